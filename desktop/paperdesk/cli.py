@@ -1,0 +1,136 @@
+"""The command line. Argument parsing and printing only: every verb calls the same core as the GUI.
+
+Exit codes: 0 all went well, 1 some work failed (the rest was still done), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paperdesk",
+        description="Curate paper records from listing dumps. With no command, starts the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperdesk {__version__}")
+    parser.add_argument("--db", help="library file (default: $PAPERDESK_DB, else the per-user data folder)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import dump files into the library and print the parse report")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--captured", type=_date, metavar="YYYY-MM-DD",
+                   help="capture date for year-less dates (default: each file's modification time)")
+    p.add_argument("--json", action="store_true", help="print the reports as JSON")
+
+    p = sub.add_parser("export", help="write the library's papers to a file")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+
+    p = sub.add_parser("gui", help="start the desktop app (the default)")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    db = getattr(args, "db_sub", None) or args.db
+    if args.command in (None, "gui"):
+        from .gui.app import run
+
+        return run(db)
+    if args.command == "import":
+        return _import(db, args)
+    if args.command == "export":
+        return _export(db, args)
+    return 2
+
+
+def _open(db: str | None, *, create: bool):
+    from .core.library import Library, LibraryError, resolve_db_path
+
+    path = resolve_db_path(db)
+    try:
+        return Library(path, create=create)
+    except LibraryError as exc:
+        print(f"paperdesk: {exc}", file=sys.stderr)
+        return None
+
+
+def _import(db: str | None, args) -> int:
+    library = _open(db, create=True)
+    if library is None:
+        return 1
+    results = []
+    with library:
+        for name in args.files:
+            result = library.import_file(name, args.captured)
+            results.append(result)
+            if not args.json:
+                _print_result(result)
+    if args.json:
+        json.dump({"library": str(library.path), "files": [r.as_dict() for r in results]}, sys.stdout,
+                  ensure_ascii=False, indent=2)
+        print()
+    return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _print_result(result) -> None:
+    stream = sys.stderr if result.status == "failed" else sys.stdout
+    print(result.message, file=stream)
+    report = result.report
+    if result.status != "imported" or not report:
+        return
+    print(f"  {report['records_read']} records read, {report['records_flagged']} flagged for review, "
+          f"layout {report['layout']}, {report['encoding']}")
+    for warning in report["warnings"]:
+        where = f"line {warning['line']}: " if warning["line"] else ""
+        print(f"  warning: {where}{warning['message']}")
+    for skipped in report["skipped"]:
+        print(f"  skipped line {skipped['line']}: {skipped['reason']}")
+
+
+def _export(db: str | None, args) -> int:
+    from .core.export import FORMATS
+    from .core.library import resolve_db_path
+
+    if not resolve_db_path(db).exists():
+        print(f"paperdesk: {resolve_db_path(db)}: no library here (import some dumps first)", file=sys.stderr)
+        return 1
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    write = FORMATS[args.format]
+    with library:
+        if not args.output:
+            write(library.iter_papers(), sys.stdout)
+            return 0
+        # Write beside the target and rename, so a failed export never leaves a half-written file behind.
+        target = Path(args.output)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            with open(partial, "w", encoding="utf-8", newline="") as out:
+                count = write(library.iter_papers(), out)
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            print(f"paperdesk: {target}: cannot write the export ({exc.strerror or exc})", file=sys.stderr)
+            return 1
+    print(f"{count} papers written to {target}", file=sys.stderr)
+    return 0

@@ -1,0 +1,404 @@
+"""Dump files -> parsed records, the profile header and a parse report. Pure functions, no I/O but `read_dump`.
+
+A dump is the text of one page of a paper-listing site (see docs/dump-format.md). Every record starts with a
+meta line (``98.7LGMay 28Code``); what follows up to the next meta line is the record: title and authors
+(on separate lines in layout A, glued on one line in layouts B and C) and a one-line abstract. The parser never
+raises on text: whatever it cannot read becomes a line in the report, and every record keeps its raw text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import names as N
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}
+META_RE = re.compile(
+    r"^(?P<score>\d{1,4}(?:\.\d+)?)?(?P<category>[A-Z]{2})"
+    r"(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>\d{1,2})"
+    r"(?:, (?P<year>\d{4}))?(?P<code>Code)?$"
+)
+URL_RE = re.compile(r"https?://[^\s<>\"'{}\\]+")
+
+_PROFILE_PATTERNS = {
+    "h_index": re.compile(r"^h-index\s*(\d+)$"),
+    "paper_count": re.compile(r"^(\d+)\s*papers$"),
+    "citations": re.compile(r"^(\d+)\s*citations$"),
+    "novelty": re.compile(r"^Novelty\s*(\d+)%$"),
+    "ai_score": re.compile(r"^AI Score\s*(\d+)$"),
+    "listed_papers": re.compile(r"^(\d+) Papers$"),
+}
+
+
+class DumpError(Exception):
+    """A file that cannot be read as a dump at all (empty, binary, too large). The message names the file."""
+
+
+@dataclass
+class Profile:
+    name: str
+    main_category: str | None = None
+    h_index: int | None = None
+    paper_count: int | None = None
+    citations: int | None = None
+    novelty: int | None = None
+    ai_score: int | None = None
+    listed_papers: int | None = None
+    line: int = 1
+
+
+@dataclass
+class ParsedRecord:
+    line: int  # 1-based line of the meta line
+    end_line: int
+    raw: str  # the record's lines exactly as in the file, meta line to abstract
+    title: str
+    authors: list[str]
+    authors_truncated: bool
+    org: str | None
+    category: str
+    date: str | None  # ISO; None when the file gives an impossible date
+    date_text: str  # as shown: "May 28", "Dec 16, 2022"
+    has_code: bool
+    score: float | None
+    abstract: str
+    code_urls: list[str]
+    needs_review: bool = False
+    review: dict | None = None  # {"reasons": [...], "alternatives": [{"title", "authors", "score"}]}
+    fingerprint: str = ""
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass
+class ParseReport:
+    file: str
+    encoding: str = "utf-8"
+    layout: str | None = None
+    records_read: int = 0
+    records_flagged: int = 0
+    skipped: list[dict] = field(default_factory=list)  # {"line", "reason"}
+    warnings: list[dict] = field(default_factory=list)  # {"line" (or None), "message"}
+
+    def skip(self, line: int, reason: str) -> None:
+        self.skipped.append({"line": line, "reason": reason})
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append({"line": line, "message": message})
+
+
+@dataclass
+class ParsedDump:
+    file_name: str
+    sha256: str
+    size: int
+    captured: dt.date
+    capture_source: str  # "given" or "file modification time"
+    layout: str | None
+    profile: Profile | None
+    records: list[ParsedRecord]
+    report: ParseReport
+
+
+# --- decoding -------------------------------------------------------------------------------------------
+
+_MOJIBAKE_RE = re.compile("[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00bf™œ\u009d”“˜¦]")
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:65536]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(sample) * 0.05
+
+
+def decode(data: bytes, file_name: str, report: ParseReport) -> str:
+    """Bytes -> text. UTF-8 (with or without BOM) first; cp1252, then latin-1, with a warning, never silently."""
+    if not data.strip():
+        raise DumpError(f"{file_name}: the file is empty")
+    if looks_binary(data):
+        raise DumpError(f"{file_name}: this is a binary file, not a text dump")
+    if data.startswith(b"\xef\xbb\xbf"):
+        report.encoding = "utf-8-sig"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        for encoding in ("cp1252", "latin-1"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            report.encoding = encoding
+            report.warn(line, f"not UTF-8 (first bad byte on line {line}); read as {encoding}: check accented letters")
+            break
+    else:
+        match = _MOJIBAKE_RE.search(text)
+        if match:
+            line = text.count("\n", 0, match.start()) + 1
+            report.warn(line, f"text looks doubly encoded (mojibake such as {match.group()!r}); stored as it is")
+    return text
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: CRLF, CR and LF all end a line, nothing else does."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+# --- parsing --------------------------------------------------------------------------------------------
+
+
+def resolve_date(month: str, day: str, year: str | None, captured: dt.date) -> dt.date:
+    """The site omits the year of dates in the capture year; a year-less date after the capture date is last year's."""
+    m, d = MONTHS[month], int(day)
+    if year:
+        return dt.date(int(year), m, d)
+    try:
+        resolved = dt.date(captured.year, m, d)
+    except ValueError:  # Feb 29 outside a leap year: it can only be from an earlier year
+        resolved = None
+    if resolved is None or resolved > captured:
+        resolved = dt.date(captured.year - 1, m, d)
+    return resolved
+
+
+def code_urls(abstract: str) -> list[str]:
+    urls = []
+    for url in URL_RE.findall(abstract):
+        url = url.rstrip(".,;:!?")
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1].rstrip(".,;:!?")
+        urls.append(url)
+    return urls
+
+
+def fingerprint(meta: str, body_lines: list[str]) -> str:
+    """Identity of a record's content, blind to blank lines and surrounding whitespace."""
+    text = "\n".join([meta.strip()] + [line.strip() for line in body_lines if line.strip()])
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _parse_profile(header: list[tuple[int, str]], report: ParseReport) -> Profile | None:
+    """Layout A's header: the author's name, main category and figures, one per line."""
+    lines = [(n, s.strip()) for n, s in header if s.strip()]
+    if not lines:
+        return None
+    figures: dict[str, int] = {}
+    rest: list[tuple[int, str]] = []
+    for n, s in lines:
+        for key, pattern in _PROFILE_PATTERNS.items():
+            m = pattern.match(s)
+            if m and key not in figures:
+                figures[key] = int(m.group(1))
+                break
+        else:
+            rest.append((n, s))
+    if len(figures) < 2 or not rest:
+        for n, s in lines:
+            report.skip(n, "text before the first record (not a profile header)")
+        return None
+    (name_line, name), extra = rest[0], rest[1:]
+    profile = Profile(name=name, line=name_line, **figures)
+    if extra and re.fullmatch(r"[A-Z]{2}", extra[0][1]):
+        profile.main_category = extra[0][1]
+        extra = extra[1:]
+    for n, s in extra:
+        report.skip(n, "unrecognised line in the profile header")
+    return profile
+
+
+def _blocks(lines: list[str]) -> tuple[list[tuple[int, str]], list[tuple[int, re.Match, list[tuple[int, str]]]]]:
+    """Header lines, then (line number, meta match, following lines) per record."""
+    header: list[tuple[int, str]] = []
+    blocks: list[tuple[int, re.Match, list[tuple[int, str]]]] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        meta = META_RE.match(stripped) if len(stripped) <= 40 else None
+        if meta:
+            blocks.append((number, meta, []))
+        elif blocks:
+            blocks[-1][2].append((number, line))
+        else:
+            header.append((number, line))
+    return header, blocks
+
+
+def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport | None = None) -> tuple[
+    Profile | None, list[ParsedRecord], ParseReport
+]:
+    """Parse a decoded dump. Never raises on any text; problems go into the report."""
+    report = report or ParseReport(file=file_name)
+    lines = split_lines(text)
+    header, blocks = _blocks(lines)
+    profile = _parse_profile(header, report)
+
+    # Names the file shows unambiguously help to place the boundary in glued lines.
+    seen: set[str] = set()
+    for _, _, body in blocks:
+        nonblank = [s.strip() for _, s in body if s.strip()]
+        if len(nonblank) >= 2:
+            parsed = N.parse_author_list(nonblank[1])
+            if parsed:
+                seen.update(parsed.names)
+                continue
+        if nonblank:
+            tail, _ = N.strip_et_al(N.strip_org(nonblank[0])[0])
+            for name in tail.split(", ")[1:]:
+                if N.is_name(name):
+                    seen.add(name)
+
+    records: list[ParsedRecord] = []
+    layouts: set[str] = set()
+    for number, meta, body in blocks:
+        record = _parse_record(number, meta, body, seen, captured, report, layouts)
+        if record is not None:
+            records.append(record)
+    _mark_repeats_within_file(records)
+
+    if records and not records[-1].abstract.rstrip().endswith((".", "!", "?", ")", "]", "}", "$", '"', "'")):
+        report.warn(records[-1].line, "the last record's abstract ends mid-sentence: the dump may be cut off")
+    if profile is not None:
+        layouts.add("A")
+    if "B" in layouts and any(r.score is not None for r in records):
+        layouts = (layouts - {"B"}) | {"C"}  # layout C is layout B with trending scores
+    report.layout = "mixed" if len(layouts) > 1 else (layouts.pop() if layouts else None)
+    report.records_read = len(records)
+    report.records_flagged = sum(1 for r in records if r.needs_review)
+    return profile, records, report
+
+
+def _parse_record(number, meta, body, seen, captured, report, layouts) -> ParsedRecord | None:
+    nonblank = [(n, s.strip()) for n, s in body if s.strip()]
+    meta_text = meta.group(0)
+    if not nonblank:
+        report.skip(number, "a meta line with no title or authors after it (cut-off record)")
+        return None
+    reasons: list[str] = []
+    alternatives: list[dict] = []
+
+    separate_authors = N.parse_author_list(nonblank[1][1]) if len(nonblank) >= 2 else None
+    if separate_authors is not None:  # layout A: title, authors and abstract on lines of their own
+        layouts.add("A")
+        title, names = nonblank[0][1], list(separate_authors.names)
+        truncated, org = separate_authors.truncated, separate_authors.org
+        used = 3
+    else:  # layouts B and C: title and authors glued on one line
+        layouts.add("B")
+        split = N.split_glued(nonblank[0][1], is_known=seen.__contains__,
+                              context=nonblank[1][1] if len(nonblank) > 1 else "")
+        truncated, org = split.truncated, split.org
+        if split.best is None:
+            title, names = nonblank[0][1], []
+            reasons.append("no author list found after the title")
+        else:
+            title, names = split.best.title, list(split.best.names)
+            if split.uncertain:
+                reasons.append("the end of the title is uncertain")
+                alternatives = [r.as_dict() for r in [split.best, *split.alternatives]]
+        used = 2
+
+    abstract = nonblank[used - 1][1] if len(nonblank) >= used else ""
+    if len(nonblank) < used:
+        reasons.append("no abstract (cut-off record?)")
+        report.warn(number, "record has no abstract: the dump may be cut off here")
+    for n, _ in nonblank[used:]:
+        report.skip(n, "stray text between records")
+    last_line = nonblank[min(used, len(nonblank)) - 1][0]
+
+    try:
+        date = resolve_date(meta.group("month"), meta.group("day"), meta.group("year"), captured).isoformat()
+    except ValueError:
+        date = None
+        reasons.append(f"impossible date {meta.group('month')} {meta.group('day')}")
+        report.warn(number, f"impossible date '{meta_text}': stored without a date, flagged for review")
+
+    raw_lines = [meta_text] + [s for n, s in body if n <= last_line]
+    date_text = f"{meta.group('month')} {meta.group('day')}" + (f", {meta.group('year')}" if meta.group("year") else "")
+    record = ParsedRecord(
+        line=number,
+        end_line=last_line,
+        raw="\n".join(s.rstrip() for s in raw_lines).rstrip("\n"),
+        title=title,
+        authors=names,
+        authors_truncated=truncated,
+        org=org,
+        category=meta.group("category"),
+        date=date,
+        date_text=date_text,
+        has_code=bool(meta.group("code")),
+        score=float(meta.group("score")) if meta.group("score") else None,
+        abstract=abstract,
+        code_urls=code_urls(abstract),
+        fingerprint=fingerprint(meta_text, [s for n, s in body if n <= last_line]),
+    )
+    if reasons:
+        record.needs_review = True
+        record.review = {"reasons": reasons, "alternatives": alternatives}
+    return record
+
+
+def _mark_repeats_within_file(records: list[ParsedRecord]) -> None:
+    """A file may hold the very same record twice; give each occurrence its own identity so both are kept."""
+    counts: dict[str, int] = {}
+    for record in records:
+        n = counts.get(record.fingerprint, 0)
+        counts[record.fingerprint] = n + 1
+        if n:
+            record.fingerprint = f"{record.fingerprint}#{n + 1}"
+
+
+def capture_date_of(path: Path) -> dt.date:
+    return dt.date.fromtimestamp(os.stat(path).st_mtime)
+
+
+def parse_bytes(data: bytes, file_name: str, captured: dt.date, capture_source: str = "given") -> ParsedDump:
+    """Parse a dump's bytes. Raises DumpError for files that are not dumps at all; anything else is reported."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DumpError(
+            f"{file_name}: the file is {len(data) / 2**20:.0f} MB; dumps over {MAX_FILE_BYTES // 2**20} MB are refused"
+        )
+    report = ParseReport(file=file_name)
+    text = decode(data, file_name, report)
+    profile, records, report = parse_text(text, file_name, captured, report)
+    if not records:
+        raise DumpError(f"{file_name}: no records found (no line like 'LGMay 28Code' that starts a record)")
+    return ParsedDump(
+        file_name=file_name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        captured=captured,
+        capture_source=capture_source,
+        layout=report.layout,
+        profile=profile,
+        records=records,
+        report=report,
+    )
+
+
+def read_dump(path: str | os.PathLike, captured: dt.date | None = None) -> ParsedDump:
+    """Read and parse one dump file; the capture date defaults to the file's modification time."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DumpError(
+                f"{path.name}: the file is {size / 2**20:.0f} MB; dumps over {MAX_FILE_BYTES // 2**20} MB are refused"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DumpError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
+    source = "given"
+    if captured is None:
+        captured, source = capture_date_of(path), "file modification time"
+    return parse_bytes(data, path.name, captured, source)

@@ -1,0 +1,157 @@
+"""The library's tables, indexes and full-text index, and the migrations between schema versions.
+
+The schema version lives in ``PRAGMA user_version``. Each migration runs in its own transaction, so a library
+is always at one version or the next, never in between. Add a migration; never edit a released one.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
+SORTABLE_COLUMNS = ("title", "first_author", "year", "date", "category", "has_code", "sources_count", "needs_review",
+                    "score", "created_at", "id")
+
+
+def _migrate_1(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "id": int,
+            "file_name": str,
+            "path": str,
+            "sha256": str,
+            "size": int,
+            "captured": str,  # ISO date the year-less dates were resolved against
+            "capture_source": str,  # "given" or "file modification time"
+            "layout": str,  # A, B, C or mixed
+            "encoding": str,
+            "profile": str,  # JSON: the profile header of layout A, or NULL
+            "record_count": int,
+            "report": str,  # JSON: the parse report
+            "imported_at": str,
+        },
+        pk="id",
+        not_null={"file_name", "sha256"},
+    )
+    db["sources"].create_index(["sha256"], unique=True)
+    db["sources"].create_index(["file_name"])
+
+    db["papers"].create(
+        {
+            "id": int,
+            "title": str,
+            "authors": str,  # the shown names, ", "-joined: for display, sorting and full-text search
+            "first_author": str,
+            "authors_truncated": int,
+            "org": str,
+            "category": str,
+            "date": str,  # ISO date, NULL when the dump gave an impossible one
+            "year": int,
+            "has_code": int,
+            "score": float,
+            "abstract": str,
+            "code_urls": str,  # JSON list
+            "needs_review": int,
+            "review": str,  # JSON: reasons and candidate readings
+            "sources_count": int,
+            "fingerprint": str,  # content identity of the record it was imported from
+            "created_at": str,
+            "updated_at": str,
+            "merged_into": int,  # set when merged away into another paper (kept, hidden)
+            "citekey": str,
+        },
+        pk="id",
+        not_null={"title"},
+        defaults={"authors_truncated": 0, "has_code": 0, "needs_review": 0, "sources_count": 1},
+    )
+    for column in ("title", "first_author", "category"):
+        db.execute(f"CREATE INDEX idx_papers_{column} ON papers({column} COLLATE NOCASE, id)")
+    for column in ("year", "date", "has_code", "sources_count", "needs_review", "score", "created_at", "merged_into"):
+        db.execute(f"CREATE INDEX idx_papers_{column} ON papers({column}, id)")
+    db.execute("CREATE UNIQUE INDEX idx_papers_citekey ON papers(citekey) WHERE citekey IS NOT NULL")
+
+    db["authors"].create({"id": int, "name": str}, pk="id", not_null={"name"})
+    db["authors"].create_index(["name"], unique=True)
+    db["paper_authors"].create(
+        {"paper_id": int, "author_id": int, "position": int},
+        pk=("paper_id", "position"),
+        foreign_keys=[("paper_id", "papers", "id"), ("author_id", "authors", "id")],
+    )
+    db["paper_authors"].create_index(["author_id", "paper_id"])
+
+    db["provenance"].create(
+        {"id": int, "paper_id": int, "source_id": int, "line": int, "end_line": int, "raw": str, "fingerprint": str},
+        pk="id",
+        foreign_keys=[("paper_id", "papers", "id"), ("source_id", "sources", "id")],
+    )
+    db["provenance"].create_index(["paper_id"])
+    db["provenance"].create_index(["source_id", "fingerprint"])
+
+    db["tags"].create({"id": int, "name": str, "color": str, "created_at": str}, pk="id", not_null={"name"})
+    db.execute("CREATE UNIQUE INDEX idx_tags_name ON tags(name COLLATE NOCASE)")
+    db["paper_tags"].create(
+        {"paper_id": int, "tag_id": int},
+        pk=("paper_id", "tag_id"),
+        foreign_keys=[("paper_id", "papers", "id"), ("tag_id", "tags", "id")],
+    )
+    db["paper_tags"].create_index(["tag_id", "paper_id"])
+
+    db["events"].create(
+        {"id": int, "at": str, "kind": str, "paper_id": int, "source_id": int, "details": str},
+        pk="id",
+        not_null={"at", "kind"},
+    )
+    db["events"].create_index(["paper_id"])
+    db["events"].create_index(["kind", "at"])
+
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+    # External-content FTS5 kept in step by triggers; diacritics folded so "Nunez" finds "Núñez". Written as plain
+    # statements rather than sqlite-utils' enable_fts, whose executescript would commit the migration half-way.
+    db.execute(
+        "CREATE VIRTUAL TABLE papers_fts USING fts5(title, authors, abstract, content='papers', content_rowid='id',"
+        " tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "CREATE TRIGGER papers_ai AFTER INSERT ON papers BEGIN INSERT INTO papers_fts(rowid, title, authors, abstract)"
+        " VALUES (new.id, new.title, new.authors, new.abstract); END"
+    )
+    db.execute(
+        "CREATE TRIGGER papers_ad AFTER DELETE ON papers BEGIN INSERT INTO papers_fts(papers_fts, rowid, title, authors,"
+        " abstract) VALUES ('delete', old.id, old.title, old.authors, old.abstract); END"
+    )
+    db.execute(
+        "CREATE TRIGGER papers_au AFTER UPDATE OF title, authors, abstract ON papers BEGIN"
+        " INSERT INTO papers_fts(papers_fts, rowid, title, authors, abstract)"
+        " VALUES ('delete', old.id, old.title, old.authors, old.abstract);"
+        " INSERT INTO papers_fts(rowid, title, authors, abstract) VALUES (new.id, new.title, new.authors, new.abstract);"
+        " END"
+    )
+
+
+MIGRATIONS = {1: _migrate_1}
+
+
+class SchemaTooNew(Exception):
+    pass
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the library up to SCHEMA_VERSION, one transaction per step; returns the version it found."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"this library was written by a newer Paperdesk (schema {found}; this version knows up to {SCHEMA_VERSION})"
+        )
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    return found

@@ -1,0 +1,42 @@
+"""The bundled sample library: the five seed dumps shipped with Paperdesk (``seeds/`` at the top of the project)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from .library import ImportResult, Library
+
+
+def seeds_dir() -> Path | None:
+    """Where the seed dumps are: $PAPERDESK_SEEDS, a PyInstaller bundle, or the source checkout."""
+    candidates = []
+    if os.environ.get("PAPERDESK_SEEDS"):
+        candidates.append(Path(os.environ["PAPERDESK_SEEDS"]))
+    if getattr(sys, "_MEIPASS", None):
+        candidates.append(Path(sys._MEIPASS) / "seeds")
+    candidates.append(Path(__file__).resolve().parents[3] / "seeds")
+    return next((c for c in candidates if c.is_dir() and any(c.glob("*.txt"))), None)
+
+
+def seed_files(directory: Path | None = None) -> list[Path]:
+    directory = directory or seeds_dir()
+    return sorted(directory.glob("*.txt")) if directory else []
+
+
+def seeds_capture_date(directory: Path | None = None) -> dt.date | None:
+    """The capture date written in seeds/manifest.json: file times of a fresh checkout say nothing about it."""
+    directory = directory or seeds_dir()
+    try:
+        return dt.date.fromisoformat(json.loads((directory / "manifest.json").read_text("utf-8"))["captured"])
+    except (OSError, TypeError, KeyError, ValueError):
+        return None
+
+
+def load_seeds(library: Library) -> list[ImportResult]:
+    directory = seeds_dir()
+    captured = seeds_capture_date(directory)
+    return [library.import_file(path, captured) for path in seed_files(directory)]

@@ -1,0 +1,1 @@
+"""The PySide6 front end: a thin layer over paperdesk.core."""

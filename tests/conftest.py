@@ -1,0 +1,57 @@
+"""Shared fixtures: a fresh library in a temp folder per test, the seed files, offscreen Qt.
+
+Qt must import for the GUI tests to mean anything: a missing system library (libEGL) fails loudly here
+instead of letting GUI tests skip while CI stays green.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SEED_CAPTURED = dt.date(2026, 6, 5)
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from paperdesk.core.library import Library  # noqa: E402
+
+
+@pytest.fixture
+def seed_paths() -> list[Path]:
+    return sorted(SEEDS.glob("*.txt"))
+
+
+@pytest.fixture
+def library(tmp_path) -> Library:
+    lib = Library(tmp_path / "library.sqlite")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def seeded(library, seed_paths) -> Library:
+    for path in seed_paths:
+        assert library.import_file(path, SEED_CAPTURED).status == "imported"
+    return library
+
+
+@pytest.fixture
+def write_dump(tmp_path):
+    """Write a small dump file (text or bytes) and return its path."""
+
+    def write(content, name="dump.txt"):
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return write
