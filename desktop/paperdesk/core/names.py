@@ -33,7 +33,7 @@ def _is_word(token: str) -> bool:
     """A capitalised name word: ``Wei``, ``Jean-Pierre``, ``O'Neil``, ``Núñez`` (inner capitals allowed)."""
     if len(token) < 2 or not token[0].isupper() or not token[1].islower():
         return False
-    return all(ch.isalpha() or ch in "-'’." for ch in token) and not token.endswith("-")
+    return all(ch.isalpha() or ch in "-'’" for ch in token) and not token.endswith("-")
 
 
 def _is_initial(token: str) -> bool:
@@ -113,6 +113,8 @@ def parse_author_list(line: str) -> AuthorList | None:
     names = [n.strip() for n in body.split(",")]
     if not names or len(names) > MAX_SHOWN_NAMES or not all(is_name(n) for n in names):
         return None
+    if len(names) == 1 and not truncated and " " not in names[0]:
+        return None  # one bare word ("Abstract", "Introduction") is not worth reading as an author line
     return AuthorList(tuple(names), truncated, org)
 
 
