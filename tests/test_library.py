@@ -127,3 +127,36 @@ def test_second_connection_sees_committed_imports_only(tmp_path, seed_paths):
     assert second.count_papers() == 22
     second.import_file(seed_paths[1], SEED_CAPTURED)
     assert first.count_papers() == 44
+
+
+def test_import_files_reports_progress_and_cancel_leaves_the_library_as_before_that_file(library, seed_paths):
+    import threading
+
+    cancel = threading.Event()
+    seen = []
+
+    def progress(done, total, result):
+        seen.append((done, total, result.file, result.status))
+        if done == 2:
+            cancel.set()  # the librarian presses Cancel while file 2 is reported
+
+    results = library.import_files(seed_paths, SEED_CAPTURED, progress=progress, cancel=cancel)
+    assert [r.file for r in results] == [p.name for p in seed_paths[:2]]
+    assert seen == [(1, 5, seed_paths[0].name, "imported"), (2, 5, seed_paths[1].name, "imported")]
+    assert library.count_papers() == 44 and len(library.sources()) == 2
+
+
+def test_cancel_during_a_file_rolls_that_file_back(library, seed_paths):
+    import threading
+
+    from paperdesk.core import dumps
+
+    cancel = threading.Event()
+    parsed = dumps.read_dump(seed_paths[2], SEED_CAPTURED)
+    cancel.set()
+    from paperdesk.core.library import ImportCancelled
+
+    with pytest.raises(ImportCancelled):
+        library.import_parsed(parsed, cancel=cancel)
+    assert library.count_papers() == 0 and library.sources() == [] and library.events() == []
+    assert library.conn.execute("SELECT COUNT(*) FROM papers_fts").fetchone()[0] == 0

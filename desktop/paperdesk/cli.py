@@ -77,13 +77,10 @@ def _import(db: str | None, args) -> int:
     library = _open(db, create=True)
     if library is None:
         return 1
-    results = []
     with library:
-        for name in args.files:
-            result = library.import_file(name, args.captured)
-            results.append(result)
-            if not args.json:
-                _print_result(result)
+        results = library.import_files(
+            args.files, args.captured, progress=None if args.json else lambda done, total, result: _print_result(result)
+        )
     if args.json:
         json.dump({"library": str(library.path), "files": [r.as_dict() for r in results]}, sys.stdout,
                   ensure_ascii=False, indent=2)

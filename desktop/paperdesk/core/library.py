@@ -10,10 +10,12 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlite_utils
 
@@ -23,6 +25,10 @@ from .schema import migrate
 
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
+
+
+class ImportCancelled(Exception):
+    """Raised inside an import's transaction when the librarian cancels; the transaction rolls back."""
 
 
 class LibraryError(Exception):
@@ -89,6 +95,7 @@ class Library:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts into a large library stay in memory
             self.db = sqlite_utils.Database(conn)
             migrate(self.db)
         except sqlite3.Error as exc:
@@ -142,16 +149,53 @@ class Library:
     def import_file(self, path: str | os.PathLike, captured: dt.date | None = None) -> ImportResult:
         """Parse and import one dump file; never raises for bad input, the result says what happened."""
         path = Path(path)
-        try:
-            parsed = dumps.read_dump(path, captured)
-        except dumps.DumpError as exc:
-            return ImportResult(file=path.name, status="failed", message=str(exc))
+        parsed = _read_or_error(path, captured)
+        if isinstance(parsed, ImportResult):
+            return parsed
         try:
             return self.import_parsed(parsed, path=str(path.resolve()))
         except LibraryError as exc:
             return ImportResult(file=path.name, status="failed", message=str(exc))
 
-    def import_parsed(self, parsed: dumps.ParsedDump, path: str = "") -> ImportResult:
+    def import_files(
+        self,
+        paths: list[str | os.PathLike],
+        captured: dt.date | None = None,
+        progress: Callable[[int, int, ImportResult], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[ImportResult]:
+        """Import several dumps, each in its own transaction, reading the next file while this one is written.
+
+        ``progress(done, total, result)`` follows each file. Setting ``cancel`` stops before the next file, or
+        rolls back the file being written, so the library is exactly as it was before that file.
+        """
+        paths = [Path(p) for p in paths]
+        results: list[ImportResult] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse") as pool:
+            ahead = [pool.submit(_read_or_error, p, captured) for p in paths[:1]]
+            for index, path in enumerate(paths):
+                parsed = ahead.pop(0).result()
+                if index + 1 < len(paths):
+                    ahead.append(pool.submit(_read_or_error, paths[index + 1], captured))
+                if cancel is not None and cancel.is_set():
+                    for future in ahead:
+                        future.cancel()
+                    break
+                if isinstance(parsed, ImportResult):
+                    result = parsed
+                else:
+                    try:
+                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel)
+                    except LibraryError as exc:
+                        result = ImportResult(file=path.name, status="failed", message=str(exc))
+                    except ImportCancelled:
+                        break
+                results.append(result)
+                if progress is not None:
+                    progress(index + 1, len(paths), result)
+        return results
+
+    def import_parsed(self, parsed: dumps.ParsedDump, path: str = "", cancel: threading.Event | None = None) -> ImportResult:
         """Store a parsed dump in one transaction. Idempotent: the same bytes twice add nothing.
 
         A changed version of a file already imported (same file name, new content) adds only the records
@@ -206,6 +250,8 @@ class Library:
                 "captured": parsed.captured.isoformat(),
             }
             self.log("import", details, source_id=source_id)
+            if cancel is not None and cancel.is_set():
+                raise ImportCancelled(parsed.file_name)  # rolls the whole file back
         message = f"{parsed.file_name}: {len(new)} records added"
         if present:
             message += f", {len(present)} already present"
@@ -272,6 +318,11 @@ class Library:
                 for pid, r in zip(ids, records)
             ],
         )
+        conn.execute(
+            "INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract FROM papers"
+            " WHERE id BETWEEN ? AND ?",
+            (ids[0], ids[-1]),
+        )
         conn.executemany(
             "INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)",
             [(pid, author_ids[n], pos) for pid, r in zip(ids, records) for pos, n in enumerate(r.authors, start=1)],
@@ -304,6 +355,13 @@ class Library:
             for row in rows:
                 yield _paper_dict(row)
             last = rows[-1][0]
+
+
+def _read_or_error(path: Path, captured: dt.date | None) -> dumps.ParsedDump | ImportResult:
+    try:
+        return dumps.read_dump(path, captured)
+    except dumps.DumpError as exc:
+        return ImportResult(file=Path(path).name, status="failed", message=str(exc))
 
 
 _PAPER_EXPORT_SQL = """

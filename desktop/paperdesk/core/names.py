@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable
 
 ORG_SEPARATOR = " · "
@@ -48,6 +49,7 @@ def _camel_humps(word: str) -> int:
     )
 
 
+@lru_cache(maxsize=65536)
 def name_shape_score(name: str) -> float | None:
     """How much ``name`` looks like a person's (or team's) name as the dumps show them; None if it cannot be one.
 
@@ -155,6 +157,35 @@ def _title_tail_penalty(title: str) -> float:
     return penalty
 
 
+def _nth_space_from_end(text: str, n: int) -> int:
+    position = len(text)
+    for _ in range(n):
+        position = text.rfind(" ", 0, position)
+        if position == -1:
+            return 0
+    return position
+
+
+def _evidence(title: str, names: tuple[str, ...], is_known, context: str) -> float:
+    """What the rest of the library and the record's own abstract say for one reading."""
+    score = 0.0
+    if is_known is not None:
+        score += 3.0 * sum(1 for n in names if is_known(n))
+    if context:
+        context_words = _words(context)
+        title_end = title.rsplit(" ", 1)[-1]
+        score += 1.0 if title_end in context_words else 0.0
+        # Words of the abstract with inner capitals ("OneRec", "DeepSeek"): a reading that cuts through one is wrong.
+        camel_words = [w for w in context_words if len(w) >= 4 and any(c.isupper() for c in w[1:])]
+        score -= 2.0 if _cuts_through(title_end, names[0].split(" ")[0], camel_words) else 0.0
+    return score
+
+
+@lru_cache(maxsize=256)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[\w-]+", text))
+
+
 def _cuts_through(left: str, right: str, words: list[str]) -> bool:
     """Whether one of ``words`` occurs in ``left + right`` across the point where they meet."""
     joined, cut = left + right, len(left)
@@ -174,13 +205,10 @@ def split_glued(line: str, is_known: Callable[[str], bool] | None = None, contex
     name makes its reading more likely. ``context`` is the record's abstract: a title's last word that the
     abstract also uses (``...with DeepSeek``) is more likely a word of the title than part of a name.
     """
-    context_words = set(re.findall(r"[\w-]+", context)) if context else set()
-    # Words of the abstract with inner capitals ("OneRec", "DeepSeek"): a reading that cuts through one is wrong.
-    camel_words = [w for w in context_words if len(w) >= 4 and any(c.isupper() for c in w[1:])]
     body, org = strip_org(line.strip())
     body, truncated = strip_et_al(body)
     segments = body.split(", ")
-    readings: list[Reading] = []
+    candidates: list[tuple[str, tuple[str, ...], float]] = []
     for shown in range(1, MAX_SHOWN_NAMES + 1):
         if shown > len(segments):
             break
@@ -190,7 +218,9 @@ def split_glued(line: str, is_known: Callable[[str], bool] | None = None, contex
             continue
         glued = segments[len(segments) - shown]
         before = ", ".join(segments[: len(segments) - shown])
-        for i in range(1, len(glued)):
+        # A name has at most five words, so only the end of the glued segment can hold its start.
+        start = max(1, _nth_space_from_end(glued, 5))
+        for i in range(start, len(glued)):
             if not glued[i].isupper() or glued[i - 1].isspace():
                 continue
             first = glued[i:]
@@ -198,17 +228,14 @@ def split_glued(line: str, is_known: Callable[[str], bool] | None = None, contex
             if first_score is None:
                 continue
             title = (before + ", " if before else "") + glued[:i]
-            names = (first,) + rest
             score = first_score + sum(rest_scores) / max(len(rest), 1) * 0.2 + _title_tail_penalty(title)
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
-            if is_known is not None:
-                score += 3.0 * sum(1 for n in names if is_known(n))
-            if context_words:
-                title_end = title.rsplit(" ", 1)[-1]
-                score += 1.0 if title_end in context_words else 0.0
-                score -= 2.0 if _cuts_through(title_end, first.split(" ")[0], camel_words) else 0.0
-            readings.append(Reading(title.rstrip(), names, score))
+            candidates.append((title, (first,) + rest, score))
+
+    if len(candidates) > 1 and (is_known is not None or context):
+        candidates = [(t, n, s + _evidence(t, n, is_known, context)) for t, n, s in candidates]
+    readings = [Reading(title.rstrip(), names, score) for title, names, score in candidates]
     if not readings:
         return GluedSplit(None, truncated, org)
     readings.sort(key=lambda r: r.score, reverse=True)
