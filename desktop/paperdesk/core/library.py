@@ -171,6 +171,8 @@ class Library:
         """
         paths = [Path(p) for p in paths]
         results: list[ImportResult] = []
+        # "Recently imported" in the sidebar: the records this run adds, i.e. ids from here on.
+        run_started = (self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()[0] or 0) + 1
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse") as pool:
             ahead = [pool.submit(_read_or_error, p, captured) for p in paths[:1]]
             for index, path in enumerate(paths):
@@ -185,7 +187,8 @@ class Library:
                     result = parsed
                 else:
                     try:
-                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel)
+                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel,
+                                                    run_started=run_started)
                     except LibraryError as exc:
                         result = ImportResult(file=path.name, status="failed", message=str(exc))
                     except ImportCancelled:
@@ -195,7 +198,13 @@ class Library:
                     progress(index + 1, len(paths), result)
         return results
 
-    def import_parsed(self, parsed: dumps.ParsedDump, path: str = "", cancel: threading.Event | None = None) -> ImportResult:
+    def import_parsed(
+        self,
+        parsed: dumps.ParsedDump,
+        path: str = "",
+        cancel: threading.Event | None = None,
+        run_started: int | None = None,
+    ) -> ImportResult:
         """Store a parsed dump in one transaction. Idempotent: the same bytes twice add nothing.
 
         A changed version of a file already imported (same file name, new content) adds only the records
@@ -250,6 +259,9 @@ class Library:
                 "captured": parsed.captured.isoformat(),
             }
             self.log("import", details, source_id=source_id)
+            if new:
+                conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('recent_from_id', ?)",
+                             (str(run_started or paper_ids[0]),))
             if cancel is not None and cancel.is_set():
                 raise ImportCancelled(parsed.file_name)  # rolls the whole file back
         message = f"{parsed.file_name}: {len(new)} records added"

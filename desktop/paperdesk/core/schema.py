@@ -66,11 +66,13 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
         not_null={"title"},
         defaults={"authors_truncated": 0, "has_code": 0, "needs_review": 0, "sources_count": 1},
     )
-    # One-column indexes: every index entry ends with the rowid, so ORDER BY column, id is served as it is.
+    # One-column partial indexes over the visible papers: every entry ends with the rowid, so
+    # "WHERE merged_into IS NULL ORDER BY column, id" reads ids straight off the index, never the table.
     for column in ("title", "first_author", "category"):
-        db.execute(f"CREATE INDEX idx_papers_{column} ON papers({column} COLLATE NOCASE)")
-    for column in ("year", "date", "has_code", "sources_count", "needs_review", "score", "created_at", "merged_into"):
-        db.execute(f"CREATE INDEX idx_papers_{column} ON papers({column})")
+        db.execute(f"CREATE INDEX idx_papers_{column} ON papers({column} COLLATE NOCASE) WHERE merged_into IS NULL")
+    for column in ("year", "date", "has_code", "sources_count", "needs_review", "score", "created_at"):
+        db.execute(f"CREATE INDEX idx_papers_{column} ON papers({column}) WHERE merged_into IS NULL")
+    db.execute("CREATE INDEX idx_papers_merged_into ON papers(merged_into) WHERE merged_into IS NOT NULL")
     db.execute("CREATE UNIQUE INDEX idx_papers_citekey ON papers(citekey) WHERE citekey IS NOT NULL")
 
     db["authors"].create({"id": int, "name": str}, pk="id", not_null={"name"})

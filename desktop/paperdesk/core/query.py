@@ -1,0 +1,122 @@
+"""What the records table shows: a filter and sort turned into one indexed SQL query for ordered ids, and the
+display rows of a window of those ids. The table model keeps only the ids (8 bytes a record, as Anki's browser
+does), so a million records sort, filter and scroll without a million rows ever reaching Python.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from array import array
+from dataclasses import dataclass, field, replace
+
+from .schema import SORTABLE_COLUMNS
+from .search import parse_search
+
+# Columns of the records table: key, header, SQL expression (over papers p), sort column (or None).
+COLUMNS = (
+    ("title", "Title", "p.title", "title"),
+    ("authors", "Authors", "p.authors || CASE WHEN p.authors_truncated THEN ' et al.' ELSE '' END", "first_author"),
+    ("year", "Year", "p.year", "year"),
+    ("date", "Date", "p.date", "date"),
+    ("category", "Category", "p.category", "category"),
+    ("code", "Code", "p.has_code", "has_code"),
+    ("tags", "Tags", "(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM paper_tags pt JOIN tags t"
+     " ON t.id = pt.tag_id WHERE pt.paper_id = p.id ORDER BY t.name COLLATE NOCASE))", None),
+    ("sources", "Sources", "p.sources_count", "sources_count"),
+    ("flags", "Flags", "p.needs_review", "needs_review"),
+)
+COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
+_NOCASE = {"title", "first_author", "category"}
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Everything that decides which records the table shows, and in which order."""
+
+    search: str = ""
+    view: str = "all"  # all | review | recent | tags | source
+    tag_ids: tuple[int, ...] = ()
+    tag_mode: str = "all"  # all | any
+    source_id: int | None = None
+    sort: str = "title"
+    descending: bool = False
+
+    def with_(self, **changes) -> "RecordFilter":
+        return replace(self, **changes)
+
+
+@dataclass
+class Compiled:
+    sql_where: str
+    params: list = field(default_factory=list)
+
+
+def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled:
+    where = ["p.merged_into IS NULL"]
+    params: list = []
+    search = parse_search(f.search)
+    if search.match:
+        where.append("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+        params.append(search.match)
+    where += search.where
+    params += search.params
+    if f.view == "review":
+        where.append("p.needs_review = 1")
+    elif f.view == "recent":
+        where.append("p.id >= ?")
+        params.append(int(recent_since) if recent_since else 2**62)
+    elif f.view == "source" and f.source_id is not None:
+        where.append("p.id IN (SELECT paper_id FROM provenance WHERE source_id = ?)")
+        params.append(f.source_id)
+    if f.view == "tags" and f.tag_ids:
+        marks = ",".join("?" * len(f.tag_ids))
+        if f.tag_mode == "any":
+            where.append(f"p.id IN (SELECT paper_id FROM paper_tags WHERE tag_id IN ({marks}))")
+            params += list(f.tag_ids)
+        else:
+            where.append(
+                f"p.id IN (SELECT paper_id FROM paper_tags WHERE tag_id IN ({marks})"
+                f" GROUP BY paper_id HAVING COUNT(*) = {len(f.tag_ids)})"
+            )
+            params += list(f.tag_ids)
+    return Compiled(" AND ".join(where), params)
+
+
+def order_by(f: RecordFilter) -> str:
+    column = f.sort if f.sort in SORTABLE_COLUMNS else "title"
+    collate = " COLLATE NOCASE" if column in _NOCASE else ""
+    direction = " DESC" if f.descending else ""
+    return f"p.{column}{collate}{direction}, p.id{direction}"
+
+
+def recent_since(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'recent_from_id'").fetchone()
+    return row[0] if row else None
+
+
+def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
+    """The ids of the matching records in display order, as a compact array."""
+    compiled = compile_filter(f, recent_since(conn))
+    cursor = conn.execute(
+        f"SELECT p.id FROM papers p WHERE {compiled.sql_where} ORDER BY {order_by(f)}", compiled.params
+    )
+    ids = array("q")
+    while True:
+        chunk = cursor.fetchmany(50_000)
+        if not chunk:
+            return ids
+        ids.extend(row[0] for row in chunk)
+
+
+def count_visible(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+
+
+def display_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
+    """Display values for a window of ids: {id: (title, authors, year, ...)} in COLUMNS order."""
+    if not ids:
+        return {}
+    select = ", ".join(c[2] for c in COLUMNS)
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT p.id, {select} FROM papers p WHERE p.id IN ({marks})", list(ids)).fetchall()
+    return {row[0]: row[1:] for row in rows}
