@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
 
+    p = sub.add_parser("snapshot", help="render a view of the app offscreen to a PNG")
+    p.add_argument("out", metavar="OUT.png")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--view", default="main", help="main, review or tags")
+
     p = sub.add_parser("gui", help="start the desktop app (the default)")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     return parser
@@ -59,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import(db, args)
     if args.command == "export":
         return _export(db, args)
+    if args.command == "snapshot":
+        return _snapshot(db, args)
     return 2
 
 
@@ -130,4 +137,19 @@ def _export(db: str | None, args) -> int:
             print(f"paperdesk: {target}: cannot write the export ({exc.strerror or exc})", file=sys.stderr)
             return 1
     print(f"{count} papers written to {target}", file=sys.stderr)
+    return 0
+
+
+def _snapshot(db: str | None, args) -> int:
+    from .gui.snapshot import VIEWS, snapshot
+
+    if args.view not in VIEWS:
+        print(f"paperdesk: unknown view {args.view!r}; choose one of {', '.join(VIEWS)}", file=sys.stderr)
+        return 2
+    try:
+        out = snapshot(args.out, db, args.view)
+    except (FileNotFoundError, OSError) as exc:
+        print(f"paperdesk: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
     return 0

@@ -252,3 +252,13 @@ def names_in(lines: Iterable[str]) -> set[str]:
         if parsed:
             found.update(parsed.names)
     return found
+
+
+def split_at(line: str, index: int) -> tuple[str, list[str], bool, str | None]:
+    """A librarian's own cut of a glued line at ``index``: (title, names, truncated, org)."""
+    body, org = strip_org(line.strip())
+    index = max(0, min(index, len(body)))
+    title, names_part = body[:index].strip(), body[index:]
+    names_part, truncated = strip_et_al(names_part.strip())
+    names = [n.strip() for n in names_part.split(",") if n.strip()]
+    return title, names, truncated, org

@@ -120,3 +120,19 @@ def display_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
     marks = ",".join("?" * len(ids))
     rows = conn.execute(f"SELECT p.id, {select} FROM papers p WHERE p.id IN ({marks})", list(ids)).fetchall()
     return {row[0]: row[1:] for row in rows}
+
+
+def view_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Record counts for the sidebar's library views, each from an index."""
+    since = recent_since(conn)
+    return {
+        "all": count_visible(conn),
+        "review": conn.execute("SELECT COUNT(*) FROM papers WHERE needs_review = 1 AND merged_into IS NULL").fetchone()[0],
+        "recent": conn.execute("SELECT COUNT(*) FROM papers WHERE id >= ? AND merged_into IS NULL",
+                               (int(since) if since else 2**62,)).fetchone()[0],
+    }
+
+
+def count_matching(conn: sqlite3.Connection, f: RecordFilter) -> int:
+    compiled = compile_filter(f, recent_since(conn))
+    return conn.execute(f"SELECT COUNT(*) FROM papers p WHERE {compiled.sql_where}", compiled.params).fetchone()[0]

@@ -41,6 +41,7 @@ def run(db: str | None = None) -> int:
     from .main_window import MainWindow
 
     window = MainWindow(library)
+    app.aboutToQuit.connect(window.save_settings)
     window.statusBar().showMessage(message, 15000)
     window.show()
     return app.exec()

@@ -1,0 +1,167 @@
+"""Undoable commands: each redo calls one core operation, each undo calls its inverse with what redo returned.
+
+Every step is written to SQLite at once (nothing lost on a crash) and lands in the events table; the
+``changed`` callback tells the window which records and counts to refresh.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtGui import QUndoCommand
+
+from ..core import curation
+from ..core.library import Library
+
+Changed = Callable[[list[int], bool], None]  # (paper ids whose rows changed, whether tag counts changed)
+
+
+class LibraryCommand(QUndoCommand):
+    def __init__(self, library: Library, changed: Changed, text: str):
+        super().__init__(text)
+        self.library = library
+        self.changed = changed
+
+
+class EditFields(LibraryCommand):
+    """Change fields of one record. ValidationError from the first redo propagates before the push."""
+
+    def __init__(self, library, changed, paper_id: int, changes: dict, text: str | None = None):
+        names = ", ".join(changes)
+        super().__init__(library, changed, text or f"Edit {names} of record {paper_id}")
+        self.paper_id = paper_id
+        self.new = changes
+        self.old = curation.update_fields(library, paper_id, changes)  # applied now: errors surface here
+        self.applied = True
+
+    @property
+    def is_noop(self) -> bool:
+        return not self.old
+
+    def redo(self):
+        if not self.applied:
+            curation.update_fields(self.library, self.paper_id, self.new, kind="redo")
+        self.applied = False
+        self.changed([self.paper_id], False)
+
+    def undo(self):
+        curation.update_fields(self.library, self.paper_id, self.old, kind="undo")
+        self.changed([self.paper_id], False)
+
+
+class ResolveReview(LibraryCommand):
+    def __init__(self, library, changed, paper_id: int, title: str, authors: list[str]):
+        super().__init__(library, changed, f"Resolve review of record {paper_id}")
+        self.paper_id, self.title, self.authors = paper_id, title, authors
+        self.before: dict | None = None
+
+    def redo(self):
+        self.before = curation.resolve_review(self.library, self.paper_id, self.title, self.authors)
+        self.changed([self.paper_id], True)
+
+    def undo(self):
+        curation.reopen_review(self.library, self.paper_id, self.before)
+        self.changed([self.paper_id], True)
+
+
+class TagRecords(LibraryCommand):
+    """Add (or remove) one tag on many records; undo touches exactly the records that changed."""
+
+    def __init__(self, library, changed, paper_ids: list[int], tag_id: int, tag_name: str, remove: bool = False):
+        verb = "Remove tag" if remove else "Tag"
+        super().__init__(library, changed, f"{verb} '{tag_name}' on {len(paper_ids)} records")
+        self.paper_ids, self.tag_id, self.remove = list(paper_ids), tag_id, remove
+        self.touched: list[int] = []
+
+    def redo(self):
+        op = curation.remove_tag if self.remove else curation.add_tag
+        self.touched = op(self.library, self.paper_ids, self.tag_id)
+        self.changed(self.touched, True)
+
+    def undo(self):
+        op = curation.add_tag if self.remove else curation.remove_tag
+        op(self.library, self.touched, self.tag_id)
+        self.changed(self.touched, True)
+
+
+class CreateTag(LibraryCommand):
+    def __init__(self, library, changed, name: str, color: str | None = None):
+        super().__init__(library, changed, f"Create tag '{name}'")
+        self.name, self.color = name, color
+        self.tag_id = curation.create_tag(library, name, color)  # validate now
+        self.saved: dict | None = None
+
+    def redo(self):
+        if self.saved is not None:
+            curation.restore_tag(self.library, self.saved)
+        self.changed([], True)
+
+    def undo(self):
+        self.saved = curation.delete_tag(self.library, self.tag_id)
+        self.changed([], True)
+
+
+class RenameTag(LibraryCommand):
+    def __init__(self, library, changed, tag_id: int, name: str):
+        super().__init__(library, changed, f"Rename tag to '{name}'")
+        self.tag_id, self.name = tag_id, name
+        self.old = curation.rename_tag(library, tag_id, name)
+        self.applied = True
+
+    def redo(self):
+        if not self.applied:
+            curation.rename_tag(self.library, self.tag_id, self.name)
+        self.applied = False
+        self.changed([], True)
+
+    def undo(self):
+        curation.rename_tag(self.library, self.tag_id, self.old)
+        self.changed([], True)
+
+
+class RecolorTag(LibraryCommand):
+    def __init__(self, library, changed, tag_id: int, color: str):
+        super().__init__(library, changed, "Change tag colour")
+        self.tag_id, self.color = tag_id, color
+        self.old = curation.recolor_tag(library, tag_id, color)
+        self.applied = True
+
+    def redo(self):
+        if not self.applied:
+            curation.recolor_tag(self.library, self.tag_id, self.color)
+        self.applied = False
+        self.changed([], True)
+
+    def undo(self):
+        curation.recolor_tag(self.library, self.tag_id, self.old)
+        self.changed([], True)
+
+
+class DeleteTag(LibraryCommand):
+    def __init__(self, library, changed, tag_id: int, name: str):
+        super().__init__(library, changed, f"Delete tag '{name}'")
+        self.tag_id = tag_id
+        self.saved: dict | None = None
+
+    def redo(self):
+        self.saved = curation.delete_tag(self.library, self.tag_id)
+        self.changed(self.saved["papers"], True)
+
+    def undo(self):
+        curation.restore_tag(self.library, self.saved)
+        self.changed(self.saved["papers"], True)
+
+
+class MergeTags(LibraryCommand):
+    def __init__(self, library, changed, source_id: int, target_id: int, text: str):
+        super().__init__(library, changed, text)
+        self.source_id, self.target_id = source_id, target_id
+        self.saved: dict | None = None
+
+    def redo(self):
+        self.saved = curation.merge_tags(self.library, self.source_id, self.target_id)
+        self.changed(self.saved["source"]["papers"], True)
+
+    def undo(self):
+        curation.unmerge_tags(self.library, self.saved)
+        self.changed(self.saved["source"]["papers"], True)

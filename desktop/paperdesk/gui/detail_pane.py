@@ -1,0 +1,198 @@
+"""The detail pane: every field of the selected record, editable, and its provenance, read-only.
+
+A field is committed when it loses focus or on Enter (Ctrl+Enter in the multi-line fields); the window turns
+each commit into one undoable command. Invalid input is refused with the reason next to the field.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QFrame, QLabel, QLineEdit, QPlainTextEdit, \
+    QScrollArea, QVBoxLayout, QWidget
+
+from ..core.categories import CATEGORIES
+from ..core.curation import paper_detail
+from ..core.library import Library
+
+
+class CommitTextEdit(QPlainTextEdit):
+    """A multi-line field that commits on focus loss or Ctrl+Enter."""
+
+    committed = Signal()
+
+    def focusOutEvent(self, event):
+        super().focusOutEvent(event)
+        self.committed.emit()
+
+    def keyPressEvent(self, event):
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ControlModifier:
+            self.committed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class DetailPane(QWidget):
+    editRequested = Signal(int, dict)  # paper id, {field: new value}
+
+    def __init__(self, library: Library):
+        super().__init__()
+        self.library = library
+        self.paper_id: int | None = None
+        self.detail: dict | None = None
+        self._loading = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+
+        self.heading = QLabel("No record selected")
+        font = QFont()
+        font.setPointSize(font.pointSize() + 2)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.title = CommitTextEdit()
+        self.title.setFixedHeight(56)
+        self.title.setTabChangesFocus(True)
+        self.title.committed.connect(lambda: self._commit("title", self.title.toPlainText()))
+        form.addRow("&Title", self.title)
+        self.authors = CommitTextEdit()
+        self.authors.setFixedHeight(72)
+        self.authors.setTabChangesFocus(True)
+        self.authors.setPlaceholderText("One author per line")
+        self.authors.committed.connect(
+            lambda: self._commit("authors", [n for n in self.authors.toPlainText().splitlines() if n.strip()]))
+        form.addRow("&Authors", self.authors)
+        self.truncated = QCheckBox("more authors than shown (et al.)")
+        self.truncated.toggled.connect(lambda v: self._commit("authors_truncated", v))
+        form.addRow("", self.truncated)
+        self.date = QLineEdit()
+        self.date.setPlaceholderText("YYYY-MM-DD")
+        self.date.editingFinished.connect(lambda: self._commit("date", self.date.text()))
+        form.addRow("&Date", self.date)
+        self.category = QComboBox()
+        self.category.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.category.setMinimumContentsLength(12)
+        for code, (arxiv, name) in sorted(CATEGORIES.items(), key=lambda kv: kv[1][0]):
+            self.category.addItem(f"{code} — {arxiv} {name}", code)
+        self.category.activated.connect(lambda _: self._commit("category", self.category.currentData()))
+        form.addRow("&Category", self.category)
+        self.has_code = QCheckBox("has code")
+        self.has_code.toggled.connect(lambda v: self._commit("has_code", v))
+        form.addRow("", self.has_code)
+        self.org = QLineEdit()
+        self.org.editingFinished.connect(lambda: self._commit("org", self.org.text()))
+        form.addRow("&Organisation", self.org)
+        self.abstract = CommitTextEdit()
+        self.abstract.setMinimumHeight(140)
+        self.abstract.setTabChangesFocus(True)
+        self.abstract.committed.connect(lambda: self._commit("abstract", self.abstract.toPlainText()))
+        form.addRow("A&bstract", self.abstract)
+        self.info = QLabel("")
+        self.info.setWordWrap(True)
+        self.info.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.LinksAccessibleByMouse)
+        self.info.setOpenExternalLinks(True)
+        form.addRow("", self.info)
+        layout.addLayout(form)
+
+        provenance_title = QLabel("Where this record came from")
+        provenance_title.setStyleSheet("font-weight: bold; margin-top: 8px;")
+        layout.addWidget(provenance_title)
+        self.provenance = QPlainTextEdit()
+        self.provenance.setReadOnly(True)
+        self.provenance.setMinimumHeight(120)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.Monospace)
+        self.provenance.setFont(mono)
+        self.provenance.setLineWrapMode(QPlainTextEdit.WidgetWidth)
+        layout.addWidget(self.provenance)
+        layout.addStretch(1)
+        QShortcut(QKeySequence("Escape"), self, activated=self.reload)
+        self.setEnabled(False)
+
+    def show_paper(self, paper_id: int | None) -> None:
+        self.paper_id = paper_id
+        self.reload()
+
+    def reload(self) -> None:
+        self.error.hide()
+        detail = paper_detail(self.library, self.paper_id) if self.paper_id is not None else None
+        self.detail = detail
+        self._loading = True
+        try:
+            self.setEnabled(detail is not None)
+            if detail is None:
+                self.heading.setText("No record selected")
+                for w in (self.title, self.authors, self.abstract, self.provenance):
+                    w.setPlainText("")
+                self.date.setText("")
+                self.org.setText("")
+                self.info.setText("")
+                return
+            self.heading.setText(detail["title"])
+            self.title.setPlainText(detail["title"])
+            self.authors.setPlainText("\n".join(detail["authors"]))
+            self.truncated.setChecked(detail["authors_truncated"])
+            self.date.setText(detail["date"] or "")
+            index = self.category.findData(detail["category"])
+            if index < 0:
+                self.category.addItem(f"{detail['category']} — unknown", detail["category"])
+                index = self.category.count() - 1
+            self.category.setCurrentIndex(index)
+            self.has_code.setChecked(detail["has_code"])
+            self.org.setText(detail["org"] or "")
+            self.abstract.setPlainText(detail["abstract"] or "")
+            info = []
+            if detail["score"] is not None:
+                info.append(f"Trending score {detail['score']}")
+            if detail["tags"]:
+                info.append("Tags: " + ", ".join(detail["tags"]))
+            for url in detail["code_urls"]:
+                info.append(f'Code: <a href="{url}">{url}</a>')
+            if detail["needs_review"]:
+                reasons = "; ".join((detail["review"] or {}).get("reasons", [])) or "flagged"
+                info.append(f"<span style='color:#b35900'>Needs review: {reasons}</span>")
+            info.append(f"Record {detail['id']}, last changed {detail['updated_at']}")
+            self.info.setText("<br>".join(info))
+            blocks = []
+            for source in detail["provenance"]:
+                blocks.append(f"{source['file']}, line {source['line']} (captured {source['captured']})\n"
+                              f"{'-' * 40}\n{source['raw']}")
+            self.provenance.setPlainText("\n\n".join(blocks))
+        finally:
+            self._loading = False
+
+    def _commit(self, field: str, value) -> None:
+        if self._loading or self.detail is None:
+            return
+        current = self.detail.get(field)
+        if field == "title":
+            value = " ".join(value.split())
+        if field == "date":
+            value = value.strip() or None
+        if field == "org":
+            value = value.strip() or None
+        if value == current:
+            return
+        self.editRequested.emit(self.detail["id"], {field: value})
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()

@@ -1,0 +1,1 @@
+"""Dialogs: importing, tag picking and managing."""

@@ -1,0 +1,111 @@
+"""Import from the GUI: a progress dialog with Cancel over a background import, then the parse report."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QPushButton, QTextBrowser, \
+    QVBoxLayout
+
+from ..workers import ImportWorker, start_in_thread
+
+
+class ImportDialog(QDialog):
+    """Runs the import when shown; ``done_importing`` fires with the results (also after Cancel)."""
+
+    done_importing = Signal(list)
+
+    def __init__(self, db_path, paths, captured=None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Importing dumps")
+        self.setMinimumWidth(560)
+        self.paths = list(paths)
+        layout = QVBoxLayout(self)
+        self.status = QLabel(f"Importing {len(self.paths)} file{'s' if len(self.paths) != 1 else ''}…")
+        layout.addWidget(self.status)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, len(self.paths))
+        self.bar.setValue(0)
+        layout.addWidget(self.bar)
+        self.report = QTextBrowser()
+        self.report.hide()
+        layout.addWidget(self.report, 1)
+        self.buttons = QDialogButtonBox()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.RejectRole)
+        layout.addWidget(self.buttons)
+        self.results: list[dict] | None = None
+        self.cancelled = False
+        self.worker = ImportWorker(db_path, self.paths, captured)
+        self.worker.progress.connect(self._progress)
+        self.worker.finished.connect(self._finished)
+        self.worker.failed.connect(self._failed)
+        self.thread = start_in_thread(self.worker, self)
+
+    def cancel(self) -> None:
+        if self.results is None:
+            self.cancelled = True
+            self.worker.cancel.set()
+            self.status.setText("Cancelling: the file being imported is rolled back…")
+            self.cancel_button.setEnabled(False)
+        else:
+            self.accept()
+
+    def reject(self) -> None:  # Esc or the window's close button
+        if self.results is None:
+            self.cancel()
+        else:
+            super().reject()
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.bar.setValue(done)
+        self.status.setText(f"{done} of {total}: {message}")
+
+    def _failed(self, message: str) -> None:
+        self.results = []
+        self.status.setText(message)
+        self._show_close()
+        self.done_importing.emit([])
+
+    def _finished(self, results: list) -> None:
+        self.results = results
+        imported = sum(1 for r in results if r["status"] == "imported")
+        added = sum(r["added"] for r in results)
+        skipped = len(self.paths) - len(results)
+        head = f"{added} records added from {imported} file{'s' if imported != 1 else ''}."
+        if self.cancelled and skipped:
+            head += f" Cancelled: {skipped} file{'s' if skipped != 1 else ''} not imported, the library is as before them."
+        self.status.setText(head)
+        self.bar.setValue(len(results))
+        self.report.setHtml(report_html(results))
+        self.report.show()
+        self._show_close()
+        self.resize(self.width(), 460)
+        self.done_importing.emit(results)
+
+    def _show_close(self) -> None:
+        self.cancel_button.setText("Close")
+        self.cancel_button.setEnabled(True)
+
+
+def report_html(results: list[dict]) -> str:
+    parts = []
+    for r in results:
+        color = {"failed": "#b00020", "unchanged": "#666666"}.get(r["status"], "#1b5e20")
+        parts.append(f"<p><b style='color:{color}'>{html.escape(r['message'])}</b>")
+        report = r.get("report") or {}
+        if r["status"] == "imported":
+            parts.append(f"<br>{report['records_read']} records read, {r['already_present']} already present, "
+                         f"{report['records_flagged']} flagged for review; layout {report['layout']}, "
+                         f"{report['encoding']}")
+            for w in report["warnings"]:
+                where = f"line {w['line']}: " if w["line"] else ""
+                parts.append(f"<br>&nbsp;&nbsp;warning: {html.escape(where + w['message'])}")
+            for s in report["skipped"][:50]:
+                parts.append(f"<br>&nbsp;&nbsp;skipped line {s['line']}: {html.escape(s['reason'])}")
+            if len(report["skipped"]) > 50:
+                parts.append(f"<br>&nbsp;&nbsp;… and {len(report['skipped']) - 50} more skipped lines")
+        parts.append("</p>")
+    return "".join(parts)

@@ -1,0 +1,146 @@
+"""The records table's model: ordered ids from SQL, display rows fetched a window at a time as the view scrolls.
+
+Sorting and filtering re-run one indexed query (core.query); the model never holds more than the id array
+and a bounded cache of display rows.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+
+from ..core import query
+from ..core.library import Library
+
+MIME_IDS = "application/x-paperdesk-record-ids"
+WINDOW = 150  # rows fetched per query
+CACHE_ROWS = 3000
+
+
+class RecordsModel(QAbstractTableModel):
+    refreshed = Signal()
+
+    def __init__(self, library: Library, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.filter = query.RecordFilter()
+        self.ids = array("q")
+        self.total = 0  # visible records in the whole library, for "N of M"
+        self._rows: OrderedDict[int, tuple] = OrderedDict()
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self.reload()
+
+    # --- queries ------------------------------------------------------------------------------------------
+
+    def set_filter(self, new_filter: query.RecordFilter) -> None:
+        if new_filter != self.filter:
+            self.filter = new_filter
+            self.reload()
+
+    def reload(self) -> None:
+        """Re-run the query (after a filter, sort or change elsewhere); keeps nothing stale."""
+        self.beginResetModel()
+        self.ids = query.ordered_ids(self.library.conn, self.filter)
+        self.total = query.count_visible(self.library.conn)
+        self._rows.clear()
+        self.endResetModel()
+        self.refreshed.emit()
+
+    def refresh_rows(self, paper_ids) -> None:
+        """A few records changed (an edit, a tag): drop their cached rows and repaint them."""
+        wanted = set(paper_ids)
+        for pid in wanted:
+            self._rows.pop(pid, None)
+        if wanted and self.ids:
+            # One signal for all rows: the view repaints only what is on screen, with no search through the ids.
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, self.columnCount() - 1))
+
+    def row_of(self, paper_id: int) -> int:
+        try:
+            return self.ids.index(paper_id)
+        except ValueError:
+            return -1
+
+    def id_at(self, row: int) -> int | None:
+        return self.ids[row] if 0 <= row < len(self.ids) else None
+
+    def _row(self, row: int) -> tuple | None:
+        pid = self.ids[row]
+        cached = self._rows.get(pid)
+        if cached is not None:
+            return cached
+        start = max(0, row - WINDOW // 3)
+        window = list(self.ids[start : start + WINDOW])
+        fetched = query.display_rows(self.library.conn, window)
+        self._rows.update(fetched)
+        while len(self._rows) > CACHE_ROWS:
+            self._rows.popitem(last=False)
+        return fetched.get(pid)
+
+    # --- Qt model ------------------------------------------------------------------------------------------
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(query.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(query.COLUMNS):
+            return query.COLUMNS[section][1]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.ids):
+            return None
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.FontRole, Qt.ForegroundRole, Qt.TextAlignmentRole,
+                        Qt.UserRole):
+            return None
+        if role == Qt.UserRole:
+            return self.ids[index.row()]
+        values = self._row(index.row())
+        if values is None:
+            return None
+        key = query.COLUMN_KEYS[index.column()]
+        value = values[index.column()]
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignCenter) if key in ("year", "code", "sources", "category") else None
+        if role == Qt.ForegroundRole:
+            return QColor("#b35900") if key == "flags" and value else None
+        if role == Qt.FontRole:
+            return None
+        if key == "code":
+            return "✓" if value else ""
+        if key == "flags":
+            return "needs review" if value else ""
+        if role == Qt.ToolTipRole:
+            return str(value) if key in ("title", "authors", "tags") and value else None
+        return value
+
+    def sort(self, column, order=Qt.AscendingOrder):
+        sort_column = query.COLUMNS[column][3] if 0 <= column < len(query.COLUMNS) else None
+        if sort_column is None:
+            return  # tags are not sortable: no index can serve them
+        self.set_filter(self.filter.with_(sort=sort_column, descending=order == Qt.DescendingOrder))
+
+    def flags(self, index):
+        base = super().flags(index)
+        return base | Qt.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self):
+        return [MIME_IDS]
+
+    def mimeData(self, indexes):
+        ids = sorted({self.ids[i.row()] for i in indexes if i.isValid()})
+        mime = QMimeData()
+        mime.setData(MIME_IDS, json.dumps(ids).encode())
+        mime.setText(f"{len(ids)} records")
+        return mime
+
+    def supportedDragActions(self):
+        return Qt.CopyAction

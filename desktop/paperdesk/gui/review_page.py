@@ -1,0 +1,132 @@
+"""The needs-review queue: one flagged record at a time with its raw line and the candidate readings.
+
+Press 1-9 (or click) to take a reading, or put the cursor where the title ends and press Ctrl+Enter; the
+next record comes up at once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from ..core import curation
+from ..core.library import Library
+from ..core.names import split_at
+
+
+class ReviewPage(QWidget):
+    resolveRequested = Signal(int, str, list)  # paper id, title, authors
+    closeRequested = Signal()
+
+    def __init__(self, library: Library):
+        super().__init__()
+        self.library = library
+        self.paper_id: int | None = None
+        self.readings: list[dict] = []
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.counter = QLabel("")
+        self.counter.setStyleSheet("font-weight: bold; font-size: 14px;")
+        top.addWidget(self.counter)
+        top.addStretch(1)
+        back = QPushButton("Back to the records (Esc)")
+        back.clicked.connect(self.closeRequested)
+        top.addWidget(back)
+        layout.addLayout(top)
+        self.reasons = QLabel("")
+        self.reasons.setStyleSheet("color: #b35900;")
+        self.reasons.setWordWrap(True)
+        layout.addWidget(self.reasons)
+        layout.addWidget(QLabel("The record as it appeared in the dump:"))
+        self.raw = QPlainTextEdit()
+        self.raw.setReadOnly(True)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.Monospace)
+        self.raw.setFont(mono)
+        self.raw.setMaximumHeight(130)
+        layout.addWidget(self.raw)
+        layout.addWidget(QLabel("Which reading is right?"))
+        self.choices = QVBoxLayout()
+        layout.addLayout(self.choices)
+        layout.addWidget(QLabel("Or put the cursor where the title ends and press Ctrl+Enter:"))
+        hand = QHBoxLayout()
+        self.line = QLineEdit()
+        self.line.setFont(mono)
+        hand.addWidget(self.line, 1)
+        cut = QPushButton("Split at cursor")
+        cut.clicked.connect(self.split_at_cursor)
+        hand.addWidget(cut)
+        layout.addLayout(hand)
+        self.preview = QLabel("")
+        self.preview.setWordWrap(True)
+        layout.addWidget(self.preview)
+        self.line.cursorPositionChanged.connect(self._preview_cut)
+        layout.addStretch(1)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.split_at_cursor)
+        QShortcut(QKeySequence("Escape"), self, activated=self.closeRequested)
+        for n in range(1, 10):
+            QShortcut(QKeySequence(str(n)), self, activated=lambda n=n: self.choose(n - 1))
+
+    def load_next(self) -> bool:
+        """Show the first flagged record; False when the queue is empty."""
+        queue = curation.review_queue(self.library)
+        self.counter.setText(f"Needs review: {len(queue)} record{'s' if len(queue) != 1 else ''} left"
+                             if queue else "Nothing needs review.")
+        while self.choices.count():
+            item = self.choices.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if not queue:
+            self.paper_id = None
+            for w in (self.raw, ):
+                w.setPlainText("")
+            self.line.setText("")
+            self.reasons.setText("Every record has been checked.")
+            self.preview.setText("")
+            return False
+        self.paper_id = queue[0]
+        detail = curation.paper_detail(self.library, self.paper_id)
+        review = detail["review"] or {}
+        self.reasons.setText("Why: " + "; ".join(review.get("reasons", ["flagged"])))
+        raw = detail["provenance"][0]["raw"] if detail["provenance"] else ""
+        self.raw.setPlainText(raw)
+        self.readings = list(review.get("alternatives") or [])
+        if not self.readings:
+            self.readings = [{"title": detail["title"], "authors": detail["authors"]}]
+        for n, reading in enumerate(self.readings, start=1):
+            label = f"{n}   {reading['title']}   |   {', '.join(reading['authors'])}"
+            if n == 1 and review.get("alternatives"):
+                label += "   (best guess)"
+            elif not review.get("alternatives"):
+                label = f"{n}   Keep as it is: {reading['title']}   |   {', '.join(reading['authors'])}"
+            button = QPushButton(label)
+            button.setStyleSheet("text-align: left; padding: 6px;")
+            button.clicked.connect(lambda _=False, i=n - 1: self.choose(i))
+            self.choices.addWidget(button)
+        lines = [line for line in raw.split("\n")[1:] if line.strip()]
+        self.line.setText(lines[0].strip() if lines else detail["title"])
+        self.line.setCursorPosition(len(detail["title"]))
+        self._preview_cut()
+        return True
+
+    def choose(self, index: int) -> None:
+        if self.paper_id is None or not 0 <= index < len(self.readings):
+            return
+        reading = self.readings[index]
+        self.resolveRequested.emit(self.paper_id, reading["title"], list(reading["authors"]))
+
+    def _cut(self):
+        return split_at(self.line.text(), self.line.cursorPosition())
+
+    def _preview_cut(self) -> None:
+        title, names, truncated, org = self._cut()
+        extra = " et al." if truncated else ""
+        self.preview.setText(f"<b>Title:</b> {title or '—'}<br><b>Authors:</b> {', '.join(names) or '—'}{extra}")
+
+    def split_at_cursor(self) -> None:
+        if self.paper_id is None:
+            return
+        title, names, _, _ = self._cut()
+        if title and names:
+            self.resolveRequested.emit(self.paper_id, title, names)

@@ -1,0 +1,186 @@
+"""The sidebar: library views, tags with live counts, sources, saved searches. Clicking one filters the table.
+
+Records dragged from the table onto a tag are tagged with it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, \
+    QVBoxLayout, QWidget
+
+from ..core import curation, query
+from ..core.library import Library
+from .records_model import MIME_IDS
+
+ROLE_KIND = Qt.UserRole
+ROLE_VALUE = Qt.UserRole + 1
+
+
+def color_icon(color: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color or "#888888"))
+    return QIcon(pixmap)
+
+
+class SidebarTree(QTreeWidget):
+    recordsDropped = Signal(int, list)  # tag id, paper ids
+
+    def __init__(self):
+        super().__init__()
+        self.setHeaderHidden(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DropOnly)
+        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.setIndentation(12)
+
+    def _tag_item_at(self, pos):
+        item = self.itemAt(pos)
+        return item if item is not None and item.data(0, ROLE_KIND) == "tag" else None
+
+    def dragEnterEvent(self, event):
+        if event.mimeData().hasFormat(MIME_IDS):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event):
+        if event.mimeData().hasFormat(MIME_IDS) and self._tag_item_at(event.position().toPoint()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event):
+        item = self._tag_item_at(event.position().toPoint())
+        if item is None or not event.mimeData().hasFormat(MIME_IDS):
+            event.ignore()
+            return
+        ids = json.loads(bytes(event.mimeData().data(MIME_IDS)).decode())
+        self.recordsDropped.emit(item.data(0, ROLE_VALUE), ids)
+        event.acceptProposedAction()
+
+
+class Sidebar(QWidget):
+    """Emits ``viewChosen(filter changes)`` with the RecordFilter fields the chosen entry sets."""
+
+    viewChosen = Signal(dict)
+    recordsDroppedOnTag = Signal(int, list)
+
+    def __init__(self, library: Library):
+        super().__init__()
+        self.library = library
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tree = SidebarTree()
+        self.tree.recordsDropped.connect(self.recordsDroppedOnTag)
+        layout.addWidget(self.tree)
+        mode_row = QHBoxLayout()
+        mode_row.setContentsMargins(6, 0, 6, 4)
+        mode_row.addWidget(QLabel("Several tags match:"))
+        self.tag_mode = QComboBox()
+        self.tag_mode.addItems(["all of them", "any of them"])
+        self.tag_mode.setToolTip("Ctrl-click several tags to filter by all (or any) of them")
+        self.tag_mode.currentIndexChanged.connect(self._emit_current)
+        mode_row.addWidget(self.tag_mode)
+        layout.addLayout(mode_row)
+        self.tree.itemSelectionChanged.connect(self._emit_current)
+        self._suspend = False
+        self.rebuild()
+
+    def _section(self, title: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([title])
+        item.setFlags(Qt.ItemIsEnabled)
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        item.setForeground(0, QBrush(QColor("#666666")))
+        self.tree.addTopLevelItem(item)
+        item.setExpanded(True)
+        return item
+
+    def _entry(self, parent, text: str, kind: str, value=None, tooltip: str = "") -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [text])
+        item.setData(0, ROLE_KIND, kind)
+        item.setData(0, ROLE_VALUE, value)
+        if tooltip:
+            item.setToolTip(0, tooltip)
+        return item
+
+    def rebuild(self) -> None:
+        """Refill with live counts, keeping the current selection."""
+        selected = [(i.data(0, ROLE_KIND), i.data(0, ROLE_VALUE)) for i in self.tree.selectedItems()]
+        self._suspend = True
+        self.tree.clear()
+        counts = query.view_counts(self.library.conn)
+        library = self._section("Library")
+        self.all_item = self._entry(library, f"All records  ({counts['all']})", "all")
+        self._entry(library, f"Needs review  ({counts['review']})", "review")
+        self._entry(library, f"Recently imported  ({counts['recent']})", "recent")
+        tags = self._section("Tags")
+        self.tag_items = {}
+        for tag in curation.tags(self.library):
+            item = self._entry(tags, f"{tag['name']}  ({tag['count']})", "tag", tag["id"],
+                               "Drop records here to tag them")
+            item.setIcon(0, color_icon(tag["color"]))
+            self.tag_items[tag["id"]] = item
+        if not self.tag_items:
+            hint = QTreeWidgetItem(tags, ["No tags yet — select records, press T"])
+            hint.setFlags(Qt.NoItemFlags)
+        sources = self._section("Sources")
+        for source in curation.sources_overview(self.library):
+            label = f"{source['file']}  ({source['records']})"
+            if source["author"]:  # a profile page: the author it is about says more than the file name
+                label = f"{source['author']} — profile  ({source['records']})"
+            self._entry(sources, label, "source", source["id"],
+                        f"{source['file']}: layout {source['layout']}, captured {source['captured']}")
+        searches = self._section("Saved searches")
+        for saved in curation.saved_searches(self.library):
+            self._entry(searches, saved["name"], "saved", saved["query"], saved["query"])
+        self._suspend = False
+        restored = False
+        self.tree.blockSignals(True)
+        for item in self._all_items():
+            if (item.data(0, ROLE_KIND), item.data(0, ROLE_VALUE)) in selected:
+                item.setSelected(True)
+                restored = True
+        if not restored:
+            self.all_item.setSelected(True)
+        self.tree.blockSignals(False)
+
+    def _all_items(self):
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            for j in range(top.childCount()):
+                yield top.child(j)
+
+    def select(self, kind: str, value=None) -> None:
+        for item in self._all_items():
+            if item.data(0, ROLE_KIND) == kind and (value is None or item.data(0, ROLE_VALUE) == value):
+                self.tree.setCurrentItem(item)
+                return
+
+    def current_entry(self) -> tuple[str, object]:
+        items = self.tree.selectedItems()
+        return (items[0].data(0, ROLE_KIND), items[0].data(0, ROLE_VALUE)) if items else ("all", None)
+
+    def _emit_current(self) -> None:
+        if self._suspend:
+            return
+        items = [i for i in self.tree.selectedItems() if i.data(0, ROLE_KIND)]
+        if not items:
+            return
+        tag_ids = tuple(i.data(0, ROLE_VALUE) for i in items if i.data(0, ROLE_KIND) == "tag")
+        if tag_ids:
+            mode = "any" if self.tag_mode.currentIndex() == 1 else "all"
+            self.viewChosen.emit({"view": "tags", "tag_ids": tag_ids, "tag_mode": mode, "source_id": None})
+            return
+        kind, value = items[0].data(0, ROLE_KIND), items[0].data(0, ROLE_VALUE)
+        if kind == "source":
+            self.viewChosen.emit({"view": "source", "source_id": value, "tag_ids": ()})
+        elif kind == "saved":
+            self.viewChosen.emit({"view": "all", "search": value, "tag_ids": (), "source_id": None})
+        else:
+            self.viewChosen.emit({"view": kind, "tag_ids": (), "source_id": None})

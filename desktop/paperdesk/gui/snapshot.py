@@ -1,0 +1,48 @@
+"""``paperdesk snapshot``: render a view of the app offscreen to a PNG, for documentation and checks."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+VIEWS = ("main", "review", "tags")
+
+
+def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", size=(1500, 860)) -> Path:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    from ..core.library import Library, resolve_db_path
+    from .app import make_app
+    from .main_window import MainWindow
+
+    app = make_app()
+    path = resolve_db_path(db)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no library here")
+    library = Library(path)
+    # A throwaway settings file: a snapshot shows the default layout, whatever the user's window looks like.
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "snapshot.ini"), QSettings.IniFormat)
+    window = MainWindow(library, settings)
+    window.resize(*size)
+    window.show()
+    app.processEvents()
+    target = window
+    if view == "main":
+        window.table.selectRow(min(2, max(window.model.rowCount() - 1, 0)))
+    elif view == "review":
+        window.show_review()
+    elif view == "tags":
+        target = window.open_tag_manager(show=True)
+        target.resize(520, 380)
+    else:
+        raise ValueError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
+    app.processEvents()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not target.grab().save(str(out)):
+        raise OSError(f"{out}: cannot write the PNG")
+    window.close()
+    library.close()
+    return out

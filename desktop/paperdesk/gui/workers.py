@@ -1,0 +1,50 @@
+"""Long work off the GUI thread: a QThread with its own library connection, progress signals and cancel."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from ..core.library import Library, LibraryError
+
+
+class ImportWorker(QObject):
+    """Imports files in a thread of its own; each file is one transaction, Cancel rolls back the current one."""
+
+    progress = Signal(int, int, str)  # files done, files total, message of the last file
+    finished = Signal(list)  # list of ImportResult.as_dict()
+    failed = Signal(str)
+
+    def __init__(self, db_path, paths, captured=None):
+        super().__init__()
+        self.db_path, self.paths, self.captured = db_path, list(paths), captured
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        try:
+            library = Library(self.db_path)
+        except LibraryError as exc:
+            self.failed.emit(str(exc))
+            return
+        try:
+            results = library.import_files(
+                self.paths, self.captured, cancel=self.cancel,
+                progress=lambda done, total, result: self.progress.emit(done, total, result.message),
+            )
+            self.finished.emit([r.as_dict() for r in results])
+        except Exception as exc:  # never let a worker die silently: the window shows what happened
+            self.failed.emit(f"The import stopped: {exc}")
+        finally:
+            library.close()
+
+
+def start_in_thread(worker: QObject, parent: QObject) -> QThread:
+    thread = QThread(parent)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    worker.failed.connect(thread.quit)
+    thread.finished.connect(thread.deleteLater)
+    thread.start()
+    return thread
