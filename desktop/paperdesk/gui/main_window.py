@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QInputDialog, QLabel, QLineEdit, \
     QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QTableView, QToolBar, QUndoView, QWidget, \
@@ -112,8 +112,16 @@ class MainWindow(QMainWindow):
         self._poll.start()
         self._restore_settings()
         self._update_count()
-        if self.model.rowCount():
-            self.table.selectRow(0)
+        if self.model.rowCount() and not self.selected_ids():
+            self.select_row(0)
+
+    def select_row(self, row: int) -> None:
+        """Make ``row`` the current and only selected record (whatever the view's focus or visibility)."""
+        index = self.model.index(row, 0)
+        if index.isValid():
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+            self.table.scrollTo(index)
 
     # --- menus and actions ------------------------------------------------------------------------------
 
@@ -230,8 +238,7 @@ class MainWindow(QMainWindow):
         if row < 0 and self.model.rowCount():
             row = 0
         if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
+            self.select_row(row)
         else:
             self.detail.show_paper(None)
 

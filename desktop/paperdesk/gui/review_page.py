@@ -7,7 +7,7 @@ next record comes up at once.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..core import curation
@@ -62,11 +62,21 @@ class ReviewPage(QWidget):
         self.preview.setWordWrap(True)
         layout.addWidget(self.preview)
         self.line.cursorPositionChanged.connect(self._preview_cut)
+        self.line.returnPressed.connect(self.split_at_cursor)
         layout.addStretch(1)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.split_at_cursor)
-        QShortcut(QKeySequence("Escape"), self, activated=self.closeRequested)
-        for n in range(1, 10):
-            QShortcut(QKeySequence(str(n)), self, activated=lambda n=n: self.choose(n - 1))
+        self.line.setFocusPolicy(Qt.ClickFocus)  # digits pick readings unless the librarian clicks into the line
+        self.setFocusPolicy(Qt.StrongFocus)
+
+    def keyPressEvent(self, event):
+        key, mods = event.key(), event.modifiers()
+        if Qt.Key_1 <= key <= Qt.Key_9 and not mods & (Qt.ControlModifier | Qt.AltModifier):
+            self.choose(key - Qt.Key_1)
+        elif key in (Qt.Key_Return, Qt.Key_Enter) and mods & Qt.ControlModifier:
+            self.split_at_cursor()
+        elif key == Qt.Key_Escape:
+            self.closeRequested.emit()
+        else:
+            super().keyPressEvent(event)
 
     def load_next(self) -> bool:
         """Show the first flagged record; False when the queue is empty."""

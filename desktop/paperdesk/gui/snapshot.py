@@ -30,7 +30,7 @@ def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", 
     app.processEvents()
     target = window
     if view == "main":
-        window.table.selectRow(min(2, max(window.model.rowCount() - 1, 0)))
+        window.select_row(min(2, max(window.model.rowCount() - 1, 0)))
     elif view == "review":
         window.show_review()
     elif view == "tags":
