@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewPage(library)
         self.review.resolveRequested.connect(self._resolve)
         self.review.closeRequested.connect(self.show_records)
+        self.review.recordShown.connect(self.detail.show_paper)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
@@ -270,7 +271,9 @@ class MainWindow(QMainWindow):
         self.review.setFocus()
 
     def show_records(self) -> None:
-        self.stack.setCurrentWidget(self.table)
+        if self.stack.currentWidget() is not self.table:
+            self.stack.setCurrentWidget(self.table)
+            self._selection_changed()
 
     def show_history(self) -> None:
         dialog = QDialog(self)

@@ -18,6 +18,7 @@ from ..core.names import split_at
 class ReviewPage(QWidget):
     resolveRequested = Signal(int, str, list)  # paper id, title, authors
     closeRequested = Signal()
+    recordShown = Signal(object)  # the paper id on screen, or None
 
     def __init__(self, library: Library):
         super().__init__()
@@ -89,6 +90,7 @@ class ReviewPage(QWidget):
                 item.widget().deleteLater()
         if not queue:
             self.paper_id = None
+            self.recordShown.emit(None)
             for w in (self.raw, ):
                 w.setPlainText("")
             self.line.setText("")
@@ -96,6 +98,7 @@ class ReviewPage(QWidget):
             self.preview.setText("")
             return False
         self.paper_id = queue[0]
+        self.recordShown.emit(self.paper_id)
         detail = curation.paper_detail(self.library, self.paper_id)
         review = detail["review"] or {}
         self.reasons.setText("Why: " + "; ".join(review.get("reasons", ["flagged"])))
