@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.model = RecordsModel(library, self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)  # before sorting is switched on
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
@@ -61,7 +62,6 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setStretchLastSection(False)
-        header.setSortIndicator(0, Qt.AscendingOrder)
         header.setContextMenuPolicy(Qt.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         widths = {"title": 400, "authors": 240, "year": 54, "date": 90, "category": 70, "code": 48, "tags": 140,
@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self._poll.timeout.connect(self._check_outside_changes)
         self._poll.start()
         self._restore_settings()
+        if not self.model.loaded:
+            self.model.reload()
         self._update_count()
         if self.model.rowCount() and not self.selected_ids():
             self.select_row(0)

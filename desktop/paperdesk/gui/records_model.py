@@ -11,12 +11,20 @@ from array import array
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 
 from ..core import query
 from ..core.library import Library
 
 MIME_IDS = "application/x-paperdesk-record-ids"
+_DISPLAY, _TOOLTIP, _ALIGN, _FOREGROUND, _USER = (int(r.value) for r in (
+    Qt.DisplayRole, Qt.ToolTipRole, Qt.TextAlignmentRole, Qt.ForegroundRole, Qt.UserRole))
+_ROLES = frozenset((_DISPLAY, _TOOLTIP, _ALIGN, _FOREGROUND, _USER))
+_CENTER = int(Qt.AlignCenter.value)
+_CENTERED = frozenset(("year", "code", "sources", "category"))
+_FLAG_COLOR = QColor("#b35900")
+_ITEM_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled
+_NO_FLAGS = Qt.NoItemFlags
 WINDOW = 150  # rows fetched per query
 CACHE_ROWS = 3000
 
@@ -31,22 +39,23 @@ class RecordsModel(QAbstractTableModel):
         self.ids = array("q")
         self.total = 0  # visible records in the whole library, for "N of M"
         self._rows: OrderedDict[int, tuple] = OrderedDict()
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self.reload()
+        self.loaded = False  # the first query waits until the window has restored the saved sort and view
 
     # --- queries ------------------------------------------------------------------------------------------
 
     def set_filter(self, new_filter: query.RecordFilter) -> None:
         if new_filter != self.filter:
             self.filter = new_filter
-            self.reload()
+            if self.loaded:
+                self.reload()
 
     def reload(self) -> None:
         """Re-run the query (after a filter, sort or change elsewhere); keeps nothing stale."""
         self.beginResetModel()
+        self.loaded = True
         self.ids = query.ordered_ids(self.library.conn, self.filter)
-        self.total = query.count_visible(self.library.conn)
+        unfiltered = self.filter.view == "all" and not self.filter.search.strip()
+        self.total = len(self.ids) if unfiltered else query.count_visible(self.library.conn)
         self._rows.clear()
         self.endResetModel()
         self.refreshed.emit()
@@ -95,30 +104,30 @@ class RecordsModel(QAbstractTableModel):
             return query.COLUMNS[section][1]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.ids):
+    def data(self, index, role=_DISPLAY):
+        # Called thousands of times per repaint: plain ints, no enum arithmetic (PySide enums are slow).
+        if role not in _ROLES or not index.isValid():
             return None
-        if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.FontRole, Qt.ForegroundRole, Qt.TextAlignmentRole,
-                        Qt.UserRole):
+        row = index.row()
+        if not 0 <= row < len(self.ids):
             return None
-        if role == Qt.UserRole:
-            return self.ids[index.row()]
-        values = self._row(index.row())
+        if role == _USER:
+            return self.ids[row]
+        column = index.column()
+        key = query.COLUMN_KEYS[column]
+        if role == _ALIGN:
+            return _CENTER if key in _CENTERED else None
+        values = self._row(row)
         if values is None:
             return None
-        key = query.COLUMN_KEYS[index.column()]
-        value = values[index.column()]
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignCenter) if key in ("year", "code", "sources", "category") else None
-        if role == Qt.ForegroundRole:
-            return QColor("#b35900") if key == "flags" and value else None
-        if role == Qt.FontRole:
-            return None
+        value = values[column]
+        if role == _FOREGROUND:
+            return _FLAG_COLOR if key == "flags" and value else None
         if key == "code":
             return "✓" if value else ""
         if key == "flags":
             return "needs review" if value else ""
-        if role == Qt.ToolTipRole:
+        if role == _TOOLTIP:
             return str(value) if key in ("title", "authors", "tags") and value else None
         return value
 
@@ -129,8 +138,7 @@ class RecordsModel(QAbstractTableModel):
         self.set_filter(self.filter.with_(sort=sort_column, descending=order == Qt.DescendingOrder))
 
     def flags(self, index):
-        base = super().flags(index)
-        return base | Qt.ItemIsDragEnabled if index.isValid() else base
+        return _ITEM_FLAGS if index.isValid() else _NO_FLAGS
 
     def mimeTypes(self):
         return [MIME_IDS]

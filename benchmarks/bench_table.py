@@ -1,0 +1,139 @@
+"""The records table on a large library, offscreen: first rows, sorts, search, tag filter, jump, memory.
+
+    python benchmarks/bench_table.py [--records 1000000] [--keep DIR]
+
+Builds the library with the generator (cached in --keep DIR between runs), then measures in a fresh
+process, so that the peak memory is the window's alone. Each figure is the wall time from the action to
+the first visible row being painted from data. Prints the figures and one JSON object on the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "desktop"))
+
+
+def build(db: Path, records: int, work: Path) -> None:
+    from generate import generate
+
+    from paperdesk.core import curation
+    from paperdesk.core.library import Library
+
+    t0 = time.perf_counter()
+    result = generate(work / "dumps", records, seed=7)
+    print(f"generated {records:,} records in {time.perf_counter() - t0:.0f} s", flush=True)
+    t0 = time.perf_counter()
+    library = Library(db)
+    library.import_files(sorted(result.files), dt.date(2026, 6, 5))
+    # A tag on every 20th record (50,000 of a million), as a librarian's big reading list.
+    tag = curation.create_tag(library, "reading-list")
+    with library.transaction() as conn:
+        conn.execute("INSERT INTO paper_tags(paper_id, tag_id) SELECT id, ? FROM papers WHERE id % 20 = 0", (tag,))
+    library.conn.execute("PRAGMA optimize")
+    library.close()
+    print(f"imported in {time.perf_counter() - t0:.0f} s", flush=True)
+    for f in result.files:
+        f.unlink()
+
+
+def measure(db: Path) -> dict:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from paperdesk.core import curation
+    from paperdesk.core.library import Library
+    from paperdesk.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+
+    def shown(window) -> None:
+        """Paint: the view asks the model for the rows on screen."""
+        app.processEvents()
+        window.table.viewport().repaint()
+        assert window.model.rowCount() == 0 or window.model.index(0, 0).data() is not None
+
+    figures = {}
+    t0 = time.perf_counter()
+    library = Library(db)
+    window = MainWindow(library, QSettings(str(Path(tempfile.mkdtemp()) / "b.ini"), QSettings.IniFormat))
+    window.resize(1500, 860)
+    window.show()
+    shown(window)
+    figures["first_rows_s"] = time.perf_counter() - t0
+    figures["records"] = window.model.rowCount()
+
+    def timed(name, action):
+        start = time.perf_counter()
+        action()
+        shown(window)
+        figures[name] = time.perf_counter() - start
+
+    year = [k for k in range(window.model.columnCount()) if window.model.headerData(k, Qt.Horizontal) == "Year"][0]
+    timed("sort_title_desc_s", lambda: window.table.sortByColumn(0, Qt.DescendingOrder))
+    timed("sort_year_s", lambda: window.table.sortByColumn(year, Qt.AscendingOrder))
+    timed("sort_title_s", lambda: window.table.sortByColumn(0, Qt.AscendingOrder))
+    timed("search_common_word_s", lambda: window._set_filter(search="learning"))
+    figures["search_common_word_hits"] = window.model.rowCount()
+    timed("search_two_words_s", lambda: window._set_filter(search="graph neural"))
+    figures["search_two_words_hits"] = window.model.rowCount()
+    timed("search_rare_prefix_s", lambda: window._set_filter(search="karatzo"))
+    timed("search_cleared_s", lambda: window._set_filter(search=""))
+    tag = curation.tag_by_name(library, "reading-list")
+    timed("tag_filter_s", lambda: window._set_filter(view="tags", tag_ids=(tag["id"],)))
+    figures["tag_filter_hits"] = window.model.rowCount()
+    timed("back_to_all_s", lambda: window._set_filter(view="all", tag_ids=()))
+
+    def jump():
+        window.table.scrollToBottom()
+        window.select_row(window.model.rowCount() - 1)
+
+    timed("jump_to_last_row_s", jump)
+    figures["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--keep", help="folder for the generated library, reused when it is there")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure))))
+        return 0
+    work = Path(args.keep or tempfile.mkdtemp(prefix="paperdesk-table-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / f"library-{args.records}.sqlite"
+    if not db.exists():
+        build(db, args.records, work)
+    done = subprocess.run([sys.executable, __file__, "--measure", str(db)], capture_output=True, text=True)
+    if done.returncode:
+        print(done.stderr, file=sys.stderr)
+        return done.returncode
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    targets = {"first_rows_s": 1.0, "sort_title_desc_s": 0.5, "sort_year_s": 0.5, "sort_title_s": 0.5,
+               "search_common_word_s": 0.5, "search_two_words_s": 0.5, "search_rare_prefix_s": 0.5,
+               "tag_filter_s": 0.5, "jump_to_last_row_s": 0.1, "peak_memory_mb": 400}
+    for key, value in figures.items():
+        target = targets.get(key)
+        verdict = "" if target is None else ("  ok" if value <= target else f"  OVER target {target}")
+        print(f"{key:28} {value}{verdict}")
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
