@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(library)
         self.sidebar.viewChosen.connect(self._view_chosen)
         self.sidebar.recordsDroppedOnTag.connect(self._tag_dropped)
+        self.sidebar.tagMenuRequested.connect(self._tag_menu)
+        self.sidebar.savedSearchDeleted.connect(self._delete_saved_search)
         self.detail = DetailPane(library)
         self.detail.editRequested.connect(self.edit_record)
         self.review = ReviewPage(library)
@@ -385,6 +387,24 @@ class MainWindow(QMainWindow):
         if show:
             manager.show()
         return manager
+
+    def _tag_menu(self, tag_id: int, global_pos) -> None:
+        tag = next((t for t in curation.tags(self.library) if t["id"] == tag_id), None)
+        if tag is None:
+            return
+        menu = QMenu(self)
+        ids = self.selected_ids()
+        if ids:
+            menu.addAction(f"Tag the {len(ids)} selected records", lambda: self.apply_tag(ids, tag_id, tag["name"]))
+            menu.addAction(f"Untag the {len(ids)} selected records",
+                           lambda: self.apply_tag(ids, tag_id, tag["name"], remove=True))
+            menu.addSeparator()
+        menu.addAction("Manage tags…", self.open_tag_manager)
+        menu.exec(global_pos)
+
+    def _delete_saved_search(self, name: str) -> None:
+        curation.delete_saved_search(self.library, name)
+        self.sidebar.rebuild()
 
     def save_current_search(self) -> None:
         text = self.search.text().strip()

@@ -9,7 +9,7 @@ import json
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, \
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QMenu, QTreeWidget, QTreeWidgetItem, \
     QVBoxLayout, QWidget
 
 from ..core import curation, query
@@ -68,6 +68,8 @@ class Sidebar(QWidget):
 
     viewChosen = Signal(dict)
     recordsDroppedOnTag = Signal(int, list)
+    tagMenuRequested = Signal(int, object)  # tag id, global position
+    savedSearchDeleted = Signal(str)
 
     def __init__(self, library: Library):
         super().__init__()
@@ -87,6 +89,8 @@ class Sidebar(QWidget):
         mode_row.addWidget(self.tag_mode)
         layout.addLayout(mode_row)
         self.tree.itemSelectionChanged.connect(self._emit_current)
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self._suspend = False
         self.rebuild()
 
@@ -149,6 +153,19 @@ class Sidebar(QWidget):
         if not restored:
             self.all_item.setSelected(True)
         self.tree.blockSignals(False)
+
+    def _context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None:
+            return
+        kind, value = item.data(0, ROLE_KIND), item.data(0, ROLE_VALUE)
+        if kind == "tag":
+            self.tagMenuRequested.emit(value, self.tree.viewport().mapToGlobal(pos))
+        elif kind == "saved":
+            menu = QMenu(self)
+            name = item.text(0)
+            menu.addAction(f"Delete saved search '{name}'", lambda: self.savedSearchDeleted.emit(name))
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def _all_items(self):
         for i in range(self.tree.topLevelItemCount()):
