@@ -356,7 +356,18 @@ class Library:
         return [dict(r) for r in self.db.query("SELECT * FROM events ORDER BY id")]
 
     def iter_papers(self, batch: int = 2000, ids: list[int] | None = None) -> Iterator[dict]:
-        """Every visible paper (merged-away ones excluded), in id order, as plain dicts, a batch at a time."""
+        """Visible papers (merged-away ones never), as plain dicts, a batch at a time: every one in id order,
+        or just ``ids`` in the order given."""
+        if ids is not None:
+            for i in range(0, len(ids), batch):
+                chunk = list(ids[i : i + batch])
+                marks = ",".join("?" * len(chunk))
+                rows = {r[0]: r for r in self.conn.execute(
+                    _PAPER_EXPORT_SQL + f" WHERE p.merged_into IS NULL AND p.id IN ({marks})", chunk)}
+                for pid in chunk:
+                    if pid in rows:
+                        yield _paper_dict(rows[pid])
+            return
         last = 0
         while True:
             rows = self.conn.execute(
@@ -378,7 +389,7 @@ def _read_or_error(path: Path, captured: dt.date | None) -> dumps.ParsedDump | I
 
 _PAPER_EXPORT_SQL = """
 SELECT p.id, p.title, p.authors_truncated, p.org, p.category, p.date, p.has_code, p.score, p.abstract,
-       p.needs_review, p.code_urls, p.review,
+       p.needs_review, p.code_urls, p.review, p.citekey,
        (SELECT json_group_array(name) FROM (SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id
             WHERE pa.paper_id = p.id ORDER BY pa.position)) AS authors_json,
        (SELECT json_group_array(name) FROM (SELECT t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id
@@ -390,7 +401,7 @@ FROM papers p"""
 
 
 def _paper_dict(row: tuple) -> dict:
-    (pid, title, truncated, org, category, date, has_code, score, abstract, needs_review, urls, review,
+    (pid, title, truncated, org, category, date, has_code, score, abstract, needs_review, urls, review, citekey,
      authors, tags, sources) = row
     return {
         "id": pid,
@@ -408,4 +419,5 @@ def _paper_dict(row: tuple) -> dict:
         "needs_review": bool(needs_review),
         "review": json.loads(review) if review else None,
         "sources": json.loads(sources),
+        "citekey": citekey,
     }
