@@ -263,7 +263,7 @@ def test_layout_and_last_view_are_remembered(seeded, settings, qtbot):
     again.show()
     assert again.size().width() == 711
     assert again.table.columnWidth(0) == 333
-    assert again.model.filter.sort == "year" and again.model.filter.descending
+    assert again.model.filter.sort == "date" and again.model.filter.descending  # year sorts by date
     assert again.search.text() == "recommendation"
     assert again.model.filter.view == "source" and again.model.filter.source_id == seeded.sources()[1]["id"]
 

@@ -26,7 +26,7 @@ def test_new_library_has_schema_version_wal_and_indexes(library):
 
 
 def test_sorting_uses_the_indexes(seeded):
-    for column in ("title", "year", "first_author"):
+    for column in ("title", "date", "first_author"):
         plan = " ".join(r[3] for r in seeded.conn.execute(
             f"EXPLAIN QUERY PLAN SELECT id FROM papers WHERE merged_into IS NULL ORDER BY {column} "
             f"{'COLLATE NOCASE' if column in ('title', 'first_author') else ''}, id LIMIT 50"))
@@ -53,6 +53,8 @@ def test_a_file_that_is_not_a_library_gets_a_clear_message(tmp_path):
 
 def test_seeds_import_with_counts_provenance_and_events(seeded):
     assert seeded.count_papers() == 154
+    assert seeded.conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert seeded.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     counts = dict(seeded.conn.execute(
         "SELECT s.file_name, COUNT(*) FROM provenance pv JOIN sources s ON s.id = pv.source_id GROUP BY s.id"))
     assert sorted(counts.values()) == [22, 22, 24, 36, 50]

@@ -38,10 +38,21 @@ def _parser() -> argparse.ArgumentParser:
                    help="capture date for year-less dates (default: each file's modification time)")
     p.add_argument("--json", action="store_true", help="print the reports as JSON")
 
-    p = sub.add_parser("export", help="write the library's papers to a file")
-    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p = sub.add_parser("export", help="write papers to BibTeX, biblatex, CSL-JSON, RIS, JSON or CSV")
+    p.add_argument("--format", choices=("bibtex", "biblatex", "csljson", "ris", "json", "csv"), default="json")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="records with this tag (repeatable: any)")
+    p.add_argument("--search", default="", metavar="QUERY", help="records matching a search, as in the app")
+    p.add_argument("--source", metavar="FILE", help="records from this dump (file name or part of it)")
+    p.add_argument("--selection-file", metavar="IDS", help="a file of record ids, one per line")
+    p.add_argument("--ascii", action="store_true", help="BibTeX in plain ASCII with LaTeX accents (classic BibTeX)")
+
+    p = sub.add_parser("keys", help="show or set citation keys and their pattern")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--pattern", help="set the key pattern, e.g. '[auth:lower][year][shorttitle]'")
+    p.add_argument("--regenerate", action="store_true", help="give every record a new key from the pattern")
+    p.add_argument("--set", nargs=2, metavar=("ID", "KEY"), help="set one record's key by hand")
 
     p = sub.add_parser("snapshot", help="render a view of the app offscreen to a PNG")
     p.add_argument("out", metavar="OUT.png")
@@ -66,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return _export(db, args)
     if args.command == "snapshot":
         return _snapshot(db, args)
+    if args.command == "keys":
+        return _keys(db, args)
     return 2
 
 
@@ -111,32 +124,55 @@ def _print_result(result) -> None:
 
 
 def _export(db: str | None, args) -> int:
-    from .core.export import FORMATS
-    from .core.library import resolve_db_path
+    from .core.export.runner import ExportScope, export
+    from .core.library import LibraryError, resolve_db_path
 
     if not resolve_db_path(db).exists():
         print(f"paperdesk: {resolve_db_path(db)}: no library here (import some dumps first)", file=sys.stderr)
         return 1
+    ids = None
+    if args.selection_file:
+        try:
+            text = Path(args.selection_file).read_text("utf-8")
+            ids = [int(token) for token in text.replace(",", " ").split()]
+        except (OSError, ValueError) as exc:
+            print(f"paperdesk: {args.selection_file}: not a file of record ids ({exc})", file=sys.stderr)
+            return 2
     library = _open(db, create=False)
     if library is None:
         return 1
-    write = FORMATS[args.format]
+    scope = ExportScope(ids=ids, tags=tuple(args.tag), search=args.search, source=args.source)
     with library:
-        if not args.output:
-            write(library.iter_papers(), sys.stdout)
-            return 0
-        # Write beside the target and rename, so a failed export never leaves a half-written file behind.
-        target = Path(args.output)
-        partial = target.with_name(target.name + ".partial")
         try:
-            with open(partial, "w", encoding="utf-8", newline="") as out:
-                count = write(library.iter_papers(), out)
-            os.replace(partial, target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            print(f"paperdesk: {target}: cannot write the export ({exc.strerror or exc})", file=sys.stderr)
+            result = export(library, args.format, args.output or sys.stdout, scope, ascii=args.ascii)
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
             return 1
-    print(f"{count} papers written to {target}", file=sys.stderr)
+    if result.path is not None:
+        print(f"{result.count} papers ({scope.describe()}) written to {result.path}", file=sys.stderr)
+    return 0
+
+
+def _keys(db: str | None, args) -> int:
+    from .core.curation import ValidationError
+    from .core.export import keys
+
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    with library:
+        try:
+            if args.pattern:
+                keys.set_pattern(library, args.pattern)
+            if args.set:
+                keys.set_key(library, int(args.set[0]), args.set[1])
+            if args.regenerate:
+                assigned = keys.assign_keys(library, None, keys.get_pattern(library), regenerate=True)
+                print(f"{len(assigned)} keys regenerated with {keys.get_pattern(library)}")
+        except (ValidationError, ValueError) as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+        print(f"key pattern: {keys.get_pattern(library)}")
     return 0
 
 

@@ -115,11 +115,14 @@ class ParsedDump:
 _MOJIBAKE_RE = re.compile("[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00bf™œ\u009d”“˜¦]")
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def looks_binary(data: bytes) -> bool:
     sample = data[:65536]
     if b"\x00" in sample:
         return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return control > len(sample) * 0.05
 
 
@@ -144,7 +147,7 @@ def decode(data: bytes, file_name: str, report: ParseReport) -> str:
             report.warn(line, f"not UTF-8 (first bad byte on line {line}); read as {encoding}: check accented letters")
             break
     else:
-        match = _MOJIBAKE_RE.search(text)
+        match = _MOJIBAKE_RE.search(text) if ("Ã" in text or "Â" in text or "â€" in text) else None
         if match:
             line = text.count("\n", 0, match.start()) + 1
             report.warn(line, f"text looks doubly encoded (mojibake such as {match.group()!r}); stored as it is")

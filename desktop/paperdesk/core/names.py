@@ -26,6 +26,11 @@ _PARTICLES = frozenset(
 # The last word of a collective author ("OneRec Team", "Qwen Team").
 _COLLECTIVE = frozenset({"Team", "Group", "Consortium", "Collaboration", "Lab", "Labs", "Project"})
 
+# Three names of five words, "et al." and an affiliation fit well within this.
+_MAX_AUTHOR_LINE = 300
+# A letter glued to what precedes it (no space between): where a first author's name can begin.
+_GLUE_POINT_RE = re.compile(r"\S(?=[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩА-Я])")
+
 # How far behind the best reading another reading may score and still be worth a librarian's look.
 REVIEW_MARGIN = 2.0
 
@@ -110,6 +115,8 @@ def strip_et_al(text: str) -> tuple[str, bool]:
 
 def parse_author_list(line: str) -> AuthorList | None:
     """Parse a line that holds only an author list (layout A); None when it is not one."""
+    if len(line) > _MAX_AUTHOR_LINE or line.count(",") >= MAX_SHOWN_NAMES:
+        return None  # an abstract, not three names: decided without splitting 2,000 characters
     body, org = strip_org(line.strip())
     body, truncated = strip_et_al(body)
     names = [n.strip() for n in body.split(",")]
@@ -220,8 +227,9 @@ def split_glued(line: str, is_known: Callable[[str], bool] | None = None, contex
         before = ", ".join(segments[: len(segments) - shown])
         # A name has at most five words, so only the end of the glued segment can hold its start.
         start = max(1, _nth_space_from_end(glued, 5))
-        for i in range(start, len(glued)):
-            if not glued[i].isupper() or glued[i - 1].isspace():
+        for match in _GLUE_POINT_RE.finditer(glued, start - 1):
+            i = match.end()
+            if not glued[i].isupper():
                 continue
             first = glued[i:]
             first_score = name_shape_score(first)

@@ -17,7 +17,7 @@ from .search import parse_search
 COLUMNS = (
     ("title", "Title", "p.title", "title"),
     ("authors", "Authors", "p.authors || CASE WHEN p.authors_truncated THEN ' et al.' ELSE '' END", "first_author"),
-    ("year", "Year", "p.year", "year"),
+    ("year", "Year", "p.year", "date"),  # the date index serves a sort by year (by date within the year)
     ("date", "Date", "p.date", "date"),
     ("category", "Category", "p.category", "category"),
     ("code", "Code", "p.has_code", "has_code"),
@@ -84,7 +84,7 @@ def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled
 
 
 def order_by(f: RecordFilter) -> str:
-    column = f.sort if f.sort in SORTABLE_COLUMNS else "title"
+    column = "date" if f.sort == "year" else (f.sort if f.sort in SORTABLE_COLUMNS else "title")
     collate = " COLLATE NOCASE" if column in _NOCASE else ""
     direction = " DESC" if f.descending else ""
     return f"p.{column}{collate}{direction}, p.id{direction}"

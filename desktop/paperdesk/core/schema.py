@@ -11,8 +11,8 @@ import sqlite_utils
 SCHEMA_VERSION = 1
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
-SORTABLE_COLUMNS = ("title", "first_author", "year", "date", "category", "has_code", "sources_count", "needs_review",
-                    "score", "created_at", "id")
+SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
+                    "id")
 
 
 def _migrate_1(db: sqlite_utils.Database) -> None:
@@ -70,7 +70,8 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
     # "WHERE merged_into IS NULL ORDER BY column, id" reads ids straight off the index, never the table.
     for column in ("title", "first_author", "category"):
         db.execute(f"CREATE INDEX idx_papers_{column} ON papers({column} COLLATE NOCASE) WHERE merged_into IS NULL")
-    for column in ("year", "date", "has_code", "sources_count", "needs_review", "score", "created_at"):
+    # No index on year: sorting by year reads the date index (same order, and by date within a year).
+    for column in ("date", "has_code", "sources_count", "needs_review"):
         db.execute(f"CREATE INDEX idx_papers_{column} ON papers({column}) WHERE merged_into IS NULL")
     db.execute("CREATE INDEX idx_papers_merged_into ON papers(merged_into) WHERE merged_into IS NOT NULL")
     db.execute("CREATE UNIQUE INDEX idx_papers_citekey ON papers(citekey) WHERE citekey IS NOT NULL")

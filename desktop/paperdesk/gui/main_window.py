@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         self._action(file, "&Import dumps…", self.import_dialog_open, "Ctrl+I", "Import dump files into the library")
+        self._action(file, "&Export…", self.open_export, "Ctrl+E", "Write records to BibTeX, CSL-JSON, RIS, CSV…")
         self._action(file, "&Refresh", self.refresh_all, QKeySequence.Refresh, "Show changes made elsewhere")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.Quit)
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.addAction(f"Tag {len(ids)} record{'s' if len(ids) != 1 else ''}…  (T)", self.tag_selection)
         menu.addAction("Remove a tag…  (Shift+T)", lambda: self.tag_selection(remove=True))
+        menu.addAction(f"Export {len(ids)} record{'s' if len(ids) != 1 else ''}…  (Ctrl+E)", self.open_export)
         tags = curation.tags(self.library)
         if tags:
             add = menu.addMenu("Add tag")
@@ -387,6 +389,23 @@ class MainWindow(QMainWindow):
         if show:
             manager.show()
         return manager
+
+    def view_label(self) -> str:
+        kind, value = self.sidebar.current_entry()
+        items = [i for i in self.sidebar.tree.selectedItems() if i.data(0, Qt.UserRole)]
+        label = ", ".join(i.text(0).rsplit("  (", 1)[0] for i in items) or "All records"
+        if self.model.filter.search.strip():
+            label += f", search '{self.model.filter.search.strip()}'"
+        return label
+
+    def open_export(self, show: bool = True):
+        from .dialogs.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.library, self.selected_ids(), list(self.model.ids), self.view_label(), self,
+                              self.settings)
+        if show:
+            dialog.show()
+        return dialog
 
     def _tag_menu(self, tag_id: int, global_pos) -> None:
         tag = next((t for t in curation.tags(self.library) if t["id"] == tag_id), None)

@@ -1,0 +1,334 @@
+"""Citation keys, generated from a JabRef-style pattern, stored once and then kept.
+
+A key is what authors type in ``\\cite{...}``: once a record has one it never changes by itself -- not when its
+title or authors are edited, not on the next export -- only on ``regenerate=True`` or a hand edit. Keys are
+ASCII, unique across the library ignoring case (BibTeX treats ``Gu2025`` and ``gu2025`` as one key), and made
+unique the JabRef way: ``gu2025Delta``, ``gu2025Deltaa``, ``gu2025Deltab``...
+
+Pattern markers: ``[auth]`` ``[authN]`` ``[authN_M]`` ``[authEtAl]`` ``[authors]`` ``[authorsN]`` ``[authorLast]``
+``[year]`` ``[shortyear]`` ``[title]`` ``[shorttitle]`` ``[veryshorttitle]`` ``[camel]``, each with optional
+modifiers ``:lower`` ``:upper`` ``:abbr``; any other text is copied into the key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from ..curation import ValidationError
+from ..library import Library, LibraryError
+
+DEFAULT_PATTERN = "[auth:lower][year][shorttitle]"
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-:.+/]{0,99}$")
+_KEY_CHARS_RE = re.compile(r"[^A-Za-z0-9_\-:.+/]")
+_SETTING = "citekey_pattern"
+
+# JabRef's function words, left out of [shorttitle], [veryshorttitle] and uncapitalised in [title].
+FUNCTION_WORDS = frozenset(
+    "a an the above about across against along among around at before behind below beneath beside between beyond"
+    " by down during except for from in inside into like near of off on onto since to toward through under until"
+    " up upon with within without and but nor or so yet".split()
+)
+_MARKER_RE = re.compile(
+    r"^(?:(?P<auth>auth)(?:(?P<n>\d+)(?:_(?P<m>\d+))?)?|(?P<authors>authors)(?P<na>\d+)?|(?P<other>authEtAl|"
+    r"authorLast|year|shortyear|title|shorttitle|veryshorttitle|camel))$"
+)
+_MODIFIERS = ("lower", "upper", "abbr")
+
+# --- names ------------------------------------------------------------------------------------------------
+
+_COLLECTIVE_WORDS = frozenset(
+    "team group consortium collaboration collective lab labs laboratory laboratories project committee inc ltd llc"
+    " corp corporation company institute university association organization organisation foundation society"
+    " council community contributors authors center centre initiative network alliance board agency department"
+    " ministry".split()
+)
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def is_collective(name: str) -> bool:
+    """``OneRec Team``, ``DeepSeek-AI``: a name that is not a person's, to be kept whole (never split)."""
+    words = name.split()
+    if len(words) < 2 or any(ch.isdigit() for ch in name):
+        return True
+    return any(w.strip(".,").lower() in _COLLECTIVE_WORDS for w in words) or any(w.lower() == "and" for w in words)
+
+
+def split_name(name: str) -> dict:
+    """A shown name (``Given [von] Family [Jr.]``) split the way BibTeX would: lowercase words before the last
+    word are the particle. Returns ``given``, ``particle``, ``family``, ``suffix`` (empty strings when absent)."""
+    words = name.split()
+    suffix = ""
+    if len(words) >= 3 and words[-1].lower() in _SUFFIXES:
+        suffix = words.pop()
+    if len(words) < 2:
+        return {"given": "", "particle": "", "family": " ".join(words), "suffix": suffix}
+    lower = [k for k in range(1, len(words) - 1) if words[k][:1].islower()]
+    if lower:
+        first, last = lower[0], lower[-1]
+        return {"given": " ".join(words[:first]), "particle": " ".join(words[first:last + 1]),
+                "family": " ".join(words[last + 1:]), "suffix": suffix}
+    return {"given": " ".join(words[:-1]), "particle": "", "family": words[-1], "suffix": suffix}
+
+
+# --- ASCII words --------------------------------------------------------------------------------------------
+
+_FOLD = {"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L",
+         "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i", "ŋ": "ng", "Ŋ": "NG"}
+
+
+def ascii_fold(text: str) -> str:
+    """Accents off, ß -> ss, τ -> tau; what has no Latin spelling (CJK...) is left out: keys are ASCII."""
+    out = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _FOLD:
+            out.append(_FOLD[ch])
+        elif unicodedata.name(ch, "").startswith("GREEK"):
+            letter = unicodedata.name(ch).split()[-1].lower()
+            out.append(letter.capitalize() if "CAPITAL" in unicodedata.name(ch) else letter)
+    return "".join(out)
+
+
+def _plain_title(title: str) -> str:
+    """The title without LaTeX markup: ``S$^2$GR`` -> ``S2GR``, ``{\\"o}`` -> ``o``."""
+    text = re.sub(r"\\[A-Za-z]+|\\.", "", title or "")
+    return re.sub(r"[${}^_]", "", text)
+
+
+def _title_words(title: str) -> list[str]:
+    words = re.split(r"[\s\-]+", ascii_fold(_plain_title(title)))
+    return [w for w in (re.sub(r"[^A-Za-z0-9]", "", w) for w in words) if w]
+
+
+def _capitalize(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
+def _family(name: str) -> str:
+    """The word a key uses for an author: the family name, or a collective name run together."""
+    if is_collective(name):
+        words = [w for w in re.split(r"[\s\-]+", ascii_fold(name)) if w]
+        return "".join(_capitalize(w) if w.islower() else w for w in (re.sub(r"[^A-Za-z0-9]", "", w) for w in words))
+    return re.sub(r"[^A-Za-z0-9]", "", ascii_fold(split_name(name)["family"]))
+
+
+# --- patterns -------------------------------------------------------------------------------------------------
+
+
+def _parse(pattern: str) -> list[tuple[str, str, list[str]]]:
+    """``[auth:lower]x`` -> [("marker", "auth", ["lower"]), ("text", "x", [])]; ValidationError when malformed."""
+    pattern = (pattern or "").strip()
+    if not pattern:
+        raise ValidationError("A key pattern cannot be empty; the default is " + DEFAULT_PATTERN + ".")
+    parts: list[tuple[str, str, list[str]]] = []
+    for piece in re.split(r"(\[[^\[\]]*\])", pattern):
+        if not piece:
+            continue
+        if piece.startswith("[") and piece.endswith("]"):
+            name, *modifiers = piece[1:-1].split(":")
+            if not _MARKER_RE.match(name):
+                raise ValidationError(
+                    f"'[{name}]' is not a key marker; use [auth], [authN], [authN_M], [authEtAl], [authors], "
+                    "[authorsN], [authorLast], [year], [shortyear], [title], [shorttitle], [veryshorttitle] or [camel].")
+            for modifier in modifiers:
+                if modifier not in _MODIFIERS:
+                    raise ValidationError(f"':{modifier}' is not a key modifier; use :lower, :upper or :abbr.")
+            parts.append(("marker", name, modifiers))
+        elif "[" in piece or "]" in piece:
+            raise ValidationError(f"The key pattern '{pattern}' has an unmatched bracket.")
+        elif _KEY_CHARS_RE.search(piece):
+            raise ValidationError(f"'{piece}' in the key pattern has characters a citation key cannot contain; "
+                                  "use letters, digits and - _ : . + /")
+        else:
+            parts.append(("text", piece, []))
+    if not any(kind == "marker" for kind, _, _ in parts):
+        raise ValidationError("A key pattern needs at least one marker, such as [auth] or [year].")
+    return parts
+
+
+def validate_pattern(pattern: str) -> str:
+    _parse(pattern)
+    return pattern.strip()
+
+
+def _marker_words(name: str, paper: dict) -> list[str]:
+    """What a marker stands for, as words (modifiers such as :abbr work word by word)."""
+    authors = [a for a in (_family(n) for n in paper.get("authors") or []) if a]
+    more = bool(paper.get("authors_truncated"))
+    year = (paper.get("date") or "")[:4]
+    match = _MARKER_RE.match(name)
+    if match.group("auth"):
+        if match.group("m"):
+            index = int(match.group("m")) - 1
+            found = authors[index] if 0 <= index < len(authors) else ""
+            return [found[: int(match.group("n"))]] if found else []
+        if match.group("n"):
+            return [authors[0][: int(match.group("n"))]] if authors else []
+        return authors[:1]
+    if match.group("authors"):
+        limit = int(match.group("na")) if match.group("na") else len(authors)
+        return authors[:limit] + (["EtAl"] if more or len(authors) > limit else [])
+    words = _title_words(paper.get("title") or "")
+    significant = [w for w in words if w.lower() not in FUNCTION_WORDS]
+    return {
+        "authEtAl": authors[:1] + (["EtAl"] if more or len(authors) > 2 else authors[1:2]),
+        "authorLast": [] if more else authors[-1:],
+        "year": [year] if year else [],
+        "shortyear": [year[-2:]] if year else [],
+        "title": [w if w.lower() in FUNCTION_WORDS else _capitalize(w) for w in words],
+        "shorttitle": [_capitalize(w) for w in significant[:3]],
+        "veryshorttitle": [_capitalize(w) for w in significant[:1]],
+        "camel": [_capitalize(w) for w in words],
+    }[name]
+
+
+def generate_key(paper: dict, pattern: str = DEFAULT_PATTERN) -> str:
+    """The key the pattern gives a paper dict (title, authors, authors_truncated, date), before uniqueness."""
+    out = []
+    for kind, value, modifiers in _parse(pattern):
+        if kind == "text":
+            out.append(value)
+            continue
+        words = _marker_words(value, paper)
+        for modifier in modifiers:
+            if modifier == "lower":
+                words = [w.lower() for w in words]
+            elif modifier == "upper":
+                words = [w.upper() for w in words]
+            else:
+                words = [w[:1] for w in words]
+        out.append("".join(words))
+    key = _KEY_CHARS_RE.sub("", "".join(out)).lstrip("_-:.+/")[:90]
+    return key or "paper%s" % paper.get("id", "")
+
+
+def _suffixes():
+    """a..z, then aa..zz, ...: JabRef's way of telling apart keys that come out the same."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for first in letters:
+        yield first
+    for first in letters:
+        for second in letters:
+            yield first + second
+    n = 0
+    while True:
+        n += 1
+        yield str(n)
+
+
+def unique_key(key: str, taken: set[str]) -> str:
+    """``key``, or key + a suffix when ``taken`` (lowercased keys) has it; adds the result to ``taken``."""
+    candidate = key
+    if candidate.lower() in taken:
+        candidate = next(key + s for s in _suffixes() if (key + s).lower() not in taken)
+    taken.add(candidate.lower())
+    return candidate
+
+
+def entry_key(paper: dict, taken: set[str]) -> str:
+    """The key an export writes: the stored one, or (never keyless) one from the default pattern; unique within
+    the file (``taken`` holds the lowercased keys written so far)."""
+    return unique_key(paper.get("citekey") or generate_key(paper), taken)
+
+
+# --- the library ------------------------------------------------------------------------------------------------
+
+_KEY_FIELDS_SQL = """
+SELECT p.id, p.title, p.date, p.authors_truncated, p.citekey,
+       (SELECT json_group_array(name) FROM (SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id
+            WHERE pa.paper_id = p.id ORDER BY pa.position))
+FROM papers p WHERE p.merged_into IS NULL"""
+
+
+def _key_rows(library: Library, paper_ids: list[int] | None) -> list[dict]:
+    def as_dict(row):
+        return {"id": row[0], "title": row[1], "date": row[2], "authors_truncated": bool(row[3]),
+                "citekey": row[4], "authors": json.loads(row[5])}
+
+    if paper_ids is None:
+        return [as_dict(r) for r in library.conn.execute(_KEY_FIELDS_SQL + " ORDER BY p.id")]
+    rows = []
+    ids = list(dict.fromkeys(paper_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows += [as_dict(r) for r in library.conn.execute(_KEY_FIELDS_SQL + f" AND p.id IN ({marks})", chunk)]
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def assign_keys(library: Library, paper_ids: list[int] | None = None, pattern: str = DEFAULT_PATTERN,
+                regenerate: bool = False) -> dict[int, str]:
+    """Give keys to the papers (all visible ones when ``paper_ids`` is None) that have none, or new keys to all
+    of them with ``regenerate``; returns id -> key for those papers, in the order asked for.
+
+    Existing keys are never touched otherwise. Papers are keyed in id order, so of two papers that come out the
+    same the older one gets the plain key. Callers normally pass ``get_pattern(library)``.
+    """
+    validate_pattern(pattern)
+    rows = _key_rows(library, paper_ids)
+    to_key = [r for r in rows if regenerate or not r["citekey"]]
+    result = {r["id"]: r["citekey"] for r in rows}
+    if to_key:
+        with library.transaction() as conn:
+            replaced = {r["id"] for r in to_key}
+            taken = {k.lower() for pid, k in conn.execute("SELECT id, citekey FROM papers WHERE citekey IS NOT NULL")
+                     if pid not in replaced}
+            changes = {}
+            for row in to_key:
+                key = unique_key(generate_key(row, pattern), taken)
+                if key != row["citekey"]:
+                    changes[row["id"]] = (row["citekey"], key)
+                result[row["id"]] = key
+            # Clear first: a new key may be one that another of these papers is just giving up.
+            conn.executemany("UPDATE papers SET citekey = NULL WHERE id = ?", [(pid,) for pid in changes])
+            conn.executemany("UPDATE papers SET citekey = ? WHERE id = ?",
+                             [(new, pid) for pid, (_, new) in changes.items()])
+            if changes:
+                library.log("citekeys", {"pattern": pattern, "regenerate": regenerate,
+                                         "keys": {str(pid): list(change) for pid, change in changes.items()}})
+    order = paper_ids if paper_ids is not None else [r["id"] for r in rows]
+    return {pid: result[pid] for pid in dict.fromkeys(order) if pid in result}
+
+
+def set_key(library: Library, paper_id: int, key: str | None) -> str | None:
+    """A hand-made key (None clears it); returns the previous key, for undo. Raises ValidationError."""
+    if key is not None:
+        key = str(key).strip()
+        if not key:
+            raise ValidationError("A citation key cannot be empty.")
+        if not KEY_RE.match(key):
+            raise ValidationError(f"'{key}' cannot be a citation key: use up to 100 letters, digits and - _ : . + /,"
+                                  " starting with a letter or digit.")
+    with library.transaction() as conn:
+        row = conn.execute("SELECT citekey FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        if row is None:
+            raise LibraryError(f"record {paper_id} is no longer in the library")
+        old = row[0]
+        if key == old:
+            return old
+        if key is not None:
+            other = conn.execute("SELECT id, title FROM papers WHERE lower(citekey) = lower(?) AND id != ?",
+                                 (key, paper_id)).fetchone()
+            if other:
+                raise ValidationError(f"The key '{key}' is already used by record {other[0]}, '{other[1]}'.")
+        conn.execute("UPDATE papers SET citekey = ? WHERE id = ?", (key, paper_id))
+        library.log("citekey", {"from": old, "to": key}, paper_id=paper_id)
+    return old
+
+
+def get_pattern(library: Library) -> str:
+    row = library.conn.execute("SELECT value FROM settings WHERE key = ?", (_SETTING,)).fetchone()
+    return row[0] if row and row[0] else DEFAULT_PATTERN
+
+
+def set_pattern(library: Library, pattern: str) -> str:
+    """Store the library's key pattern (used for keys made from now on); returns the previous one."""
+    pattern = validate_pattern(pattern)
+    old = get_pattern(library)
+    with library.transaction() as conn:
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (_SETTING, pattern))
+        library.log("citekey-pattern", {"from": old, "to": pattern})
+    return old
