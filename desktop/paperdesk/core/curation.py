@@ -86,7 +86,8 @@ def paper_detail(library: Library, paper_id: int) -> dict | None:
         {"source_id": r[0], "file": r[1], "line": r[2], "raw": r[3], "captured": r[4]}
         for r in library.conn.execute(
             "SELECT s.id, s.file_name, pv.line, pv.raw, s.captured FROM provenance pv JOIN sources s"
-            " ON s.id = pv.source_id WHERE pv.paper_id = ? ORDER BY pv.id", (paper_id,))
+            " ON s.id = pv.source_id WHERE pv.paper_id = ? OR pv.paper_id IN"
+            " (SELECT id FROM papers WHERE merged_into = ?) ORDER BY pv.id", (paper_id, paper_id))
     ]
     return detail
 

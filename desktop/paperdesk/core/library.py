@@ -120,7 +120,12 @@ class Library:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One unit of work: all of it lands, or none of it (also on a full disk or a crash)."""
+        """One unit of work: all of it lands, or none of it (also on a full disk or a crash).
+
+        Nested use joins the outer unit of work (a merge that edits fields is still one transaction)."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -452,7 +457,9 @@ SELECT p.id, p.title, p.authors_truncated, p.org, p.category, p.date, p.has_code
        (SELECT json_group_array(name) FROM (SELECT t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id
             WHERE pt.paper_id = p.id ORDER BY t.name COLLATE NOCASE)) AS tags_json,
        (SELECT json_group_array(json_object('file', file_name, 'line', line)) FROM (SELECT s.file_name, pv.line
-            FROM provenance pv JOIN sources s ON s.id = pv.source_id WHERE pv.paper_id = p.id ORDER BY pv.id))
+            FROM provenance pv JOIN sources s ON s.id = pv.source_id
+            WHERE pv.paper_id = p.id OR pv.paper_id IN (SELECT c.id FROM papers c WHERE c.merged_into = p.id)
+            ORDER BY pv.id))
             AS sources_json
 FROM papers p"""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -133,7 +133,20 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migrate_1}
+def _migrate_2(db: sqlite_utils.Database) -> None:
+    """Duplicate handling: the librarian's decisions about pairs, and merges that can be undone later."""
+    db["decisions"].create(
+        {"a": int, "b": int, "decision": str, "at": str},  # a < b; decision: distinct | merged
+        pk=("a", "b"),
+    )
+    db["merges"].create(
+        {"id": int, "survivor": int, "merged": str, "before": str, "at": str, "undone_at": str},
+        pk="id",
+    )
+    db["merges"].create_index(["survivor"])
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
 
 
 class SchemaTooNew(Exception):

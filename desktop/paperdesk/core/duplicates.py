@@ -1,0 +1,317 @@
+"""Duplicate detection: normalise, block, score, group. Qt-free.
+
+The same paper arrives in several dumps with small differences (case, punctuation, hyphens, LaTeX or Unicode
+accents, typos, a year's shift between preprint and publication, initials for given names), while distinct
+papers can have nearly identical titles (``X`` vs ``X-2.0 Technical Report``, Part I / Part II). So:
+
+1. **Normalise** titles and names to what survives those differences.
+2. **Block**: only records that share one of their rarer title words (or an exact normalised title) are ever
+   compared, so the work grows with the library, not with its square. Words too common to tell anything
+   (a block larger than ``MAX_BLOCK``) are not used as keys.
+3. **Score** each candidate pair from title similarity, author overlap (tolerant of truncated lists and
+   initials), date distance and abstract similarity, minus explicit evidence *against* a match (different
+   version or part numbers, a companion report, disjoint authors years apart), with the reasons in words.
+4. **Group** pairs above the preset's lowest threshold into connected groups; a group is as sure as its
+   weakest link.
+
+Pairs a librarian marked "not duplicates" are remembered in the ``decisions`` table and never come back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from rapidfuzz import fuzz
+
+MAX_BLOCK = 300  # a title word shared by more records than this is too common to block on
+KEYS_PER_RECORD = 3  # the rarest words of each title used as blocking keys
+
+_LATEX_ACCENT_RE = re.compile(r"\\[`'^\"~=.uvHcdbkr]\s*\{?\\?([A-Za-z])\}?")
+_LATEX_CMD_RE = re.compile(r"\\([A-Za-z]+)\s*")
+_NON_WORD_RE = re.compile(r"[^\w]+")
+_STOP = frozenset(
+    "a an the of for and or in on to with via from by at as is are be its into towards toward using based "
+    "under over than through without within your our their this that what when how why can do does"
+    .split()
+)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+_VERSION_RE = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+|\d+)(?![\w.])")
+_PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b")
+_REPORT_WORDS = ("technical report", "tech report", "technique report", "system card", "supplementary")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    certain: float
+    likely: float
+    possible: float
+
+
+PRESETS = {
+    "strict": Preset("strict", certain=94, likely=88, possible=80),
+    "balanced": Preset("balanced", certain=90, likely=80, possible=70),
+    "loose": Preset("loose", certain=86, likely=74, possible=60),
+}
+
+
+def strip_accents(text: str) -> str:
+    text = _LATEX_ACCENT_RE.sub(r"\1", text)
+    text = _LATEX_CMD_RE.sub(" ", text.replace("{", "").replace("}", ""))
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalize_title(title: str) -> str:
+    """Case, accents (Unicode or LaTeX), punctuation, hyphens and spacing folded away."""
+    text = strip_accents(title or "").replace("$", " ").lower()
+    return " ".join(_NON_WORD_RE.sub(" ", text).split())
+
+
+def title_words(normalized: str) -> list[str]:
+    return [w for w in normalized.split() if w not in _STOP and len(w) > 1]
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """(first initial, family name): ``Kevin K. Yang`` and ``K. Yang`` both give ('k', 'yang')."""
+    words = normalize_title(name).split()
+    if not words:
+        return ("", "")
+    if len(words) == 1:
+        return ("", words[0])
+    return (words[0][0], words[-1])
+
+
+@dataclass
+class Record:
+    """What the scorer needs of a paper, normalised once."""
+
+    id: int
+    title: str
+    authors: list[str]
+    truncated: bool
+    year: int | None
+    abstract: str
+    norm_title: str = ""
+    words: list[str] = field(default_factory=list)
+    names: list[tuple[str, str]] = field(default_factory=list)
+    norm_abstract: str = ""
+
+    def __post_init__(self):
+        self.norm_title = normalize_title(self.title)
+        self.words = title_words(self.norm_title)
+        self.names = [name_key(a) for a in self.authors]
+        self.norm_abstract = normalize_title(self.abstract[:600]) if self.abstract else ""
+
+
+@dataclass
+class PairScore:
+    a: int
+    b: int
+    score: float
+    reasons: list[str]
+    against: list[str]
+
+
+@dataclass
+class Group:
+    records: list[int]
+    confidence: str  # certain | likely | possible
+    score: float
+    reasons: list[str]
+
+    def as_dict(self) -> dict:
+        return {"records": self.records, "confidence": self.confidence, "score": round(self.score, 1),
+                "reasons": self.reasons}
+
+
+# --- evidence ---------------------------------------------------------------------------------------------
+
+
+def _numbers(normalized: str) -> set[str]:
+    """Version-like numbers in a title, read from the raw form so that 2.0 stays 2.0."""
+    return set(_VERSION_RE.findall(normalized))
+
+
+def _part(normalized: str) -> int | None:
+    m = _PART_RE.search(normalized)
+    if not m:
+        return None
+    value = m.group(1)
+    return int(value) if value.isdigit() else _ROMAN.get(value)
+
+
+def _versions(title: str) -> set[str]:
+    text = strip_accents(title).lower()
+    return {n for n in _VERSION_RE.findall(text) if not (len(n) == 4 and n.startswith(("19", "20")))}
+
+
+def author_overlap(a: Record, b: Record) -> tuple[int, int]:
+    """(shared names, names comparable): shown lists are at most three long, so compare what both show."""
+    families_b = {}
+    for initial, family in b.names:
+        families_b.setdefault(family, set()).add(initial)
+    shared = 0
+    for initial, family in a.names:
+        initials = families_b.get(family)
+        if initials is not None and (initial in initials or "" in initials or not initial):
+            shared += 1
+    return shared, min(len(a.names), len(b.names))
+
+
+def score_pair(a: Record, b: Record) -> PairScore:
+    """0-100, with the reasons for and against in words."""
+    reasons: list[str] = []
+    against: list[str] = []
+    title = fuzz.ratio(a.norm_title, b.norm_title)
+    if title < 100:
+        title = max(title, fuzz.token_sort_ratio(a.norm_title, b.norm_title) - 3)
+    reasons.append(f"title {title:.0f}%")
+    score = title * 0.7
+
+    shared, comparable = author_overlap(a, b)
+    if comparable:
+        reasons.append(f"{shared} of {comparable} author{'s' if comparable != 1 else ''}")
+        score += 20 * shared / comparable
+    else:
+        score += 8  # no authors shown on one side: neither for nor against
+
+    if a.year and b.year:
+        gap = abs(a.year - b.year)
+        reasons.append("same year" if gap == 0 else f"{gap} year{'s' if gap > 1 else ''} apart")
+        score += {0: 6, 1: 4, 2: 1}.get(gap, -4)
+    if a.norm_abstract and b.norm_abstract:
+        abstract = fuzz.token_set_ratio(a.norm_abstract, b.norm_abstract)
+        if abstract >= 90:
+            reasons.append(f"abstract {abstract:.0f}%")
+            score += 4
+        elif abstract < 50:
+            against.append(f"abstracts differ ({abstract:.0f}%)")
+            score -= 8
+
+    # Evidence against: what makes near-identical titles distinct papers.
+    va, vb = _versions(a.title), _versions(b.title)
+    if va != vb:
+        against.append(f"different version numbers ({', '.join(sorted(va)) or 'none'} vs {', '.join(sorted(vb)) or 'none'})")
+        score -= 25
+    pa, pb = _part(a.norm_title), _part(b.norm_title)
+    if pa != pb and (pa or pb):
+        against.append(f"different parts ({pa or '-'} vs {pb or '-'})")
+        score -= 30
+    wa, wb = set(a.words), set(b.words)
+    if wa != wb and (wa < wb or wb < wa):
+        extra = sorted((wb - wa) or (wa - wb))
+        against.append(f"one title adds {', '.join(repr(w) for w in extra)}")
+        score -= 15  # "X" vs "X-VAE", "Logics-Parsing" vs "Logics-Parsing-Omni": an extension or companion
+    ra = any(w in a.norm_title for w in _REPORT_WORDS)
+    rb = any(w in b.norm_title for w in _REPORT_WORDS)
+    if ra != rb:
+        against.append("one is a technical report")
+        score -= 20
+    if comparable and shared == 0 and a.year and b.year and abs(a.year - b.year) >= 3:
+        against.append("no shared author, years apart")
+        score -= 25
+    return PairScore(min(a.id, b.id), max(a.id, b.id), max(0.0, min(100.0, score)), reasons, against)
+
+
+def confidence_of(score: float, preset: Preset) -> str | None:
+    if score >= preset.certain:
+        return "certain"
+    if score >= preset.likely:
+        return "likely"
+    if score >= preset.possible:
+        return "possible"
+    return None
+
+
+# --- blocking and grouping --------------------------------------------------------------------------------
+
+
+def candidate_pairs(records: list[Record]) -> set[tuple[int, int]]:
+    """Pairs worth scoring: an identical normalised title, or one of each title's rarest words in common."""
+    frequency = Counter(w for r in records for w in set(r.words))
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index, r in enumerate(records):
+        blocks["=" + r.norm_title].append(index)
+        rare = sorted(set(r.words), key=lambda w: (frequency[w], w))[:KEYS_PER_RECORD]
+        for w in rare:
+            blocks[w].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > MAX_BLOCK:
+            continue
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                pairs.add((x, y) if x < y else (y, x))
+    return pairs
+
+
+def find_groups(
+    records: list[Record],
+    preset: Preset = PRESETS["balanced"],
+    distinct: set[tuple[int, int]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Group]:
+    """Candidate groups, surest first. ``distinct`` holds (low id, high id) pairs never to propose again."""
+    distinct = distinct or set()
+    pairs = candidate_pairs(records)
+    scored: list[PairScore] = []
+    total = len(pairs)
+    for n, (i, j) in enumerate(pairs, start=1):
+        if progress is not None and n % 5000 == 0:
+            progress(n, total)
+            if cancelled is not None and cancelled():
+                return []
+        a, b = records[i], records[j]
+        key = (min(a.id, b.id), max(a.id, b.id))
+        if key in distinct:
+            continue
+        pair = score_pair(a, b)
+        if pair.score >= preset.possible:
+            scored.append(pair)
+    return _group(scored, preset)
+
+
+def _group(pairs: list[PairScore], preset: Preset) -> list[Group]:
+    """Connected groups over the strongest links first (a maximum spanning forest), so a group's confidence is
+    that of its weakest necessary link."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    weakest: dict[int, PairScore] = {}
+    for pair in sorted(pairs, key=lambda p: -p.score):
+        ra, rb = root(pair.a), root(pair.b)
+        if ra == rb:
+            continue
+        low = min(weakest.get(ra, pair), weakest.get(rb, pair), pair, key=lambda p: p.score)
+        parent[rb] = ra
+        weakest[ra] = low
+    members: dict[int, list[int]] = defaultdict(list)
+    for node in list(parent):
+        members[root(node)].append(node)
+    groups = []
+    for top, ids in members.items():
+        if len(ids) < 2:
+            continue
+        link = weakest[top]
+        reasons = link.reasons + [f"against: {x}" for x in link.against]
+        groups.append(Group(sorted(ids), confidence_of(link.score, preset) or "possible", link.score, reasons))
+    order = {"certain": 0, "likely": 1, "possible": 2}
+    groups.sort(key=lambda g: (order[g.confidence], -g.score, g.records[0]))
+    return groups
+
+
+def records_from_rows(rows: Iterable[tuple]) -> list[Record]:
+    """(id, title, authors joined by ', ', truncated, year, abstract) rows -> Records."""
+    return [Record(r[0], r[1], [a for a in (r[2] or "").split(", ") if a], bool(r[3]), r[4], r[5] or "")
+            for r in rows]
