@@ -48,6 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--selection-file", metavar="IDS", help="a file of record ids, one per line")
     p.add_argument("--ascii", action="store_true", help="BibTeX in plain ASCII with LaTeX accents (classic BibTeX)")
 
+    p = sub.add_parser("duplicates", help="list candidate duplicate groups")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--preset", choices=("strict", "balanced", "loose"), default="balanced")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("merge", help="merge duplicate groups")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--auto", choices=("certain",), required=True, help="merge every group of this confidence")
+    p.add_argument("--preset", choices=("strict", "balanced", "loose"), default="balanced")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be merged")
+
     p = sub.add_parser("keys", help="show or set citation keys and their pattern")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     p.add_argument("--pattern", help="set the key pattern, e.g. '[auth:lower][year][shorttitle]'")
@@ -65,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `paperdesk duplicates | head`: the reader has seen enough
+        sys.stderr.close()
+        return 0
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db = getattr(args, "db_sub", None) or args.db
     if args.command in (None, "gui"):
@@ -79,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         return _snapshot(db, args)
     if args.command == "keys":
         return _keys(db, args)
+    if args.command == "duplicates":
+        return _duplicates(db, args)
+    if args.command == "merge":
+        return _merge(db, args)
     return 2
 
 
@@ -150,6 +173,48 @@ def _export(db: str | None, args) -> int:
             return 1
     if result.path is not None:
         print(f"{result.count} papers ({scope.describe()}) written to {result.path}", file=sys.stderr)
+    return 0
+
+
+def _duplicates(db: str | None, args) -> int:
+    from .core import merging
+    from .core.duplicates import PRESETS
+
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    with library:
+        groups = merging.scan(library, args.preset)
+        if args.json:
+            json.dump([g.as_dict() for g in groups], sys.stdout, ensure_ascii=False, indent=2)
+            print()
+            return 0
+        preset = PRESETS[args.preset]
+        print(f"{len(groups)} candidate groups (preset {preset.name}: certain >= {preset.certain}, "
+              f"likely >= {preset.likely}, possible >= {preset.possible})")
+        for g in groups:
+            titles = [library.conn.execute("SELECT title FROM papers WHERE id = ?", (i,)).fetchone()[0]
+                      for i in g.records]
+            print(f"\n{g.confidence} {g.score:.0f}: records {', '.join(map(str, g.records))} — {'; '.join(g.reasons)}")
+            for pid, title in zip(g.records, titles):
+                print(f"  {pid}: {title}")
+    return 0
+
+
+def _merge(db: str | None, args) -> int:
+    from .core import merging
+
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    with library:
+        groups = merging.scan(library, args.preset)
+        plan = merging.auto_merge(library, groups, args.auto, dry_run=args.dry_run)
+        verb = "would merge" if args.dry_run else "merged"
+        for step in plan:
+            print(f"{verb} {', '.join(map(str, step['merged']))} into {step['survivor']} ({'; '.join(step['reasons'])})")
+        print(f"{len(plan)} {args.auto} groups {verb}" + ("" if args.dry_run else " (undo: the Unmerge button in a"
+                                                            " record's history)"))
     return 0
 
 
