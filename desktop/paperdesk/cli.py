@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("snapshot", help="render a view of the app offscreen to a PNG")
     p.add_argument("out", metavar="OUT.png")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
-    p.add_argument("--view", default="main", help="main, review or tags")
+    p.add_argument("--view", default="main", help="main, review, tags, duplicates or merge")
 
     p = sub.add_parser("gui", help="start the desktop app (the default)")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
@@ -249,7 +249,7 @@ def _snapshot(db: str | None, args) -> int:
         return 2
     try:
         out = snapshot(args.out, db, args.view)
-    except (FileNotFoundError, OSError) as exc:
+    except (FileNotFoundError, OSError, ValueError) as exc:
         print(f"paperdesk: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {out}")

@@ -345,3 +345,11 @@ def delete_saved_search(library: Library, name: str) -> None:
         conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('saved_searches', ?)",
                      (json.dumps(searches, ensure_ascii=False),))
         library.log("search-delete", {"name": name})
+
+
+def briefs(library: Library, paper_ids: list[int]) -> dict[int, dict]:
+    """Title, shown authors and year of a few records, for lists that name them."""
+    ids = list(paper_ids)
+    marks = ",".join("?" * len(ids))
+    return {r[0]: {"title": r[1], "authors": r[2], "year": r[3]} for r in library.conn.execute(
+        f"SELECT id, title, authors, year FROM papers WHERE id IN ({marks})", ids)} if ids else {}

@@ -165,3 +165,89 @@ class MergeTags(LibraryCommand):
     def undo(self):
         curation.unmerge_tags(self.library, self.saved)
         self.changed(self.saved["source"]["papers"], True)
+
+
+class MergeRecords(LibraryCommand):
+    """Merge records into a survivor; undo unmerges (the same operation the history's Unmerge button runs)."""
+
+    def __init__(self, library, changed, survivor: int, others: list[int], fields: dict | None = None):
+        super().__init__(library, changed, f"Merge {len(others) + 1} records into record {survivor}")
+        self.survivor, self.others, self.fields = survivor, list(others), fields
+        self.merge_id: int | None = None
+
+    def redo(self):
+        from ..core import merging
+
+        self.merge_id = merging.merge(self.library, self.survivor, self.others, self.fields)
+        self.changed([self.survivor, *self.others], True)
+
+    def undo(self):
+        from ..core import merging
+
+        merging.unmerge(self.library, self.merge_id)
+        self.changed([self.survivor, *self.others], True)
+
+
+class BulkMerge(LibraryCommand):
+    """Many merges as one undoable step (the certain groups the librarian left ticked)."""
+
+    def __init__(self, library, changed, plan: list[tuple[int, list[int]]]):
+        super().__init__(library, changed, f"Merge {len(plan)} certain groups")
+        self.plan = plan
+        self.merge_ids: list[int] = []
+
+    def redo(self):
+        from ..core import merging
+
+        with self.library.transaction():
+            self.merge_ids = [merging.merge(self.library, survivor, others) for survivor, others in self.plan]
+        self.changed([i for s, o in self.plan for i in (s, *o)], True)
+
+    def undo(self):
+        from ..core import merging
+
+        with self.library.transaction():
+            for merge_id in reversed(self.merge_ids):
+                merging.unmerge(self.library, merge_id)
+        self.changed([i for s, o in self.plan for i in (s, *o)], True)
+
+
+class MarkDistinct(LibraryCommand):
+    def __init__(self, library, changed, ids: list[int]):
+        super().__init__(library, changed, f"Mark {len(ids)} records as not duplicates")
+        self.ids = ids
+        self.pairs: list = []
+
+    def redo(self):
+        from ..core import merging
+
+        self.pairs = merging.mark_distinct(self.library, self.ids)
+        self.changed([], True)
+
+    def undo(self):
+        from ..core import merging
+
+        merging.forget_distinct(self.library, self.pairs)
+        self.changed([], True)
+
+
+class Unmerge(LibraryCommand):
+    """The history's Unmerge button: undo a merge made at any time (itself undoable)."""
+
+    def __init__(self, library, changed, merge_id: int, survivor: int):
+        super().__init__(library, changed, f"Unmerge into record {survivor}")
+        self.merge_id, self.survivor = merge_id, survivor
+        self.restored: list[int] = []
+        self.fields: dict | None = None
+
+    def redo(self):
+        from ..core import merging
+
+        self.restored = merging.unmerge(self.library, self.merge_id)
+        self.changed([self.survivor, *self.restored], True)
+
+    def undo(self):
+        from ..core import merging
+
+        self.merge_id = merging.merge(self.library, self.survivor, self.restored)
+        self.changed([self.survivor, *self.restored], True)

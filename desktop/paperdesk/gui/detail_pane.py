@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QFrame, QLabel, QLineEdit, QPlainTextEdit, \
-    QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, \
+    QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ..core.categories import CATEGORIES
+from ..core import merging
 from ..core.curation import paper_detail
 from ..core.library import Library
 
@@ -34,6 +35,7 @@ class CommitTextEdit(QPlainTextEdit):
 
 class DetailPane(QWidget):
     editRequested = Signal(int, dict)  # paper id, {field: new value}
+    unmergeRequested = Signal(int, int)  # merge id, survivor
 
     def __init__(self, library: Library):
         super().__init__()
@@ -123,6 +125,11 @@ class DetailPane(QWidget):
         self.provenance.setFont(mono)
         self.provenance.setLineWrapMode(QPlainTextEdit.WidgetWidth)
         layout.addWidget(self.provenance)
+        self.history_title = QLabel("Merges")
+        self.history_title.setStyleSheet("font-weight: bold; margin-top: 8px;")
+        layout.addWidget(self.history_title)
+        self.history = QVBoxLayout()
+        layout.addLayout(self.history)
         layout.addStretch(1)
         QShortcut(QKeySequence("Escape"), self, activated=self.reload)
         self.setEnabled(False)
@@ -176,8 +183,34 @@ class DetailPane(QWidget):
                 blocks.append(f"{source['file']}, line {source['line']} (captured {source['captured']})\n"
                               f"{'-' * 40}\n{source['raw']}")
             self.provenance.setPlainText("\n\n".join(blocks))
+            self._show_merges(detail["id"])
         finally:
             self._loading = False
+
+    def _show_merges(self, paper_id: int) -> None:
+        while self.history.count():
+            item = self.history.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        merges = merging.merges_of(self.library, paper_id)
+        self.history_title.setVisible(bool(merges))
+        for m in merges:
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            others = ", ".join(map(str, m["merged"]))
+            if m["undone_at"]:
+                text = f"{m['at'][:16]}: records {others} merged into {m['survivor']} — undone {m['undone_at'][:16]}"
+            else:
+                text = f"{m['at'][:16]}: records {others} merged into record {m['survivor']}"
+            label = QLabel(text)
+            label.setWordWrap(True)
+            line.addWidget(label, 1)
+            if not m["undone_at"]:
+                button = QPushButton("Unmerge")
+                button.clicked.connect(lambda _=False, mid=m["id"], s=m["survivor"]: self.unmergeRequested.emit(mid, s))
+                line.addWidget(button)
+            self.history.addWidget(row)
 
     def _commit(self, field: str, value) -> None:
         if self._loading or self.detail is None:

@@ -15,6 +15,7 @@ from ..core.curation import ValidationError
 from ..core.library import Library, LibraryError
 from . import commands
 from .detail_pane import DetailPane
+from .duplicates_page import DuplicatesPage
 from .dialogs.import_dialog import ImportDialog
 from .dialogs.tag_manager import TagManager
 from .dialogs.tag_picker import TagPicker
@@ -84,9 +85,19 @@ class MainWindow(QMainWindow):
         self.review.closeRequested.connect(self.show_records)
         self.review.recordShown.connect(self.detail.show_paper)
 
+        self.duplicates = DuplicatesPage(library)
+        self.duplicates.mergeRequested.connect(self.open_merge)
+        self.duplicates.distinctRequested.connect(self.mark_distinct)
+        self.duplicates.bulkRequested.connect(self.bulk_merge)
+        self.duplicates.closeRequested.connect(self.show_records)
+        self.duplicates.countChanged.connect(self._duplicate_count)
+        self.duplicates.list.currentRowChanged.connect(self._duplicate_row)
+        self.detail.unmergeRequested.connect(self.unmerge)
+
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.review)
+        self.stack.addWidget(self.duplicates)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
@@ -169,6 +180,7 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         self._action(view, "Needs &review queue", self.show_review, "Ctrl+R")
+        self._action(view, "&Duplicates", self.show_duplicates, "Ctrl+D", "Find and merge duplicate records")
         self._action(view, "&Records", self.show_records, "Ctrl+1")
         columns = view.addMenu("&Columns")
         self.column_actions = []
@@ -228,6 +240,9 @@ class MainWindow(QMainWindow):
         self._set_filter(search=self.search.text())
 
     def _view_chosen(self, changes: dict) -> None:
+        if changes.get("page") == "duplicates":
+            self.show_duplicates()
+            return
         if "search" in changes:
             self.search.blockSignals(True)
             self.search.setText(changes["search"])
@@ -275,6 +290,61 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.review)
         self.review.load_next()
         self.review.setFocus()
+
+    def show_duplicates(self) -> None:
+        self.stack.setCurrentWidget(self.duplicates)
+        if not self.duplicates.groups and self.duplicates.worker is None:
+            self.duplicates.scan()
+        self.duplicates.list.setFocus()
+
+    def _duplicate_count(self, count: int) -> None:
+        self.sidebar.duplicate_count = count
+        self.sidebar.rebuild()
+
+    def _duplicate_row(self, row: int) -> None:
+        group = self.duplicates.current_group()
+        if group:
+            self.detail.show_paper(group.records[0])
+
+    def open_merge(self, records: list, reasons: list, show: bool = True):
+        from .dialogs.merge import MergeDialog
+
+        dialog = MergeDialog(self.library, records, reasons, self)
+        dialog.mergeRequested.connect(self._merge)
+        if show:
+            dialog.open()
+        return dialog
+
+    def _merge(self, survivor: int, others: list, fields: dict) -> None:
+        if self._push(lambda: commands.MergeRecords(self.library, self._changed, survivor, others, fields)):
+            self.duplicates.resolved([survivor, *others])
+            self.statusBar().showMessage(f"Merged {len(others) + 1} records into record {survivor}", 5000)
+            self.model.reload()
+
+    def mark_distinct(self, records: list) -> None:
+        if self._push(lambda: commands.MarkDistinct(self.library, self._changed, list(records))):
+            self.duplicates.resolved(records)
+            self.statusBar().showMessage("Marked as not duplicates; they will not be proposed again", 5000)
+
+    def bulk_merge(self, groups: list, show: bool = True):
+        from .dialogs.bulk_merge import BulkMergeDialog
+
+        dialog = BulkMergeDialog(self.library, groups, self)
+        dialog.planChosen.connect(self._bulk_merge)
+        if show:
+            dialog.open()
+        return dialog
+
+    def _bulk_merge(self, plan: list) -> None:
+        if plan and self._push(lambda: commands.BulkMerge(self.library, self._changed, plan)):
+            self.duplicates.resolved([i for s, o in plan for i in (s, *o)])
+            self.model.reload()
+            self.statusBar().showMessage(f"Merged {len(plan)} groups (one Ctrl+Z undoes them all)", 6000)
+
+    def unmerge(self, merge_id: int, survivor: int) -> None:
+        if self._push(lambda: commands.Unmerge(self.library, self._changed, merge_id, survivor)):
+            self.model.reload()
+            self.statusBar().showMessage("Unmerged: the records are back", 5000)
 
     def show_records(self) -> None:
         if self.stack.currentWidget() is not self.table:

@@ -92,6 +92,7 @@ class Sidebar(QWidget):
         self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self._suspend = False
+        self.duplicate_count: int | None = None  # known after a scan
         self.rebuild()
 
     def _section(self, title: str) -> QTreeWidgetItem:
@@ -123,6 +124,8 @@ class Sidebar(QWidget):
         self.all_item = self._entry(library, f"All records  ({counts['all']})", "all")
         self._entry(library, f"Needs review  ({counts['review']})", "review")
         self._entry(library, f"Recently imported  ({counts['recent']})", "recent")
+        label = "Duplicates" + (f"  ({self.duplicate_count})" if self.duplicate_count is not None else "…")
+        self._entry(library, label, "duplicates", None, "Find and merge duplicate records (Ctrl+D)")
         tags = self._section("Tags")
         self.tag_items = {}
         for tag in curation.tags(self.library):
@@ -195,7 +198,9 @@ class Sidebar(QWidget):
             self.viewChosen.emit({"view": "tags", "tag_ids": tag_ids, "tag_mode": mode, "source_id": None})
             return
         kind, value = items[0].data(0, ROLE_KIND), items[0].data(0, ROLE_VALUE)
-        if kind == "source":
+        if kind == "duplicates":
+            self.viewChosen.emit({"page": "duplicates"})
+        elif kind == "source":
             self.viewChosen.emit({"view": "source", "source_id": value, "tag_ids": ()})
         elif kind == "saved":
             self.viewChosen.emit({"view": "all", "search": value, "tag_ids": (), "source_id": None})

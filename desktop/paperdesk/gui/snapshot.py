@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-VIEWS = ("main", "review", "tags")
+VIEWS = ("main", "review", "tags", "duplicates", "merge")
 
 
 def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", size=(1500, 860)) -> Path:
@@ -36,6 +36,16 @@ def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", 
     elif view == "tags":
         target = window.open_tag_manager(show=True)
         target.resize(520, 380)
+    elif view in ("duplicates", "merge"):
+        from ..core import merging
+
+        groups = merging.scan(library)  # in this thread: a snapshot has nothing else to do meanwhile
+        window.stack.setCurrentWidget(window.duplicates)
+        window.duplicates.set_groups(groups)
+        if view == "merge":
+            if not groups:
+                raise ValueError("no duplicate groups in this library: nothing to show in the merge dialog")
+            target = window.open_merge(groups[0].records, groups[0].reasons, show=True)
     else:
         raise ValueError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
     app.processEvents()
