@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QMenu, QTreeWidget, QTreeWidgetItem, \
     QVBoxLayout, QWidget
@@ -179,7 +179,13 @@ class Sidebar(QWidget):
     def select(self, kind: str, value=None) -> None:
         for item in self._all_items():
             if item.data(0, ROLE_KIND) == kind and (value is None or item.data(0, ROLE_VALUE) == value):
-                self.tree.setCurrentItem(item)
+                # Explicit, so that a held Ctrl key (which makes setCurrentItem toggle) cannot add to the selection.
+                self.tree.blockSignals(True)
+                self.tree.clearSelection()
+                self.tree.setCurrentItem(item, 0, QItemSelectionModel.NoUpdate)
+                item.setSelected(True)
+                self.tree.blockSignals(False)
+                self._emit_current()
                 return
 
     def current_entry(self) -> tuple[str, object]:
