@@ -236,6 +236,8 @@ def split_glued(line: str, is_known: Callable[[str], bool] | None = None, contex
             if first_score is None:
                 continue
             title = (before + ", " if before else "") + glued[:i]
+            if len(first) > 2 and first[1] == "s" and first[2].isupper():
+                first_score -= 3.0  # "...with GN" + "NsJian Li": the cut went through a plural acronym (GNNs)
             score = first_score + sum(rest_scores) / max(len(rest), 1) * 0.2 + _title_tail_penalty(title)
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
