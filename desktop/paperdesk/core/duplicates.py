@@ -5,9 +5,9 @@ accents, typos, a year's shift between preprint and publication, initials for gi
 papers can have nearly identical titles (``X`` vs ``X-2.0 Technical Report``, Part I / Part II). So:
 
 1. **Normalise** titles and names to what survives those differences.
-2. **Block**: only records that share one of their rarer title words (or an exact normalised title) are ever
-   compared, so the work grows with the library, not with its square. Words too common to tell anything
-   (a block larger than ``MAX_BLOCK``) are not used as keys.
+2. **Block**: only records that share a blocking key (the exact normalised title, a title word, or two
+   neighbouring title words) held by at most ``MAX_BLOCK`` records are ever compared, so the work grows with
+   the library, not with its square. A typo changes one word, so the record still shares the others.
 3. **Score** each candidate pair from title similarity, author overlap (tolerant of truncated lists and
    initials), date distance and abstract similarity, minus explicit evidence *against* a match (different
    version or part numbers, a companion report, disjoint authors years apart), with the reasons in words.
@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
+from itertools import combinations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
 
-MAX_BLOCK = 300  # a title word shared by more records than this is too common to block on
-KEYS_PER_RECORD = 3  # the rarest words of each title used as blocking keys
+TITLE_FLOOR = 55  # below this title similarity nothing else can lift a pair to "possible"
+MAX_BLOCK = 60  # a key shared by more records than this is too common to tell anything: it is not used
 
 _LATEX_ACCENT_RE = re.compile(r"\\[`'^\"~=.uvHcdbkr]\s*\{?\\?([A-Za-z])\}?")
 _LATEX_CMD_RE = re.compile(r"\\([A-Za-z]+)\s*")
@@ -168,6 +169,8 @@ def score_pair(a: Record, b: Record) -> PairScore:
     reasons: list[str] = []
     against: list[str] = []
     title = fuzz.ratio(a.norm_title, b.norm_title)
+    if title < TITLE_FLOOR and fuzz.token_sort_ratio(a.norm_title, b.norm_title) < TITLE_FLOOR:
+        return PairScore(min(a.id, b.id), max(a.id, b.id), 0.0, [f"title {title:.0f}%"], [])
     if title < 100:
         title = max(title, fuzz.token_sort_ratio(a.norm_title, b.norm_title) - 3)
     reasons.append(f"title {title:.0f}%")
@@ -231,22 +234,25 @@ def confidence_of(score: float, preset: Preset) -> str | None:
 # --- blocking and grouping --------------------------------------------------------------------------------
 
 
+def blocking_keys(norm_title: str) -> list[str]:
+    """The exact title, each significant word of four letters or more, and each pair of neighbouring words."""
+    words = title_words(norm_title)
+    keys = ["=" + norm_title]
+    keys += ["w:" + w for w in set(words) if len(w) >= 4]
+    keys += ["b:" + a + " " + b for a, b in set(zip(words, words[1:]))]
+    return keys
+
+
 def candidate_pairs(records: list[Record]) -> set[tuple[int, int]]:
-    """Pairs worth scoring: an identical normalised title, or one of each title's rarest words in common."""
-    frequency = Counter(w for r in records for w in set(r.words))
+    """Pairs (of list positions) worth scoring: records sharing a key that at most MAX_BLOCK records share."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, r in enumerate(records):
-        blocks["=" + r.norm_title].append(index)
-        rare = sorted(set(r.words), key=lambda w: (frequency[w], w))[:KEYS_PER_RECORD]
-        for w in rare:
-            blocks[w].append(index)
+        for key in blocking_keys(r.norm_title):
+            blocks[key].append(index)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
-        if len(members) < 2 or len(members) > MAX_BLOCK:
-            continue
-        for i, x in enumerate(members):
-            for y in members[i + 1 :]:
-                pairs.add((x, y) if x < y else (y, x))
+        if 2 <= len(members) <= MAX_BLOCK:
+            pairs.update(combinations(members, 2))
     return pairs
 
 
@@ -278,34 +284,41 @@ def find_groups(
 
 
 def _group(pairs: list[PairScore], preset: Preset) -> list[Group]:
-    """Connected groups over the strongest links first (a maximum spanning forest), so a group's confidence is
-    that of its weakest necessary link."""
-    parent: dict[int, int] = {}
+    """Groups tier by tier: the certain links make the certain groups, the likely links (between records not
+    already in one certain group) the likely ones, and so on. A weak link never drags a certain pair down into a
+    "possible" group; a group is as sure as the weakest link that holds it together."""
+    groups: list[Group] = []
+    placed: dict[int, int] = {}  # record -> id of its group in a surer tier
+    for tier in ("certain", "likely", "possible"):
+        edges = [p for p in pairs if confidence_of(p.score, preset) == tier
+                 and not (p.a in placed and placed.get(p.a) == placed.get(p.b))]
+        parent: dict[int, int] = {}
 
-    def root(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        def root(x: int) -> int:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
 
-    weakest: dict[int, PairScore] = {}
-    for pair in sorted(pairs, key=lambda p: -p.score):
-        ra, rb = root(pair.a), root(pair.b)
-        if ra == rb:
-            continue
-        low = min(weakest.get(ra, pair), weakest.get(rb, pair), pair, key=lambda p: p.score)
-        parent[rb] = ra
-        weakest[ra] = low
-    members: dict[int, list[int]] = defaultdict(list)
-    for node in list(parent):
-        members[root(node)].append(node)
-    groups = []
-    for top, ids in members.items():
-        if len(ids) < 2:
-            continue
-        link = weakest[top]
-        reasons = link.reasons + [f"against: {x}" for x in link.against]
-        groups.append(Group(sorted(ids), confidence_of(link.score, preset) or "possible", link.score, reasons))
+        weakest: dict[int, PairScore] = {}
+        for pair in sorted(edges, key=lambda p: -p.score):
+            ra, rb = root(pair.a), root(pair.b)
+            if ra == rb:
+                continue
+            low = min(weakest.get(ra, pair), weakest.get(rb, pair), pair, key=lambda p: p.score)
+            parent[rb] = ra
+            weakest[ra] = low
+        members: dict[int, list[int]] = defaultdict(list)
+        for node in list(parent):
+            members[root(node)].append(node)
+        for top, ids in members.items():
+            if len(ids) < 2:
+                continue
+            link = weakest[top]
+            reasons = link.reasons + [f"against: {x}" for x in link.against]
+            groups.append(Group(sorted(ids), tier, link.score, reasons))
+            for pid in ids:
+                placed.setdefault(pid, len(groups))
     order = {"certain": 0, "likely": 1, "possible": 2}
     groups.sort(key=lambda g: (order[g.confidence], -g.score, g.records[0]))
     return groups

@@ -14,8 +14,7 @@ from itertools import combinations
 from typing import Callable
 
 from . import curation
-from .duplicates import KEYS_PER_RECORD, MAX_BLOCK, PRESETS, Group, Preset, Record, _group, score_pair, title_words, \
-    normalize_title
+from .duplicates import MAX_BLOCK, PRESETS, Group, Preset, Record, _group, blocking_keys, normalize_title, score_pair
 from .library import Library, LibraryError, now
 
 MERGE_FIELDS = ("title", "authors", "authors_truncated", "org", "category", "date", "has_code", "abstract")
@@ -74,32 +73,17 @@ def scan(
             yield chunk
             last = chunk[-1][0]
 
-    frequency: dict[str, int] = {}
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS dup_keys (key TEXT, paper_id INTEGER)")
+    conn.execute("DELETE FROM temp.dup_keys")
     done = 0
     for chunk in rows():
-        for _, title in chunk:
-            for w in set(title_words(normalize_title(title))):
-                frequency[w] = frequency.get(w, 0) + 1
+        conn.executemany("INSERT INTO temp.dup_keys VALUES (?, ?)",
+                         [(key, pid) for pid, title in chunk for key in blocking_keys(normalize_title(title))])
         done += len(chunk)
         if progress:
             progress("Reading titles", done, total)
         if cancel is not None and cancel.is_set():
             return []
-
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS dup_keys (key TEXT, paper_id INTEGER)")
-    conn.execute("DELETE FROM temp.dup_keys")
-    done = 0
-    for chunk in rows():
-        keys = []
-        for pid, title in chunk:
-            norm = normalize_title(title)
-            keys.append(("=" + norm, pid))
-            words = set(title_words(norm))
-            keys += [(w, pid) for w in sorted(words, key=lambda w: (frequency[w], w))[:KEYS_PER_RECORD]]
-        conn.executemany("INSERT INTO temp.dup_keys VALUES (?, ?)", keys)
-        done += len(chunk)
-        if progress:
-            progress("Blocking", done, total)
     conn.execute("CREATE INDEX IF NOT EXISTS temp.dup_keys_key ON dup_keys(key)")
     pairs: set[tuple[int, int]] = set()
     for (members,) in conn.execute(
