@@ -28,6 +28,8 @@ from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
 
+# Scores where the abstract's +4 / -8 can move a pair across a threshold of any preset.
+ABSTRACT_MATTERS_LOW, ABSTRACT_MATTERS_HIGH = 52.0, 106.0
 TITLE_FLOOR = 55  # below this title similarity nothing else can lift a pair to "possible"
 MAX_BLOCK = 60  # a key shared by more records than this is too common to tell anything: it is not used
 
@@ -61,6 +63,8 @@ PRESETS = {
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii() and "\\" not in text and "{" not in text:
+        return text  # the common case, without decomposing every character
     text = _LATEX_ACCENT_RE.sub(r"\1", text)
     text = _LATEX_CMD_RE.sub(" ", text.replace("{", "").replace("}", ""))
     decomposed = unicodedata.normalize("NFKD", text)
@@ -101,12 +105,21 @@ class Record:
     words: list[str] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
     norm_abstract: str = ""
+    word_set: frozenset = frozenset()
+    versions: frozenset = frozenset()
+    part: int | None = None
+    is_report: bool = False
 
     def __post_init__(self):
+        # Everything the scorer compares, computed once per record rather than once per pair.
         self.norm_title = normalize_title(self.title)
         self.words = title_words(self.norm_title)
+        self.word_set = frozenset(self.words)
         self.names = [name_key(a) for a in self.authors]
         self.norm_abstract = normalize_title(self.abstract[:600]) if self.abstract else ""
+        self.versions = frozenset(_versions(self.title))
+        self.part = _part(self.norm_title)
+        self.is_report = any(w in self.norm_title for w in _REPORT_WORDS)
 
 
 @dataclass
@@ -187,7 +200,29 @@ def score_pair(a: Record, b: Record) -> PairScore:
         gap = abs(a.year - b.year)
         reasons.append("same year" if gap == 0 else f"{gap} year{'s' if gap > 1 else ''} apart")
         score += {0: 6, 1: 4, 2: 1}.get(gap, -4)
-    if a.norm_abstract and b.norm_abstract:
+    # Evidence against: what makes near-identical titles distinct papers.
+    va, vb = a.versions, b.versions
+    if va != vb:
+        against.append(f"different version numbers ({', '.join(sorted(va)) or 'none'} vs {', '.join(sorted(vb)) or 'none'})")
+        score -= 25
+    pa, pb = a.part, b.part
+    if pa != pb and (pa or pb):
+        against.append(f"different parts ({pa or '-'} vs {pb or '-'})")
+        score -= 30
+    wa, wb = a.word_set, b.word_set
+    if wa != wb and (wa < wb or wb < wa):
+        extra = sorted((wb - wa) or (wa - wb))
+        against.append(f"one title adds {', '.join(repr(w) for w in extra)}")
+        score -= 15  # "X" vs "X-VAE", "Logics-Parsing" vs "Logics-Parsing-Omni": an extension or companion
+    ra, rb = a.is_report, b.is_report
+    if ra != rb:
+        against.append("one is a technical report")
+        score -= 20
+    if comparable and shared == 0 and a.year and b.year and abs(a.year - b.year) >= 3:
+        against.append("no shared author, years apart")
+        score -= 25
+    # The abstracts last, and only where they can still change the verdict (+4 or -8): they cost the most.
+    if a.norm_abstract and b.norm_abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
         abstract = fuzz.token_set_ratio(a.norm_abstract, b.norm_abstract)
         if abstract >= 90:
             reasons.append(f"abstract {abstract:.0f}%")
@@ -195,29 +230,6 @@ def score_pair(a: Record, b: Record) -> PairScore:
         elif abstract < 50:
             against.append(f"abstracts differ ({abstract:.0f}%)")
             score -= 8
-
-    # Evidence against: what makes near-identical titles distinct papers.
-    va, vb = _versions(a.title), _versions(b.title)
-    if va != vb:
-        against.append(f"different version numbers ({', '.join(sorted(va)) or 'none'} vs {', '.join(sorted(vb)) or 'none'})")
-        score -= 25
-    pa, pb = _part(a.norm_title), _part(b.norm_title)
-    if pa != pb and (pa or pb):
-        against.append(f"different parts ({pa or '-'} vs {pb or '-'})")
-        score -= 30
-    wa, wb = set(a.words), set(b.words)
-    if wa != wb and (wa < wb or wb < wa):
-        extra = sorted((wb - wa) or (wa - wb))
-        against.append(f"one title adds {', '.join(repr(w) for w in extra)}")
-        score -= 15  # "X" vs "X-VAE", "Logics-Parsing" vs "Logics-Parsing-Omni": an extension or companion
-    ra = any(w in a.norm_title for w in _REPORT_WORDS)
-    rb = any(w in b.norm_title for w in _REPORT_WORDS)
-    if ra != rb:
-        against.append("one is a technical report")
-        score -= 20
-    if comparable and shared == 0 and a.year and b.year and abs(a.year - b.year) >= 3:
-        against.append("no shared author, years apart")
-        score -= 25
     return PairScore(min(a.id, b.id), max(a.id, b.id), max(0.0, min(100.0, score)), reasons, against)
 
 

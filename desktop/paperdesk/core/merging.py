@@ -73,16 +73,20 @@ def scan(
             yield chunk
             last = chunk[-1][0]
 
+    conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS dup_keys (key TEXT, paper_id INTEGER)")
     conn.execute("DELETE FROM temp.dup_keys")
     done = 0
     for chunk in rows():
-        conn.executemany("INSERT INTO temp.dup_keys VALUES (?, ?)",
-                         [(key, pid) for pid, title in chunk for key in blocking_keys(normalize_title(title))])
+        keys = [(key, pid) for pid, title in chunk for key in blocking_keys(normalize_title(title))]
+        conn.execute("BEGIN")  # one transaction a batch: the temporary table only, the library is not written
+        conn.executemany("INSERT INTO temp.dup_keys VALUES (?, ?)", keys)
+        conn.execute("COMMIT")
         done += len(chunk)
         if progress:
             progress("Reading titles", done, total)
         if cancel is not None and cancel.is_set():
+            conn.execute("DROP TABLE temp.dup_keys")
             return []
     conn.execute("CREATE INDEX IF NOT EXISTS temp.dup_keys_key ON dup_keys(key)")
     pairs: set[tuple[int, int]] = set()

@@ -55,7 +55,10 @@ def _fields(paper: dict, dialect: str, ascii: bool) -> list[tuple[str, str]]:
     fields: list[tuple[str, str]] = []
     names = [bib_name(n, ascii) for n in paper.get("authors") or []]
     if names:
-        fields.append(("author", "{%s}" % " and ".join(names + (["others"] if paper.get("authors_truncated") else []))))
+        names += ["others"] if paper.get("authors_truncated") else []  # printed as "et al."
+        fields.append(("author", "{%s}" % " and ".join(names)))
+    elif paper.get("title"):
+        fields.append(("key", "{%s}" % to_latex(paper["title"], ascii)))  # what styles sort by without authors
     fields.append(("title", "{%s}" % protect_title(paper.get("title"), ascii)))
     date = paper.get("date")
     if date and dialect == "biblatex":
@@ -70,7 +73,8 @@ def _fields(paper: dict, dialect: str, ascii: bool) -> list[tuple[str, str]]:
     elif arxiv:
         fields += [("archiveprefix", "{arXiv}"), ("primaryclass", "{%s}" % to_latex(arxiv))]
     if paper.get("org"):
-        fields.append(("organization", "{%s}" % to_latex(paper["org"], ascii)))
+        org = to_latex(paper["org"], ascii)
+        fields.append(("organization", "{{%s}}" % org if " and " in org else "{%s}" % org))  # a list in biblatex
     if paper.get("tags"):
         fields.append(("keywords", "{%s}" % ", ".join(to_latex(t, ascii) for t in paper["tags"])))
     if paper.get("code_urls"):

@@ -47,7 +47,7 @@ def csl_item(paper: dict, key: str) -> dict:
     if paper.get("org"):
         note.append(f"Organization: {paper['org']}")
     for source in paper.get("sources") or []:
-        note.append(f"Listed in: {source['file']}, line {source['line']}")
+        note.append(f"Listed in {source['file']}, line {source['line']}")
     if note:
         item["note"] = "\n".join(note)
     return item

@@ -131,8 +131,9 @@ def _parse(pattern: str) -> list[tuple[str, str, list[str]]]:
             name, *modifiers = piece[1:-1].split(":")
             if not _MARKER_RE.match(name):
                 raise ValidationError(
-                    f"'[{name}]' is not a key marker; use [auth], [authN], [authN_M], [authEtAl], [authors], "
-                    "[authorsN], [authorLast], [year], [shortyear], [title], [shorttitle], [veryshorttitle] or [camel].")
+                    f"'[{name}]' is not a key marker; use [auth], [authN], [authN_M], [authEtAl], [authors],"
+                    " [authorsN], [authorLast], [year], [shortyear], [title], [shorttitle], [veryshorttitle]"
+                    " or [camel].")
             for modifier in modifiers:
                 if modifier not in _MODIFIERS:
                     raise ValidationError(f"':{modifier}' is not a key modifier; use :lower, :upper or :abbr.")
@@ -269,10 +270,12 @@ def assign_keys(library: Library, paper_ids: list[int] | None = None, pattern: s
     """
     validate_pattern(pattern)
     rows = _key_rows(library, paper_ids)
-    to_key = [r for r in rows if regenerate or not r["citekey"]]
     result = {r["id"]: r["citekey"] for r in rows}
-    if to_key:
+    if regenerate or not all(result.values()):
         with library.transaction() as conn:
+            # Read again under the write lock: another window may have keyed some of them meanwhile.
+            rows = _key_rows(library, paper_ids)
+            to_key = [r for r in rows if regenerate or not r["citekey"]]
             replaced = {r["id"] for r in to_key}
             taken = {k.lower() for pid, k in conn.execute("SELECT id, citekey FROM papers WHERE citekey IS NOT NULL")
                      if pid not in replaced}
@@ -327,8 +330,8 @@ def get_pattern(library: Library) -> str:
 def set_pattern(library: Library, pattern: str) -> str:
     """Store the library's key pattern (used for keys made from now on); returns the previous one."""
     pattern = validate_pattern(pattern)
-    old = get_pattern(library)
     with library.transaction() as conn:
+        old = get_pattern(library)
         conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (_SETTING, pattern))
         library.log("citekey-pattern", {"from": old, "to": pattern})
     return old

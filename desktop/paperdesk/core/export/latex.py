@@ -40,6 +40,13 @@ _ACCENT_RE = re.compile(
     r"\\([" + re.escape(_SYMBOL_ACCENTS) + r"])\s*(\{\\[ij]\}|\\[ij](?![A-Za-z])|\{[A-Za-z]\}|[A-Za-z])"
     r"|\\([" + _LETTER_ACCENTS + r"])(?:\s+([A-Za-z])|\{(\\[ij]|[A-Za-z])\})"
 )
+# The same, already braced as BibTeX wants them: {\'e}, {\c{c}}, {\ss}.
+_ACCENT_GROUP_RE = re.compile(
+    r"\{(\\(?:[" + re.escape(_SYMBOL_ACCENTS) + r"]\s*(?:\{\\[ij]\}|\\[ij]|\{[A-Za-z]\}|[A-Za-z])"
+    r"|[" + _LETTER_ACCENTS + r"](?:\s+[A-Za-z]|\{(?:\\[ij]|[A-Za-z])\})"
+    r"|(?:ss|SS|o|O|ae|AE|oe|OE|aa|AA|l|L|i|j)))\}"
+)
+
 
 # --- Unicode -> LaTeX (used for ascii=True, and for symbols inside math in both modes) ---------------------------
 
@@ -119,12 +126,8 @@ def _script(ch: str, math: bool) -> str | None:
             inner = _MATH_SYMBOLS.get(plain, plain) if math else plain
             if not inner.isascii():
                 return None
-            return "%s{%s}" % (math_op, inner) if math else "\\%s{%s}" % (text_cmd, _escape_char(inner))
+            return "%s{%s}" % (math_op, inner) if math else "\\%s{%s}" % (text_cmd, _ESCAPES.get(inner, inner))
     return None
-
-
-def _escape_char(ch: str) -> str:
-    return _ESCAPES.get(ch, ch)
 
 
 def _text_char(ch: str, ascii: bool) -> str:
@@ -136,9 +139,7 @@ def _text_char(ch: str, ascii: bool) -> str:
     category = unicodedata.category(ch)
     if category == "Cf":
         return ""  # zero-width and other invisible format characters
-    if category in ("Zs", "Zl", "Zp") and ch not in _TEXT_SYMBOLS:
-        return " "
-    if category == "Cc":
+    if category == "Cc" or (category[0] == "Z" and ch not in _TEXT_SYMBOLS):
         return " "
     if not ascii:
         return ch
@@ -154,7 +155,7 @@ def _text_char(ch: str, ascii: bool) -> str:
 
 
 def _math_char(ch: str, ascii: bool) -> str:
-    """One non-ASCII character inside math: a math command when there is one."""
+    """One non-ASCII character inside math: a math command, or the character as text in an \\mbox."""
     if ch in _MATH_SYMBOLS:
         return _MATH_SYMBOLS[ch]
     category = unicodedata.category(ch)
@@ -162,18 +163,13 @@ def _math_char(ch: str, ascii: bool) -> str:
         return ""
     if category.startswith("Z") or category == "Cc":
         return " "
-    if not ascii:
-        return ch
     found = _script(ch, math=True)
     if found is not None:
         return found
     compat = unicodedata.normalize("NFKC", ch)
-    if compat != ch and compat.isascii():
+    if compat != ch and compat.isascii() and compat.isalnum():
         return compat
-    accented = _accented(ch)
-    if accented is not None:
-        return r"\mbox%s" % accented
-    return r"\mbox{%s}" % _replacement(ch)
+    return r"\mbox{%s}" % _text_char(ch, ascii)  # letters such as é are text, not math, in LaTeX
 
 
 # --- scanning -------------------------------------------------------------------------------------------------
@@ -209,60 +205,151 @@ def _closing_dollar(text: str, start: int) -> int:
     return -1
 
 
-def _math(body: str, ascii: bool) -> str:
-    """Math content made safe: specials escaped, braces balanced, no dangling ^ or _."""
-    out: list[str] = []
-    opened: list[int] = []  # positions in out of { still open
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\":
-            nxt = body[i + 1] if i + 1 < len(body) else ""
-            if nxt.isascii() and nxt.isalpha():
-                j = i + 1
-                while j < len(body) and body[j].isascii() and body[j].isalpha():
-                    j += 1
-                out.append(body[i:j])
-                i = j
+class _Unsafe(Exception):
+    """Math that LaTeX could reject; it is shown as written instead."""
+
+
+# Math commands of the LaTeX kernel itself (no package needed), by how many arguments they take.
+_MATH_WORDS = frozenset("""
+    pm mp times div cdot ast star circ bullet oplus ominus otimes oslash odot cap cup sqcap sqcup vee wedge setminus
+    wr diamond bigtriangleup bigtriangledown triangleleft triangleright uplus amalg dagger ddagger lor land leq le geq
+    ge neq ne equiv sim simeq approx cong propto prec succ preceq succeq ll gg subset supset subseteq supseteq
+    sqsubseteq sqsupseteq in ni notin mid parallel perp smile frown asymp bowtie models vdash dashv doteq not
+    leftarrow rightarrow Leftarrow Rightarrow leftrightarrow Leftrightarrow longleftarrow longrightarrow
+    Longleftarrow Longrightarrow mapsto longmapsto uparrow downarrow Uparrow Downarrow updownarrow Updownarrow
+    nearrow searrow swarrow nwarrow to gets hookleftarrow hookrightarrow iff infty nabla partial forall exists neg
+    lnot emptyset Re Im wp aleph hbar ell imath jmath prime top bot angle triangle backslash surd flat natural sharp
+    clubsuit diamondsuit heartsuit spadesuit ldots cdots vdots ddots dots colon sum prod coprod int oint bigcap
+    bigcup bigvee bigwedge bigoplus bigotimes bigodot biguplus bigsqcup log ln exp sin cos tan cot sec csc arcsin
+    arccos arctan sinh cosh tanh coth lim liminf limsup max min sup inf arg det dim gcd hom ker Pr deg lg bmod
+    langle rangle lfloor rfloor lceil rceil lbrace rbrace vert Vert quad qquad displaystyle textstyle scriptstyle
+    scriptscriptstyle
+    """.split()) | {name for name in _GREEK.values()}
+_MATH_ARGS = {"frac": 2, "stackrel": 2, "sqrt": 1, "pmod": 1, "hat": 1, "tilde": 1, "bar": 1, "vec": 1, "dot": 1,
+              "ddot": 1, "breve": 1, "check": 1, "acute": 1, "grave": 1, "widehat": 1, "widetilde": 1,
+              "overline": 1, "underline": 1, "overbrace": 1, "underbrace": 1, "mathrm": 1, "mathbf": 1, "mathit": 1,
+              "mathsf": 1, "mathtt": 1, "mathcal": 1, "mathnormal": 1}
+# Common package commands, written with their nearest kernel equivalent.
+_MATH_ALIASES = {"mathbb": "mathbf", "mathds": "mathbf", "bm": "mathbf", "boldsymbol": "mathbf", "mathscr": "mathcal",
+                 "mathfrak": "mathcal", "operatorname": "mathrm", "text": "mbox", "tfrac": "frac", "dfrac": "frac",
+                 "leqslant": "leq", "geqslant": "geq", "varnothing": "emptyset", "lVert": "Vert", "rVert": "Vert",
+                 "lvert": "vert", "rvert": "vert", "overset": "stackrel"}
+# Sizing that must pair up or be followed by a delimiter: left out, the delimiters stay.
+_MATH_DROPPED = frozenset("left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr".split())
+_MATH_TEXT = frozenset("mbox textrm textbf textit texttt textsf textsc textnormal textup textsl textmd emph".split())
+_MATH_CONTROL_SYMBOLS = frozenset(",;:! |%#&$_")
+_SPACE = frozenset(" \t\r\n")
+_ENDS_IN_COMMAND_RE = re.compile(r"\\[A-Za-z]+$")
+
+
+class _Math:
+    """Math between $...$, checked against what the kernel knows; raises _Unsafe where it could fail."""
+
+    def __init__(self, body: str, ascii: bool):
+        self.s, self.i, self.ascii = body, 0, ascii
+
+    def peek(self) -> str:
+        return self.s[self.i] if self.i < len(self.s) else ""
+
+    def sequence(self, closing: bool) -> str:
+        out: list[str] = []
+        sup = sub = False  # the current atom has a superscript / subscript: a second one is an error
+        while True:
+            c = self.peek()
+            if c == "" or c == "}":
+                if closing != (c == "}"):
+                    raise _Unsafe  # unbalanced
+                self.i += 1
+                return "".join(out)
+            if c in _SPACE:
+                self.i += 1
+                out.append(" ")
                 continue
-            if nxt in ("{", "}"):
-                out.append(r"\lbrace " if nxt == "{" else r"\rbrace ")
-            elif nxt == "":
-                out.append(r"\backslash ")
-            elif not nxt.isascii():
-                out.append(r"\backslash " + _math_char(nxt, ascii))
+            if c in "^_":
+                self.i += 1
+                atom = c + self.argument()
+            elif c == "'" and sup:
+                raise _Unsafe  # a prime is a superscript too
             else:
-                out.append(c + nxt)
-            i += 2
-            continue
+                atom = self.atom()
+            if atom[:1] in ("^", "_"):  # also ° and ², which carry their own superscript
+                if sup if atom[0] == "^" else sub:
+                    raise _Unsafe
+                sup, sub = sup or atom[0] == "^", sub or atom[0] == "_"
+            elif atom.strip():
+                sup = sub = False
+            out.append(atom)
+
+    def atom(self) -> str:
+        c = self.peek()
         if c == "{":
-            opened.append(len(out))
-            out.append(c)
-        elif c == "}":
-            if opened:
-                opened.pop()
-                out.append(c)
-            else:
-                out.append(r"\rbrace ")
-        elif c in "%#&":
-            out.append("\\" + c)
-        elif c in "^_":
-            rest = body[i + 1:].lstrip()
-            out.append(c if rest and rest[0] != "}" else c + "{}")
-        elif c in "\t\r\n":
-            out.append(" ")
-        elif c.isascii():
-            out.append(c)
-        else:
-            converted = _math_char(c, ascii)
-            nxt = body[i + 1] if i + 1 < len(body) else ""
-            if converted.startswith("\\") and converted[-1].isalpha() and nxt.isascii() and nxt.isalpha():
-                converted += " "  # \tau followed by a letter must not run into it
-            out.append(converted)
-        i += 1
-    for position in opened:
-        out[position] = r"\lbrace "
-    return "".join(out).strip()
+            self.i += 1
+            return "{%s}" % self.sequence(closing=True)
+        if c == "\\":
+            return self.command()
+        self.i += 1
+        if c in "%#&":
+            return "\\" + c
+        if c.isascii():
+            return " " if unicodedata.category(c) == "Cc" else c
+        converted = _math_char(c, self.ascii)
+        nxt = self.peek()
+        if _ENDS_IN_COMMAND_RE.search(converted) and nxt.isascii() and nxt.isalpha():
+            converted += " "  # \tau followed by a letter must not run into it
+        return converted
+
+    def argument(self) -> str:
+        while self.peek() in _SPACE:
+            self.i += 1
+        if self.peek() in ("", "}", "^", "_"):
+            raise _Unsafe  # x^ with nothing to raise
+        atom = self.atom()
+        if not atom.strip() or atom[0] in "^_":
+            raise _Unsafe
+        if atom.startswith("{") or (len(atom) == 1 and atom.isascii() and atom.isalnum()):
+            return atom
+        return "{%s}" % atom.strip()  # braced: x_' and x_~ would meet an active character
+
+    def command(self) -> str:
+        self.i += 1
+        c = self.peek()
+        if not (c.isascii() and c.isalpha()):
+            self.i += 1
+            if c in ("{", "}"):
+                return r"\lbrace " if c == "{" else r"\rbrace "  # BibTeX would count the brace of \{
+            if c and c in _MATH_CONTROL_SYMBOLS:
+                return "\\" + c
+            raise _Unsafe
+        j = self.i
+        while j < len(self.s) and self.s[j].isascii() and self.s[j].isalpha():
+            j += 1
+        name = _MATH_ALIASES.get(self.s[self.i:j], self.s[self.i:j])
+        self.i = j
+        if name in _MATH_DROPPED:
+            return ""
+        if name in _MATH_TEXT:
+            while self.peek() == " ":
+                self.i += 1
+            end = _closing_brace(self.s, self.i) if self.peek() == "{" else -1
+            if end == -1:
+                raise _Unsafe
+            argument, self.i = self.s[self.i + 1:end], end + 1
+            return "\\%s{%s}" % (name, _convert(argument, self.ascii))
+        if name in _MATH_ARGS:
+            return "\\" + name + "".join(self.argument() for _ in range(_MATH_ARGS[name]))
+        if name in _MATH_WORDS:
+            nxt = self.peek()
+            return "\\" + name + (" " if nxt.isascii() and nxt.isalpha() else "")
+        raise _Unsafe
+
+
+def _math(body: str, ascii: bool) -> str | None:
+    """Safe math for the content of $...$, or None when it has to be shown as written."""
+    try:
+        math = _Math(body, ascii).sequence(closing=False)
+    except _Unsafe:
+        return None
+    return _trim(math) if math.strip() else ""
 
 
 def _convert(text: str, ascii: bool, verbatim: bool = False) -> str:
@@ -281,13 +368,17 @@ def _convert(text: str, ascii: bool, verbatim: bool = False) -> str:
             end = _closing_dollar(text, start)
             if display and end != -1 and not text.startswith("$$", end):
                 end = -1
-            body = _math(text[start:end], ascii) if end != -1 else ""
-            if body:
-                out.append("$%s$" % body)
-                i = end + (2 if display else 1)
+            math = _math(text[start:end], ascii) if end != -1 else ""
+            if math:
+                out.append("$%s$" % math)
+            elif math is None:  # math LaTeX could reject: shown as written
+                dollars = r"\$" * (2 if display else 1)
+                out.append(dollars + _convert(text[start:end], ascii) + dollars)
             else:
-                out.append(r"\$")
+                out.append(r"\$")  # a lone or empty $
                 i += 1
+                continue
+            i = end + (2 if display else 1)
             continue
         if c == "\\":
             i = _backslash(text, i, ascii, out)
@@ -295,7 +386,7 @@ def _convert(text: str, ascii: bool, verbatim: bool = False) -> str:
         if c == "{":
             match = _ACCENT_GROUP_RE.match(text, i)
             if match:
-                out.append(_accent_group(match.group(1)))
+                out.append(match.group(0))
                 i = match.end()
                 continue
         if c == "~":
@@ -308,17 +399,6 @@ def _convert(text: str, ascii: bool, verbatim: bool = False) -> str:
         out.append(_text_char(c, ascii))
         i += 1
     return "".join(out)
-
-
-_ACCENT_GROUP_RE = re.compile(
-    r"\{(\\(?:[" + re.escape(_SYMBOL_ACCENTS) + r"]\s*(?:\{\\[ij]\}|\\[ij]|\{[A-Za-z]\}|[A-Za-z])"
-    r"|[" + _LETTER_ACCENTS + r"](?:\s+[A-Za-z]|\{(?:\\[ij]|[A-Za-z])\})"
-    r"|(?:ss|SS|o|O|ae|AE|oe|OE|aa|AA|l|L|i|j)))\}"
-)
-
-
-def _accent_group(body: str) -> str:
-    return "{%s}" % body
 
 
 def _backslash(text: str, i: int, ascii: bool, out: list[str]) -> int:
@@ -335,7 +415,7 @@ def _backslash(text: str, i: int, ascii: bool, out: list[str]) -> int:
         return i + 2
     accent = _ACCENT_RE.match(text, i)
     if accent:
-        out.append(_accent_group(accent.group(0)))
+        out.append("{%s}" % accent.group(0))  # braced: one "special character" for BibTeX
         return accent.end()
     if nxt.isascii() and nxt.isalpha():
         j = i + 1
@@ -358,10 +438,18 @@ def _backslash(text: str, i: int, ascii: bool, out: list[str]) -> int:
                     out.append(_convert(argument, ascii, verbatim=True))
                     return end + 1
                 if name == "footnote":
-                    out.append(" (%s)" % _convert(argument, ascii).strip())
+                    out.append(" (%s)" % _convert(argument, ascii))
                     return end + 1
     out.append(_ESCAPES["\\"])  # an unknown or broken command is shown as written
     return i + 1
+
+
+def _trim(latex: str) -> str:
+    """Strip spaces, but never the one of a control space: a trailing backslash would escape what follows."""
+    latex = latex.lstrip(" ")
+    while latex.endswith(" ") and not latex.endswith("\\ "):
+        latex = latex[:-1]
+    return latex
 
 
 def to_latex(text: str | None, ascii: bool = False) -> str:
@@ -369,7 +457,7 @@ def to_latex(text: str | None, ascii: bool = False) -> str:
     if not text:
         return ""
     text = re.sub(r"[ \t\r\n]+", " ", str(text)).strip()
-    return re.sub(r" {2,}", " ", _convert(text, ascii)).strip()
+    return _trim(re.sub(r" {2,}", " ", _convert(text, ascii)))
 
 
 # --- titles ---------------------------------------------------------------------------------------------------

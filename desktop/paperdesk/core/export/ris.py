@@ -47,7 +47,7 @@ def format_record(paper: dict, key: str) -> str:
         notes.append(f"Authors: only the first {len(paper.get('authors') or [])} are known (et al.)")
     if paper.get("org"):
         notes.append(f"Organization: {paper['org']}")
-    notes += [f"Listed in: {s['file']}, line {s['line']}" for s in paper.get("sources") or []]
+    notes += [f"Listed in {s['file']}, line {s['line']}" for s in paper.get("sources") or []]
     lines += [_line("N1", note) for note in notes]
     lines.append("ER  - \n")
     return "".join(lines)
