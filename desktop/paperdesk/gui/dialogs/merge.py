@@ -114,6 +114,7 @@ class MergeDialog(QDialog):
                 editor.setMaximumHeight(120)
                 editor.textChanged.connect(self.update_preview)
             else:
+                editor.setCursorPosition(0)
                 editor.textEdited.connect(lambda _: self.update_preview())
             self.results[field] = editor
             grid.addWidget(editor, row, len(self.ids) + 1)
@@ -159,7 +160,11 @@ class MergeDialog(QDialog):
     def _take(self, field: str, col: int) -> None:
         value = as_text(field, self.details[col][field])
         editor = self.results[field]
-        editor.setPlainText(value) if isinstance(editor, QPlainTextEdit) else editor.setText(value)
+        if isinstance(editor, QPlainTextEdit):
+            editor.setPlainText(value)
+        else:
+            editor.setText(value)
+            editor.setCursorPosition(0)
         self.update_preview()
 
     def merged_fields(self) -> dict:
