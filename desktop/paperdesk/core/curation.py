@@ -65,13 +65,13 @@ def paper_detail(library: Library, paper_id: int) -> dict | None:
     """Everything about one record, provenance included, for the detail pane."""
     row = library.conn.execute(
         "SELECT id, title, authors_truncated, org, category, date, year, has_code, score, abstract, code_urls,"
-        " needs_review, review, sources_count, created_at, updated_at, merged_into FROM papers WHERE id = ?",
+        " needs_review, review, sources_count, created_at, updated_at, merged_into, citekey FROM papers WHERE id = ?",
         (paper_id,),
     ).fetchone()
     if row is None:
         return None
     keys = ("id", "title", "authors_truncated", "org", "category", "date", "year", "has_code", "score", "abstract",
-            "code_urls", "needs_review", "review", "sources_count", "created_at", "updated_at", "merged_into")
+            "code_urls", "needs_review", "review", "sources_count", "created_at", "updated_at", "merged_into", "citekey")
     detail = dict(zip(keys, row))
     detail["has_code"] = bool(detail["has_code"])
     detail["authors_truncated"] = bool(detail["authors_truncated"])

@@ -251,3 +251,33 @@ class Unmerge(LibraryCommand):
 
         self.merge_id = merging.merge(self.library, self.survivor, self.restored)
         self.changed([self.survivor, *self.restored], True)
+
+
+class SetCitekey(LibraryCommand):
+    """A hand-edited citation key (refused on a clash before it is pushed)."""
+
+    def __init__(self, library, changed, paper_id: int, key: str | None):
+        from ..core.export import keys
+
+        super().__init__(library, changed, f"Set citation key of record {paper_id}")
+        self.paper_id, self.key = paper_id, key
+        self.old = keys.set_key(library, paper_id, key)  # applied now: a clash surfaces here
+        self.applied = True
+
+    @property
+    def is_noop(self) -> bool:
+        return self.old == self.key
+
+    def redo(self):
+        from ..core.export import keys
+
+        if not self.applied:
+            keys.set_key(self.library, self.paper_id, self.key)
+        self.applied = False
+        self.changed([self.paper_id], False)
+
+    def undo(self):
+        from ..core.export import keys
+
+        keys.set_key(self.library, self.paper_id, self.old)
+        self.changed([self.paper_id], False)

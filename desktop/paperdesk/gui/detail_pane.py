@@ -36,6 +36,7 @@ class CommitTextEdit(QPlainTextEdit):
 class DetailPane(QWidget):
     editRequested = Signal(int, dict)  # paper id, {field: new value}
     unmergeRequested = Signal(int, int)  # merge id, survivor
+    citekeyRequested = Signal(int, object)  # paper id, key (None clears)
 
     def __init__(self, library: Library):
         super().__init__()
@@ -102,6 +103,10 @@ class DetailPane(QWidget):
         self.org = QLineEdit()
         self.org.editingFinished.connect(lambda: self._commit("org", self.org.text()))
         form.addRow("&Organisation", self.org)
+        self.citekey = QLineEdit()
+        self.citekey.setPlaceholderText("made from the pattern at the first export")
+        self.citekey.editingFinished.connect(self._commit_citekey)
+        form.addRow("Citation &key", self.citekey)
         self.abstract = CommitTextEdit()
         self.abstract.setMinimumHeight(140)
         self.abstract.setTabChangesFocus(True)
@@ -165,6 +170,7 @@ class DetailPane(QWidget):
             self.category.setCurrentIndex(index)
             self.has_code.setChecked(detail["has_code"])
             self.org.setText(detail["org"] or "")
+            self.citekey.setText(detail.get("citekey") or "")
             self.abstract.setPlainText(detail["abstract"] or "")
             info = []
             if detail["score"] is not None:
@@ -211,6 +217,13 @@ class DetailPane(QWidget):
                 button.clicked.connect(lambda _=False, mid=m["id"], s=m["survivor"]: self.unmergeRequested.emit(mid, s))
                 line.addWidget(button)
             self.history.addWidget(row)
+
+    def _commit_citekey(self) -> None:
+        if self._loading or self.detail is None:
+            return
+        key = self.citekey.text().strip() or None
+        if key != (self.detail.get("citekey") or None):
+            self.citekeyRequested.emit(self.detail["id"], key)
 
     def _commit(self, field: str, value) -> None:
         if self._loading or self.detail is None:

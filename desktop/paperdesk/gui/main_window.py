@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.duplicates.countChanged.connect(self._duplicate_count)
         self.duplicates.list.currentRowChanged.connect(self._duplicate_row)
         self.detail.unmergeRequested.connect(self.unmerge)
+        self.detail.citekeyRequested.connect(self.set_citekey)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
@@ -177,6 +178,8 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         self._action(edit, "&Find", self.focus_search, QKeySequence.Find)
         self._action(edit, "&Save this search…", self.save_current_search, "Ctrl+Shift+S")
+        edit.addSeparator()
+        self._action(edit, "&Preferences…", self.open_preferences, QKeySequence.Preferences)
 
         view = bar.addMenu("&View")
         self._action(view, "Needs &review queue", self.show_review, "Ctrl+R")
@@ -340,6 +343,20 @@ class MainWindow(QMainWindow):
             self.duplicates.resolved([i for s, o in plan for i in (s, *o)])
             self.model.reload()
             self.statusBar().showMessage(f"Merged {len(plan)} groups (one Ctrl+Z undoes them all)", 6000)
+
+    def set_citekey(self, paper_id: int, key) -> None:
+        if self._push(lambda: commands.SetCitekey(self.library, self._changed, paper_id, key)):
+            self.statusBar().showMessage(f"Citation key set to {key}", 4000)
+
+    def open_preferences(self, show: bool = True):
+        from .dialogs.preferences import PreferencesDialog
+
+        current = self.current_id()
+        example = next(iter(self.library.iter_papers(ids=[current])), None) if current is not None else None
+        dialog = PreferencesDialog(self.library, example, self)
+        if show:
+            dialog.open()
+        return dialog
 
     def unmerge(self, merge_id: int, survivor: int) -> None:
         if self._push(lambda: commands.Unmerge(self.library, self._changed, merge_id, survivor)):
