@@ -76,7 +76,7 @@ class ExportDialog(QDialog):
             scope_box.addWidget(button)
         self.scope_selection.setEnabled(bool(selection))
         (self.scope_selection if len(selection) > 1 else self.scope_view).setChecked(True)
-        form.addRow("&Records", scope_box)
+        form.addRow("Records", scope_box)
         self.ascii = QCheckBox("Plain ASCII with LaTeX accents (for classic BibTeX; biber reads UTF-8)")
         form.addRow("", self.ascii)
         layout.addLayout(form)
