@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", choices=("strict", "balanced", "loose"), default="balanced")
     p.add_argument("--dry-run", action="store_true", help="only say what would be merged")
 
+    p = sub.add_parser("author", help="an author's figures: papers, years, categories, co-authors, profile")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("keys", help="show or set citation keys and their pattern")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     p.add_argument("--pattern", help="set the key pattern, e.g. '[auth:lower][year][shorttitle]'")
@@ -100,6 +105,8 @@ def _main(argv: list[str] | None = None) -> int:
         return _keys(db, args)
     if args.command == "duplicates":
         return _duplicates(db, args)
+    if args.command == "author":
+        return _author(db, args)
     if args.command == "merge":
         return _merge(db, args)
     return 2
@@ -198,6 +205,35 @@ def _duplicates(db: str | None, args) -> int:
             print(f"\n{g.confidence} {g.score:.0f}: records {', '.join(map(str, g.records))} — {'; '.join(g.reasons)}")
             for pid, title in zip(g.records, titles):
                 print(f"  {pid}: {title}")
+    return 0
+
+
+def _author(db: str | None, args) -> int:
+    from .core.authors import figures
+
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    with library:
+        data = figures(library, args.name)
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0 if data["papers"] else 1
+    if not data["papers"]:
+        print(f"paperdesk: no papers by '{args.name}' in the library", file=sys.stderr)
+        return 1
+    print(f"{data['name']}: {data['papers']} papers ({data['first_author_papers']} as first author, "
+          f"{data['from_profile_papers']} only from the profile page), {data['years'][0]}-{data['years'][1]}")
+    if data["profile"]:
+        p = data["profile"]
+        print(f"  profile ({p['source']}, captured {p['captured']}): h-index {p['h_index']}, {p['citations']} "
+              f"citations, {p['paper_count']} papers, novelty {p['novelty']}%, AI score {p['ai_score']}")
+    print("  per year: " + ", ".join(f"{y}: {sum(c.values())}" for y, c in data["per_year"].items()))
+    print("  categories: " + ", ".join(f"{c} {n}" for c, n in data["categories"].items()))
+    print("  code share: " + ", ".join(f"{y}: {s:.0%}" for y, s in data["code_share_per_year"].items()))
+    print("  position: " + ", ".join(f"{k} {v}" for k, v in data["positions"].items()))
+    print("  top co-authors: " + ", ".join(f"{c['name']} ({c['papers']})" for c in data["coauthors"]))
     return 0
 
 

@@ -1,0 +1,121 @@
+"""Per-author figures, computed in SQL: papers, years, categories, code share, co-authors, position.
+
+A profile page (layout A) lists the papers of its author even where the site shows only three other names, so
+those papers count for that author too, marked as coming from the profile page ("beyond the shown names").
+Merged-away records count through their survivor.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .library import Library
+
+TOP_COAUTHORS = 10
+
+
+def profile_sources(library: Library, name: str) -> list[dict]:
+    """The profile dumps about ``name`` (the newest capture first)."""
+    out = []
+    for sid, file_name, captured, profile in library.conn.execute(
+            "SELECT id, file_name, captured, profile FROM sources WHERE profile IS NOT NULL ORDER BY captured DESC, id"):
+        data = json.loads(profile)
+        if data.get("name", "").casefold() == name.casefold():
+            out.append({"source_id": sid, "file": file_name, "captured": captured, **data})
+    return out
+
+
+def _author_id(library: Library, name: str) -> int | None:
+    row = library.conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()
+    return row[0] if row else None
+
+
+def _mine_sql(author_id: int | None, profile_ids: list[int]) -> tuple[str, list]:
+    """A CTE ``mine(pid, position, from_profile)``: the visible papers of the author, and where they stand."""
+    marks = ",".join("?" * len(profile_ids)) or "NULL"
+    sql = f"""
+    WITH shown AS (
+        SELECT COALESCE(p.merged_into, p.id) AS pid, MIN(pa.position) AS position
+        FROM paper_authors pa JOIN papers p ON p.id = pa.paper_id WHERE pa.author_id = ? GROUP BY 1),
+    prof AS (
+        SELECT DISTINCT COALESCE(p.merged_into, p.id) AS pid
+        FROM provenance pv JOIN papers p ON p.id = pv.paper_id WHERE pv.source_id IN ({marks})),
+    mine AS (
+        SELECT pid, position, 0 AS from_profile FROM shown
+        UNION ALL
+        SELECT pid, NULL, 1 FROM prof WHERE pid NOT IN (SELECT pid FROM shown))
+    """
+    return sql, [author_id if author_id is not None else -1, *profile_ids]
+
+
+def figures(library: Library, name: str) -> dict:
+    """Everything the author page draws, as plain data (also what ``paperdesk author NAME --json`` prints)."""
+    profiles = profile_sources(library, name)
+    author_id = _author_id(library, name)
+    cte, params = _mine_sql(author_id, [p["source_id"] for p in profiles])
+    conn = library.conn
+
+    def q(select: str) -> list[tuple]:
+        return conn.execute(cte + select, params).fetchall()
+
+    base = " FROM mine JOIN papers p ON p.id = mine.pid WHERE p.merged_into IS NULL"
+    total, first, from_profile, year_min, year_max = q(
+        "SELECT COUNT(*), SUM(mine.position = 1), SUM(mine.from_profile), MIN(p.year), MAX(p.year)" + base)[0]
+    per_year: dict[str, dict[str, int]] = {}
+    for year, category, n, profile_n in q(
+            "SELECT p.year, p.category, COUNT(*), SUM(mine.from_profile)" + base +
+            " GROUP BY p.year, p.category ORDER BY p.year, p.category"):
+        per_year.setdefault(str(year), {})[category] = n
+    profile_per_year = {str(y): n for y, n in q(
+        "SELECT p.year, COUNT(*)" + base + " AND mine.from_profile = 1 GROUP BY p.year ORDER BY p.year")}
+    categories = {c: n for c, n in q("SELECT p.category, COUNT(*)" + base + " GROUP BY p.category ORDER BY 2 DESC, 1")}
+    code_share = {str(y): round(share, 4) for y, share in q(
+        "SELECT p.year, AVG(p.has_code)" + base + " GROUP BY p.year ORDER BY p.year")}
+    positions = {"first": 0, "second": 0, "third": 0, "beyond": 0}
+    for position, n in q("SELECT mine.position, COUNT(*)" + base + " GROUP BY mine.position"):
+        key = {1: "first", 2: "second", 3: "third"}.get(position, "beyond")
+        positions[key] += n
+    coauthors = [{"name": n, "papers": c} for n, c in q(
+        "SELECT a.name, COUNT(DISTINCT mine.pid) FROM mine JOIN papers p ON p.id = mine.pid"
+        " JOIN paper_authors pa ON pa.paper_id = mine.pid JOIN authors a ON a.id = pa.author_id"
+        f" WHERE p.merged_into IS NULL AND pa.author_id != {author_id if author_id is not None else -1}"
+        f" GROUP BY a.name ORDER BY 2 DESC, 1 LIMIT {TOP_COAUTHORS}")]
+    profile = None
+    if profiles:
+        p = profiles[0]
+        profile = {"h_index": p.get("h_index"), "citations": p.get("citations"), "paper_count": p.get("paper_count"),
+                   "novelty": p.get("novelty"), "ai_score": p.get("ai_score"),
+                   "main_category": p.get("main_category"), "source": p["file"], "captured": p["captured"]}
+    return {
+        "name": name,
+        "papers": total or 0,
+        "first_author_papers": first or 0,
+        "from_profile_papers": from_profile or 0,
+        "years": [year_min, year_max] if total else [],
+        "profile": profile,
+        "per_year": per_year,
+        "profile_per_year": profile_per_year,
+        "categories": categories,
+        "code_share_per_year": code_share,
+        "coauthors": coauthors,
+        "positions": positions,
+    }
+
+
+def paper_ids(library: Library, name: str, year: int | None = None, category: str | None = None,
+              position: str | None = None) -> list[int]:
+    """The papers behind one bar of a chart (what a click on it shows in the records table)."""
+    profiles = profile_sources(library, name)
+    cte, params = _mine_sql(_author_id(library, name), [p["source_id"] for p in profiles])
+    where, extra = ["p.merged_into IS NULL"], []
+    if year is not None:
+        where.append("p.year = ?")
+        extra.append(year)
+    if category is not None:
+        where.append("p.category = ?")
+        extra.append(category)
+    if position is not None:
+        where.append({"first": "mine.position = 1", "second": "mine.position = 2", "third": "mine.position = 3",
+                      "beyond": "mine.position IS NULL"}[position])
+    sql = cte + f"SELECT p.id FROM mine JOIN papers p ON p.id = mine.pid WHERE {' AND '.join(where)} ORDER BY p.id"
+    return [r[0] for r in library.conn.execute(sql, params + extra)]
