@@ -119,3 +119,11 @@ def paper_ids(library: Library, name: str, year: int | None = None, category: st
                       "beyond": "mine.position IS NULL"}[position])
     sql = cte + f"SELECT p.id FROM mine JOIN papers p ON p.id = mine.pid WHERE {' AND '.join(where)} ORDER BY p.id"
     return [r[0] for r in library.conn.execute(sql, params + extra)]
+
+
+def code_paper_ids(library: Library, paper_ids: list[int]) -> list[int]:
+    """Those of ``paper_ids`` that have code."""
+    ids = list(paper_ids)
+    marks = ",".join("?" * len(ids))
+    return [r[0] for r in library.conn.execute(
+        f"SELECT id FROM papers WHERE has_code = 1 AND id IN ({marks})", ids)] if ids else []

@@ -41,6 +41,7 @@ class RecordFilter:
     source_id: int | None = None
     sort: str = "title"
     descending: bool = False
+    ids: tuple[int, ...] | None = None  # view "ids": exactly these records (a chart's bar, say)
 
     def with_(self, **changes) -> "RecordFilter":
         return replace(self, **changes)
@@ -66,6 +67,10 @@ def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled
     elif f.view == "recent":
         where.append("p.id >= ?")
         params.append(int(recent_since) if recent_since else 2**62)
+    elif f.view == "ids":
+        ids = [int(i) for i in (f.ids or ())]
+        where.append(f"p.id IN ({','.join('?' * len(ids)) or 'NULL'})")
+        params += ids
     elif f.view == "source" and f.source_id is not None:
         where.append("p.id IN (SELECT paper_id FROM provenance WHERE source_id = ?)")
         params.append(f.source_id)

@@ -15,6 +15,7 @@ from ..core.curation import ValidationError
 from ..core.library import Library, LibraryError
 from . import commands
 from .detail_pane import DetailPane
+from .author_page import AuthorPage
 from .duplicates_page import DuplicatesPage
 from .dialogs.import_dialog import ImportDialog
 from .dialogs.tag_manager import TagManager
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.review)
         self.stack.addWidget(self.duplicates)
+        self.author_page = AuthorPage(library)
+        self.author_page.papersChosen.connect(self.show_papers)
+        self.stack.addWidget(self.author_page)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
@@ -222,6 +226,11 @@ class MainWindow(QMainWindow):
         menu.addAction(f"Tag {len(ids)} record{'s' if len(ids) != 1 else ''}…  (T)", self.tag_selection)
         menu.addAction("Remove a tag…  (Shift+T)", lambda: self.tag_selection(remove=True))
         menu.addAction(f"Export {len(ids)} record{'s' if len(ids) != 1 else ''}…  (Ctrl+E)", self.open_export)
+        detail = self.detail.detail
+        if detail and detail["authors"]:
+            people = menu.addMenu("Author page")
+            for name in detail["authors"]:
+                people.addAction(name, lambda n=name: self.show_author(n))
         tags = curation.tags(self.library)
         if tags:
             add = menu.addMenu("Add tag")
@@ -293,6 +302,19 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.review)
         self.review.load_next()
         self.review.setFocus()
+
+    def show_author(self, name: str) -> None:
+        self.stack.setCurrentWidget(self.author_page)
+        self.author_page.show_author(name)
+
+    def show_papers(self, label: str, ids: list) -> None:
+        """Show exactly these records in the table (a chart's bar was clicked)."""
+        self.show_records()
+        self._set_filter(view="ids", ids=tuple(ids), search="", tag_ids=(), source_id=None)
+        self.search.blockSignals(True)
+        self.search.setText("")
+        self.search.blockSignals(False)
+        self.statusBar().showMessage(f"Showing {len(ids)} records: {label}", 8000)
 
     def show_duplicates(self) -> None:
         self.stack.setCurrentWidget(self.duplicates)

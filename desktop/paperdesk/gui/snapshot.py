@@ -46,8 +46,10 @@ def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", 
             if not groups:
                 raise ValueError("no duplicate groups in this library: nothing to show in the merge dialog")
             target = window.open_merge(groups[0].records, groups[0].reasons, show=True)
+    elif view.startswith("author:"):
+        window.show_author(view.split(":", 1)[1])
     else:
-        raise ValueError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
+        raise ValueError(f"unknown view {view!r}; one of {', '.join(VIEWS)}, author:NAME")
     app.processEvents()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

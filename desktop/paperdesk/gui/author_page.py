@@ -1,0 +1,257 @@
+"""An author page: the profile figures and five pyqtgraph charts drawn from core.authors.figures.
+
+Hovering a bar shows its values; clicking it shows exactly those papers in the records table. Each chart
+exports to PNG and SVG (right-click). Colours are fixed per category across every chart, and chosen to read on
+light and dark backgrounds. Bars that share a pen and brush are one BarGraphItem (one draw call), so the
+stacked chart has one item per category.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMenu, QToolTip, QVBoxLayout, QWidget
+
+from ..core import authors
+from ..core.categories import CATEGORIES
+from ..core.library import Library
+
+# Tableau-like colours, readable on white and on dark grey; a category keeps its colour everywhere.
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+           "#86bcb6", "#d37295", "#fabfd2", "#8cd17d", "#b6992d", "#499894")
+_ORDER = sorted(CATEGORIES)
+
+
+def category_color(code: str) -> str:
+    index = _ORDER.index(code) if code in _ORDER else sum(map(ord, code))
+    return PALETTE[index % len(PALETTE)]
+
+
+class BarChart(pg.PlotWidget):
+    """A bar chart whose bars know what they stand for: hover for values, click to filter."""
+
+    barClicked = Signal(dict)  # what the bar selects: {"year": ..} / {"category": ..} / {"position": ..} / {"coauthor"}
+
+    def __init__(self, title: str, horizontal: bool = False):
+        super().__init__(background=None)
+        self.setTitle(title)
+        self.horizontal = horizontal
+        self.bars: list[tuple[float, float, float, float, str, dict]] = []  # x0, x1, y0, y1, tooltip, selection
+        self.getPlotItem().setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.scene().sigMouseMoved.connect(self._hover)
+        self.scene().sigMouseClicked.connect(self._click)
+        self.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+
+    def add_bars(self, positions, heights, color: str, tips: list[str], selections: list[dict], base=None,
+                 width: float = 0.7) -> None:
+        positions = np.asarray(positions, dtype=np.float64)
+        heights = np.asarray(heights, dtype=np.float64)
+        base = np.zeros_like(heights) if base is None else np.asarray(base, dtype=np.float64)
+        brush = pg.mkBrush(color)
+        if self.horizontal:
+            item = pg.BarGraphItem(x0=base, y=positions, width=heights, height=width, brush=brush, pen=pg.mkPen(None))
+            for p, h, b, tip, sel in zip(positions, heights, base, tips, selections):
+                self.bars.append((b, b + h, p - width / 2, p + width / 2, tip, sel))
+        else:
+            item = pg.BarGraphItem(x=positions, y0=base, height=heights, width=width, brush=brush, pen=pg.mkPen(None))
+            for p, h, b, tip, sel in zip(positions, heights, base, tips, selections):
+                self.bars.append((p - width / 2, p + width / 2, b, b + h, tip, sel))
+        self.addItem(item)
+
+    def _bar_at(self, scene_pos):
+        if not self.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = self.getPlotItem().vb.mapSceneToView(scene_pos)
+        for x0, x1, y0, y1, tip, sel in self.bars:
+            if x0 <= point.x() <= x1 and y0 <= point.y() <= y1:
+                return tip, sel
+        return None
+
+    def _hover(self, scene_pos) -> None:
+        hit = self._bar_at(scene_pos)
+        if hit:
+            QToolTip.showText(self.mapToGlobal(self.mapFromScene(scene_pos)), hit[0], self)
+        else:
+            QToolTip.hideText()
+
+    def _click(self, event) -> None:
+        hit = self._bar_at(event.scenePos())
+        if hit and event.button() == Qt.LeftButton:
+            self.barClicked.emit(hit[1])
+
+    def click_bar(self, index: int) -> None:
+        """Select the papers of bar ``index`` as a click would (for tests and keyboard use)."""
+        self.barClicked.emit(self.bars[index][5])
+
+    def export(self, path: str) -> None:
+        """PNG through pyqtgraph's exporter; SVG by painting the chart into Qt's SVG generator (pyqtgraph's own SVG
+        exporter cannot read the paths this Qt writes)."""
+        if not path.lower().endswith(".svg"):
+            from pyqtgraph import exporters
+
+            exporters.ImageExporter(self.getPlotItem()).export(path)
+            return
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+
+        generator = QSvgGenerator()
+        generator.setFileName(path)
+        generator.setSize(self.size())
+        generator.setViewBox(self.rect())
+        generator.setTitle(self.getPlotItem().titleLabel.text)
+        painter = QPainter(generator)
+        self.render(painter)
+        painter.end()
+
+    def _menu(self, pos) -> None:
+        menu = QMenu(self)
+        menu.addAction("Export as PNG…", lambda: self._export_dialog("png"))
+        menu.addAction("Export as SVG…", lambda: self._export_dialog("svg"))
+        menu.exec(self.mapToGlobal(pos))
+
+    def _export_dialog(self, kind: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export chart", f"chart.{kind}", f"{kind.upper()} (*.{kind})")
+        if path:
+            self.export(path)
+
+
+class AuthorPage(QWidget):
+    papersChosen = Signal(str, list)  # label, paper ids
+    closeRequested = Signal()
+
+    def __init__(self, library: Library):
+        super().__init__()
+        self.library = library
+        self.name = ""
+        self.data: dict | None = None
+        layout = QVBoxLayout(self)
+        self.heading = QLabel("")
+        self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")
+        layout.addWidget(self.heading)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.grid = QGridLayout()
+        layout.addLayout(self.grid, 1)
+        hint = QLabel("Hover a bar for its values; click it to list those papers; right-click a chart to export it.")
+        hint.setStyleSheet("color: #666666;")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.charts: dict[str, BarChart] = {}
+
+    def show_author(self, name: str) -> dict:
+        self.name = name
+        data = self.data = authors.figures(self.library, name)
+        self.heading.setText(name)
+        parts = [f"{data['papers']} papers", f"{data['first_author_papers']} as first author"]
+        if data["years"]:
+            parts.append(f"{data['years'][0]}–{data['years'][1]}")
+        if data["from_profile_papers"]:
+            parts.append(f"{data['from_profile_papers']} known only from the profile page (hatched)")
+        text = " · ".join(parts)
+        if data["profile"]:
+            p = data["profile"]
+            text += (f"<br>Profile ({p['source']}, captured {p['captured']}): h-index {p['h_index']}, "
+                     f"{p['citations']} citations, {p['paper_count']} papers, novelty {p['novelty']}%, "
+                     f"AI score {p['ai_score']}, main category {p['main_category']}")
+        self.summary.setText(text)
+        for chart in self.charts.values():
+            chart.setParent(None)
+            chart.deleteLater()
+        self.charts = {
+            "per_year": self._per_year(data),
+            "categories": self._categories(data),
+            "code": self._code(data),
+            "coauthors": self._coauthors(data),
+            "positions": self._positions(data),
+        }
+        for chart in self.charts.values():
+            chart.barClicked.connect(self._chosen)
+        self.grid.addWidget(self.charts["per_year"], 0, 0, 1, 2)
+        self.grid.addWidget(self.charts["categories"], 0, 2)
+        self.grid.addWidget(self.charts["code"], 1, 0)
+        self.grid.addWidget(self.charts["coauthors"], 1, 1)
+        self.grid.addWidget(self.charts["positions"], 1, 2)
+        return data
+
+    def _per_year(self, data) -> BarChart:
+        chart = BarChart("Papers per year, by category")
+        years = [int(y) for y in data["per_year"]]
+        categories = sorted({c for counts in data["per_year"].values() for c in counts})
+        base = np.zeros(len(years))
+        for category in categories:
+            heights = np.array([data["per_year"][str(y)].get(category, 0) for y in years], dtype=np.float64)
+            tips = [f"{y}: {int(h)} {category} paper{'s' if h != 1 else ''}" for y, h in zip(years, heights)]
+            chart.add_bars(years, heights, category_color(category), tips,
+                           [{"year": y, "category": category} for y in years], base=base.copy())
+            base += heights
+        profile = data.get("profile_per_year") or {}
+        if profile:  # papers known only from the profile page: hatched outline over their year's bar
+            for y, n in profile.items():
+                item = pg.BarGraphItem(x=[float(y)], y0=[0.0], height=[float(n)], width=0.7,
+                                       brush=pg.mkBrush(None), pen=pg.mkPen("#333333", width=1.5, style=Qt.DashLine))
+                chart.addItem(item)
+        chart.getPlotItem().getAxis("bottom").setTicks([[(float(y), str(y)) for y in years]])
+        chart.addLegend(offset=(5, 5))
+        for category in categories:
+            chart.getPlotItem().legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0,
+                                                               brush=pg.mkBrush(category_color(category))), category)
+        return chart
+
+    def _categories(self, data) -> BarChart:
+        chart = BarChart("Categories", horizontal=True)
+        items = list(data["categories"].items())
+        for i, (category, n) in enumerate(items):
+            chart.add_bars([i], [n], category_color(category), [f"{category}: {n} papers"], [{"category": category}])
+        chart.getPlotItem().getAxis("left").setTicks([[(float(i), c) for i, (c, _) in enumerate(items)]])
+        chart.getPlotItem().invertY(True)
+        return chart
+
+    def _code(self, data) -> BarChart:
+        chart = BarChart("With code, % per year")
+        years = [int(y) for y in data["code_share_per_year"]]
+        shares = [data["code_share_per_year"][str(y)] * 100 for y in years]
+        chart.add_bars(years, shares, "#59a14f", [f"{y}: {s:.0f}% with code" for y, s in zip(years, shares)],
+                       [{"year": y, "code": True} for y in years])
+        chart.setYRange(0, 100)
+        chart.getPlotItem().getAxis("bottom").setTicks([[(float(y), f"'{y % 100:02d}") for y in years]])
+        return chart
+
+    def _coauthors(self, data) -> BarChart:
+        chart = BarChart("Top co-authors", horizontal=True)
+        for i, c in enumerate(data["coauthors"]):
+            chart.add_bars([i], [c["papers"]], "#4e79a7", [f"{c['name']}: {c['papers']} papers together"],
+                           [{"coauthor": c["name"]}])
+        axis = chart.getPlotItem().getAxis("left")
+        axis.setTicks([[(float(i), c["name"]) for i, c in enumerate(data["coauthors"])]])
+        axis.setWidth(120)  # room for the names
+        chart.getPlotItem().invertY(True)
+        return chart
+
+    def _positions(self, data) -> BarChart:
+        chart = BarChart("Position on the paper")
+        labels = ("first", "second", "third", "beyond")
+        counts = [data["positions"][k] for k in labels]
+        chart.add_bars(range(4), counts, "#b07aa1",
+                       [f"{k}: {n} papers" + (" (beyond the three names shown)" if k == "beyond" else "")
+                        for k, n in zip(labels, counts)], [{"position": k} for k in labels])
+        chart.getPlotItem().getAxis("bottom").setTicks([[(float(i), k) for i, k in enumerate(labels)]])
+        return chart
+
+    def _chosen(self, selection: dict) -> None:
+        if "coauthor" in selection:
+            ids = [pid for pid in authors.paper_ids(self.library, self.name)
+                   if pid in set(authors.paper_ids(self.library, selection["coauthor"]))]
+            label = f"{self.name} with {selection['coauthor']}"
+        else:
+            ids = authors.paper_ids(self.library, self.name, selection.get("year"), selection.get("category"),
+                                    selection.get("position"))
+            if selection.get("code"):
+                ids = [pid for pid in ids if pid in set(authors.code_paper_ids(self.library, ids))]
+            label = f"{self.name}: " + ", ".join(f"{k} {v}" for k, v in selection.items())
+        self.papersChosen.emit(label, ids)
