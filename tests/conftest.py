@@ -55,3 +55,16 @@ def write_dump(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def window(seeded, tmp_path, qtbot):
+    """The main window on the seeded library, shown offscreen, with settings of its own."""
+    from PySide6.QtCore import QSettings
+
+    from paperdesk.gui.main_window import MainWindow
+
+    w = MainWindow(seeded, QSettings(str(tmp_path / "window-settings.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    return w

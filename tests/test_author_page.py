@@ -5,19 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-from PySide6.QtCore import QSettings
 
 from paperdesk.core import authors
-from paperdesk.gui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(seeded, tmp_path, qtbot):
-    w = MainWindow(seeded, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def test_author_page_charts_match_the_figures_and_a_bar_click_filters_the_table(window, tmp_path):

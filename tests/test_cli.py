@@ -8,12 +8,10 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 from paperdesk.cli import main
 from paperdesk.core.library import resolve_db_path
 
-from conftest import ROOT
 
 
 def run_cli(*args, env=None, cwd=None):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from paperdesk.core import curation, merging
+from paperdesk.core import merging
 from paperdesk.gui.dialogs.bulk_merge import BulkMergeDialog
 from paperdesk.gui.dialogs.merge import MergeDialog, word_diff_html
-from paperdesk.gui.main_window import MainWindow
 
 VARIANT = ("IRMar 4, 2023\nCompressed interaction graph-based framework for multi-behavior recommendations"
            "Wei Guo, Chang Meng, E. Yuan et al.\nMulti-types of user behavior data are recorded.\n")
@@ -25,12 +23,6 @@ def disk(library, sql, *params):
         conn.close()
 
 
-@pytest.fixture
-def window(seeded, tmp_path, qtbot):
-    w = MainWindow(seeded, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def open_queue(w, qtbot):

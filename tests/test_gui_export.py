@@ -5,19 +5,10 @@ from __future__ import annotations
 import sqlite3
 
 import bibtexparser
-import pytest
-from PySide6.QtCore import QSettings
 
 from paperdesk.core.export import keys
-from paperdesk.gui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(seeded, tmp_path, qtbot):
-    w = MainWindow(seeded, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def test_export_dialog_previews_exactly_what_it_writes(window, qtbot, tmp_path):

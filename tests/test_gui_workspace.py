@@ -6,15 +6,15 @@ import json
 import sqlite3
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication
 
 from paperdesk.core import curation, query
 from paperdesk.core.library import Library
 from paperdesk.gui.dialogs.tag_picker import TagPicker
 from paperdesk.gui.main_window import MainWindow
-from paperdesk.gui.records_model import MIME_IDS, RecordsModel
+from paperdesk.gui.records_model import RecordsModel
 
 from conftest import SEED_CAPTURED
 

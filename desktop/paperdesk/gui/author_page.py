@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMenu, QToolTip, QVBoxLayout, QWidget
 
 from ..core import authors

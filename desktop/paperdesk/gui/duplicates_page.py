@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, \
     QPushButton, QVBoxLayout, QWidget
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QList
 from ..core import curation, merging
 from ..core.duplicates import PRESETS, Group
 from ..core.library import Library
+from .workers import start_in_thread
 
 COLORS = {"certain": "#1b5e20", "likely": "#8a6d00", "possible": "#6d6d6d"}
 
@@ -123,15 +124,10 @@ class DuplicatesPage(QWidget):
         self.cancel_button.show()
         self.title.setText("Duplicates — scanning…")
         self.worker = ScanWorker(self.library.path, self.preset.currentData())
-        self.thread = QThread(self)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._scanned)
         self.worker.failed.connect(self._failed)
-        self.worker.finished.connect(self.thread.quit)
-        self.worker.failed.connect(self.thread.quit)
-        self.thread.start()
+        self.thread = start_in_thread(self.worker, self)
 
     def cancel_scan(self) -> None:
         if self.worker is not None:

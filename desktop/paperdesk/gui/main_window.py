@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QHeaderView, QInputDialog, QLabel, QLineEdit, \
-    QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QTableView, QToolBar, QUndoView, QWidget, \
+    QMainWindow, QMenu, QMessageBox, QSplitter, QStackedWidget, QTableView, QToolBar, QUndoView, \
     QVBoxLayout, QDialog
 
 from ..core import curation, query

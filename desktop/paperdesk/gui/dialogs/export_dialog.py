@@ -7,13 +7,14 @@ import io
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, \
-    QLabel, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QRadioButton, QVBoxLayout
+    QLabel, QPlainTextEdit, QProgressBar, QPushButton, QRadioButton, QVBoxLayout
 
 from ...core.export.runner import EXTENSIONS, ExportCancelled, ExportScope, export
 from ...core.library import Library, LibraryError
+from ..workers import start_in_thread
 
 FORMATS = (
     ("bibtex", "BibTeX (.bib) — for LaTeX with bibtex"),
@@ -158,15 +159,10 @@ class ExportDialog(QDialog):
         self.bar.setRange(0, 0)
         self.status.setText(f"Exporting to {path}…")
         self.worker = ExportWorker(self.library.path, self.fmt(), path, self.scope(), self.ascii.isChecked())
-        self.thread = QThread(self)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
-        self.worker.finished.connect(self.thread.quit)
-        self.worker.failed.connect(self.thread.quit)
-        self.thread.start()
+        self.thread = start_in_thread(self.worker, self)
 
     def _progress(self, done: int, total: int) -> None:
         self.bar.setRange(0, max(total, 1))
