@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 
+from PySide6.QtCore import Qt
+
 from paperdesk.core import authors
 
 
@@ -40,3 +42,20 @@ def test_snapshot_of_an_author_page_exits_cleanly(seeded, tmp_path):
                            "--view", "author:Hao Gu"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Fatal" not in done.stderr and out.stat().st_size > 10000
+
+
+def test_authors_view_counts_in_the_background_then_opens_an_author(window, qtbot):
+    window.show_authors()
+    view = window.authors_view
+    qtbot.waitUntil(lambda: view.worker is None and view.model.rowCount() > 0, timeout=20000)
+    assert view.model.rows[0]["name"] == "Hao Gu" and view.model.rows[0]["papers"] == 22  # profile papers count
+    assert view.model.total == window.library.conn.execute(
+        "SELECT COUNT(DISTINCT author_id) FROM paper_authors").fetchone()[0]
+    view.search.setText("yuan")
+    view._search()
+    assert all("yuan" in r["name"].lower() for r in view.model.rows) and view.model.rows
+    view.table.sortByColumn(0, Qt.AscendingOrder)
+    names = [r["name"] for r in view.model.rows]
+    assert names == sorted(names, key=str.lower)
+    view._open(names.index("Fajie Yuan"))
+    assert window.stack.currentWidget() is window.author_page and window.author_page.name == "Fajie Yuan"

@@ -127,3 +127,69 @@ def code_paper_ids(library: Library, paper_ids: list[int]) -> list[int]:
     marks = ",".join("?" * len(ids))
     return [r[0] for r in library.conn.execute(
         f"SELECT id FROM papers WHERE has_code = 1 AND id IN ({marks})", ids)] if ids else []
+
+
+# --- the Authors view --------------------------------------------------------------------------------------
+# Per-author aggregates over a million records take seconds, so they live in a table of their own, rebuilt in
+# one pass when the library has changed since (the events table says when), and then sorted and searched
+# from indexes like the records table.
+
+AUTHOR_SORTS = {"name": "name COLLATE NOCASE", "papers": "papers DESC", "first_author": "first_author DESC",
+                "years": "year_min", "coauthors": "coauthors DESC"}
+
+
+def stats_are_current(library: Library) -> bool:
+    last = library.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+    row = library.conn.execute("SELECT value FROM settings WHERE key = 'author_stats_event'").fetchone()
+    return row is not None and int(row[0]) == last
+
+
+def refresh_stats(library: Library) -> int:
+    """Rebuild the per-author aggregates in one transaction (a few seconds at a million records)."""
+    with library.transaction() as conn:
+        conn.execute("DELETE FROM author_stats")
+        conn.execute(
+            "INSERT INTO author_stats(author_id, name, papers, first_author, year_min, year_max)"
+            " SELECT a.id, a.name, COUNT(DISTINCT COALESCE(p.merged_into, p.id)), SUM(pa.position = 1),"
+            " MIN(p.year), MAX(p.year) FROM paper_authors pa JOIN authors a ON a.id = pa.author_id"
+            " JOIN papers p ON p.id = pa.paper_id GROUP BY a.id")
+        conn.execute(
+            "UPDATE author_stats SET coauthors = (SELECT COUNT(DISTINCT other.author_id) FROM paper_authors mine"
+            " JOIN paper_authors other ON other.paper_id = mine.paper_id AND other.author_id != mine.author_id"
+            " WHERE mine.author_id = author_stats.author_id)")
+        conn.execute(
+            "UPDATE author_stats SET categories = (SELECT group_concat(category, ', ') FROM (SELECT p.category,"
+            " COUNT(*) AS n FROM paper_authors pa JOIN papers p ON p.id = pa.paper_id"
+            " WHERE pa.author_id = author_stats.author_id GROUP BY p.category ORDER BY n DESC LIMIT 3))")
+        # A profile page's papers count for its author, as on the author page.
+        for name in {json.loads(p)["name"] for (p,) in conn.execute(
+                "SELECT profile FROM sources WHERE profile IS NOT NULL")}:
+            data = figures(library, name)
+            conn.execute("INSERT OR IGNORE INTO authors(name) VALUES (?)", (name,))
+            author_id = conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()[0]
+            conn.execute(
+                "INSERT OR REPLACE INTO author_stats(author_id, name, papers, first_author, year_min, year_max,"
+                " coauthors, categories) VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT coauthors FROM author_stats"
+                " WHERE author_id = ?), 0), ?)",
+                (author_id, name, data["papers"], data["first_author_papers"], *(data["years"] or [None, None]),
+                 author_id, ", ".join(list(data["categories"])[:3])))
+        last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('author_stats_event', ?)", (str(last),))
+        count = conn.execute("SELECT COUNT(*) FROM author_stats").fetchone()[0]
+    return count
+
+
+def authors_page(library: Library, search: str = "", sort: str = "papers", limit: int = 200,
+                 offset: int = 0) -> tuple[int, list[dict]]:
+    """(matching authors, one page of them) from the aggregates; call refresh_stats first when not current."""
+    where, params = "", []
+    if search.strip():
+        where = " WHERE name LIKE ? ESCAPE '\\'"
+        params.append("%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    total = library.conn.execute(f"SELECT COUNT(*) FROM author_stats{where}", params).fetchone()[0]
+    rows = library.conn.execute(
+        f"SELECT name, papers, first_author, year_min, year_max, coauthors, categories FROM author_stats{where}"
+        f" ORDER BY {AUTHOR_SORTS.get(sort, AUTHOR_SORTS['papers'])}, author_id LIMIT ? OFFSET ?",
+        params + [limit, offset]).fetchall()
+    keys = ("name", "papers", "first_author", "year_min", "year_max", "coauthors", "categories")
+    return total, [dict(zip(keys, r)) for r in rows]

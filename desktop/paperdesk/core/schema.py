@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -146,7 +146,19 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
     db["merges"].create_index(["survivor"])
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
+def _migrate_3(db: sqlite_utils.Database) -> None:
+    """Per-author aggregates for the Authors view (core.authors.refresh_stats fills them)."""
+    db["author_stats"].create(
+        {"author_id": int, "name": str, "papers": int, "first_author": int, "year_min": int, "year_max": int,
+         "coauthors": int, "categories": str},
+        pk="author_id",
+    )
+    for column in ("papers", "first_author", "year_min", "coauthors"):
+        db.execute(f"CREATE INDEX idx_author_stats_{column} ON author_stats({column})")
+    db.execute("CREATE INDEX idx_author_stats_name ON author_stats(name COLLATE NOCASE)")
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
 
 
 class SchemaTooNew(Exception):

@@ -16,6 +16,7 @@ from ..core.library import Library, LibraryError
 from . import commands
 from .detail_pane import DetailPane
 from .author_page import AuthorPage
+from .authors_view import AuthorsView
 from .duplicates_page import DuplicatesPage
 from .dialogs.import_dialog import ImportDialog
 from .dialogs.tag_manager import TagManager
@@ -103,6 +104,9 @@ class MainWindow(QMainWindow):
         self.author_page = AuthorPage(library)
         self.author_page.papersChosen.connect(self.show_papers)
         self.stack.addWidget(self.author_page)
+        self.authors_view = AuthorsView(library)
+        self.authors_view.authorChosen.connect(self.show_author)
+        self.stack.addWidget(self.authors_view)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
@@ -188,6 +192,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         self._action(view, "Needs &review queue", self.show_review, "Ctrl+R")
         self._action(view, "&Duplicates", self.show_duplicates, "Ctrl+D", "Find and merge duplicate records")
+        self._action(view, "&Authors", self.show_authors, "Ctrl+U", "Every author with their figures")
         self._action(view, "&Records", self.show_records, "Ctrl+1")
         columns = view.addMenu("&Columns")
         self.column_actions = []
@@ -255,6 +260,9 @@ class MainWindow(QMainWindow):
         if changes.get("page") == "duplicates":
             self.show_duplicates()
             return
+        if changes.get("page") == "authors":
+            self.show_authors()
+            return
         if "search" in changes:
             self.search.blockSignals(True)
             self.search.setText(changes["search"])
@@ -302,6 +310,11 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.review)
         self.review.load_next()
         self.review.setFocus()
+
+    def show_authors(self) -> None:
+        self.stack.setCurrentWidget(self.authors_view)
+        self.authors_view.open()
+        self.authors_view.table.setFocus()
 
     def show_author(self, name: str) -> None:
         self.stack.setCurrentWidget(self.author_page)

@@ -126,6 +126,7 @@ class Sidebar(QWidget):
         self._entry(library, f"Recently imported  ({counts['recent']})", "recent")
         label = "Duplicates" + (f"  ({self.duplicate_count})" if self.duplicate_count is not None else "…")
         self._entry(library, label, "duplicates", None, "Find and merge duplicate records (Ctrl+D)")
+        self._entry(library, "Authors", "authors", None, "Every author, with an author page each (Ctrl+U)")
         tags = self._section("Tags")
         self.tag_items = {}
         for tag in curation.tags(self.library):
@@ -204,8 +205,8 @@ class Sidebar(QWidget):
             self.viewChosen.emit({"view": "tags", "tag_ids": tag_ids, "tag_mode": mode, "source_id": None})
             return
         kind, value = items[0].data(0, ROLE_KIND), items[0].data(0, ROLE_VALUE)
-        if kind == "duplicates":
-            self.viewChosen.emit({"page": "duplicates"})
+        if kind in ("duplicates", "authors"):
+            self.viewChosen.emit({"page": kind})
         elif kind == "source":
             self.viewChosen.emit({"view": "source", "source_id": value, "tag_ids": ()})
         elif kind == "saved":

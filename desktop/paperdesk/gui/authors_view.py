@@ -1,0 +1,165 @@
+"""The Authors view: every author with papers, first-author papers, years, co-authors and categories, sorted and
+searched in SQL over the per-author aggregates (rebuilt in the background when the library changed)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, \
+    QTableView, QVBoxLayout, QWidget
+
+from ..core import authors
+from ..core.library import Library
+from .workers import start_in_thread
+
+COLUMNS = (("name", "Author", "name"), ("papers", "Papers", "papers"), ("first_author", "First author", "first_author"),
+           ("years", "Years", "years"), ("coauthors", "Co-authors", "coauthors"), ("categories", "Categories", None))
+PAGE = 200
+
+
+class AuthorsModel(QAbstractTableModel):
+    """Rows arrive a page at a time (fetchMore) from an indexed ORDER BY ... LIMIT."""
+
+    def __init__(self, library: Library):
+        super().__init__()
+        self.library = library
+        self.search, self.sort_key = "", "papers"  # not "sort": that is the Qt method
+        self.rows: list[dict] = []
+        self.total = 0
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.total, self.rows = authors.authors_page(self.library, self.search, self.sort_key, PAGE, 0)
+        self.endResetModel()
+
+    def canFetchMore(self, parent=QModelIndex()):
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent=QModelIndex()):
+        _, more = authors.authors_page(self.library, self.search, self.sort_key, PAGE, len(self.rows))
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows += more
+            self.endInsertRows()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section][1]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if role != Qt.DisplayRole or not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if key == "years":
+            return f"{row['year_min']}–{row['year_max']}" if row["year_min"] else ""
+        return row[key]
+
+    def sort(self, column, order=Qt.AscendingOrder):
+        key = COLUMNS[column][2]
+        if key and key != self.sort_key:
+            self.sort_key = key
+            self.reload()
+
+    def name_at(self, row: int) -> str | None:
+        return self.rows[row]["name"] if 0 <= row < len(self.rows) else None
+
+
+class StatsWorker(QObject):
+    finished = Signal(int)
+    failed = Signal(str)
+
+    def __init__(self, db_path):
+        super().__init__()
+        self.db_path = db_path
+
+    def run(self):
+        try:
+            with Library(self.db_path) as library:
+                self.finished.emit(authors.refresh_stats(library))
+        except Exception as exc:
+            self.failed.emit(f"Could not count the authors: {exc}")
+
+
+class AuthorsView(QWidget):
+    authorChosen = Signal(str)
+
+    def __init__(self, library: Library):
+        super().__init__()
+        self.library = library
+        self.worker = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = QLabel("Authors")
+        self.title.setStyleSheet("font-weight: bold; font-size: 14px;")
+        top.addWidget(self.title, 1)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find an author")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=250)
+        self._search_timer.timeout.connect(self._search)
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        top.addWidget(self.search, 1)
+        refresh = QPushButton("Recount")
+        refresh.clicked.connect(self.refresh)
+        top.addWidget(refresh)
+        layout.addLayout(top)
+        self.model = AuthorsModel(library)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSortIndicator(1, Qt.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.doubleClicked.connect(lambda index: self._open(index.row()))
+        self.table.activated.connect(lambda index: self._open(index.row()))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(QLabel("Double-click (or Enter) opens the author's page."))
+
+    def open(self) -> None:
+        """Show current aggregates at once, recounting first in the background when the library changed."""
+        if authors.stats_are_current(self.library):
+            self.model.reload()
+            self._count()
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.worker is not None:
+            return
+        self.title.setText("Authors — counting…")
+        self.worker = StatsWorker(self.library.path)
+        self.worker.finished.connect(self._refreshed)
+        self.worker.failed.connect(self._failed)
+        self.thread = start_in_thread(self.worker, self)
+
+    def _refreshed(self, _count: int) -> None:
+        self.worker = None
+        self.model.reload()
+        self._count()
+
+    def _failed(self, message: str) -> None:
+        self.worker = None
+        self.title.setText(message)
+
+    def _count(self) -> None:
+        self.title.setText(f"Authors — {self.model.total:,}")
+
+    def _search(self) -> None:
+        self._search_timer.stop()
+        self.model.search = self.search.text()
+        self.model.reload()
+        self._count()
+
+    def _open(self, row: int) -> None:
+        name = self.model.name_at(row)
+        if name:
+            self.authorChosen.emit(name)
