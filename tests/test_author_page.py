@@ -59,3 +59,48 @@ def test_authors_view_counts_in_the_background_then_opens_an_author(window, qtbo
     assert names == sorted(names, key=str.lower)
     view._open(names.index("Fajie Yuan"))
     assert window.stack.currentWidget() is window.author_page and window.author_page.name == "Fajie Yuan"
+
+
+def test_merge_two_name_variants_from_the_author_page_and_undo(window):
+    window.show_author("Xiaoxiao Xu")
+    page = window.author_page
+    before = page.data["papers"]
+    variants = authors.name_variants(window.library, "Xiaoxiao Xu")
+    assert [v["name"] for v in variants] == ["XiaoXiao Xu"]
+    buttons = [page.variants.itemAt(i).widget() for i in range(page.variants.count())
+               if page.variants.itemAt(i).widget() is not None]
+    next(b for b in buttons if b.text() == "Merge into Xiaoxiao Xu").click()
+    assert authors.figures(window.library, "Xiaoxiao Xu")["papers"] == before + 1 == page.data["papers"]
+    assert authors.figures(window.library, "XiaoXiao Xu")["papers"] == 0
+    assert window.library.events("author-merge")
+    window.undo_action.trigger()
+    assert authors.figures(window.library, "Xiaoxiao Xu")["papers"] == before
+    assert authors.figures(window.library, "XiaoXiao Xu")["papers"] == 1
+
+
+def test_homonyms_marked_as_different_people_are_not_proposed_again(window):
+    window.show_author("Xiaoxiao Xu")
+    window.different_people("Xiaoxiao Xu", "XiaoXiao Xu")
+    assert authors.name_variants(window.library, "Xiaoxiao Xu") == []
+    window.undo_action.trigger()
+    assert authors.name_variants(window.library, "Xiaoxiao Xu")
+
+
+def test_compare_two_authors_on_the_same_axes(window, qtbot):
+    window.show_authors()
+    view = window.authors_view
+    qtbot.waitUntil(lambda: view.worker is None and view.model.rowCount() > 0, timeout=20000)
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    names = [view.model.name_at(0), view.model.name_at(1)]
+    selection = QItemSelection()
+    for row in (0, 1):
+        selection.select(view.model.index(row, 0), view.model.index(row, view.model.columnCount() - 1))
+    view.table.selectionModel().select(selection, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+    view.compare_button.click()
+    compare = window.compare_view
+    assert window.stack.currentWidget() is compare and compare.names == names
+    for name in names:
+        figures = authors.figures(window.library, name)
+        xs, ys = compare.curves[name][0].getData()
+        assert dict(zip(map(int, xs), map(int, ys))) == {int(y): sum(c.values()) for y, c in figures["per_year"].items()}

@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("snapshot", help="render a view of the app offscreen to a PNG")
     p.add_argument("out", metavar="OUT.png")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
-    p.add_argument("--view", default="main", help="main, review, tags, duplicates, merge or author:NAME")
+    p.add_argument("--view", default="main", help="main, review, tags, duplicates, merge, author:NAME or compare:NAME,NAME")
 
     p = sub.add_parser("gui", help="start the desktop app (the default)")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
@@ -279,7 +279,7 @@ def _keys(db: str | None, args) -> int:
 def _snapshot(db: str | None, args) -> int:
     from .gui.snapshot import VIEWS, snapshot
 
-    if args.view not in VIEWS and not args.view.startswith("author:"):
+    if args.view not in VIEWS and not args.view.startswith(("author:", "compare:")):
         print(f"paperdesk: unknown view {args.view!r}; choose one of {', '.join(VIEWS)}", file=sys.stderr)
         return 2
     try:

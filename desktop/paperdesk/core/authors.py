@@ -193,3 +193,85 @@ def authors_page(library: Library, search: str = "", sort: str = "papers", limit
         params + [limit, offset]).fetchall()
     keys = ("name", "papers", "first_author", "year_min", "year_max", "coauthors", "categories")
     return total, [dict(zip(keys, r)) for r in rows]
+
+
+# --- name variants -----------------------------------------------------------------------------------------
+
+
+def name_variants(library: Library, name: str) -> list[dict]:
+    """Other names that are likely the same person: same family name and a compatible given name or initials
+    (``Kevin K. Yang`` / ``Kevin Yang`` / ``K. Yang``), minus pairs marked as different people."""
+    from .duplicates import name_key, normalize_title
+
+    me = library.conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()
+    if me is None:
+        return []
+    initial, family = name_key(name)
+    given = normalize_title(name).split()[:-1]
+    distinct = {b if a == me[0] else a for a, b in library.conn.execute(
+        "SELECT a, b FROM author_distinct WHERE a = ? OR b = ?", (me[0], me[0]))}
+    out = []
+    for other_id, other in library.conn.execute(
+            "SELECT id, name FROM authors WHERE id != ? AND name LIKE ?", (me[0], f"%{family[1:]}")):
+        o_initial, o_family = name_key(other)
+        if o_family != family or other_id in distinct or (initial and o_initial and initial != o_initial):
+            continue
+        o_given = normalize_title(other).split()[:-1]
+        full_a = [g for g in given if len(g) > 1]
+        full_b = [g for g in o_given if len(g) > 1]
+        if full_a and full_b and full_a[0] != full_b[0]:
+            continue  # Kevin Yang and Karen Yang: same initial, different people
+        papers = library.conn.execute("SELECT COUNT(*) FROM paper_authors WHERE author_id = ?", (other_id,)).fetchone()[0]
+        out.append({"id": other_id, "name": other, "papers": papers})
+    return sorted(out, key=lambda v: (-v["papers"], v["name"]))
+
+
+def merge_names(library: Library, keep: str, others: list[str]) -> int:
+    """Make ``others`` the same author as ``keep``: their papers list ``keep`` instead. Returns the merge id."""
+    from .curation import _write_authors, authors_of
+
+    with library.transaction() as conn:
+        keep_id = conn.execute("SELECT id FROM authors WHERE name = ?", (keep,)).fetchone()[0]
+        moved = []
+        for other in others:
+            row = conn.execute("SELECT id FROM authors WHERE name = ?", (other,)).fetchone()
+            if row is None:
+                continue
+            for (paper_id,) in conn.execute("SELECT paper_id FROM paper_authors WHERE author_id = ?", (row[0],)).fetchall():
+                before = authors_of(library, paper_id)
+                _write_authors(conn, paper_id, [keep if n == other else n for n in before])
+                moved.append({"paper_id": paper_id, "authors": before})
+        merge_id = conn.execute("INSERT INTO author_merges(keep, merged, moved, at) VALUES (?, ?, ?, datetime('now'))",
+                                (keep_id, json.dumps(others), json.dumps(moved, ensure_ascii=False))).lastrowid
+        library.log("author-merge", {"merge_id": merge_id, "keep": keep, "merged": others, "papers": len(moved)})
+    return merge_id
+
+
+def unmerge_names(library: Library, merge_id: int) -> None:
+    from .curation import _write_authors
+
+    with library.transaction() as conn:
+        row = conn.execute("SELECT moved, undone_at FROM author_merges WHERE id = ?", (merge_id,)).fetchone()
+        if row is None or row[1]:
+            raise ValueError("that name merge does not exist or was already undone")
+        for item in json.loads(row[0]):
+            _write_authors(conn, item["paper_id"], item["authors"])
+        conn.execute("UPDATE author_merges SET undone_at = datetime('now') WHERE id = ?", (merge_id,))
+        library.log("author-merge-undone", {"merge_id": merge_id})
+
+
+def mark_different_people(library: Library, name: str, other: str) -> None:
+    with library.transaction() as conn:
+        a = conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()[0]
+        b = conn.execute("SELECT id FROM authors WHERE name = ?", (other,)).fetchone()[0]
+        conn.execute("INSERT OR IGNORE INTO author_distinct(a, b, at) VALUES (?, ?, datetime('now'))",
+                     (min(a, b), max(a, b)))
+        library.log("author-distinct", {"names": [name, other]})
+
+
+def forget_different_people(library: Library, name: str, other: str) -> None:
+    with library.transaction() as conn:
+        a = conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()[0]
+        b = conn.execute("SELECT id FROM authors WHERE name = ?", (other,)).fetchone()[0]
+        conn.execute("DELETE FROM author_distinct WHERE a = ? AND b = ?", (min(a, b), max(a, b)))
+        library.log("author-distinct-undone", {"names": [name, other]})

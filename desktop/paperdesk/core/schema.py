@@ -156,6 +156,10 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
     for column in ("papers", "first_author", "year_min", "coauthors"):
         db.execute(f"CREATE INDEX idx_author_stats_{column} ON author_stats({column})")
     db.execute("CREATE INDEX idx_author_stats_name ON author_stats(name COLLATE NOCASE)")
+    # Name variants merged into one author (undoable), and names a librarian says are different people.
+    db["author_merges"].create({"id": int, "keep": int, "merged": str, "moved": str, "at": str, "undone_at": str},
+                               pk="id")
+    db["author_distinct"].create({"a": int, "b": int, "at": str}, pk=("a", "b"))
 
 
 MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}

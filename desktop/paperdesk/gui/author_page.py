@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMenu, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMenu, QPushButton, QToolTip, \
+    QVBoxLayout, QWidget
 
 from ..core import authors
 from ..core.categories import CATEGORIES
@@ -122,6 +123,8 @@ class BarChart(pg.PlotWidget):
 class AuthorPage(QWidget):
     papersChosen = Signal(str, list)  # label, paper ids
     closeRequested = Signal()
+    mergeNamesRequested = Signal(str, list)  # keep, others
+    differentPeopleRequested = Signal(str, str)
 
     def __init__(self, library: Library):
         super().__init__()
@@ -135,6 +138,8 @@ class AuthorPage(QWidget):
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.variants = QHBoxLayout()
+        layout.addLayout(self.variants)
         self.grid = QGridLayout()
         layout.addLayout(self.grid, 1)
         hint = QLabel("Hover a bar for its values; click it to list those papers; right-click a chart to export it.")
@@ -159,6 +164,7 @@ class AuthorPage(QWidget):
                      f"{p['citations']} citations, {p['paper_count']} papers, novelty {p['novelty']}%, "
                      f"AI score {p['ai_score']}, main category {p['main_category']}")
         self.summary.setText(text)
+        self._show_variants(name)
         for chart in self.charts.values():
             chart.setParent(None)
             chart.deleteLater()
@@ -177,6 +183,25 @@ class AuthorPage(QWidget):
         self.grid.addWidget(self.charts["coauthors"], 1, 1)
         self.grid.addWidget(self.charts["positions"], 1, 2)
         return data
+
+    def _show_variants(self, name: str) -> None:
+        while self.variants.count():
+            item = self.variants.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        found = authors.name_variants(self.library, name)
+        if not found:
+            return
+        self.variants.addWidget(QLabel("Likely the same person:"))
+        for variant in found:
+            label = QLabel(f"<b>{variant['name']}</b> ({variant['papers']} paper{'s' if variant['papers'] != 1 else ''})")
+            merge = QPushButton(f"Merge into {name}")
+            merge.clicked.connect(lambda _=False, v=variant["name"]: self.mergeNamesRequested.emit(name, [v]))
+            apart = QPushButton("Different people")
+            apart.clicked.connect(lambda _=False, v=variant["name"]: self.differentPeopleRequested.emit(name, v))
+            for widget in (label, merge, apart):
+                self.variants.addWidget(widget)
+        self.variants.addStretch(1)
 
     def _per_year(self, data) -> BarChart:
         chart = BarChart("Papers per year, by category")
@@ -254,3 +279,60 @@ class AuthorPage(QWidget):
                 ids = [pid for pid in ids if pid in set(authors.code_paper_ids(self.library, ids))]
             label = f"{self.name}: " + ", ".join(f"{k} {v}" for k, v in selection.items())
         self.papersChosen.emit(label, ids)
+
+
+AUTHOR_COLORS = ("#4e79a7", "#e15759", "#59a14f", "#b07aa1")
+
+
+class CompareView(QWidget):
+    """Two to four authors on the same axes: papers per year and share with code, plus their key figures."""
+
+    def __init__(self, library: Library):
+        super().__init__()
+        self.library = library
+        self.names: list[str] = []
+        self.data: list[dict] = []
+        layout = QVBoxLayout(self)
+        self.heading = QLabel("Compare authors")
+        self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")
+        layout.addWidget(self.heading)
+        self.table = QLabel("")
+        self.table.setTextFormat(Qt.RichText)
+        layout.addWidget(self.table)
+        self.papers = pg.PlotWidget(background=None, title="Papers per year")
+        self.code = pg.PlotWidget(background=None, title="With code, % per year")
+        for plot in (self.papers, self.code):
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            plot.addLegend(offset=(5, 5))
+            layout.addWidget(plot, 1)
+        self.curves: dict[str, tuple] = {}
+
+    def compare(self, names: list[str]) -> list[dict]:
+        if not 2 <= len(names) <= 4:
+            raise ValueError("compare two to four authors")
+        self.names = list(names)
+        self.data = [authors.figures(self.library, n) for n in names]
+        self.heading.setText("Compare: " + ", ".join(names))
+        rows = "".join(
+            f"<tr><td style='color:{AUTHOR_COLORS[i]}'><b>{d['name']}</b></td><td>{d['papers']}</td>"
+            f"<td>{d['first_author_papers']}</td><td>{'–'.join(map(str, d['years']))}</td>"
+            f"<td>{(d['profile'] or {}).get('h_index', '—')}</td></tr>" for i, d in enumerate(self.data))
+        self.table.setText("<table cellspacing=8><tr><th align=left>Author</th><th>Papers</th><th>First author</th>"
+                           f"<th>Years</th><th>h-index</th></tr>{rows}</table>")
+        for plot in (self.papers, self.code):
+            plot.clear()
+            plot.getPlotItem().legend.clear()
+        self.curves = {}
+        for i, d in enumerate(self.data):
+            pen = pg.mkPen(AUTHOR_COLORS[i], width=2)
+            years = np.array([float(y) for y in d["per_year"]], dtype=np.float64)
+            counts = np.array([sum(c.values()) for c in d["per_year"].values()], dtype=np.float64)
+            code_years = np.array([float(y) for y in d["code_share_per_year"]], dtype=np.float64)
+            shares = np.array([s * 100 for s in d["code_share_per_year"].values()], dtype=np.float64)
+            self.curves[d["name"]] = (
+                self.papers.plot(years, counts, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"]),
+                self.code.plot(code_years, shares, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"]),
+            )
+        self.code.setYRange(0, 100)
+        return self.data

@@ -89,6 +89,7 @@ class StatsWorker(QObject):
 
 class AuthorsView(QWidget):
     authorChosen = Signal(str)
+    compareRequested = Signal(list)
 
     def __init__(self, library: Library):
         super().__init__()
@@ -106,6 +107,10 @@ class AuthorsView(QWidget):
         self._search_timer.timeout.connect(self._search)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         top.addWidget(self.search, 1)
+        self.compare_button = QPushButton("Compare selected")
+        self.compare_button.setToolTip("Select two to four authors (Ctrl-click) and compare them")
+        self.compare_button.clicked.connect(self._compare)
+        top.addWidget(self.compare_button)
         refresh = QPushButton("Recount")
         refresh.clicked.connect(self.refresh)
         top.addWidget(refresh)
@@ -116,6 +121,7 @@ class AuthorsView(QWidget):
         self.table.horizontalHeader().setSortIndicator(1, Qt.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
@@ -158,6 +164,17 @@ class AuthorsView(QWidget):
         self.model.search = self.search.text()
         self.model.reload()
         self._count()
+
+    def selected_names(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [n for n in (self.model.name_at(r) for r in rows) if n]
+
+    def _compare(self) -> None:
+        names = self.selected_names()
+        if 2 <= len(names) <= 4:
+            self.compareRequested.emit(names)
+        else:
+            self.title.setText("Select two to four authors to compare (Ctrl-click)")
 
     def _open(self, row: int) -> None:
         name = self.model.name_at(row)

@@ -281,3 +281,44 @@ class SetCitekey(LibraryCommand):
 
         keys.set_key(self.library, self.paper_id, self.old)
         self.changed([self.paper_id], False)
+
+
+class MergeNames(LibraryCommand):
+    """Name variants made one author (undoable; the events table records both ways)."""
+
+    def __init__(self, library, changed, keep: str, others: list[str]):
+        super().__init__(library, changed, f"Merge {', '.join(others)} into {keep}")
+        self.keep, self.others = keep, list(others)
+        self.merge_id: int | None = None
+
+    def redo(self):
+        from ..core import authors
+
+        self.merge_id = authors.merge_names(self.library, self.keep, self.others)
+        self.changed([], True)
+
+    def undo(self):
+        from ..core import authors
+
+        authors.unmerge_names(self.library, self.merge_id)
+        self.changed([], True)
+
+
+class DifferentPeople(LibraryCommand):
+    """Two names a librarian says belong to different people (homonyms): never proposed as variants again."""
+
+    def __init__(self, library, changed, name: str, other: str):
+        super().__init__(library, changed, f"Keep {name} and {other} apart")
+        self.name, self.other = name, other
+
+    def redo(self):
+        from ..core import authors
+
+        authors.mark_different_people(self.library, self.name, self.other)
+        self.changed([], False)
+
+    def undo(self):
+        from ..core import authors
+
+        authors.forget_different_people(self.library, self.name, self.other)
+        self.changed([], False)

@@ -15,7 +15,7 @@ from ..core.curation import ValidationError
 from ..core.library import Library, LibraryError
 from . import commands
 from .detail_pane import DetailPane
-from .author_page import AuthorPage
+from .author_page import AuthorPage, CompareView
 from .authors_view import AuthorsView
 from .duplicates_page import DuplicatesPage
 from .dialogs.import_dialog import ImportDialog
@@ -103,10 +103,15 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.duplicates)
         self.author_page = AuthorPage(library)
         self.author_page.papersChosen.connect(self.show_papers)
+        self.author_page.mergeNamesRequested.connect(self.merge_names)
+        self.author_page.differentPeopleRequested.connect(self.different_people)
         self.stack.addWidget(self.author_page)
         self.authors_view = AuthorsView(library)
         self.authors_view.authorChosen.connect(self.show_author)
+        self.authors_view.compareRequested.connect(self.compare_authors)
         self.stack.addWidget(self.authors_view)
+        self.compare_view = CompareView(library)
+        self.stack.addWidget(self.compare_view)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
@@ -316,9 +321,23 @@ class MainWindow(QMainWindow):
         self.authors_view.open()
         self.authors_view.table.setFocus()
 
+    def compare_authors(self, names: list) -> None:
+        self.stack.setCurrentWidget(self.compare_view)
+        self.compare_view.compare(list(names))
+
     def show_author(self, name: str) -> None:
         self.stack.setCurrentWidget(self.author_page)
         self.author_page.show_author(name)
+
+    def merge_names(self, keep: str, others: list) -> None:
+        if self._push(lambda: commands.MergeNames(self.library, self._changed, keep, list(others))):
+            self.model.reload()
+            self.author_page.show_author(keep)
+            self.statusBar().showMessage(f"{', '.join(others)} merged into {keep} (Ctrl+Z undoes)", 6000)
+
+    def different_people(self, name: str, other: str) -> None:
+        if self._push(lambda: commands.DifferentPeople(self.library, self._changed, name, other)):
+            self.author_page.show_author(name)
 
     def show_papers(self, label: str, ids: list) -> None:
         """Show exactly these records in the table (a chart's bar was clicked)."""

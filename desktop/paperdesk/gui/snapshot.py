@@ -48,6 +48,8 @@ def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", 
             target = window.open_merge(groups[0].records, groups[0].reasons, show=True)
     elif view.startswith("author:"):
         window.show_author(view.split(":", 1)[1])
+    elif view.startswith("compare:"):
+        window.compare_authors([n.strip() for n in view.split(":", 1)[1].split(",")])
     else:
         raise ValueError(f"unknown view {view!r}; one of {', '.join(VIEWS)}, author:NAME")
     app.processEvents()
