@@ -104,3 +104,27 @@ def test_compare_two_authors_on_the_same_axes(window, qtbot):
         figures = authors.figures(window.library, name)
         xs, ys = compare.curves[name][0].getData()
         assert dict(zip(map(int, xs), map(int, ys))) == {int(y): sum(c.values()) for y, c in figures["per_year"].items()}
+
+
+def test_a_listing_without_header_gets_its_subject_author_confirmed_from_the_sidebar(window):
+    source = next(s for s in window.library.sources() if s["file_name"].startswith("001"))
+    proposal = authors.propose_subject(window.library, source["id"])
+    assert proposal == {"name": "Fajie Yuan", "records": 17, "of": 22}
+    before = authors.figures(window.library, "Fajie Yuan")["papers"]
+    window.decide_subject(source["id"], "Fajie Yuan", True)
+    after = authors.figures(window.library, "Fajie Yuan")
+    assert after["papers"] == 22 and after["from_profile_papers"] == 22 - before and after["profile"] is None
+    assert any("— Fajie Yuan" in i.text(0) for i in window.sidebar._all_items())
+    window.undo_action.trigger()
+    assert authors.figures(window.library, "Fajie Yuan")["papers"] == before
+    window.decide_subject(source["id"], "Fajie Yuan", False)
+    assert authors.figures(window.library, "Fajie Yuan")["papers"] == before
+
+
+def test_author_page_opens_from_the_records_table(window):
+    window.search.setText("leanvae")
+    window._apply_search()
+    window.select_row(0)
+    assert window.detail.detail["authors"] == ["Yu Cheng", "Fajie Yuan"]
+    window.open_author_of_current(1)
+    assert window.stack.currentWidget() is window.author_page and window.author_page.name == "Fajie Yuan"

@@ -15,13 +15,22 @@ TOP_COAUTHORS = 10
 
 
 def profile_sources(library: Library, name: str) -> list[dict]:
-    """The profile dumps about ``name`` (the newest capture first)."""
+    """The dumps about ``name``: profile pages (newest capture first), then listings a librarian confirmed as
+    being about this author (those carry no profile figures)."""
     out = []
     for sid, file_name, captured, profile in library.conn.execute(
             "SELECT id, file_name, captured, profile FROM sources WHERE profile IS NOT NULL ORDER BY captured DESC, id"):
         data = json.loads(profile)
         if data.get("name", "").casefold() == name.casefold():
             out.append({"source_id": sid, "file": file_name, "captured": captured, **data})
+    for key, value in library.conn.execute("SELECT key, value FROM settings WHERE key LIKE 'subject:%'"):
+        decision = json.loads(value)
+        if decision.get("confirmed") and decision["name"].casefold() == name.casefold():
+            sid = int(key.split(":", 1)[1])
+            row = library.conn.execute("SELECT file_name, captured FROM sources WHERE id = ?", (sid,)).fetchone()
+            if row:
+                out.append({"source_id": sid, "file": row[0], "captured": row[1], "name": decision["name"],
+                            "confirmed_listing": True})
     return out
 
 
@@ -81,6 +90,7 @@ def figures(library: Library, name: str) -> dict:
         f" WHERE p.merged_into IS NULL AND pa.author_id != {author_id if author_id is not None else -1}"
         f" GROUP BY a.name ORDER BY 2 DESC, 1 LIMIT {TOP_COAUTHORS}")]
     profile = None
+    profiles = [p for p in profiles if not p.get("confirmed_listing")]  # figures come from profile pages only
     if profiles:
         p = profiles[0]
         profile = {"h_index": p.get("h_index"), "citations": p.get("citations"), "paper_count": p.get("paper_count"),
@@ -275,3 +285,44 @@ def forget_different_people(library: Library, name: str, other: str) -> None:
         b = conn.execute("SELECT id FROM authors WHERE name = ?", (other,)).fetchone()[0]
         conn.execute("DELETE FROM author_distinct WHERE a = ? AND b = ?", (min(a, b), max(a, b)))
         library.log("author-distinct-undone", {"names": [name, other]})
+
+
+# --- the subject of a listing without a header -------------------------------------------------------------
+
+
+def propose_subject(library: Library, source_id: int) -> dict | None:
+    """The name on most of a header-less listing's records, as the author it is likely about."""
+    row = library.conn.execute(
+        "SELECT a.name, COUNT(DISTINCT pv.paper_id) AS n FROM provenance pv JOIN paper_authors pa"
+        " ON pa.paper_id = pv.paper_id JOIN authors a ON a.id = pa.author_id WHERE pv.source_id = ?"
+        " GROUP BY a.id ORDER BY n DESC, a.name LIMIT 1", (source_id,)).fetchone()
+    total = library.conn.execute("SELECT COUNT(*) FROM provenance WHERE source_id = ?", (source_id,)).fetchone()[0]
+    if row is None or row[1] < 2:
+        return None
+    return {"name": row[0], "records": row[1], "of": total}
+
+
+def subject_decision(library: Library, source_id: int) -> dict | None:
+    row = library.conn.execute("SELECT value FROM settings WHERE key = ?", (f"subject:{source_id}",)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def decide_subject(library: Library, source_id: int, name: str, confirmed: bool) -> dict | None:
+    """Confirm (or reject) that a listing is about ``name``; confirmed, its records count as that author's
+    papers like a profile page's. Returns the previous decision, for undo."""
+    previous = subject_decision(library, source_id)
+    with library.transaction() as conn:
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
+                     (f"subject:{source_id}", json.dumps({"name": name, "confirmed": confirmed})))
+        library.log("subject-confirmed" if confirmed else "subject-rejected", {"name": name}, source_id=source_id)
+    return previous
+
+
+def restore_subject(library: Library, source_id: int, previous: dict | None) -> None:
+    with library.transaction() as conn:
+        if previous is None:
+            conn.execute("DELETE FROM settings WHERE key = ?", (f"subject:{source_id}",))
+        else:
+            conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)",
+                         (f"subject:{source_id}", json.dumps(previous)))
+        library.log("subject-undone", {"restored": previous}, source_id=source_id)

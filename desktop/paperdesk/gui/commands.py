@@ -322,3 +322,24 @@ class DifferentPeople(LibraryCommand):
 
         authors.forget_different_people(self.library, self.name, self.other)
         self.changed([], False)
+
+
+class DecideSubject(LibraryCommand):
+    """Confirm or reject the proposed subject author of a header-less listing."""
+
+    def __init__(self, library, changed, source_id: int, name: str, confirmed: bool):
+        super().__init__(library, changed, f"{'Confirm' if confirmed else 'Reject'} {name} as the listing's author")
+        self.source_id, self.name, self.confirmed = source_id, name, confirmed
+        self.previous = None
+
+    def redo(self):
+        from ..core import authors
+
+        self.previous = authors.decide_subject(self.library, self.source_id, self.name, self.confirmed)
+        self.changed([], True)
+
+    def undo(self):
+        from ..core import authors
+
+        authors.restore_subject(self.library, self.source_id, self.previous)
+        self.changed([], True)

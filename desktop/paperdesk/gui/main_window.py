@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.sidebar.recordsDroppedOnTag.connect(self._tag_dropped)
         self.sidebar.tagMenuRequested.connect(self._tag_menu)
         self.sidebar.savedSearchDeleted.connect(self._delete_saved_search)
+        self.sidebar.subjectDecided.connect(self.decide_subject)
         self.detail = DetailPane(library)
         self.detail.editRequested.connect(self.edit_record)
         self.review = ReviewPage(library)
@@ -239,8 +240,8 @@ class MainWindow(QMainWindow):
         detail = self.detail.detail
         if detail and detail["authors"]:
             people = menu.addMenu("Author page")
-            for name in detail["authors"]:
-                people.addAction(name, lambda n=name: self.show_author(n))
+            for position, name in enumerate(detail["authors"]):
+                people.addAction(name, lambda p=position: self.open_author_of_current(p))
         tags = curation.tags(self.library)
         if tags:
             add = menu.addMenu("Add tag")
@@ -321,6 +322,12 @@ class MainWindow(QMainWindow):
         self.authors_view.open()
         self.authors_view.table.setFocus()
 
+    def open_author_of_current(self, position: int = 0) -> None:
+        """The context menu's Author page: the page of the current record's author at ``position``."""
+        detail = self.detail.detail
+        if detail and 0 <= position < len(detail["authors"]):
+            self.show_author(detail["authors"][position])
+
     def compare_authors(self, names: list) -> None:
         self.stack.setCurrentWidget(self.compare_view)
         self.compare_view.compare(list(names))
@@ -328,6 +335,11 @@ class MainWindow(QMainWindow):
     def show_author(self, name: str) -> None:
         self.stack.setCurrentWidget(self.author_page)
         self.author_page.show_author(name)
+
+    def decide_subject(self, source_id: int, name: str, confirmed: bool) -> None:
+        if self._push(lambda: commands.DecideSubject(self.library, self._changed, source_id, name, confirmed)):
+            verb = "counts for" if confirmed else "is not about"
+            self.statusBar().showMessage(f"The listing {verb} {name}", 5000)
 
     def merge_names(self, keep: str, others: list) -> None:
         if self._push(lambda: commands.MergeNames(self.library, self._changed, keep, list(others))):

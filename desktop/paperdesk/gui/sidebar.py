@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QMenu, QTreeWidget, QTreeWidgetItem, \
     QVBoxLayout, QWidget
 
-from ..core import curation, query
+from ..core import authors, curation, query
 from ..core.library import Library
 from .records_model import MIME_IDS
 
@@ -69,6 +69,7 @@ class Sidebar(QWidget):
     viewChosen = Signal(dict)
     recordsDroppedOnTag = Signal(int, list)
     tagMenuRequested = Signal(int, object)  # tag id, global position
+    subjectDecided = Signal(int, str, bool)  # source id, author name, confirmed
     savedSearchDeleted = Signal(str)
 
     def __init__(self, library: Library):
@@ -142,6 +143,10 @@ class Sidebar(QWidget):
             label = f"{source['file']}  ({source['records']})"
             if source["author"]:  # a profile page: the author it is about says more than the file name
                 label = f"{source['author']} — profile  ({source['records']})"
+            else:
+                decision = authors.subject_decision(self.library, source["id"])
+                if decision and decision["confirmed"]:
+                    label += f" — {decision['name']}"
             self._entry(sources, label, "source", source["id"],
                         f"{source['file']}: layout {source['layout']}, captured {source['captured']}")
         searches = self._section("Saved searches")
@@ -165,11 +170,30 @@ class Sidebar(QWidget):
         kind, value = item.data(0, ROLE_KIND), item.data(0, ROLE_VALUE)
         if kind == "tag":
             self.tagMenuRequested.emit(value, self.tree.viewport().mapToGlobal(pos))
+        elif kind == "source":
+            menu = QMenu(self)
+            proposal = authors.propose_subject(self.library, value)
+            decision = authors.subject_decision(self.library, value)
+            if proposal and not self._is_profile(value):
+                name = proposal["name"]
+                state = "" if decision is None or decision["name"] != name else (
+                    " (confirmed)" if decision["confirmed"] else " (rejected)")
+                menu.addAction(f"This listing is about {name}? ({proposal['records']} of {proposal['of']} records)"
+                               f"{state}").setEnabled(False)
+                menu.addAction(f"Confirm: count its papers for {name}",
+                               lambda: self.subjectDecided.emit(value, name, True))
+                menu.addAction("Reject", lambda: self.subjectDecided.emit(value, name, False))
+            else:
+                menu.addAction("A profile page: its author is known").setEnabled(False)
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
         elif kind == "saved":
             menu = QMenu(self)
             name = item.text(0)
             menu.addAction(f"Delete saved search '{name}'", lambda: self.savedSearchDeleted.emit(name))
             menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def _is_profile(self, source_id: int) -> bool:
+        return any(s["id"] == source_id and s["author"] for s in curation.sources_overview(self.library))
 
     def _all_items(self):
         for i in range(self.tree.topLevelItemCount()):
@@ -209,6 +233,22 @@ class Sidebar(QWidget):
             self.viewChosen.emit({"page": kind})
         elif kind == "source":
             self.viewChosen.emit({"view": "source", "source_id": value, "tag_ids": ()})
+        elif kind == "source":
+            menu = QMenu(self)
+            proposal = authors.propose_subject(self.library, value)
+            decision = authors.subject_decision(self.library, value)
+            if proposal and not self._is_profile(value):
+                name = proposal["name"]
+                state = "" if decision is None or decision["name"] != name else (
+                    " (confirmed)" if decision["confirmed"] else " (rejected)")
+                menu.addAction(f"This listing is about {name}? ({proposal['records']} of {proposal['of']} records)"
+                               f"{state}").setEnabled(False)
+                menu.addAction(f"Confirm: count its papers for {name}",
+                               lambda: self.subjectDecided.emit(value, name, True))
+                menu.addAction("Reject", lambda: self.subjectDecided.emit(value, name, False))
+            else:
+                menu.addAction("A profile page: its author is known").setEnabled(False)
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
         elif kind == "saved":
             self.viewChosen.emit({"view": "all", "search": value, "tag_ids": (), "source_id": None})
         else:
