@@ -233,22 +233,6 @@ class Sidebar(QWidget):
             self.viewChosen.emit({"page": kind})
         elif kind == "source":
             self.viewChosen.emit({"view": "source", "source_id": value, "tag_ids": ()})
-        elif kind == "source":
-            menu = QMenu(self)
-            proposal = authors.propose_subject(self.library, value)
-            decision = authors.subject_decision(self.library, value)
-            if proposal and not self._is_profile(value):
-                name = proposal["name"]
-                state = "" if decision is None or decision["name"] != name else (
-                    " (confirmed)" if decision["confirmed"] else " (rejected)")
-                menu.addAction(f"This listing is about {name}? ({proposal['records']} of {proposal['of']} records)"
-                               f"{state}").setEnabled(False)
-                menu.addAction(f"Confirm: count its papers for {name}",
-                               lambda: self.subjectDecided.emit(value, name, True))
-                menu.addAction("Reject", lambda: self.subjectDecided.emit(value, name, False))
-            else:
-                menu.addAction("A profile page: its author is known").setEnabled(False)
-            menu.exec(self.tree.viewport().mapToGlobal(pos))
         elif kind == "saved":
             self.viewChosen.emit({"view": "all", "search": value, "tag_ids": (), "source_id": None})
         else:
