@@ -31,7 +31,7 @@ def main() -> None:
                      tags["to-read"])
     curation.save_search(library, "Fajie Yuan since 2020", 'author:"Fajie Yuan" year:>=2020')
     library.close()
-    for view in ("main", "review", "tags", "duplicates", "merge", "author:Hao Gu"):
+    for view in ("main", "review", "tags", "duplicates", "merge", "author:Hao Gu", "compare:Hao Gu,Fajie Yuan"):
         name = view.split(":")[0]
         subprocess.run([sys.executable, "-m", "paperdesk", "snapshot", str(OUT / f"{name}.png"), "--db", str(db),
                         "--view", view], check=True)
