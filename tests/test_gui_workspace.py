@@ -289,3 +289,29 @@ def test_snapshot_command_writes_each_view(seeded, tmp_path):
     for view in ("main", "review", "tags"):
         out = snapshot(tmp_path / f"{view}.png", str(seeded.path), view)
         assert out.stat().st_size > 5000
+
+
+def test_dropping_dump_files_on_the_window_imports_them(tmp_path, settings, qtbot, seed_paths):
+    from PySide6.QtCore import QMimeData, QUrl
+
+    library = Library(tmp_path / "drop.sqlite")
+    w = MainWindow(library, settings)
+    qtbot.addWidget(w)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in seed_paths[:2]])
+    w.dropEvent(QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    with qtbot.waitSignal(w.import_dialog.done_importing, timeout=30000):
+        pass
+    assert db_value(library, "SELECT COUNT(*) FROM papers") == 44
+
+
+def test_history_lists_every_step_of_the_session(window, qtbot):
+    window.select_row(0)
+    pid = window.current_id()
+    window.edit_record(pid, {"title": "First Change"})
+    window.edit_record(pid, {"title": "Second Change"})
+    assert [window.undo_stack.text(i) for i in range(window.undo_stack.count())] == [
+        f"Edit title of record {pid}", f"Edit title of record {pid}"]
+    window.undo_stack.setIndex(0)  # what clicking the first line of Edit > History does
+    assert db_value(window.library, "SELECT title FROM papers WHERE id = ?", pid) not in ("First Change",
+                                                                                          "Second Change")
