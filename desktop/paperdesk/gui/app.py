@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..core.library import Library, LibraryError, default_db_path, resolve_db_path
@@ -28,6 +30,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Paperdesk")
     app.setOrganizationName("Paperdesk")
     app.setApplicationDisplayName("Paperdesk")
+    icon = Path(__file__).resolve().parents[3] / "resources" / "paperdesk.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
