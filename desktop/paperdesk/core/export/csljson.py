@@ -11,6 +11,7 @@ import json
 from typing import IO, Iterable
 
 from ..categories import arxiv_class
+from .facts import note_lines
 from .keys import entry_key, is_collective, split_name
 
 
@@ -39,15 +40,7 @@ def csl_item(paper: dict, key: str) -> dict:
         item["URL"] = paper["code_urls"][0]
     if paper.get("tags"):
         item["keyword"] = ", ".join(paper["tags"])
-    note = []
-    if arxiv:
-        note.append(f"arXiv class: {arxiv}")
-    if paper.get("authors_truncated"):
-        note.append(f"Authors: only the first {len(paper.get('authors') or [])} are known (et al.)")
-    if paper.get("org"):
-        note.append(f"Organization: {paper['org']}")
-    for source in paper.get("sources") or []:
-        note.append(f"Listed in {source['file']}, line {source['line']}")
+    note = note_lines(paper)
     if note:
         item["note"] = "\n".join(note)
     return item

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import IO, Iterable
 
 from ..categories import arxiv_class
+from .facts import note_lines
 from .keys import entry_key, is_collective, split_name
 
 
@@ -40,15 +41,7 @@ def format_record(paper: dict, key: str) -> str:
     lines += [_line("KW", tag) for tag in paper.get("tags") or []]
     if paper.get("code_urls"):
         lines.append(_line("UR", paper["code_urls"][0]))
-    notes = []
-    if arxiv:
-        notes.append(f"arXiv class: {arxiv}")
-    if paper.get("authors_truncated"):
-        notes.append(f"Authors: only the first {len(paper.get('authors') or [])} are known (et al.)")
-    if paper.get("org"):
-        notes.append(f"Organization: {paper['org']}")
-    notes += [f"Listed in {s['file']}, line {s['line']}" for s in paper.get("sources") or []]
-    lines += [_line("N1", note) for note in notes]
+    lines += [_line("N1", note) for note in note_lines(paper)]
     lines.append("ER  - \n")
     return "".join(lines)
 
