@@ -11,9 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -67,18 +65,11 @@ def main(argv=None) -> int:
     if args.measure:
         print(json.dumps(measure(Path(args.measure))))
         return 0
-    work = Path(args.keep or tempfile.mkdtemp(prefix="paperdesk-authors-"))
-    work.mkdir(parents=True, exist_ok=True)
-    db = work / f"library-{args.records}.sqlite"
-    if not db.exists():
-        from bench_table import build
+    from bench_table import measure_in_fresh_process
 
-        build(db, args.records, work)
-    done = subprocess.run([sys.executable, __file__, "--measure", str(db)], capture_output=True, text=True)
-    if done.returncode:
-        print(done.stderr, file=sys.stderr)
-        return done.returncode
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = measure_in_fresh_process(__file__, args.records, args.keep)
+    if figures is None:
+        return 1
     for key, value in figures.items():
         print(f"{key:28} {value}")
     print(json.dumps(figures))

@@ -109,6 +109,21 @@ def measure(db: Path) -> dict:
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
 
 
+def measure_in_fresh_process(script: str, records: int, keep: str | None) -> dict | None:
+    """Build (or reuse) the generated library, then run ``script --measure DB`` in a new process, so that its
+    peak memory is the measurement's alone. Returns the figures from its last line, or None on failure."""
+    work = Path(keep or tempfile.mkdtemp(prefix="paperdesk-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / f"library-{records}.sqlite"
+    if not db.exists():
+        build(db, records, work)
+    done = subprocess.run([sys.executable, script, "--measure", str(db)], capture_output=True, text=True)
+    if done.returncode:
+        print(done.stderr, file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -118,16 +133,9 @@ def main(argv=None) -> int:
     if args.measure:
         print(json.dumps(measure(Path(args.measure))))
         return 0
-    work = Path(args.keep or tempfile.mkdtemp(prefix="paperdesk-table-"))
-    work.mkdir(parents=True, exist_ok=True)
-    db = work / f"library-{args.records}.sqlite"
-    if not db.exists():
-        build(db, args.records, work)
-    done = subprocess.run([sys.executable, __file__, "--measure", str(db)], capture_output=True, text=True)
-    if done.returncode:
-        print(done.stderr, file=sys.stderr)
-        return done.returncode
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = measure_in_fresh_process(__file__, args.records, args.keep)
+    if figures is None:
+        return 1
     targets = {"first_rows_s": 1.0, "sort_title_desc_s": 0.5, "sort_year_s": 0.5, "sort_title_s": 0.5,
                "search_common_word_s": 0.5, "search_two_words_s": 0.5, "search_rare_prefix_s": 0.5,
                "tag_filter_s": 0.5, "jump_to_last_row_s": 0.1, "peak_memory_mb": 400}
