@@ -349,7 +349,11 @@ def delete_saved_search(library: Library, name: str) -> None:
 
 def briefs(library: Library, paper_ids: list[int]) -> dict[int, dict]:
     """Title, shown authors and year of a few records, for lists that name them."""
-    ids = list(paper_ids)
-    marks = ",".join("?" * len(ids))
-    return {r[0]: {"title": r[1], "authors": r[2], "year": r[3]} for r in library.conn.execute(
-        f"SELECT id, title, authors, year FROM papers WHERE id IN ({marks})", ids)} if ids else {}
+    ids = list(dict.fromkeys(paper_ids))
+    out: dict[int, dict] = {}
+    for i in range(0, len(ids), 900):  # within SQLite's limit on bound variables
+        chunk = ids[i : i + 900]
+        marks = ",".join("?" * len(chunk))
+        out.update({r[0]: {"title": r[1], "authors": r[2], "year": r[3]} for r in library.conn.execute(
+            f"SELECT id, title, authors, year FROM papers WHERE id IN ({marks})", chunk)})
+    return out

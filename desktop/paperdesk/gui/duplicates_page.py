@@ -156,8 +156,8 @@ class DuplicatesPage(QWidget):
 
     def _fill(self, keep_row: int = 0) -> None:
         self.list.clear()
+        named = curation.briefs(self.library, [pid for group in self.groups for pid in group.records])
         for group in self.groups:
-            named = curation.briefs(self.library, group.records)
             titles = [f"   {pid}: {b['title']}  —  {b['authors']} ({b['year'] or '?'})"
                       for pid, b in ((pid, named.get(pid)) for pid in group.records) if b]
             text = f"{group.confidence.upper()}  {group.score:.0f}   {'; '.join(group.reasons)}\n" + "\n".join(titles)
