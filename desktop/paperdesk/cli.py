@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", help="start the desktop app (the default)")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--exit-when-shown", action="store_true",
+                   help="quit as soon as the main window is shown and print how long the start took (start-up checks)")
     return parser
 
 
@@ -93,7 +95,7 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from .gui.app import run
 
-        return run(db)
+        return run(db, exit_when_shown=getattr(args, "exit_when_shown", False))
     if args.command == "import":
         return _import(db, args)
     if args.command == "export":

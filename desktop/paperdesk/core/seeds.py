@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
 from pathlib import Path
 
+from .. import bundled
 from .library import ImportResult, Library
 
 
 def seeds_dir() -> Path | None:
-    """Where the seed dumps are: $PAPERDESK_SEEDS, a PyInstaller bundle, or the source checkout."""
-    candidates = []
-    if os.environ.get("PAPERDESK_SEEDS"):
-        candidates.append(Path(os.environ["PAPERDESK_SEEDS"]))
-    if getattr(sys, "_MEIPASS", None):
-        candidates.append(Path(sys._MEIPASS) / "seeds")
-    candidates.append(Path(__file__).resolve().parents[3] / "seeds")
-    return next((c for c in candidates if c.is_dir() and any(c.glob("*.txt"))), None)
+    """Where the seed dumps are: $PAPERDESK_SEEDS, a PyInstaller bundle, the checkout or an installed wheel."""
+    return bundled.data_dir(bundled.SEEDS, "*.txt")
 
 
 def seed_files(directory: Path | None = None) -> list[Path]:

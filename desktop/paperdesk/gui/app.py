@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from .. import __version__
+from ..bundled import resource
 from ..core.library import Library, LibraryError, default_db_path, resolve_db_path
 from ..core.seeds import load_seeds
 
@@ -30,13 +33,31 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Paperdesk")
     app.setOrganizationName("Paperdesk")
     app.setApplicationDisplayName("Paperdesk")
-    icon = Path(__file__).resolve().parents[3] / "resources" / "paperdesk.svg"
-    if icon.exists():
+    app.setApplicationVersion(__version__)
+    icon = resource("paperdesk.svg")
+    if icon:
         app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
-def run(db: str | None = None) -> int:
+def seconds_since_process_start() -> float | None:
+    """Wall time since the OS started this process (Linux), so a start-up figure includes the interpreter's
+    own start and, in a bundle, the bootloader's."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+            start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+            return float(uptime.read().split()[0]) - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _report_shown_and_quit(app: QApplication) -> None:
+    elapsed = seconds_since_process_start()
+    print(f"window shown after {elapsed:.2f} s" if elapsed is not None else "window shown", flush=True)
+    app.quit()
+
+
+def run(db: str | None = None, exit_when_shown: bool = False) -> int:
     app = make_app()
     try:
         library, message = open_library_for_gui(db)
@@ -49,4 +70,7 @@ def run(db: str | None = None) -> int:
     app.aboutToQuit.connect(window.save_settings)
     window.statusBar().showMessage(message, 15000)
     window.show()
+    if exit_when_shown:
+        # Zero-delay timer: runs once the event loop has shown and painted the window.
+        QTimer.singleShot(0, lambda: _report_shown_and_quit(app))
     return app.exec()

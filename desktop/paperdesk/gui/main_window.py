@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(help_menu, "&About Paperdesk", self.show_about)
 
         toolbar = QToolBar("Search")
         toolbar.setObjectName("search-toolbar")
@@ -444,6 +445,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(view)
         dialog.resize(480, 360)
         dialog.exec()
+
+    def show_about(self, show: bool = True):
+        from .dialogs.about import make_about_box
+
+        box = make_about_box(self.library.path, self)
+        if show:
+            box.open()
+        return box
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join([

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-VIEWS = ("main", "review", "tags", "duplicates", "merge")
+VIEWS = ("main", "review", "tags", "duplicates", "merge", "about")
 
 
 def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", size=(1500, 860)) -> Path:
@@ -46,6 +46,9 @@ def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", 
             if not groups:
                 raise ValueError("no duplicate groups in this library: nothing to show in the merge dialog")
             target = window.open_merge(groups[0].records, groups[0].reasons, show=True)
+    elif view == "about":
+        target = window.show_about(show=True)
+        app.processEvents()
     elif view.startswith("author:"):
         window.show_author(view.split(":", 1)[1])
     elif view.startswith("compare:"):

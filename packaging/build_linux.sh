@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Build the self-contained Linux bundle: dist/paperdesk-<version>-linux-<arch>.tar.gz
+#
+#   packaging/build_linux.sh
+#
+# Works from a clean checkout. Needs python3 (with venv) and either the network or a wheelhouse
+# (PIP_FIND_LINKS=dir PIP_NO_INDEX=1, see packaging/wheelhouse.sh). The build venv lives in build/linux/
+# and is made anew each time, so nothing from a developer's environment leaks into the bundle.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PYTHON=${PYTHON:-python3}
+BUILD="$ROOT/build/linux"
+
+# Qt's X11 plugin needs these; the bundle carries them (only libxcb, libX11's core and libGL are left to the
+# desktop), so they must be on the build machine or the bundle opens no window on X11.
+missing=""
+for lib in libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 libxcb-render-util.so.0 \
+           libxcb-shape.so.0 libxcb-xkb.so.1 libxkbcommon-x11.so.0 libfontconfig.so.1 libdbus-1.so.3; do
+    ldconfig -p | grep -q "$lib" || missing="$missing $lib"
+done
+if [ -n "$missing" ]; then
+    echo "build_linux.sh: missing on this machine:$missing" >&2
+    echo "  on Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \\" >&2
+    echo "      libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3" >&2
+    exit 1
+fi
+
+rm -rf "$BUILD"
+mkdir -p "$BUILD" "$ROOT/dist"
+echo "==> build venv"
+"$PYTHON" -m venv "$BUILD/venv"
+"$BUILD/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -c "$ROOT/packaging/constraints.txt" -r "$ROOT/packaging/requirements-build.txt" "$ROOT"
+
+VERSION=$("$BUILD/venv/bin/python" -c 'import paperdesk; print(paperdesk.__version__)')
+NAME="paperdesk-$VERSION-linux-$(uname -m)"
+
+echo "==> PyInstaller ($NAME)"
+"$BUILD/venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
+    --distpath "$BUILD/dist" --workpath "$BUILD/work" "$ROOT/packaging/paperdesk.spec"
+
+# libpython from a source-built Python carries ~17 MB of debug symbols; nothing else is worth the risk.
+find "$BUILD/dist/paperdesk/_internal" -maxdepth 1 -name 'libpython3*.so*' -type f -exec strip --strip-debug {} +
+
+STAGE="$BUILD/stage/$NAME"
+mkdir -p "$BUILD/stage"
+mv "$BUILD/dist/paperdesk" "$STAGE"
+install -m 0755 "$ROOT/packaging/linux/install.sh" "$STAGE/install.sh"
+install -m 0644 "$ROOT/resources/paperdesk.desktop" "$ROOT/resources/paperdesk.svg" "$STAGE/"
+install -m 0644 "$ROOT/packaging/linux/README.txt" "$STAGE/README.txt"
+echo "$VERSION" > "$STAGE/VERSION"
+
+echo "==> tarball"
+# Same input, same bytes: sorted names, no owners, the last commit's time for every file.
+EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || date +%s)}
+TARBALL="$ROOT/dist/$NAME.tar.gz"
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$EPOCH" \
+    -C "$BUILD/stage" -cf - "$NAME" | gzip -n -6 > "$TARBALL.partial"
+mv "$TARBALL.partial" "$TARBALL"
+
+echo "unpacked: $(du -sm "$STAGE" | cut -f1) MB   tarball: $(du -sm "$TARBALL" | cut -f1) MB"
+echo "$TARBALL"

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Smoke-test a built Paperdesk with no network and outside any virtual environment.
+#
+#   packaging/smoke_test.sh dist/paperdesk-<version>-linux-x86_64.tar.gz   the Linux bundle
+#   packaging/smoke_test.sh --command /path/to/paperdesk                    an installed paperdesk (wheelhouse)
+#
+# Checks: --version; the first start at the default location opens the sample library in the per-user data
+# folder (never the install folder); an import of the seeds into a fresh library; a BibTeX export of it; the
+# main window and an author page rendered offscreen to PNG; for the bundle, install.sh and its --uninstall.
+# The PNGs and a log are left in $SMOKE_OUT (default: dist/smoke/). Exits non-zero on the first failure.
+#
+# No network: every run of the app goes through `unshare -n` (or `unshare -rn` without root). Set
+# SMOKE_ALLOW_NETWORK=1 to run where neither is allowed (the run then says so and is not an offline proof).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${SMOKE_OUT:-"$ROOT/dist/smoke"}
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/paperdesk-smoke.XXXXXX")
+trap 'rm -rf "$SCRATCH"' EXIT
+mkdir -p "$OUT"
+LOG="$OUT/smoke.log"
+: > "$LOG"
+
+fail() { echo "SMOKE FAIL: $*" | tee -a "$LOG" >&2; exit 1; }
+ok() { echo "ok   $*" | tee -a "$LOG"; }
+
+BUNDLE_DIR=""
+if [ "${1:-}" = "--command" ]; then
+    [ -n "${2:-}" ] || fail "--command needs the path of a paperdesk program"
+    APP=$(readlink -f "$2")
+    [ -x "$APP" ] || fail "$2 is not an executable"
+    KIND="installed command $APP"
+elif [ -n "${1:-}" ]; then
+    TARBALL=$(readlink -f "$1")
+    [ -f "$TARBALL" ] || fail "no such tarball: $1"
+    mkdir "$SCRATCH/unpacked"
+    tar -xzf "$TARBALL" -C "$SCRATCH/unpacked" || fail "cannot unpack $TARBALL"
+    BUNDLE_DIR=$(find "$SCRATCH/unpacked" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+    APP="$BUNDLE_DIR/paperdesk"
+    [ -x "$APP" ] || fail "the tarball has no executable paperdesk at its top folder"
+    KIND="bundle $(basename "$TARBALL")"
+else
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+fi
+echo "smoke test of the $KIND" | tee -a "$LOG"
+
+# --- no network, no Python environment -------------------------------------------------------------------------
+if [ "${SMOKE_ALLOW_NETWORK:-0}" = 1 ]; then
+    ISOLATE=()
+    echo "note: SMOKE_ALLOW_NETWORK=1, runs are NOT cut off from the network" | tee -a "$LOG"
+elif [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+    ISOLATE=(unshare -n)
+elif unshare -rn true 2>/dev/null; then
+    ISOLATE=(unshare -rn)
+else
+    fail "cannot cut the network off here (unshare -n / -rn refused); run as root or set SMOKE_ALLOW_NETWORK=1"
+fi
+if [ ${#ISOLATE[@]} -gt 0 ]; then
+    # Inside a fresh network namespace the only interface is the loopback one.
+    interfaces=$("${ISOLATE[@]}" sh -c "tail -n +3 /proc/self/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' '")
+    [ "$interfaces" = "lo " ] || fail "the isolated runs still see network interfaces: $interfaces"
+    ok "runs are cut off from the network (${ISOLATE[*]}: interfaces: $interfaces)"
+fi
+
+HOME_DIR="$SCRATCH/home"
+mkdir -p "$HOME_DIR"
+# A clean environment: no virtualenv, no PYTHONPATH/PYTHONHOME, a fresh HOME (so a fresh per-user data folder).
+run_app() {
+    env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+        "${ISOLATE[@]}" "$APP" "$@"
+}
+MARK="$SCRATCH/start-mark"
+touch "$MARK"
+sleep 1  # file times have a one-second grain on some file systems
+
+# --- 1. version -----------------------------------------------------------------------------------------------
+version=$(run_app --version 2>>"$LOG") || fail "--version exited non-zero"
+[[ "$version" =~ ^paperdesk\ [0-9]+\.[0-9]+\.[0-9]+ ]] || fail "--version printed: $version"
+if [ -n "$BUNDLE_DIR" ] && [ -f "$BUNDLE_DIR/VERSION" ]; then
+    [ "$version" = "paperdesk $(cat "$BUNDLE_DIR/VERSION")" ] || fail "--version says '$version', the bundle $(cat "$BUNDLE_DIR/VERSION")"
+fi
+ok "--version: $version"
+
+# --- 2. first start: window shown on the sample library, in the per-user data folder ---------------------------
+shown=$(run_app gui --exit-when-shown 2>>"$LOG") || fail "the GUI did not start (see $LOG)"
+echo "$shown" | grep -q "window shown" || fail "the GUI printed no 'window shown': $shown"
+DEFAULT_DB="$HOME_DIR/.local/share/Paperdesk/library.sqlite"
+[ -f "$DEFAULT_DB" ] || fail "the first start made no library at $DEFAULT_DB"
+ok "first start: $shown; library at ~/.local/share/Paperdesk/library.sqlite"
+first_count=$(run_app --db "$DEFAULT_DB" export --format json 2>>"$LOG" | grep -c '^  {"id": ' || true)
+[ "$first_count" -gt 0 ] || fail "the first start did not load the sample library (0 records)"
+ok "first start loaded the sample library: $first_count records"
+
+# --- 3. import the seed dumps into a fresh library -------------------------------------------------------------
+LIB="$SCRATCH/fresh.sqlite"
+run_app --db "$LIB" import "$ROOT"/seeds/*.txt > "$SCRATCH/import.txt" 2>>"$LOG" || fail "import exited non-zero"
+cat "$SCRATCH/import.txt" >> "$LOG"
+added=$(awk '$3 == "records" && $4 == "added" { sum += $2 } END { print sum + 0 }' "$SCRATCH/import.txt")
+files=$(ls "$ROOT"/seeds/*.txt | wc -l)
+[ "${added:-0}" -gt 0 ] || fail "the import added no records"
+[ "$added" = "$first_count" ] || fail "import added $added records, the first start loaded $first_count"
+ok "import of $files seed dumps: $added records"
+again=$(run_app --db "$LIB" import "$ROOT"/seeds/*.txt 2>>"$LOG") || fail "second import exited non-zero"
+echo "$again" | grep -qE '[1-9][0-9]* records added' && fail "importing the same dumps again added records"
+ok "importing the same dumps again adds nothing"
+
+# --- 4. BibTeX export ------------------------------------------------------------------------------------------
+BIB="$SCRATCH/library.bib"
+run_app --db "$LIB" export --format bibtex -o "$BIB" >>"$LOG" 2>&1 || fail "BibTeX export exited non-zero"
+entries=$(grep -cE '^@[a-z]+\{' "$BIB" || true)
+[ "$entries" = "$added" ] || fail "BibTeX export has $entries entries for $added records"
+keys=$(grep -oE '^@[a-z]+\{[^,]+' "$BIB" | sort | uniq -d | wc -l)
+[ "$keys" = 0 ] || fail "BibTeX export repeats $keys citation keys"
+cp "$BIB" "$OUT/library.bib"
+ok "BibTeX export: $entries entries, keys unique ($OUT/library.bib)"
+
+# --- 5. windows rendered offscreen ------------------------------------------------------------------------------
+png_ok() {  # a PNG signature and a real size
+    [ -f "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && [ "$(wc -c < "$1")" -gt 20000 ]
+}
+run_app --db "$LIB" snapshot "$SCRATCH/main.png" --view main >>"$LOG" 2>&1 || fail "rendering the main window failed"
+png_ok "$SCRATCH/main.png" || fail "the main window PNG is missing or empty"
+cp "$SCRATCH/main.png" "$OUT/main-window.png"
+run_app --db "$LIB" snapshot "$SCRATCH/author.png" --view "author:Hao Gu" >>"$LOG" 2>&1 || fail "rendering an author page failed"
+png_ok "$SCRATCH/author.png" || fail "the author page PNG is missing or empty"
+cp "$SCRATCH/author.png" "$OUT/author-page.png"
+ok "main window and author page rendered offscreen ($OUT/main-window.png, $OUT/author-page.png)"
+
+# --- 6. the install folder was not written to ------------------------------------------------------------------
+if [ -n "$BUNDLE_DIR" ]; then
+    written=$(find "$BUNDLE_DIR" -newer "$MARK" -print | head -n 5)
+    [ -z "$written" ] || fail "the app wrote into its install folder: $written"
+    ok "nothing written inside the bundle's folder"
+
+    # --- 7. install.sh adds the command, menu entry and icon; --uninstall takes them away again ---------------
+    env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin "$BUNDLE_DIR/install.sh" >>"$LOG" 2>&1 || fail "install.sh failed"
+    desktop="$HOME_DIR/.local/share/applications/paperdesk.desktop"
+    [ -f "$desktop" ] || fail "install.sh made no menu entry"
+    [ -f "$HOME_DIR/.local/share/icons/hicolor/scalable/apps/paperdesk.svg" ] || fail "install.sh installed no icon"
+    exec_line=$(grep '^Exec=' "$desktop")
+    installed=$(echo "$exec_line" | sed -E 's/^Exec="?([^"]+)"?.*/\1/')
+    [ -x "$installed" ] || fail "the menu entry runs $installed, which is not there"
+    APP="$HOME_DIR/.local/bin/paperdesk"
+    [ "$(run_app --version)" = "$version" ] || fail "the installed ~/.local/bin/paperdesk does not run"
+    env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin "$BUNDLE_DIR/install.sh" --uninstall >>"$LOG" 2>&1 || fail "uninstall failed"
+    [ ! -e "$desktop" ] && [ ! -e "$HOME_DIR/.local/bin/paperdesk" ] && [ ! -e "$installed" ] || fail "uninstall left files"
+    [ -f "$DEFAULT_DB" ] || fail "uninstall removed the user's library"
+    ok "install.sh: command, menu entry ($exec_line) and icon; --uninstall removes them and keeps the library"
+fi
+
+echo "SMOKE PASS: $KIND" | tee -a "$LOG"
