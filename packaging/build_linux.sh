@@ -40,8 +40,14 @@ echo "==> PyInstaller ($NAME)"
 "$BUILD/venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
     --distpath "$BUILD/dist" --workpath "$BUILD/work" "$ROOT/packaging/paperdesk.spec"
 
-# libpython from a source-built Python carries ~17 MB of debug symbols; nothing else is worth the risk.
+# A source-built Python (pyenv, deadsnakes builds…) leaves ~25 MB of debug symbols in libpython and its own
+# extension modules. Those two come from the interpreter's build, not from wheels, so stripping them is safe;
+# wheels' libraries are left alone (stripping NumPy's OpenBLAS breaks it).
 find "$BUILD/dist/paperdesk/_internal" -maxdepth 1 -name 'libpython3*.so*' -type f -exec strip --strip-debug {} +
+find "$BUILD/dist/paperdesk/_internal" -path '*/lib-dynload/*.so' -type f -exec strip --strip-debug {} +
+
+# PyInstaller links Qt's libraries into the top folder too; the links to the ones the spec pruned dangle.
+find "$BUILD/dist/paperdesk" -xtype l -print -delete | sed 's|^|removed dangling link |'
 
 STAGE="$BUILD/stage/$NAME"
 mkdir -p "$BUILD/stage"

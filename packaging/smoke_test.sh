@@ -2,7 +2,8 @@
 # Smoke-test a built Paperdesk with no network and outside any virtual environment.
 #
 #   packaging/smoke_test.sh dist/paperdesk-<version>-linux-x86_64.tar.gz   the Linux bundle
-#   packaging/smoke_test.sh --command /path/to/paperdesk                    an installed paperdesk (wheelhouse)
+#   packaging/smoke_test.sh --wheelhouse dist/wheelhouse                    installs it offline in a fresh venv
+#   packaging/smoke_test.sh --command /path/to/paperdesk                    any installed paperdesk
 #
 # Checks: --version; the first start at the default location opens the sample library in the per-user data
 # folder (never the install folder); an import of the seeds into a fresh library; a BibTeX export of it; the
@@ -25,6 +26,32 @@ fail() { echo "SMOKE FAIL: $*" | tee -a "$LOG" >&2; exit 1; }
 ok() { echo "ok   $*" | tee -a "$LOG"; }
 
 BUNDLE_DIR=""
+offline_prefix() {  # how to run a command with the network cut off, as a bash array in ISOLATE
+    if [ "${SMOKE_ALLOW_NETWORK:-0}" = 1 ]; then
+        ISOLATE=()
+    elif [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+        ISOLATE=(unshare -n)
+    elif unshare -rn true 2>/dev/null; then
+        ISOLATE=(unshare -rn)
+    else
+        fail "cannot cut the network off here (unshare -n / -rn refused); run as root or set SMOKE_ALLOW_NETWORK=1"
+    fi
+}
+offline_prefix
+
+if [ "${1:-}" = "--wheelhouse" ]; then
+    WHEELHOUSE=$(readlink -f "${2:-}")
+    ls "$WHEELHOUSE"/paperdesk-*.whl >/dev/null 2>&1 || fail "no paperdesk wheel in ${2:-(none given)}"
+    PYTHON=${PYTHON:-python3}
+    "$PYTHON" -m venv "$SCRATCH/venv" || fail "cannot make a virtual environment with $PYTHON"
+    # No index, no pip configuration (this machine's may name other wheel folders), no network at all.
+    env -i HOME="$SCRATCH" PATH=/usr/bin:/bin PIP_CONFIG_FILE=/dev/null "${ISOLATE[@]}" \
+        "$SCRATCH/venv/bin/python" -m pip install --no-index --find-links "$WHEELHOUSE" paperdesk \
+        >> "$LOG" 2>&1 || fail "pip install --no-index from $WHEELHOUSE failed (see $LOG)"
+    echo "ok   installed offline from $WHEELHOUSE into a fresh virtual environment" | tee -a "$LOG"
+    set -- --command "$SCRATCH/venv/bin/paperdesk"
+fi
+
 if [ "${1:-}" = "--command" ]; then
     [ -n "${2:-}" ] || fail "--command needs the path of a paperdesk program"
     APP=$(readlink -f "$2")
@@ -40,23 +67,15 @@ elif [ -n "${1:-}" ]; then
     [ -x "$APP" ] || fail "the tarball has no executable paperdesk at its top folder"
     KIND="bundle $(basename "$TARBALL")"
 else
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 echo "smoke test of the $KIND" | tee -a "$LOG"
 
 # --- no network, no Python environment -------------------------------------------------------------------------
-if [ "${SMOKE_ALLOW_NETWORK:-0}" = 1 ]; then
-    ISOLATE=()
+if [ ${#ISOLATE[@]} -eq 0 ]; then
     echo "note: SMOKE_ALLOW_NETWORK=1, runs are NOT cut off from the network" | tee -a "$LOG"
-elif [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
-    ISOLATE=(unshare -n)
-elif unshare -rn true 2>/dev/null; then
-    ISOLATE=(unshare -rn)
 else
-    fail "cannot cut the network off here (unshare -n / -rn refused); run as root or set SMOKE_ALLOW_NETWORK=1"
-fi
-if [ ${#ISOLATE[@]} -gt 0 ]; then
     # Inside a fresh network namespace the only interface is the loopback one.
     interfaces=$("${ISOLATE[@]}" sh -c "tail -n +3 /proc/self/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' '")
     [ "$interfaces" = "lo " ] || fail "the isolated runs still see network interfaces: $interfaces"
