@@ -11,7 +11,8 @@
 # The PNGs and a log are left in $SMOKE_OUT (default: dist/smoke/). Exits non-zero on the first failure.
 #
 # No network: every run of the app goes through `unshare -n` (or `unshare -rn` without root). Set
-# SMOKE_ALLOW_NETWORK=1 to run where neither is allowed (the run then says so and is not an offline proof).
+# SMOKE_ALLOW_NETWORK=1 to run where neither is allowed (macOS, Windows: the run then says so and is not an
+# offline proof).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,7 +68,7 @@ elif [ -n "${1:-}" ]; then
     [ -x "$APP" ] || fail "the tarball has no executable paperdesk at its top folder"
     KIND="bundle $(basename "$TARBALL")"
 else
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 echo "smoke test of the $KIND" | tee -a "$LOG"
@@ -84,10 +85,24 @@ fi
 
 HOME_DIR="$SCRATCH/home"
 mkdir -p "$HOME_DIR"
-# A clean environment: no virtualenv, no PYTHONPATH/PYTHONHOME, a fresh HOME (so a fresh per-user data folder).
+case "$(uname -s)" in
+    Linux) PLATFORM=linux ;;
+    Darwin) PLATFORM=macos ;;
+    *) PLATFORM=windows ;;  # Git Bash / MSYS on the Windows runners
+esac
+# A clean environment: no virtualenv, no PYTHONPATH/PYTHONHOME, a fresh HOME (so a fresh per-user data folder
+# on Linux and macOS; Windows keeps its own AppData). Windows programs need their system variables, so there
+# only the Python ones are removed.
 run_app() {
-    env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
-        "${ISOLATE[@]}" "$APP" "$@"
+    if [ "$PLATFORM" = windows ]; then
+        env -u VIRTUAL_ENV -u PYTHONPATH -u PYTHONHOME QT_QPA_PLATFORM=offscreen "$APP" "$@"
+    else
+        env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+            "${ISOLATE[@]}" "$APP" "$@"
+    fi
+}
+native_path() {  # what the app prints, as a path this shell can test
+    if command -v cygpath >/dev/null 2>&1; then cygpath -u "$1"; else printf '%s\n' "$1"; fi
 }
 MARK="$SCRATCH/start-mark"
 touch "$MARK"
@@ -104,9 +119,14 @@ ok "--version: $version"
 # --- 2. first start: window shown on the sample library, in the per-user data folder ---------------------------
 shown=$(run_app gui --exit-when-shown 2>>"$LOG") || fail "the GUI did not start (see $LOG)"
 echo "$shown" | grep -q "window shown" || fail "the GUI printed no 'window shown': $shown"
-DEFAULT_DB="$HOME_DIR/.local/share/Paperdesk/library.sqlite"
+DEFAULT_DB=$(native_path "$(run_app paths 2>>"$LOG" | tr -d '\r' | sed -n 's/^default library: //p')")
+[ -n "$DEFAULT_DB" ] || fail "paperdesk paths names no default library"
 [ -f "$DEFAULT_DB" ] || fail "the first start made no library at $DEFAULT_DB"
-ok "first start: $shown; library at ~/.local/share/Paperdesk/library.sqlite"
+if [ "$PLATFORM" != windows ]; then
+    case "$DEFAULT_DB" in "$HOME_DIR"/*) ;; *) fail "the library is not in the user's data folder: $DEFAULT_DB" ;; esac
+fi
+case "$DEFAULT_DB" in "$(dirname "$APP")"/*) fail "the library is inside the install folder: $DEFAULT_DB" ;; esac
+ok "first start: $shown; library at ${DEFAULT_DB#"$HOME_DIR"/}"
 first_count=$(run_app --db "$DEFAULT_DB" export --format json 2>>"$LOG" | grep -c '^  {"id": ' || true)
 [ "$first_count" -gt 0 ] || fail "the first start did not load the sample library (0 records)"
 ok "first start loaded the sample library: $first_count records"
@@ -147,7 +167,7 @@ cp "$SCRATCH/author.png" "$OUT/author-page.png"
 ok "main window and author page rendered offscreen ($OUT/main-window.png, $OUT/author-page.png)"
 
 # --- 6. the install folder was not written to ------------------------------------------------------------------
-if [ -n "$BUNDLE_DIR" ]; then
+if [ -n "$BUNDLE_DIR" ] && [ "$PLATFORM" = linux ]; then
     written=$(find "$BUNDLE_DIR" -newer "$MARK" -print | head -n 5)
     [ -z "$written" ] || fail "the app wrote into its install folder: $written"
     ok "nothing written inside the bundle's folder"

@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     p.add_argument("--view", default="main", help="main, review, tags, duplicates, merge, author:NAME or compare:NAME,NAME")
 
+    p = sub.add_parser("paths", help="where the library file and the bundled sample dumps are")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+
     p = sub.add_parser("gui", help="start the desktop app (the default)")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     p.add_argument("--exit-when-shown", action="store_true",
@@ -98,6 +101,8 @@ def _main(argv: list[str] | None = None) -> int:
         return run(db, exit_when_shown=getattr(args, "exit_when_shown", False))
     if args.command == "import":
         return _import(db, args)
+    if args.command == "paths":
+        return _paths(db)
     if args.command == "export":
         return _export(db, args)
     if args.command == "snapshot":
@@ -111,6 +116,19 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command == "merge":
         return _merge(db, args)
     return 2
+
+
+def _paths(db: str | None) -> int:
+    """Answers "where is my library?" without opening anything; the smoke tests read it too."""
+    from . import bundled
+    from .core.library import default_db_path, resolve_db_path
+    from .core.seeds import seeds_dir
+
+    print(f"library: {resolve_db_path(db)}")
+    print(f"default library: {default_db_path()}")
+    print(f"sample dumps: {seeds_dir() or '(none found)'}")
+    print(f"resources: {bundled.data_dir(bundled.RESOURCES, 'paperdesk.svg') or '(none found)'}")
+    return 0
 
 
 def _open(db: str | None, *, create: bool):
