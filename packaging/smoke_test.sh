@@ -7,7 +7,8 @@
 #
 # Checks: --version; the first start at the default location opens the sample library in the per-user data
 # folder (never the install folder); an import of the seeds into a fresh library; a BibTeX export of it; the
-# main window and an author page rendered offscreen to PNG; for the bundle, install.sh and its --uninstall.
+# main window, an author page and Help > About rendered offscreen to PNG; for the bundle, install.sh and
+# its --uninstall.
 # The PNGs and a log are left in $SMOKE_OUT (default: dist/smoke/). Exits non-zero on the first failure.
 #
 # No network: every run of the app goes through `unshare -n` (or `unshare -rn` without root). Set
@@ -68,7 +69,7 @@ elif [ -n "${1:-}" ]; then
     [ -x "$APP" ] || fail "the tarball has no executable paperdesk at its top folder"
     KIND="bundle $(basename "$TARBALL")"
 else
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 echo "smoke test of the $KIND" | tee -a "$LOG"
@@ -164,7 +165,10 @@ cp "$SCRATCH/main.png" "$OUT/main-window.png"
 run_app --db "$LIB" snapshot "$SCRATCH/author.png" --view "author:Hao Gu" >>"$LOG" 2>&1 || fail "rendering an author page failed"
 png_ok "$SCRATCH/author.png" || fail "the author page PNG is missing or empty"
 cp "$SCRATCH/author.png" "$OUT/author-page.png"
-ok "main window and author page rendered offscreen ($OUT/main-window.png, $OUT/author-page.png)"
+run_app --db "$LIB" snapshot "$SCRATCH/about.png" --view about >>"$LOG" 2>&1 || fail "rendering Help > About failed"
+[ -f "$SCRATCH/about.png" ] || fail "no Help > About PNG"
+cp "$SCRATCH/about.png" "$OUT/about.png"
+ok "main window, author page and Help > About rendered offscreen ($OUT/main-window.png, author-page.png, about.png)"
 
 # --- 6. the install folder was not written to ------------------------------------------------------------------
 if [ -n "$BUNDLE_DIR" ] && [ "$PLATFORM" = linux ]; then
