@@ -69,7 +69,7 @@ elif [ -n "${1:-}" ]; then
     [ -x "$APP" ] || fail "the tarball has no executable paperdesk at its top folder"
     KIND="bundle $(basename "$TARBALL")"
 else
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 echo "smoke test of the $KIND" | tee -a "$LOG"
