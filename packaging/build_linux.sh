@@ -15,9 +15,10 @@ BUILD="$ROOT/build/linux"
 # Qt's X11 plugin needs these; the bundle carries them (only libxcb, libX11's core and libGL are left to the
 # desktop), so they must be on the build machine or the bundle opens no window on X11.
 missing=""
+known=$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p)
 for lib in libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 libxcb-render-util.so.0 \
            libxcb-shape.so.0 libxcb-xkb.so.1 libxkbcommon-x11.so.0 libfontconfig.so.1 libdbus-1.so.3; do
-    ldconfig -p | grep -q "$lib" || missing="$missing $lib"
+    case "$known" in *"$lib "*) ;; *) missing="$missing $lib" ;; esac
 done
 if [ -n "$missing" ]; then
     echo "build_linux.sh: missing on this machine:$missing" >&2
