@@ -27,19 +27,10 @@ if [ -n "$missing" ]; then
     exit 1
 fi
 
-rm -rf "$BUILD"
-mkdir -p "$BUILD" "$ROOT/dist"
-echo "==> build venv"
-"$PYTHON" -m venv "$BUILD/venv"
-"$BUILD/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -c "$ROOT/packaging/constraints.txt" -r "$ROOT/packaging/requirements-build.txt" "$ROOT"
-
-VERSION=$("$BUILD/venv/bin/python" -c 'import paperdesk; print(paperdesk.__version__)')
+. "$ROOT/packaging/build_common.sh"
+make_build_venv
 NAME="paperdesk-$VERSION-linux-$(uname -m)"
-
-echo "==> PyInstaller ($NAME)"
-"$BUILD/venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
-    --distpath "$BUILD/dist" --workpath "$BUILD/work" "$ROOT/packaging/paperdesk.spec"
+run_pyinstaller "$NAME"
 
 # A source-built Python (pyenv, deadsnakes builds…) leaves ~25 MB of debug symbols in libpython and its own
 # extension modules. Those two come from the interpreter's build, not from wheels, so stripping them is safe;

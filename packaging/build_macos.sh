@@ -10,23 +10,15 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 BUILD="$ROOT/build/macos"
-rm -rf "$BUILD"
-mkdir -p "$BUILD" "$ROOT/dist"
-
-echo "==> build venv"
-"$PYTHON" -m venv "$BUILD/venv"
-"$BUILD/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -c "$ROOT/packaging/constraints.txt" -r "$ROOT/packaging/requirements-build.txt" "$ROOT"
-VERSION=$("$BUILD/venv/bin/python" -c 'import paperdesk; print(paperdesk.__version__)')
+. "$ROOT/packaging/build_common.sh"
+make_build_venv
 NAME="paperdesk-$VERSION-macos-$(uname -m)"
 
 echo "==> icon"
 "$BUILD/venv/bin/python" "$ROOT/packaging/make_icons.py" --iconset "$BUILD/paperdesk.iconset"
 iconutil -c icns "$BUILD/paperdesk.iconset" -o "$ROOT/packaging/macos/paperdesk.icns"
 
-echo "==> PyInstaller ($NAME)"
-"$BUILD/venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
-    --distpath "$BUILD/dist" --workpath "$BUILD/work" "$ROOT/packaging/paperdesk.spec"
+run_pyinstaller "$NAME"
 APP="$BUILD/dist/Paperdesk.app"
 codesign --force --deep --sign "${CODESIGN_IDENTITY:--}" "$APP"
 
