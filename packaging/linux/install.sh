@@ -15,7 +15,7 @@ for arg in "$@"; do
     case "$arg" in
         --system) MODE=system ;;
         --uninstall) ACTION=uninstall ;;
-        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
     esac
 done
