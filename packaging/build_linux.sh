@@ -12,7 +12,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 BUILD="$ROOT/build/linux"
 
-# Qt's X11 plugin needs these; the bundle carries them (only libxcb, libX11's core and libGL are left to the
+# Qt's X11 plugin needs these; the bundle carries them (only glibc, libxcb, libGL and libEGL are left to the
 # desktop), so they must be on the build machine or the bundle opens no window on X11.
 missing=""
 known=$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p)
@@ -20,10 +20,13 @@ for lib in libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image
            libxcb-shape.so.0 libxcb-xkb.so.1 libxkbcommon-x11.so.0 libfontconfig.so.1 libdbus-1.so.3; do
     case "$known" in *"$lib "*) ;; *) missing="$missing $lib" ;; esac
 done
+# Fonts for systems without any (see paperdesk.spec).
+[ -f "${PAPERDESK_FONT_DIR:-/usr/share/fonts/truetype/dejavu}/DejaVuSans.ttf" ] || missing="$missing DejaVuSans.ttf"
 if [ -n "$missing" ]; then
     echo "build_linux.sh: missing on this machine:$missing" >&2
     echo "  on Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \\" >&2
-    echo "      libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3" >&2
+    echo "      libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \\" >&2
+    echo "      fonts-dejavu-core" >&2
     exit 1
 fi
 

@@ -213,3 +213,53 @@ def test_smoke_test_passes_a_working_bundle_and_fails_a_broken_one(tmp_path):
     bad = _smoke(tmp_path / "bad", _fake_bundle(tmp_path / "bad", "9.9.9"))
     assert bad.returncode == 1
     assert "SMOKE FAIL" in bad.stderr and "9.9.9" in bad.stderr
+
+
+@pytest.mark.parametrize("argv", [["gui"], [], ["snapshot", "x.png"]])
+def test_without_the_systems_opengl_libraries_the_window_commands_say_what_to_install(argv, monkeypatch, capsys,
+                                                                                       tmp_path):
+    # As on a bare server: QtGui fails to load ("libGL.so.1: cannot open shared object file").
+    from paperdesk import cli
+
+    monkeypatch.setitem(sys.modules, "PySide6.QtGui", None)
+    assert cli.main(["--db", str(tmp_path / "l.sqlite"), *argv]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("paperdesk: the window cannot start:") and "libgl1 libegl1" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "l.sqlite").exists()  # nothing was opened or created
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@pytest.mark.skipif(not (DEJAVU / "DejaVuSans.ttf").is_file(), reason="needs Debian's fonts-dejavu-core (.ci/run installs it)")
+def test_a_system_without_fonts_gets_the_bundled_ones(qapp, monkeypatch):
+    from PySide6.QtGui import QFont
+
+    from paperdesk.gui.app import ensure_fonts
+
+    assert ensure_fonts(qapp, system_has_fonts=True) == []  # a normal desktop: nothing loaded
+    assert ensure_fonts(qapp) == []  # and this machine has fonts (DejaVu at least), so it is one
+    monkeypatch.setenv("PAPERDESK_FONTS", str(DEJAVU))
+    before = qapp.font()
+    try:
+        families = ensure_fonts(qapp, system_has_fonts=False)  # as on a bare system
+        assert {"DejaVu Sans", "DejaVu Sans Mono"} <= set(families)
+        assert qapp.font().family() == "DejaVu Sans"
+        assert QFont.substitute("monospace").lower() == "dejavu sans mono"  # Qt keeps substitutes lower-case
+    finally:
+        QFont.removeSubstitutions("monospace")
+        qapp.setFont(before)
+
+
+def test_no_bundled_fonts_is_no_error(qapp, monkeypatch, tmp_path):
+    from paperdesk.gui.app import ensure_fonts
+
+    monkeypatch.setattr(bundled, "__file__", str(tmp_path / "a" / "b" / "bundled.py"))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    monkeypatch.setattr(bundled.sysconfig, "get_path", lambda name: str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("PAPERDESK_FONTS", raising=False)
+    before = qapp.font()
+    assert ensure_fonts(qapp, system_has_fonts=False) == []
+    assert qapp.font() == before

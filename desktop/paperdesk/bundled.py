@@ -16,7 +16,8 @@ from pathlib import Path
 
 SEEDS = "seeds"
 RESOURCES = "resources"
-_OVERRIDES = {SEEDS: "PAPERDESK_SEEDS", RESOURCES: "PAPERDESK_RESOURCES"}
+FONTS = "fonts"  # only the Linux bundle carries fonts, for systems that have none (see gui/app.py)
+_OVERRIDES = {SEEDS: "PAPERDESK_SEEDS", RESOURCES: "PAPERDESK_RESOURCES", FONTS: "PAPERDESK_FONTS"}
 
 
 def _candidates(kind: str) -> list[Path]:

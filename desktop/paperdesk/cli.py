@@ -96,6 +96,8 @@ def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db = getattr(args, "db_sub", None) or args.db
     if args.command in (None, "gui"):
+        if not _qt_loads():
+            return 1
         from .gui.app import run
 
         return run(db, exit_when_shown=getattr(args, "exit_when_shown", False))
@@ -296,7 +298,23 @@ def _keys(db: str | None, args) -> int:
     return 0
 
 
+def _qt_loads() -> bool:
+    """Qt's GUI module links the system's OpenGL libraries even offscreen; a bare server or container may lack
+    them. Say which library is missing and what to install, instead of a traceback."""
+    try:
+        import PySide6.QtGui  # noqa: F401
+    except ImportError as exc:
+        print(f"paperdesk: the window cannot start: {exc}.\n"
+              "  Qt needs the system's OpenGL libraries: on Debian/Ubuntu `sudo apt-get install libgl1 libegl1`,\n"
+              "  on Fedora `sudo dnf install mesa-libGL mesa-libEGL`. The command line (import, export…) works"
+              " without them.", file=sys.stderr)
+        return False
+    return True
+
+
 def _snapshot(db: str | None, args) -> int:
+    if not _qt_loads():
+        return 1
     from .gui.snapshot import VIEWS, snapshot
 
     if args.view not in VIEWS and not args.view.startswith(("author:", "compare:")):

@@ -6,10 +6,10 @@ import os
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from .. import __version__
+from .. import __version__, bundled
 from ..bundled import resource
 from ..core.library import Library, LibraryError, default_db_path, resolve_db_path
 from ..core.seeds import load_seeds
@@ -28,12 +28,39 @@ def open_library_for_gui(db: str | None) -> tuple[Library, str]:
     return library, message
 
 
+def ensure_fonts(app: QApplication, system_has_fonts: bool | None = None) -> list[str]:
+    """Load the bundle's own fonts when the system has none, and return their families.
+
+    A bare system (a minimal container, a thin client) can lack fonts entirely; Qt then draws every letter
+    as a box. The Linux bundle carries DejaVu for that case only: on a normal desktop its fonts stay unused.
+    """
+    if system_has_fonts is None:
+        # Fontconfig still lists its generic names (Sans Serif, Monospace…) with no font behind them; what
+        # tells is whether the default font resolves to a real family.
+        system_has_fonts = bool(QFontInfo(app.font()).family())
+    if system_has_fonts:
+        return []
+    directory = bundled.data_dir(bundled.FONTS, "*.ttf")
+    families: list[str] = []
+    for path in sorted(directory.glob("*.ttf")) if directory else []:
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id >= 0:
+            families += [f for f in QFontDatabase.applicationFontFamilies(font_id) if f not in families]
+    if families:
+        app.setFont(QFont("DejaVu Sans" if "DejaVu Sans" in families else families[0], 10))
+        if "DejaVu Sans Mono" in families:
+            # No fontconfig aliases on such a system: say what "monospace" (raw dump text) means.
+            QFont.insertSubstitution("monospace", "DejaVu Sans Mono")
+    return families
+
+
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Paperdesk")
     app.setOrganizationName("Paperdesk")
     app.setApplicationDisplayName("Paperdesk")
     app.setApplicationVersion(__version__)
+    ensure_fonts(app)
     icon = resource("paperdesk.svg")
     if icon:
         app.setWindowIcon(QIcon(str(icon)))
