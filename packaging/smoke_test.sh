@@ -192,6 +192,9 @@ if [ -n "$BUNDLE_DIR" ] && [ "$PLATFORM" = linux ]; then
     desktop="$HOME_DIR/.local/share/applications/paperdesk.desktop"
     [ -f "$desktop" ] || fail "install.sh made no menu entry"
     [ -f "$HOME_DIR/.local/share/icons/hicolor/scalable/apps/paperdesk.svg" ] || fail "install.sh installed no icon"
+    if command -v desktop-file-validate >/dev/null 2>&1; then
+        desktop-file-validate "$desktop" >>"$LOG" 2>&1 || fail "the installed menu entry is not valid (see $LOG)"
+    fi
     exec_line=$(grep '^Exec=' "$desktop")
     installed=$(echo "$exec_line" | sed -E 's/^Exec="?([^"]+)"?.*/\1/')
     [ -x "$installed" ] || fail "the menu entry runs $installed, which is not there"

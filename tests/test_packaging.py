@@ -139,6 +139,17 @@ def test_gui_exit_when_shown_starts_on_the_sample_library_and_reports(tmp_path):
     library.close()
 
 
+def test_the_window_title_names_the_library_once_and_the_app_once(window):
+    from PySide6.QtWidgets import QApplication
+
+    from paperdesk.gui.app import make_app
+
+    make_app()
+    assert window.windowTitle() == "library.sqlite"  # Qt adds " — Paperdesk" when it shows the title
+    assert QApplication.applicationDisplayName() == "Paperdesk"
+    assert QApplication.desktopFileName() == "paperdesk"
+
+
 def test_help_about_names_the_version_and_the_library(window, tmp_path):
     about = [a for a in window.menuBar().actions() if a.text() == "&Help"][0].menu().actions()
     assert "&About Paperdesk" in [a.text() for a in about]
@@ -263,3 +274,13 @@ def test_no_bundled_fonts_is_no_error(qapp, monkeypatch, tmp_path):
     before = qapp.font()
     assert ensure_fonts(qapp, system_has_fonts=False) == []
     assert qapp.font() == before
+
+
+@pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="needs desktop-file-utils")
+def test_the_menu_entry_is_valid(tmp_path):
+    # As shipped; smoke_test.sh validates it again as install.sh rewrites it with the program's full path.
+    out = subprocess.run(["desktop-file-validate", str(ROOT / "resources" / "paperdesk.desktop")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout == "" and out.stderr == ""
+    # Docks match a window to its menu entry by WM_CLASS's class, which Qt sets to the application name.
+    assert "StartupWMClass=Paperdesk" in (ROOT / "resources" / "paperdesk.desktop").read_text()

@@ -59,6 +59,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Paperdesk")
     app.setOrganizationName("Paperdesk")
     app.setApplicationDisplayName("Paperdesk")
+    # Wayland's app id and the link to the menu entry (resources/paperdesk.desktop) for the icon in docks.
+    app.setDesktopFileName("paperdesk")
     app.setApplicationVersion(__version__)
     ensure_fonts(app)
     icon = resource("paperdesk.svg")

@@ -38,7 +38,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library = library
         self.settings = settings or app_settings()
-        self.setWindowTitle(f"Paperdesk — {library.path.name}")
+        # Qt appends the application's display name itself: "library.sqlite — Paperdesk".
+        self.setWindowTitle(library.path.name)
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(lambda _: None)
