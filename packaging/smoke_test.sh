@@ -165,6 +165,16 @@ keys=$(grep -oE '^@[a-z]+\{[^,]+' "$BIB" | sort | uniq -d | wc -l)
 [ "$keys" = 0 ] || fail "BibTeX export repeats $keys citation keys"
 cp "$BIB" "$OUT/library.bib"
 ok "BibTeX export: $entries entries, keys unique ($OUT/library.bib)"
+if command -v bibtex >/dev/null 2>&1; then
+    # BibTeX itself reads every entry: an .aux that cites all of them with the plain style.
+    printf '\\citation{*}\n\\bibdata{library}\n\\bibstyle{plain}\n' > "$SCRATCH/check.aux"
+    (cd "$SCRATCH" && bibtex check >> "$LOG" 2>&1) || fail "bibtex reports errors or warnings on the export (see $LOG)"
+    items=$(grep -c '^\\bibitem' "$SCRATCH/check.bbl" || true)
+    [ "$items" = "$entries" ] || fail "bibtex formatted $items of the $entries entries"
+    ok "bibtex reads the export with no error or warning and formats all $items entries"
+else
+    echo "note: no bibtex here: the export was not run through BibTeX itself" | tee -a "$LOG"
+fi
 
 # --- 5. windows rendered offscreen ------------------------------------------------------------------------------
 png_ok() {  # a PNG signature and a real size

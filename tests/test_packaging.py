@@ -219,6 +219,8 @@ def test_smoke_test_passes_a_working_bundle_and_fails_a_broken_one(tmp_path):
                  "BibTeX export: 154 entries", "rendered offscreen", "install.sh: command, menu entry"):
         assert step in good.stdout
     assert (tmp_path / "good" / "out" / "main-window.png").stat().st_size > 20000
+    if shutil.which("bibtex"):  # .ci/run installs TeX Live
+        assert "bibtex reads the export with no error or warning and formats all 154 entries" in good.stdout
 
     # A bundle that says it is another version than it is must fail, and say why.
     bad = _smoke(tmp_path / "bad", _fake_bundle(tmp_path / "bad", "9.9.9"))
