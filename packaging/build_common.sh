@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by build_linux.sh and build_macos.sh: the steps every Unix build shares.
 # Expects ROOT (the checkout), BUILD (a scratch folder of its own) and PYTHON.
 
@@ -10,6 +11,7 @@ make_build_venv() {
     "$PYTHON" -m venv "$BUILD/venv"
     "$BUILD/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
         -c "$ROOT/packaging/constraints.txt" -r "$ROOT/packaging/requirements-build.txt" "$ROOT"
+    # shellcheck disable=SC2034  # read by the script that sources this file
     VERSION=$("$BUILD/venv/bin/python" -c 'import paperdesk; print(paperdesk.__version__)')
 }
 

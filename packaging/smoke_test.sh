@@ -211,7 +211,9 @@ if [ -n "$BUNDLE_DIR" ] && [ "$PLATFORM" = linux ]; then
     APP="$HOME_DIR/.local/bin/paperdesk"
     [ "$(run_app --version)" = "$version" ] || fail "the installed ~/.local/bin/paperdesk does not run"
     env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin "$BUNDLE_DIR/install.sh" --uninstall >>"$LOG" 2>&1 || fail "uninstall failed"
-    [ ! -e "$desktop" ] && [ ! -e "$HOME_DIR/.local/bin/paperdesk" ] && [ ! -e "$installed" ] || fail "uninstall left files"
+    for left in "$desktop" "$HOME_DIR/.local/bin/paperdesk" "$installed"; do
+        [ ! -e "$left" ] || fail "uninstall left $left"
+    done
     [ -f "$DEFAULT_DB" ] || fail "uninstall removed the user's library"
     ok "install.sh: command, menu entry ($exec_line) and icon; --uninstall removes them and keeps the library"
 fi

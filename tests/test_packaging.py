@@ -286,3 +286,13 @@ def test_the_menu_entry_is_valid(tmp_path):
     assert out.returncode == 0 and out.stdout == "" and out.stderr == ""
     # Docks match a window to its menu entry by WM_CLASS's class, which Qt sets to the application name.
     assert "StartupWMClass=Paperdesk" in (ROOT / "resources" / "paperdesk.desktop").read_text()
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="needs shellcheck (.ci/run installs it)")
+def test_the_packaging_scripts_pass_shellcheck():
+    # build_macos.sh and the AppImage step cannot run on this Linux machine; shellcheck at least reads them.
+    scripts = sorted(str(p) for p in PACKAGING.rglob("*.sh"))
+    assert len(scripts) >= 7
+    out = subprocess.run(["shellcheck", "-x", "--severity=warning", *scripts], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stdout
