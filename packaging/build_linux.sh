@@ -20,13 +20,15 @@ for lib in libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image
            libxcb-shape.so.0 libxcb-xkb.so.1 libxkbcommon-x11.so.0 libfontconfig.so.1 libdbus-1.so.3; do
     case "$known" in *"$lib "*) ;; *) missing="$missing $lib" ;; esac
 done
+# readelf prunes the bundle (paperdesk.spec), strip trims libpython: both from binutils.
+for tool in readelf strip; do command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool(binutils)"; done
 # Fonts for systems without any (see paperdesk.spec).
 [ -f "${PAPERDESK_FONT_DIR:-/usr/share/fonts/truetype/dejavu}/DejaVuSans.ttf" ] || missing="$missing DejaVuSans.ttf"
 if [ -n "$missing" ]; then
     echo "build_linux.sh: missing on this machine:$missing" >&2
     echo "  on Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \\" >&2
     echo "      libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \\" >&2
-    echo "      fonts-dejavu-core" >&2
+    echo "      fonts-dejavu-core binutils" >&2
     exit 1
 fi
 
