@@ -6,9 +6,10 @@
 #   packaging/smoke_test.sh --command /path/to/paperdesk                    any installed paperdesk
 #
 # Checks: --version; the first start at the default location opens the sample library in the per-user data
-# folder (never the install folder); an import of the seeds into a fresh library; a BibTeX export of it; the
-# main window, an author page and Help > About rendered offscreen to PNG; for the bundle, install.sh and
-# its --uninstall.
+# folder (never the install folder), offscreen and on Xvfb; an import of the seeds into a fresh library, and
+# of 9 MB of copies of them (parsed in a worker process); a BibTeX export, read by bibtex where installed;
+# the main window, an author page and Help > About rendered offscreen to PNG; for the bundle, install.sh
+# and its --uninstall.
 # The PNGs and a log are left in $SMOKE_OUT (default: dist/smoke/). Exits non-zero on the first failure.
 #
 # No network: every run of the app goes through `unshare -n` (or `unshare -rn` without root). Set
@@ -155,6 +156,27 @@ ok "import of $files seed dumps: $added records"
 again=$(run_app --db "$LIB" import "$ROOT"/seeds/*.txt 2>>"$LOG") || fail "second import exited non-zero"
 echo "$again" | grep -qE '[1-9][0-9]* records added' && fail "importing the same dumps again added records"
 ok "importing the same dumps again adds nothing"
+
+# Over 8 MB of dumps at once are parsed in a worker process (spawned, not forked): in a frozen bundle that
+# child must run the parser, not a second Paperdesk. Copies of the seeds, each with its own trailing
+# blank lines so that no two files are the same file to the importer.
+BIG="$SCRATCH/big"
+mkdir "$BIG"
+seed_bytes=$(cat "$ROOT"/seeds/*.txt | wc -c)
+copies=$(( 9000000 / seed_bytes + 1 ))
+i=1
+while [ "$i" -le "$copies" ]; do
+    for f in "$ROOT"/seeds/*.txt; do
+        { cat "$f"; head -c "$i" /dev/zero | tr '\0' '\n'; } > "$BIG/$(printf 'copy%03d' "$i")_$(basename "$f")"
+    done
+    i=$((i + 1))
+done
+run_app --db "$SCRATCH/big.sqlite" import "$BIG"/*.txt > "$SCRATCH/big.txt" 2>>"$LOG" || fail "the large import exited non-zero"
+big_added=$(awk '$3 == "records" && $4 == "added" { sum += $2 } END { print sum + 0 }' "$SCRATCH/big.txt")
+[ "$big_added" = $((copies * added)) ] || fail "the large import added $big_added records, not $copies x $added"
+cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc 2>/dev/null || echo 1)
+where=$([ "$cores" -gt 1 ] && echo "parsed in a worker process" || echo "one core: parsed in a thread")
+ok "large import ($((copies * files)) files, $(( $(cat "$BIG"/*.txt | wc -c) / 1000000 )) MB, $where): $big_added records"
 
 # --- 4. BibTeX export ------------------------------------------------------------------------------------------
 BIB="$SCRATCH/library.bib"

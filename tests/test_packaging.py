@@ -200,6 +200,14 @@ def _fake_bundle(tmp_path: Path, version: str) -> Path:
     return tarball
 
 
+def test_the_smoke_tests_large_import_is_large_enough_for_the_worker_process():
+    # smoke_test.sh imports just over 9 MB of dumps at once to exercise the spawned parser in a frozen bundle.
+    from paperdesk.core import library
+
+    assert library.PROCESS_PARSE_BYTES < 9_000_000
+    assert "9000000 / seed_bytes" in (PACKAGING / "smoke_test.sh").read_text()
+
+
 def _smoke(tmp_path: Path, tarball: Path):
     env = {**os.environ, "SMOKE_OUT": str(tmp_path / "out"), "TMPDIR": str(tmp_path)}
     allowed = subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0 or \
@@ -216,6 +224,7 @@ def test_smoke_test_passes_a_working_bundle_and_fails_a_broken_one(tmp_path):
     assert good.returncode == 0, good.stdout + good.stderr
     assert "SMOKE PASS" in good.stdout
     for step in ("--version", "first start loaded the sample library: 154 records", "import of 5 seed dumps: 154",
+                 "large import (185 files, 9 MB, ", "): 5698 records",
                  "BibTeX export: 154 entries", "rendered offscreen", "install.sh: command, menu entry"):
         assert step in good.stdout
     assert (tmp_path / "good" / "out" / "main-window.png").stat().st_size > 20000
