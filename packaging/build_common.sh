@@ -8,6 +8,8 @@ make_build_venv() {
     rm -rf "$BUILD"
     mkdir -p "$BUILD" "$ROOT/dist"
     echo "==> build venv"
+    # setuptools builds Paperdesk's wheel in build/lib and never removes files that are gone from the source.
+    rm -rf "$ROOT/build/lib" "$ROOT"/build/bdist.*
     "$PYTHON" -m venv "$BUILD/venv"
     "$BUILD/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
         -c "$ROOT/packaging/constraints.txt" -r "$ROOT/packaging/requirements-build.txt" "$ROOT"

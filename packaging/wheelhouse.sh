@@ -30,6 +30,8 @@ DIR=$(mkdir -p "${DIR:-$ROOT/dist/wheelhouse}" && cd "${DIR:-$ROOT/dist/wheelhou
 
 # Paperdesk's own wheel (with the sample dumps and the icon in it), then everything it depends on.
 rm -f "$DIR"/paperdesk-*.whl
+# setuptools builds in build/lib and never removes files that are gone from the source.
+rm -rf "$ROOT/build/lib" "$ROOT"/build/bdist.*
 "$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$DIR" "$ROOT"
 WHEEL=$(ls "$DIR"/paperdesk-*.whl)
 "$PYTHON" -m pip download --quiet --only-binary=:all: --dest "$DIR" \
