@@ -146,14 +146,22 @@ fi
 
 # --- 3. import the seed dumps into a fresh library -------------------------------------------------------------
 LIB="$SCRATCH/fresh.sqlite"
-run_app --db "$LIB" import "$ROOT"/seeds/*.txt > "$SCRATCH/import.txt" 2>>"$LOG" || fail "import exited non-zero"
+# The date the seeds were captured (year-less dates on the pages count back from it), as the first start uses.
+CAPTURED=$(sed -n 's/.*"captured": *"\([0-9-]*\)".*/\1/p' "$ROOT/seeds/manifest.json")
+[ -n "$CAPTURED" ] || fail "no capture date in seeds/manifest.json"
+run_app --db "$LIB" import --captured "$CAPTURED" "$ROOT"/seeds/*.txt > "$SCRATCH/import.txt" 2>>"$LOG" || fail "import exited non-zero"
 cat "$SCRATCH/import.txt" >> "$LOG"
 added=$(awk '$3 == "records" && $4 == "added" { sum += $2 } END { print sum + 0 }' "$SCRATCH/import.txt")
 files=$(ls "$ROOT"/seeds/*.txt | wc -l)
 [ "${added:-0}" -gt 0 ] || fail "the import added no records"
 [ "$added" = "$first_count" ] || fail "import added $added records, the first start loaded $first_count"
 ok "import of $files seed dumps: $added records"
-again=$(run_app --db "$LIB" import "$ROOT"/seeds/*.txt 2>>"$LOG") || fail "second import exited non-zero"
+run_app --db "$DEFAULT_DB" export --format json > "$SCRATCH/first-start.json" 2>>"$LOG" || fail "JSON export failed"
+run_app --db "$LIB" export --format json > "$SCRATCH/imported.json" 2>>"$LOG" || fail "JSON export failed"
+cmp -s "$SCRATCH/first-start.json" "$SCRATCH/imported.json" \
+    || fail "the first start's sample library and the imported seeds differ (JSON exports in $SCRATCH)"
+ok "the first start's sample library and this import hold the same records, field for field"
+again=$(run_app --db "$LIB" import --captured "$CAPTURED" "$ROOT"/seeds/*.txt 2>>"$LOG") || fail "second import exited non-zero"
 echo "$again" | grep -qE '[1-9][0-9]* records added' && fail "importing the same dumps again added records"
 ok "importing the same dumps again adds nothing"
 
@@ -171,7 +179,7 @@ while [ "$i" -le "$copies" ]; do
     done
     i=$((i + 1))
 done
-run_app --db "$SCRATCH/big.sqlite" import "$BIG"/*.txt > "$SCRATCH/big.txt" 2>>"$LOG" || fail "the large import exited non-zero"
+run_app --db "$SCRATCH/big.sqlite" import --captured "$CAPTURED" "$BIG"/*.txt > "$SCRATCH/big.txt" 2>>"$LOG" || fail "the large import exited non-zero"
 big_added=$(awk '$3 == "records" && $4 == "added" { sum += $2 } END { print sum + 0 }' "$SCRATCH/big.txt")
 [ "$big_added" = $((copies * added)) ] || fail "the large import added $big_added records, not $copies x $added"
 cores=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc 2>/dev/null || echo 1)
