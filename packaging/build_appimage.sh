@@ -8,7 +8,11 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TARBALL=$(readlink -f "${1:?usage: build_appimage.sh TARBALL}")
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+    echo "usage: packaging/build_appimage.sh dist/paperdesk-<version>-linux-<arch>.tar.gz (from build_linux.sh)" >&2
+    exit 2
+fi
+TARBALL=$(readlink -f "$1")
 BUILD="$ROOT/build/appimage"
 rm -rf "$BUILD"
 mkdir -p "$BUILD/unpacked"
@@ -41,6 +45,7 @@ echo "AppDir ready: $APPDIR ($got)"
 TOOL=${APPIMAGETOOL:-$(command -v appimagetool || true)}
 if [ -z "$TOOL" ]; then
     echo "build_appimage.sh: appimagetool not found (set APPIMAGETOOL); the AppDir is built, the AppImage is not" >&2
+    echo "  appimagetool: https://github.com/AppImage/appimagetool/releases (not in Debian or PyPI)" >&2
     exit 3
 fi
 OUT="$ROOT/dist/Paperdesk-$VERSION-$ARCH.AppImage"

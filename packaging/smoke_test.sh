@@ -10,7 +10,8 @@
 # of 9 MB of copies of them (parsed in a worker process); a BibTeX export, read by bibtex where installed;
 # the main window, an author page and Help > About rendered offscreen to PNG; for the bundle, install.sh
 # and its --uninstall.
-# The PNGs and a log are left in $SMOKE_OUT (default: dist/smoke/). Exits non-zero on the first failure.
+# The PNGs and a log are left in $SMOKE_OUT (default: dist/smoke/, dist/smoke-wheelhouse/ or
+# dist/smoke-command/). Exits non-zero on the first failure.
 #
 # No network: every run of the app goes through `unshare -n` (or `unshare -rn` without root). Set
 # SMOKE_ALLOW_NETWORK=1 to run where neither is allowed (macOS, Windows: the run then says so and is not an
@@ -18,7 +19,12 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${SMOKE_OUT:-"$ROOT/dist/smoke"}
+# One folder per kind of run, so a wheelhouse run does not overwrite the bundle's pictures.
+case "${1:-}" in
+    --wheelhouse) OUT=${SMOKE_OUT:-"$ROOT/dist/smoke-wheelhouse"} ;;
+    --command) OUT=${SMOKE_OUT:-"$ROOT/dist/smoke-command"} ;;
+    *) OUT=${SMOKE_OUT:-"$ROOT/dist/smoke"} ;;
+esac
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/paperdesk-smoke.XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT
 mkdir -p "$OUT"
@@ -70,7 +76,7 @@ elif [ -n "${1:-}" ]; then
     [ -x "$APP" ] || fail "the tarball has no executable paperdesk at its top folder"
     KIND="bundle $(basename "$TARBALL")"
 else
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 echo "smoke test of the $KIND" | tee -a "$LOG"
@@ -232,8 +238,10 @@ if [ -n "$BUNDLE_DIR" ] && [ "$PLATFORM" = linux ]; then
     desktop="$HOME_DIR/.local/share/applications/paperdesk.desktop"
     [ -f "$desktop" ] || fail "install.sh made no menu entry"
     [ -f "$HOME_DIR/.local/share/icons/hicolor/scalable/apps/paperdesk.svg" ] || fail "install.sh installed no icon"
+    validated=""
     if command -v desktop-file-validate >/dev/null 2>&1; then
         desktop-file-validate "$desktop" >>"$LOG" 2>&1 || fail "the installed menu entry is not valid (see $LOG)"
+        validated=", valid"
     fi
     exec_line=$(grep '^Exec=' "$desktop")
     installed=$(echo "$exec_line" | sed -E 's/^Exec="?([^"]+)"?.*/\1/')
@@ -245,7 +253,7 @@ if [ -n "$BUNDLE_DIR" ] && [ "$PLATFORM" = linux ]; then
         [ ! -e "$left" ] || fail "uninstall left $left"
     done
     [ -f "$DEFAULT_DB" ] || fail "uninstall removed the user's library"
-    ok "install.sh: command, menu entry ($exec_line) and icon; --uninstall removes them and keeps the library"
+    ok "install.sh: command, menu entry ($exec_line$validated) and icon; --uninstall removes them and keeps the library"
 fi
 
 echo "SMOKE PASS: $KIND" | tee -a "$LOG"

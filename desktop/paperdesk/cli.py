@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("snapshot", help="render a view of the app offscreen to a PNG")
     p.add_argument("out", metavar="OUT.png")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
-    p.add_argument("--view", default="main", help="main, review, tags, duplicates, merge, author:NAME or compare:NAME,NAME")
+    p.add_argument("--view", default="main", help="main, review, tags, duplicates, merge, about, author:NAME or compare:NAME,NAME")
 
     p = sub.add_parser("paths", help="where the library file and the bundled sample dumps are")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)

@@ -39,11 +39,15 @@ refresh_menus() {
 }
 
 if [ "$ACTION" = uninstall ]; then
+    if [ ! -e "$APP_DIR" ] && [ ! -e "$DESKTOP_FILE" ] && [ ! -L "$BIN_DIR/paperdesk" ]; then
+        echo "Paperdesk is not installed in $APP_DIR: nothing to remove."
+        exit 0
+    fi
     rm -rf "$APP_DIR"
     rm -f "$DESKTOP_FILE" "$ICON_FILE"
     if [ -L "$BIN_DIR/paperdesk" ]; then rm -f "$BIN_DIR/paperdesk"; fi
     refresh_menus
-    echo "Paperdesk removed (your library in your data folder is kept)."
+    echo "Paperdesk removed (your library and window settings are kept)."
     exit 0
 fi
 
