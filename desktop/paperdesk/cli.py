@@ -98,6 +98,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true",
                    help="restore over the current library (a backup of it is made first)")
 
+    p = sub.add_parser("edit", help="change many records at once (set a field, find and replace, rename an author)",
+                       description="Change the records a search finds (default: every record), shown before and"
+                                   " after. One step: it lands whole or not at all.")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--search", default="", metavar="QUERY", help="the records to change, as in the app's search")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--set", metavar="FIELD=VALUE", help="set a field: category, date, has_code, org, title, abstract")
+    how.add_argument("--replace", nargs=3, metavar=("FIELD", "OLD", "NEW"),
+                     help="find and replace in title, abstract, org or authors")
+    how.add_argument("--rename-author", nargs=2, metavar=("NAME", "NEW"), help="put one author name for another")
+    p.add_argument("--regex", action="store_true", help="--replace: OLD is a regular expression (NEW may use \\1)")
+    p.add_argument("--ignore-case", action="store_true", help="--replace: ignore upper and lower case")
+    p.add_argument("--dry-run", action="store_true", help="only show what would change")
+
     p = sub.add_parser("paths", help="where the library file and the bundled sample dumps are")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
 
@@ -141,6 +155,8 @@ def _main(argv: list[str] | None = None) -> int:
         return _author(db, args)
     if args.command == "merge":
         return _merge(db, args)
+    if args.command == "edit":
+        return _edit(db, args)
     if args.command == "backup":
         return _backup(db, args)
     if args.command == "restore":
@@ -367,6 +383,70 @@ def _restore(db: str | None, args) -> int:
         return 1
     print(f"restored {result['records']} records over {result['path']}; what it held is in {result['safety_backup']}")
     return 0
+
+
+_TRUTH = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
+def _batch_edit(args):
+    from .core.batch import BatchEdit
+
+    if args.set:
+        field, sep, value = args.set.partition("=")
+        if not sep:
+            raise ValueError(f"--set needs FIELD=VALUE, not {args.set!r}")
+        if field in ("has_code", "authors_truncated"):
+            if value.lower() not in _TRUTH:
+                raise ValueError(f"{field} is yes or no, not {value!r}")
+            value = _TRUTH[value.lower()]
+        return BatchEdit("set", field=field, value=value)
+    if args.replace:
+        field, old, new = args.replace
+        return BatchEdit("replace", field=field, find=old, replacement=new, regex=args.regex,
+                         ignore_case=args.ignore_case)
+    return BatchEdit("rename_author", find=args.rename_author[0], replacement=args.rename_author[1])
+
+
+def _edit(db: str | None, args) -> int:
+    from .core import backup, batch
+    from .core.library import LibraryError
+
+    try:
+        edit = _batch_edit(args)
+    except (ValueError, LibraryError) as exc:
+        print(f"paperdesk: {exc}", file=sys.stderr)
+        return 2
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    with library:
+        try:
+            ids = batch.ids_matching(library, args.search)
+            rows = list(batch.preview(library, ids, edit))
+            for row in rows:
+                note = f"   (left as it is: {row.error})" if row.error else ""
+                print(f"{row.id}: {_shown(row.before)}\n  -> {_shown(row.after)}{note}")
+            ticked = [row.id for row in rows if not row.error]
+            refused = len(rows) - len(ticked)
+            if args.dry_run or not ticked:
+                print(f"{edit.describe()}: would change {len(ticked)} of {len(ids)} records"
+                      + (f"; {refused} would be refused" if refused else "") + (" (dry run)" if args.dry_run else ""))
+                return 0
+            if len(ticked) > 1:
+                backup.make_backup(library, "before batch edit")
+            result = batch.apply(library, ticked, edit)
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+    print(f"{edit.describe()}: changed {len(result.old)} of {len(ids)} records"
+          + (f"; {len(result.refused)} refused" if result.refused else ""))
+    return 0
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    return "" if value is None else str(value)
 
 
 def _keys(db: str | None, args) -> int:
