@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+import uuid
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -84,8 +85,11 @@ class ImportResult:
 class Library:
     """An open library file. Not thread-safe: give each thread its own Library on the same path."""
 
-    def __init__(self, path: str | os.PathLike, *, create: bool = True):
+    def __init__(self, path: str | os.PathLike, *, create: bool = True, origin: str | None = None):
         self.path = Path(path)
+        # Who writes through this connection: stored with each event, so a window knows its own changes
+        # (core.changes) from another window's. Workers of a window pass "<window origin>:<job>".
+        self.origin = origin or uuid.uuid4().hex
         if not create and not self.path.exists():
             raise LibraryError(f"{self.path}: no library here")
         try:
@@ -145,8 +149,8 @@ class Library:
     def log(self, kind: str, details: dict, *, paper_id: int | None = None, source_id: int | None = None) -> None:
         """Append to the events table; call inside the transaction of the change it describes."""
         self.conn.execute(
-            "INSERT INTO events(at, kind, paper_id, source_id, details) VALUES (?, ?, ?, ?, ?)",
-            (now(), kind, paper_id, source_id, json.dumps(details, ensure_ascii=False)),
+            "INSERT INTO events(at, kind, paper_id, source_id, details, origin) VALUES (?, ?, ?, ?, ?, ?)",
+            (now(), kind, paper_id, source_id, json.dumps(details, ensure_ascii=False), self.origin),
         )
 
     # --- import -----------------------------------------------------------------------------------------
@@ -281,7 +285,7 @@ class Library:
                 "file": parsed.file_name, "sha256": parsed.sha256, "added": len(new),
                 "already_present": len(present), "flagged": report["records_flagged"],
                 "skipped_lines": len(parsed.report.skipped), "encoding": parsed.report.encoding,
-                "captured": parsed.captured.isoformat(),
+                "captured": parsed.captured.isoformat(), "first_id": paper_ids[0] if paper_ids else None,
             }
             self.log("import", details, source_id=source_id)
             if new:
