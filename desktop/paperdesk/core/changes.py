@@ -131,6 +131,9 @@ def from_event(kind: str, details: dict, paper_id: int | None = None, source_id:
         return Changes(records=frozenset([survivor]), fields=frozenset({"tags", "sources"}),
                        added=_ids(d.get("restored")), tags=_all_tags_marker(), sources=True, authors=True,
                        duplicates=True, events=ev)
+    if kind in ("add", "add-undone"):  # a record entered by hand, and its undo
+        which = {"added": own} if kind == "add" else {"removed": own}
+        return Changes(sources=True, authors=True, duplicates=True, tags=_all_tags_marker(), events=ev, **which)
     if kind in ("not-duplicates", "not-duplicates-undone"):
         return Changes(duplicates=True, events=ev)
     if kind == "import":
