@@ -50,7 +50,7 @@ CONFIDENT_SCORE = -0.5
 
 
 def _is_letter(ch: str) -> bool:
-    return ch.isalpha() or unicodedata.category(ch)[0] == "M"
+    return ch.isalpha() or (ord(ch) > 127 and unicodedata.category(ch)[0] == "M")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -329,25 +329,28 @@ def _crosses(glued_word: str, cut: int, folded: frozenset[str]) -> bool:
     return False
 
 
+# Where a name can start after a non-space (pass one): at a letter other than a-z (a capital, a letter of
+# another script), or at a-z right after a bracket or other sign (not after a digit: "GPT-4o").
+_START_RE = re.compile(r"(?<=[^\s\-" + APOSTROPHES + r"])(?=[^\W\d_a-z])|(?<=[^\w\s\-" + APOSTROPHES + r"])(?=[a-z])")
+
+
 def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
     """Where the first author can begin inside ``glued``: right after a non-space, at a letter that starts a
-    word (a capital, a change of script, a letter after a digit or a bracket), or, with ``lowercase``, at any
-    lower-case letter (``TPUsjohn smith``)."""
-    for i in range(max(1, start), len(glued)):
+    word (a capital, a change of script, a letter after a bracket), or, with ``lowercase``, at any letter
+    (``TPUsjohn smith``, ``GPT-4oana lee``)."""
+    start = max(1, start)
+    if not lowercase:
+        for m in _START_RE.finditer(glued, start):
+            i = m.start()
+            ch, prev = glued[i], glued[i - 1]
+            if ch.isupper() or not prev.isalpha() or (_script(ch) != _script(prev) and _is_letter(prev)):
+                yield i
+        return
+    for i in range(start, len(glued)):
         ch, prev = glued[i], glued[i - 1]
-        if prev == " " or prev == "-" or prev in APOSTROPHES or not _is_letter(ch):
+        if prev == " " or prev == "-" or prev in APOSTROPHES or not ch.isalpha():
             continue
-        if unicodedata.category(ch)[0] == "M":
-            continue  # a combining mark belongs to the letter before it
-        if ch.isupper():
-            yield i
-        elif not _is_letter(prev):
-            if ch.islower() and not lowercase and prev.isdigit():
-                continue  # "GPT-4o": a digit then a lower-case letter is a model's name, not a name's start
-            yield i
-        elif _script(ch) != _script(prev):
-            yield i
-        elif ch.islower() and lowercase:
+        if ch.isupper() or ch.islower() or not _is_letter(prev) or _script(ch) != _script(prev):
             yield i
 
 
