@@ -119,34 +119,20 @@ def writable_problem(path: Path, exists: bool) -> str | None:
 
 
 def recovery_hint(path: Path) -> str:
-    return (f"Paperdesk will not write to it. Run `paperdesk check --recover NEW.sqlite --db {path}` to save what"
-            " can be read into a new library" + latest_backup_hint(path))
-
-
-def latest_backup_hint(path: Path) -> str:
+    hint = (f"Paperdesk will not write to it. `paperdesk check --recover NEW.sqlite --db {path}` saves what can be"
+            " read into a new library")
     backup = latest_backup(path)
-    return f", or go back to the latest backup, {backup}" if backup else ""
+    if backup:
+        hint += f"; or go back to the latest backup: `paperdesk restore {backup} --to NEW.sqlite`"
+    return hint
 
 
 def latest_backup(path: Path) -> Path | None:
-    """The newest file beside the library named like a backup of it (``library.sqlite.bak``,
-    ``library-backup-2026….sqlite``, ``library.sqlite.1``…), if any."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    stem = path.stem
-    found = []
+    """The newest backup in the library's backups folder (core/backup.py), if any."""
     try:
-        for other in folder.iterdir():
-            name = other.name
-            if other == path or name.endswith(("-wal", "-shm", "-journal")):
-                continue
-            if name.startswith((path.name + ".", stem + "-backup", stem + ".backup", stem + "_backup")) \
-                    or (name.startswith(stem) and "bak" in name.lower()):
-                try:
-                    if other.is_file():
-                        found.append((other.stat().st_mtime, other))
-                except OSError:
-                    continue
-    except OSError:
+        from .backup import list_backups
+
+        backups = list_backups(path)
+    except Exception:  # noqa: BLE001 - a hint must never turn into an error of its own
         return None
-    return max(found)[1] if found else None
+    return backups[0].path if backups else None

@@ -89,6 +89,9 @@ def _friendly(exc: sqlite3.Error, path: Path) -> str:
     return f"{path}: {text}"
 
 
+friendly_sqlite_error = _friendly
+
+
 @dataclass
 class ImportResult:
     file: str
