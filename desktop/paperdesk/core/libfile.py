@@ -37,7 +37,14 @@ class FileKind:
 
 
 def ro_uri(path: Path) -> str:
-    return "file:" + urllib.parse.quote(str(Path(path).absolute())) + "?mode=ro"
+    """A read-only URI. In a folder nobody can write to, a WAL library without its -wal file cannot change
+    under us (no writer could create the WAL), and SQLite could not create the -shm it wants to read it:
+    open it as immutable."""
+    path = Path(path).absolute()
+    uri = "file:" + urllib.parse.quote(str(path)) + "?mode=ro"
+    if not os.access(path.parent, os.W_OK) and not Path(str(path) + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
 
 
 def inspect(path: Path, error: type[Exception]) -> FileKind:
@@ -61,24 +68,27 @@ def inspect(path: Path, error: type[Exception]) -> FileKind:
         raise error(f"{path}: cannot read the library file ({exc.strerror or exc})") from exc
     if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
         raise error(f"{path}: this file is not a Paperdesk library (not an SQLite database); it was left as it is")
-    user_version = int.from_bytes(header[60:64], "big")
-    app_id = int.from_bytes(header[68:72], "big")
-    wal = header[18] == 2
-    if app_id == APPLICATION_ID:
-        return FileKind("ours", user_version, wal)
-    if app_id != 0:
-        raise error(f"{path}: this SQLite file belongs to another application (application id {app_id:#010x}),"
-                    " not Paperdesk; it was left as it is")
+    # The header's own copies of these may be stale while page 1 sits in the WAL: ask SQLite, read-only.
     try:
-        conn = sqlite3.connect(ro_uri(path), uri=True, timeout=1)
+        conn = sqlite3.connect(ro_uri(path), uri=True, timeout=5)
         try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+            wal = conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+            if app_id == APPLICATION_ID:
+                return FileKind("ours", user_version, wal)
+            if app_id != 0:
+                raise error(f"{path}: this SQLite file belongs to another application (application id"
+                            f" {app_id:#010x}), not Paperdesk; it was left as it is")
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             columns = {r[1] for r in conn.execute("PRAGMA table_info(papers)")} if "papers" in tables else set()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         if "malformed" in str(exc) or "not a database" in str(exc):
-            raise error(f"{path}: the library file is damaged ({exc}); {recovery_hint(path)}") from exc
+            raise error(f"{path}: the library file is damaged ({exc}). {recovery_hint(path)}") from exc
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise error(f"{path}: another program holds the library file locked; try again in a moment") from exc
         raise error(f"{path}: cannot read the library file ({exc})") from exc
     if not tables and user_version == 0:
         return FileKind("empty", 0, wal)
