@@ -121,7 +121,7 @@ def from_event(kind: str, details: dict, paper_id: int | None = None, source_id:
     if kind in ("tag-merge", "tag-unmerge"):
         return Changes(records=_ids(d.get("paper_ids")), fields=frozenset({"tags"}),
                        tags=frozenset(t for t in (d.get("from"), d.get("into")) if t is not None), events=ev)
-    if kind == "merge":
+    if kind in ("merge", "merge-redone"):
         survivor = d.get("survivor", paper_id)
         return Changes(records=frozenset([survivor]), fields=frozenset({"tags", "sources"}),
                        removed=_ids(d.get("merged")), tags=_all_tags_marker(), sources=True, authors=True,

@@ -177,10 +177,13 @@ class MergeRecords(LibraryCommand):
         self.merge_id: int | None = None
 
     def apply(self):
-        self.merge_id = merging.merge(self.library, self.survivor, self.others, self.fields)
+        if self.merge_id is None:
+            self.merge_id = merging.merge(self.library, self.survivor, self.others, self.fields)
+        else:  # redo after undo: the same merge in force again
+            merging.reinstate(self.library, self.merge_id)
 
     def revert(self):
-        merging.unmerge(self.library, self.merge_id)
+        merging.unmerge(self.library, self.merge_id, resolve="restore")  # Ctrl+Z: back to before the merge
 
 
 class BulkMerge(LibraryCommand):
@@ -193,12 +196,16 @@ class BulkMerge(LibraryCommand):
 
     def apply(self):
         with self.library.transaction():
-            self.merge_ids = [merging.merge(self.library, survivor, others) for survivor, others in self.plan]
+            if self.merge_ids:  # redo after undo
+                for merge_id in self.merge_ids:
+                    merging.reinstate(self.library, merge_id)
+            else:
+                self.merge_ids = [merging.merge(self.library, survivor, others) for survivor, others in self.plan]
 
     def revert(self):
         with self.library.transaction():
             for merge_id in reversed(self.merge_ids):
-                merging.unmerge(self.library, merge_id)
+                merging.unmerge(self.library, merge_id, resolve="restore")
 
 
 class MarkDistinct(LibraryCommand):
@@ -215,18 +222,21 @@ class MarkDistinct(LibraryCommand):
 
 
 class Unmerge(LibraryCommand):
-    """The history's Unmerge button: undo a merge made at any time (itself undoable)."""
+    """The history's Unmerge button: undo a merge made at any time, in any order (itself undoable).
 
-    def __init__(self, library, merge_id: int, survivor: int):
-        super().__init__(library, f"Unmerge into record {survivor}")
-        self.merge_id, self.survivor = merge_id, survivor
+    ``resolve`` answers the conflicts the core reports (merging.UnmergeConflict): "keep", "restore" or per field.
+    A conflict left unanswered surfaces on the first apply, before anything is pushed."""
+
+    def __init__(self, library, merge_id: int, survivor: int, resolve=None):
+        super().__init__(library, f"Unmerge from record {survivor}")
+        self.merge_id, self.survivor, self.resolve = merge_id, survivor, resolve
         self.restored: list[int] = []
 
     def apply(self):
-        self.restored = merging.unmerge(self.library, self.merge_id)
+        self.restored = merging.unmerge(self.library, self.merge_id, self.resolve)
 
     def revert(self):
-        self.merge_id = merging.merge(self.library, self.survivor, self.restored)
+        merging.reinstate(self.library, self.merge_id)
 
 
 class SetCitekey(LibraryCommand):

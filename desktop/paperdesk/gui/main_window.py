@@ -350,8 +350,8 @@ class MainWindow(Navigation, QMainWindow):
         if plan and self._push(commands.BulkMerge(self.library, plan)):
             self.statusBar().showMessage(f"Merged {len(plan)} groups (one Ctrl+Z undoes them all)", 6000)
 
-    def unmerge(self, merge_id: int, survivor: int) -> None:
-        if self._push(commands.Unmerge(self.library, merge_id, survivor)):
+    def unmerge(self, merge_id: int, survivor: int, resolve=None) -> None:
+        if self._push(commands.Unmerge(self.library, merge_id, survivor, resolve)):
             self.statusBar().showMessage("Unmerged: the records are back", 5000)
 
     def set_citekey(self, paper_id: int, key) -> None:
