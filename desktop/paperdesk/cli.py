@@ -536,7 +536,7 @@ def _history(db: str | None, args) -> int:
     from .core import merging
     from .core.library import LibraryError
 
-    library = _open(db, create=False, readonly=getattr(args, "dry_run", False))
+    library = _open(db, create=False, readonly=args.dry_run)
     if library is None:
         return 1
     with library:
