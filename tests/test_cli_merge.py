@@ -88,7 +88,8 @@ def test_history_lists_merges_edits_tags_and_decisions_oldest_first(db, capsys):
     (["merge", "5", "999"], 1, "there is no record 999 in the library"),
     (["merge", "five", "6"], 2, "not a record id"),
     (["unmerge", "5"], 1, "record 5 is not merged into another record"),
-    (["unmerge", "0"], 2, "not a record id"),
+    (["unmerge", "abc"], 2, "not a record id"),
+    (["unmerge", "0"], 1, "there is no record 0 in the library"),
     (["history", "999"], 1, "there is no record 999 in the library"),
 ])
 def test_user_errors_are_one_sentence_with_exit_1_or_2(db, argv, code, message):

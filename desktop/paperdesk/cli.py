@@ -33,16 +33,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _record_id(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a record id (a whole number): {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a record id (1 or more): {text!r}")
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="paperdesk",
@@ -500,7 +490,7 @@ def _merge(db: str | None, args) -> int:
             print("paperdesk: name at least two records to merge (paperdesk merge ID ID... [--into ID]),"
                   " or use --auto certain", file=sys.stderr)
             return 2
-    library = _open(db, create=False)
+    library = _open(db, create=False, readonly=args.dry_run)
     if library is None:
         return 1
     with library:
@@ -558,7 +548,7 @@ def _history(db: str | None, args) -> int:
     from .core import merging
     from .core.library import LibraryError
 
-    library = _open(db, create=False, readonly=args.dry_run)
+    library = _open(db, create=False, readonly=True)
     if library is None:
         return 1
     with library:
