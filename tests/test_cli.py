@@ -68,15 +68,15 @@ def test_export_json_has_the_documented_shape(tmp_path, seed_paths, capsys):
     main(["import", *map(str, seed_paths), "--db", str(db), "--captured", "2026-06-05"])
     capsys.readouterr()
     out = tmp_path / "papers.json"
+    # The key is the one the .bib export writes (and stores), so the table joins to the .bib (issue 14).
+    bib = tmp_path / "papers.bib"
+    assert main(["export", "--format", "bibtex", "--db", str(db), "-o", str(bib)]) == 0
     assert main(["export", "--format", "json", "--db", str(db), "-o", str(out)]) == 0
     papers = json.loads(out.read_text("utf-8"))
     assert len(papers) == 154
     keys = {"id", "citekey", "title", "authors", "authors_truncated", "org", "category", "date", "has_code",
             "score", "abstract", "tags", "needs_review", "sources"}
     assert all(keys <= set(p) for p in papers)
-    # The key is the one the .bib export writes, so the table joins to the .bib (issue 14).
-    bib = tmp_path / "papers.bib"
-    assert main(["export", "--format", "bibtex", "--db", str(db), "-o", str(bib)]) == 0
     bib_keys = re.findall(r"^@misc\{([^,]+),", bib.read_text("utf-8"), re.MULTILINE)
     assert bib_keys == [p["citekey"] for p in papers] and len(set(bib_keys)) == 154
     leanvae = next(p for p in papers if p["title"].startswith("LeanVAE"))

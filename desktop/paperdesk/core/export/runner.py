@@ -16,9 +16,10 @@ from ..library import Library, LibraryError
 from ..query import RecordFilter, ordered_ids
 from .options import ExportOptions
 
-# Formats whose entries carry a citation key: keys are assigned (once, then kept) before writing. JSON and CSV
-# carry it too, so a table joins to the .bib.
-KEYED_FORMATS = ("bibtex", "biblatex", "csljson", "ris", "json", "csv")
+# Formats whose entries are identified by a citation key: keys are assigned (once, then kept) before writing.
+# JSON and CSV carry the key too (so a table joins to the .bib) but only read: the stored key, else the one the
+# pattern gives (a JSON or CSV export never writes to the library).
+KEYED_FORMATS = ("bibtex", "biblatex", "csljson", "ris")
 EXTENSIONS = {"bibtex": ".bib", "biblatex": ".bib", "csljson": ".json", "ris": ".ris", "json": ".json", "csv": ".csv"}
 
 
