@@ -170,7 +170,7 @@ def reopen_review(library: Library, paper_id: int, before: dict) -> None:
 
 def review_queue(library: Library, limit: int = 500) -> list[int]:
     return [r[0] for r in library.conn.execute(
-        "SELECT id FROM papers WHERE needs_review = 1 AND merged_into IS NULL ORDER BY id LIMIT ?", (limit,))]
+        "SELECT id FROM visible_papers WHERE needs_review = 1 ORDER BY id LIMIT ?", (limit,))]
 
 
 # --- tags ------------------------------------------------------------------------------------------------
@@ -190,8 +190,8 @@ def tags(library: Library) -> list[dict]:
     return [
         {"id": r[0], "name": r[1], "color": r[2], "count": r[3]}
         for r in library.conn.execute(
-            "SELECT t.id, t.name, t.color, (SELECT COUNT(*) FROM paper_tags pt JOIN papers p ON p.id = pt.paper_id"
-            " WHERE pt.tag_id = t.id AND p.merged_into IS NULL) FROM tags t ORDER BY t.name COLLATE NOCASE")
+            "SELECT t.id, t.name, t.color, (SELECT COUNT(*) FROM paper_tags pt JOIN visible_papers p"
+            " ON p.id = pt.paper_id WHERE pt.tag_id = t.id) FROM tags t ORDER BY t.name COLLATE NOCASE")
     ]
 
 

@@ -462,8 +462,8 @@ class Library:
     # --- reading ----------------------------------------------------------------------------------------
 
     def count_papers(self, include_merged: bool = False) -> int:
-        where = "" if include_merged else " WHERE merged_into IS NULL"
-        return self.conn.execute(f"SELECT COUNT(*) FROM papers{where}").fetchone()[0]
+        table = "papers" if include_merged else "visible_papers"
+        return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     def sources(self) -> list[dict]:
         return [dict(r) for r in self.db.query("SELECT * FROM sources ORDER BY id")]
@@ -481,7 +481,7 @@ class Library:
                 chunk = list(ids[i : i + batch])
                 marks = ",".join("?" * len(chunk))
                 rows = {r[0]: r for r in self.conn.execute(
-                    _PAPER_EXPORT_SQL + f" WHERE p.merged_into IS NULL AND p.id IN ({marks})", chunk)}
+                    _PAPER_EXPORT_SQL + f" WHERE p.id IN ({marks})", chunk)}
                 for pid in chunk:
                     if pid in rows:
                         yield _paper_dict(rows[pid])
@@ -489,7 +489,7 @@ class Library:
         last = 0
         while True:
             rows = self.conn.execute(
-                _PAPER_EXPORT_SQL + " WHERE p.merged_into IS NULL AND p.id > ? ORDER BY p.id LIMIT ?", (last, batch)
+                _PAPER_EXPORT_SQL + " WHERE p.id > ? ORDER BY p.id LIMIT ?", (last, batch)
             ).fetchall()
             if not rows:
                 return
@@ -554,7 +554,7 @@ SELECT p.id, p.title, p.authors_truncated, p.org, p.category, p.date, p.has_code
             WHERE pv.paper_id = p.id OR pv.paper_id IN (SELECT c.id FROM papers c WHERE c.merged_into = p.id)
             ORDER BY pv.id))
             AS sources_json
-FROM papers p"""
+FROM visible_papers p"""
 
 
 def _paper_dict(row: tuple) -> dict:

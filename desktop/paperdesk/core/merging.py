@@ -61,12 +61,12 @@ def scan(
     holds the word frequencies and the candidate pairs, not the library."""
     preset = PRESETS[preset] if isinstance(preset, str) else preset
     conn = library.conn
-    total = conn.execute("SELECT COUNT(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+    total = conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0]
 
     def rows():
         last = 0
         while True:
-            chunk = conn.execute("SELECT id, title FROM papers WHERE merged_into IS NULL AND id > ? ORDER BY id"
+            chunk = conn.execute("SELECT id, title FROM visible_papers WHERE id > ? ORDER BY id"
                                  " LIMIT ?", (last, _BATCH)).fetchall()
             if not chunk:
                 return
@@ -419,6 +419,14 @@ def merges_of(library: Library, paper_id: int, family: bool = True) -> list[dict
                 f" (SELECT merge_id FROM merge_members WHERE paper_id IN ({marks}))", chunk):
             out[mid] = {"id": mid, "survivor": survivor, "merged": json.loads(merged), "at": at, "undone_at": undone}
     return [out[k] for k in sorted(out, reverse=True)]
+
+
+def merged_into(library: Library, paper_id: int) -> int | None:
+    """The record ``paper_id`` was merged into (None when it is visible). LibraryError if there is no such record."""
+    row = library.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (paper_id,)).fetchone()
+    if row is None:
+        raise LibraryError(f"there is no record {paper_id} in the library")
+    return row[0]
 
 
 def merged_children(library: Library, survivor: int) -> list[int]:

@@ -246,7 +246,7 @@ _KEY_FIELDS_SQL = """
 SELECT p.id, p.title, p.date, p.authors_truncated, p.citekey,
        (SELECT json_group_array(name) FROM (SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id
             WHERE pa.paper_id = p.id ORDER BY pa.position))
-FROM papers p WHERE p.merged_into IS NULL"""
+FROM visible_papers p WHERE 1"""
 
 
 def _key_rows(library: Library, paper_ids: list[int] | None) -> list[dict]:
