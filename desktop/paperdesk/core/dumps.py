@@ -264,7 +264,7 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
         seen.update(names)
         own.append(names)
     seen_words = Counter(word for name in seen.elements() for word in name.split(" "))
-    vocabulary = _FileWords(blocks)
+    vocabulary = _FileWords(blocks, shapes)
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
@@ -314,15 +314,20 @@ def _record_shape(body: list[tuple[int, str]]) -> str:
 class _FileWords:
     """The words that stand whole in a file (abstracts, titles), case-folded; read only when first asked."""
 
-    def __init__(self, blocks):
-        self.blocks = blocks
+    def __init__(self, blocks, shapes):
+        self.blocks, self.shapes = blocks, shapes
         self.words: set[str] | None = None
 
     def __call__(self, word: str) -> bool:
         if self.words is None:
             self.words = set()
-            for _, _, body in self.blocks:
-                for _, line in body:
+            for (_, _, body), shape in zip(self.blocks, self.shapes):
+                lines = [line for _, line in body if line.strip()]
+                if shape != "A":
+                    lines = lines[1:]  # a glued line's words are what is in question
+                elif len(lines) >= 2:
+                    lines = lines[:1] + lines[2:]  # a title and an abstract, not the names
+                for line in lines:
                     self.words.update(w.strip("()[]{}:;,.!?\"'") for w in line.casefold().split())
         return word in self.words
 

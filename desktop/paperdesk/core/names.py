@@ -105,7 +105,7 @@ def token_kind(token: str) -> str | None:
         return None
     scripts = {_script(ch) for ch in core if ch.isalpha() and ch not in APOSTROPHES}
     if len(scripts) > 1:
-        return None  # "Retrieval王伟": a word of the title glued to a name in another script
+        return "mixed"  # "Retrieval王伟": a title's word glued to a name in another script (or a typo'd letter)
     cased = [ch for ch in core if ch.isupper() or ch.islower()]
     if not cased:
         return "caseless"
@@ -318,14 +318,14 @@ def _words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return exact, folded
 
 
-def _crosses(glued_word: str, cut: int, folded: frozenset[str]) -> bool:
-    """Whether a word of the abstract occurs in ``glued_word`` across position ``cut`` (``Model|sAna``)."""
+def _crosses(glued_word: str, cut: int, folded: frozenset[str], vocabulary=None) -> bool:
+    """Whether a word of the abstract (or of the file) occurs in ``glued_word`` across ``cut`` (``Model|sAna``)."""
     text = glued_word.casefold()
     if len(text) != len(glued_word):
         return False
     for start in range(max(0, cut - 24), cut):
         for end in range(cut + 1, min(len(text), start + 30) + 1):
-            if end - start >= 4 and text[start:end] in folded:
+            if end - start >= 4 and (text[start:end] in folded or (vocabulary is not None and vocabulary(text[start:end]))):
                 return True
     return False
 
@@ -430,9 +430,12 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
             tail = _title_tail_score(title)
             if tail is None:
                 continue
-            if glued[i - 1].isupper() and glued[i].isupper() and first_score is not None:
-                # cutting a run of capitals: "TP|UsAna", "LLM|SJohn"; only an all-capital name starts there
-                first_score -= 0.5
+            if before and lowercase and i <= 2:
+                continue  # "…, A|depeju Adeleke": a lower-case start right after a word's capital
+            if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() or glued[i].isupper()):
+                tail -= 1.0  # "…Synthesisjan d|e vries", "…The A|TLAS": a title ending on a one-letter word
+            if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
+                tail -= 1.5  # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
             score = first_score + sum(rest_scores) / max(len(rest), 1) * 0.2 + tail
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
@@ -458,12 +461,15 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
         score += 0.6
     elif vocabulary is not None and vocabulary(title_end.casefold()):
         score += 0.5  # a word the file uses elsewhere, whole
-    elif vocabulary is not None and _humps(title_end):
-        score -= 1.0  # "RecommendationMing": glued capitals in a word used nowhere else
+    elif vocabulary is not None:
+        # a title's last word is usually used again; "RecommendationMing" (glued capitals) never is
+        score -= 1.0 if _humps(title_end) else 0.5
     if exact and first_words[-1] not in _COLLECTIVE:
         # A title's words come back in its abstract; a person's name rarely does (a team's may: "OneRec Team").
         score -= 0.7 * sum(1 for w in first_words if len(w) >= 3 and w in exact)
     if folded and _crosses(glued_word, cut, folded):
+        score -= 3.5  # the record's own abstract uses a word this cut goes through
+    elif vocabulary is not None and _crosses(glued_word, cut, frozenset(), vocabulary):
         score -= 3.0
     return score
 
