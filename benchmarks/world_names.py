@@ -71,12 +71,14 @@ HARD_ENDINGS = ("for Edge TPUs", "with BERT4Rec", "via LLaMA-3", "on GPT-4o", "w
 class WorldNames:
     """A pool of (name, class, locale) drawn reproducibly from Faker's locales and the hard-shape lists."""
 
-    def __init__(self, rng: random.Random, per_locale: int = 40):
+    def __init__(self, rng: random.Random, per_locale: int = 40, locales: tuple[str, ...] | None = None):
         from faker import Faker  # the test extra; only the world mode of the generator needs it
 
         self.rng = rng
         self.people: list[tuple[str, str, str]] = []
         for locale, order in LOCALES.items():
+            if locales is not None and locale not in locales:
+                continue
             fake = Faker(locale)
             fake.seed_instance(rng.randrange(2**31))
             seen = set()

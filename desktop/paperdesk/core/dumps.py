@@ -88,6 +88,7 @@ class ParseReport:
     layout: str | None = None
     records_read: int = 0
     records_flagged: int = 0
+    flag_reasons: dict = field(default_factory=dict)  # reason -> how many flagged records give it
     skipped: list[dict] = field(default_factory=list)  # {"line", "reason"}
     warnings: list[dict] = field(default_factory=list)  # {"line" (or None), "message"}
 
@@ -291,6 +292,7 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     report.layout = "mixed" if len(layouts) > 1 else (layouts.pop() if layouts else None)
     report.records_read = len(records)
     report.records_flagged = sum(1 for r in records if r.needs_review)
+    report.flag_reasons = flag_reasons(records)
     return profile, records, report
 
 
@@ -347,8 +349,8 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
         authors = N.read_author_line(nonblank[1][1])
         title, names = nonblank[0][1], list(authors.names)
         truncated, org = authors.truncated, authors.org
-        if not N.looks_like_author_line(nonblank[1][1]):
-            reasons.append("the line after the title does not read as an author list")
+        if N.author_line_is_odd(nonblank[1][1]):
+            reasons.append("the line after the title holds more than three names: is it the author line?")
         used = 3
     else:  # layouts B and C: title and authors glued on one line
         layouts.add("B")
@@ -404,6 +406,12 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
         record.needs_review = True
         record.review = {"reasons": reasons, "alternatives": alternatives}
     return record
+
+
+def flag_reasons(records: list[ParsedRecord]) -> dict[str, int]:
+    """How many flagged records give each reason, most frequent first."""
+    counts = Counter(reason for r in records if r.needs_review and r.review for reason in r.review.get("reasons", []))
+    return dict(counts.most_common())
 
 
 def _mark_repeats_within_file(records: list[ParsedRecord]) -> None:

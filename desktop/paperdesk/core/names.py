@@ -87,8 +87,9 @@ def token_kind(token: str) -> str | None:
         return None
     if token in _SUFFIXES:
         return "suffix"
-    if token in _PARTICLES:
-        return "particle"
+    if token in _PARTICLES or (len(token) <= 4 and token[-1] in APOSTROPHES and token[:-1].isalpha()
+                               and token[:-1].islower()):
+        return "particle"  # "van", "de", "bin"; "a'", "d'", "dell'" standing apart
     if "." in token:
         if _INITIAL_RE.fullmatch(token) and not any(a.isupper() and b.isupper() for a, b in zip(token, token[1:])):
             return "initial" if token[0].isupper() else "lower"  # "K.", "J.-P."; "e." as e. e. cummings writes it
@@ -232,6 +233,12 @@ def read_author_line(line: str) -> AuthorList:
     body, truncated = strip_et_al(body)
     names = [n.strip() for n in split_names(body) if n.strip()]
     return AuthorList(tuple(names), truncated, org)
+
+
+def author_line_is_odd(line: str) -> bool:
+    """Structure only: more names than a listing shows, or a line far too long to be three names."""
+    line = line.strip()
+    return len(line) > _MAX_AUTHOR_LINE or len(read_author_line(line).names) > MAX_SHOWN_NAMES
 
 
 def looks_like_author_line(line: str) -> bool:
@@ -400,7 +407,8 @@ def split_glued(
     reason = None
     if close:
         reason = "the end of the title is uncertain"
-    elif best_first < CONFIDENT_SCORE and not (is_known is not None and is_known(best.names[0])):
+    elif (best_first < CONFIDENT_SCORE or (best.names[0][:1].islower() and name_style(best.names[1:]) != "lower")
+          ) and not (is_known is not None and is_known(best.names[0])):
         reason = "the first author's name has an unusual shape"
         close = readings[1:3]
     return GluedSplit(best, truncated, org, close, reason)
@@ -472,6 +480,21 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
     elif vocabulary is not None and _crosses(glued_word, cut, frozenset(), vocabulary):
         score -= 3.0
     return score
+
+
+GLUE_REASONS = frozenset({"the end of the title is uncertain", "the first author's name has an unusual shape"})
+
+
+def rescore(readings: list[dict], is_known: Callable[[str], bool]) -> tuple[list[dict], bool]:
+    """A flagged record's stored readings (``Reading.as_dict``) weighed again with names known elsewhere (the
+    library): the readings best first, and whether the known names settle it (a clear winner that they vouch for).
+    """
+    scored = sorted(((r["score"] + 3.0 * sum(1 for n in r["authors"] if is_known(n)), r) for r in readings),
+                    key=lambda x: x[0], reverse=True)
+    out = [dict(r, score=round(score, 2)) for score, r in scored]
+    vouched = bool(out) and any(is_known(n) for n in out[0]["authors"])
+    clear = len(out) == 1 or out[0]["score"] - out[1]["score"] >= REVIEW_MARGIN
+    return out, vouched and clear
 
 
 def names_in(lines: Iterable[str]) -> set[str]:
