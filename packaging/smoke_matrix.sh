@@ -144,12 +144,20 @@ if [ "${1:-}" = --readme-first-command ]; then
         || { say "apt-get failed (see $LOG)"; exit 1; }
     mkdir -p "$run/src"
     git -C "$ROOT" ls-files -z | (cd "$ROOT" && xargs -0 tar -cf - --no-recursion) | tar -xf - -C "$run/src"
+    # Where this machine's HTTPS goes through a proxy with its own certificate authority (PIP_CERT, as on the
+    # development machine), pip in the root needs that bundle too; a user's machine needs nothing of the kind.
+    cert=""
+    if [ -n "${PIP_CERT:-}" ] && [ -f "$PIP_CERT" ]; then
+        mkdir -p "$run/etc/ssl"
+        cp "$PIP_CERT" "$run/etc/ssl/host-ca-bundle.crt"
+        cert=/etc/ssl/host-ca-bundle.crt
+    fi
     start_xvfb
     first=$(sed -n '/^Start Paperdesk/,/^```$/p' "$ROOT/README.md" | sed -n '/^```sh$/,/^```$/p' | sed -n 2p)
     case "$first" in *"&& .venv/bin/paperdesk") ;; *) say "the README's first command changed: $first"; exit 1 ;; esac
     say "in a clean Debian 12 root: $first gui --exit-when-shown (DISPLAY=$DISPLAY_NUM, xcb)"
     if in_root "$run" env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 DISPLAY="$DISPLAY_NUM" QT_QPA_PLATFORM=xcb \
-        sh -c "cd /src && $first gui --exit-when-shown" >> "$LOG" 2>&1 && grep -q '^window shown' "$LOG"; then
+        ${cert:+PIP_CERT=$cert} sh -c "cd /src && $first gui --exit-when-shown" >> "$LOG" 2>&1 && grep -q '^window shown' "$LOG"; then
         echo "README's first command, clean Debian 12 + README packages: $(grep '^window shown' "$LOG" | tail -n 1) (xcb)"
     else
         say "FAIL: the README's first command did not show the window (see $LOG)"
