@@ -320,6 +320,7 @@ class Library:
                     self._bulk_writing(True, threads=True), self.transaction() as conn:
                 deferred = _set_aside_indexes(conn) if defer else []
                 fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
+                self._fts_pending = [run_started, run_started - 1]
                 for index, (path, parsed) in enumerate(zip(paths, parses)):
                     if cancel is not None and cancel.is_set():
                         raise ImportCancelled(path.name)
@@ -331,6 +332,7 @@ class Library:
                     results.append(result)
                     if progress is not None:
                         progress(index + 1, len(paths), result)
+                self._flush_search_index(conn)
                 for _name, sql in deferred:
                     if cancel is not None and cancel.is_set():
                         raise ImportCancelled("")
@@ -345,8 +347,21 @@ class Library:
             if progress is not None:
                 progress(len(paths), len(paths), ImportResult(file="", status="failed", message=message))
             return failed
+        finally:
+            self._fts_pending = None
         self._checkpoint()
         return results
+
+    _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
+
+    def _flush_search_index(self, conn: sqlite3.Connection, at_least: int = 0) -> None:
+        """Index the bulk import's records not yet in the full-text index, once there are ``at_least`` of them.
+        FTS5 writes what one statement adds as a segment, so a statement per file (500 records) would write
+        hundreds of small segments and merge them again and again: a batch of 20,000 takes a third less time."""
+        first, last = self._fts_pending
+        if last >= first and last - first + 1 >= at_least:
+            _index_for_search(conn, first, last)
+            self._fts_pending = [last + 1, last]
 
     def _checkpoint(self) -> None:
         """Copy the write-ahead log into the library and truncate it (a reader still on an older snapshot
@@ -511,11 +526,12 @@ class Library:
                 for pid, r in zip(ids, records)
             ],
         )
-        conn.execute(
-            "INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract FROM papers"
-            " WHERE id BETWEEN ? AND ?",
-            (ids[0], ids[-1]),
-        )
+        if self._fts_pending is None:
+            _index_for_search(conn, ids[0], ids[-1])
+        else:  # a bulk import indexes many files' records in one statement (Library._flush_search_index)
+            self._fts_pending[0] = min(self._fts_pending[0], ids[0])
+            self._fts_pending[1] = max(self._fts_pending[1], ids[-1])
+            self._flush_search_index(conn, BULK_FTS_BATCH)
         conn.executemany(
             "INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)",
             [(pid, author_ids[n], pos) for pid, r in zip(ids, records) for pos, n in enumerate(r.authors, start=1)],
@@ -570,6 +586,7 @@ BYTES_PER_RECORD = 900
 # The full-text index keeps this much of a bulk import in memory before writing a segment (FTS5's default, 1 MB,
 # makes many small segments that are merged again and again: a third more time).
 BULK_FTS_HASHSIZE = 64 * 1024 * 1024
+BULK_FTS_BATCH = 20_000
 # Tables whose non-unique indexes a bulk import into a (nearly) empty library builds once at the end.
 DEFERRED_INDEX_TABLES = ("papers", "paper_authors")
 
@@ -591,6 +608,14 @@ def is_bulk(paths: list[Path]) -> bool:
 
 def _estimated_records(paths: list[Path]) -> int:
     return _total_bytes(paths) // BYTES_PER_RECORD
+
+
+def _index_for_search(conn: sqlite3.Connection, first: int, last: int) -> None:
+    conn.execute(
+        "INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract FROM papers"
+        " WHERE id BETWEEN ? AND ?",
+        (first, last),
+    )
 
 
 def _set_aside_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
