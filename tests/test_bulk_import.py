@@ -20,8 +20,8 @@ from generate import generate
 from paperdesk.core import library as library_module
 from paperdesk.core.library import Library
 
-# Columns that differ between two imports of the same files by nature (when, and from which folder).
-_VOLATILE = {"created_at", "updated_at", "imported_at", "at", "path"}
+# Columns that differ between two imports of the same files by nature (when, from which folder, which window).
+_VOLATILE = {"created_at", "updated_at", "imported_at", "at", "path", "origin"}
 
 
 @pytest.fixture(scope="module")
