@@ -7,7 +7,7 @@ import pytest
 from paperdesk.core import curation, merging, trash
 from paperdesk.core.export.runner import ExportScope, export
 from paperdesk.core.library import LibraryError
-from paperdesk.core.query import RecordFilter, count_matching, ordered_ids, view_counts
+from paperdesk.core.query import RecordFilter, ordered_ids, view_counts
 
 
 def _visible(library) -> set[int]:
@@ -75,15 +75,18 @@ def _source_id(library, prefix: str) -> int:
 
 def test_removing_an_import_trashes_what_only_it_brought_and_undo_puts_it_back(seeded):
     source = _source_id(seeded, "004")
-    in_file = set(ordered_ids(seeded.conn, RecordFilter(view="source", source_id=source, sort="id")))
+    in_file = sorted(ordered_ids(seeded.conn, RecordFilter(view="source", source_id=source, sort="id")))
+    elsewhere = ordered_ids(seeded.conn, RecordFilter(view="source", source_id=_source_id(seeded, "003"), sort="id"))
+    merging.merge(seeded, in_file[0], [elsewhere[0]])  # one record of 004 is also vouched for by 003
+    in_file = set(in_file)
     assert len(in_file) == 50
     impact = trash.import_impact(seeded, source)
-    assert impact["only_here"] + impact["also_elsewhere"] == 50 and impact["also_elsewhere"] > 0
+    assert (impact["only_here"], impact["also_elsewhere"]) == (49, 1)
     before_counts = dict(seeded.conn.execute("SELECT id, sources_count FROM papers"))
 
     saved = trash.remove_import(seeded, source)
     assert len(saved["trashed"]) == impact["only_here"]
-    assert seeded.count_papers() == 154 - impact["only_here"]
+    assert seeded.count_papers() == 153 - 49
     for pid in saved["shared"]:  # seen in other files too: still here, with this file's provenance gone
         files = {p["file"] for p in curation.paper_detail(seeded, pid)["provenance"]}
         assert files and not any(f.startswith("004") for f in files)
@@ -92,7 +95,19 @@ def test_removing_an_import_trashes_what_only_it_brought_and_undo_puts_it_back(s
         trash.remove_import(seeded, source)
 
     trash.undo_remove_import(seeded, saved)
-    assert seeded.count_papers() == 154
+    assert seeded.count_papers() == 153
     assert dict(seeded.conn.execute("SELECT id, sources_count FROM papers")) == before_counts
     assert set(ordered_ids(seeded.conn, RecordFilter(view="source", source_id=source, sort="id"))) == in_file
     assert trash.last_removal(seeded, source)["trashed"] == saved["trashed"]
+
+
+def test_importing_a_removed_file_again_brings_it_back(seeded, seed_paths):
+    from conftest import SEED_CAPTURED
+
+    source = _source_id(seeded, "004")
+    trash.remove_import(seeded, source)
+    assert seeded.count_papers() == 104
+    result = seeded.import_file(next(p for p in seed_paths if p.name.startswith("004")), SEED_CAPTURED)
+    assert result.status == "imported" and "brought back" in result.message
+    assert seeded.count_papers() == 154
+    assert source in {s["id"] for s in curation.sources_overview(seeded)}

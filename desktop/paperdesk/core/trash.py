@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from .library import Library, LibraryError, now
+from .schema import IN_TRASH, VISIBLE
 
 _CHUNK = 900  # within SQLite's limit on bound variables
 
@@ -43,7 +44,7 @@ def trash(library: Library, ids: list[int]) -> list[int]:
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             found = [r[0] for r in conn.execute(
-                f"SELECT id FROM papers WHERE id IN ({marks}) AND merged_into IS NULL AND trashed_at IS NULL", chunk)]
+                f"SELECT id FROM papers WHERE id IN ({marks}) AND {VISIBLE}", chunk)]
             if found:
                 conn.execute(f"UPDATE papers SET trashed_at = ? WHERE id IN ({','.join('?' * len(found))})",
                              [stamp, *found])
@@ -73,12 +74,12 @@ def restore(library: Library, ids: list[int]) -> list[int]:
 
 def count_trashed(library: Library) -> int:
     return library.conn.execute(
-        "SELECT COUNT(*) FROM papers WHERE trashed_at IS NOT NULL AND merged_into IS NULL").fetchone()[0]
+        f"SELECT COUNT(*) FROM papers WHERE {IN_TRASH}").fetchone()[0]
 
 
 def trashed_ids(library: Library) -> list[int]:
     return [r[0] for r in library.conn.execute(
-        "SELECT id FROM papers WHERE trashed_at IS NOT NULL AND merged_into IS NULL ORDER BY trashed_at DESC, id")]
+        f"SELECT id FROM papers WHERE {IN_TRASH} ORDER BY trashed_at DESC, id")]
 
 
 def empty_trash(library: Library, *, progress=None) -> int:
