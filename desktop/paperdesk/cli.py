@@ -374,6 +374,8 @@ def _export(db: str | None, args) -> int:
             return 1
     if result.path is not None:
         print(f"{result.count} papers ({scope.describe()}) written to {result.path}", file=sys.stderr)
+    for note in result.messages:
+        print(f"warning: {note}", file=sys.stderr)
     return 0
 
 
