@@ -64,11 +64,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", choices=("strict", "balanced", "loose"), default="balanced")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("merge", help="merge duplicate groups")
+    p = sub.add_parser("merge", help="merge records into one (one step), or every certain duplicate group",
+                       description="Merge the records given into one (the --into record, else the lowest id, keeps"
+                                   " its fields and gains the others' tags and sources), or with --auto every"
+                                   " certain group the duplicate scan finds. Undo with: paperdesk unmerge ID.")
+    p.add_argument("ids", nargs="*", type=_record_id, metavar="ID", help="records to merge into one")
+    p.add_argument("--into", type=_record_id, metavar="ID", help="the record that stays (default: the lowest id)")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
-    p.add_argument("--auto", choices=("certain",), required=True, help="merge every group of this confidence")
+    p.add_argument("--auto", choices=("certain",), help="merge every group of this confidence")
     p.add_argument("--preset", choices=("strict", "balanced", "loose"), default="balanced")
     p.add_argument("--dry-run", action="store_true", help="only say what would be merged")
+
+    p = sub.add_parser("unmerge", help="bring a record back out of the record it was merged into",
+                       description="Undo the merge that took record ID in, whenever it was and whatever happened"
+                                   " since (docs/merging.md): what the merge changed is undone, later edits stay."
+                                   " Where both changed one field you are asked to choose --keep or --restore.")
+    p.add_argument("id", type=_record_id, metavar="ID")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    answer = p.add_mutually_exclusive_group()
+    answer.add_argument("--keep", action="store_true", help="on a conflict keep the current values")
+    answer.add_argument("--restore", action="store_true", help="on a conflict restore the values from before the merge")
+
+    p = sub.add_parser("history", help="a record's merges, edits, tags and decisions, oldest first")
+    p.add_argument("id", type=_record_id, metavar="ID")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("author", help="an author's figures: papers, years, categories, co-authors, profile")
     p.add_argument("name", metavar="NAME")
@@ -278,6 +298,10 @@ def _main(argv: list[str] | None = None) -> int:
         return _author(db, args)
     if args.command == "merge":
         return _merge(db, args)
+    if args.command == "unmerge":
+        return _unmerge(db, args)
+    if args.command == "history":
+        return _history(db, args)
     if args.command == "edit":
         return _edit(db, args)
     if args.command == "backup":
@@ -435,18 +459,93 @@ def _author(db: str | None, args) -> int:
 
 def _merge(db: str | None, args) -> int:
     from .core import merging
+    from .core.library import LibraryError
 
+    if args.auto and (args.ids or args.into):
+        print("paperdesk: give record ids or --auto, not both", file=sys.stderr)
+        return 2
+    if not args.auto:
+        group = list(dict.fromkeys(args.ids + ([args.into] if args.into else [])))
+        if len(group) < 2:
+            print("paperdesk: name at least two records to merge (paperdesk merge ID ID... [--into ID]),"
+                  " or use --auto certain", file=sys.stderr)
+            return 2
     library = _open(db, create=False, readonly=args.dry_run)
     if library is None:
         return 1
     with library:
-        groups = merging.scan(library, args.preset)
-        plan = merging.auto_merge(library, groups, args.auto, dry_run=args.dry_run)
+        try:
+            if not args.auto:
+                survivor = args.into or min(group)
+                others = [i for i in group if i != survivor]
+                if args.dry_run:
+                    print(f"would merge {', '.join(map(str, others))} into {survivor}")
+                    return 0
+                merge_id = merging.merge(library, survivor, others)
+                print(f"merged {', '.join(map(str, others))} into {survivor} (merge {merge_id}; undo: paperdesk"
+                      f" unmerge {others[0]})")
+                return 0
+            groups = merging.scan(library, args.preset)
+            plan = merging.auto_merge(library, groups, args.auto, dry_run=args.dry_run)
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
         verb = "would merge" if args.dry_run else "merged"
         for step in plan:
             print(f"{verb} {', '.join(map(str, step['merged']))} into {step['survivor']} ({'; '.join(step['reasons'])})")
-        print(f"{len(plan)} {args.auto} groups {verb}" + ("" if args.dry_run else " (undo: the Unmerge button in a"
-                                                            " record's history)"))
+        print(f"{len(plan)} {args.auto} groups {verb}" + ("" if args.dry_run else " (undo one: paperdesk unmerge ID,"
+                                                            " or the Unmerge button in a record's history)"))
+    return 0
+
+
+def _unmerge(db: str | None, args) -> int:
+    from .core import merging
+    from .core.library import LibraryError
+
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    resolve = "keep" if args.keep else "restore" if args.restore else None
+    with library:
+        try:
+            out = merging.unmerge_record(library, args.id, resolve)
+        except merging.UnmergeConflict as exc:
+            print(f"paperdesk: {exc}; run again with --keep or --restore", file=sys.stderr)
+            for c in exc.conflicts:
+                print(f"  {c['field']}: before the merge {_shown(c['before'])!r}, the merge set"
+                      f" {_shown(c['merged'])!r}, now {_shown(c['current'])!r}", file=sys.stderr)
+            return 1
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+    back = out["restored"]
+    print(f"record{'s' if len(back) > 1 else ''} {', '.join(map(str, back))} {'are' if len(back) > 1 else 'is'} back"
+          f" out of record {out['survivor']} (merge {out['merge_id']} undone)")
+    return 0
+
+
+def _history(db: str | None, args) -> int:
+    from .core import merging
+    from .core.library import LibraryError
+
+    library = _open(db, create=False, readonly=True)
+    if library is None:
+        return 1
+    with library:
+        try:
+            entries = merging.history(library, args.id)
+            inside = library.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (args.id,)).fetchone()[0]
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+    if args.json:
+        json.dump({"id": args.id, "merged_into": inside, "events": entries}, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    where = f", merged into record {inside}" if inside else ""
+    print(f"record {args.id}{where}: {len(entries)} events, oldest first")
+    for e in entries:
+        print(f"  {e['at']}  {e['summary']}")
     return 0
 
 
