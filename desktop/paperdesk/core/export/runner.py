@@ -15,8 +15,11 @@ from typing import IO, Callable
 
 from ..library import Library, LibraryError
 from ..query import RecordFilter, ordered_ids
+from .options import ExportOptions
 
 # Formats whose entries are identified by a citation key: keys are assigned (once, then kept) before writing.
+# JSON and CSV carry the key too (so a table joins to the .bib) but only read: the stored key, else the one the
+# pattern gives (a JSON or CSV export never writes to the library).
 KEYED_FORMATS = ("bibtex", "biblatex", "csljson", "ris")
 EXTENSIONS = {"bibtex": ".bib", "biblatex": ".bib", "csljson": ".json", "ris": ".ris", "json": ".json", "csv": ".csv"}
 
@@ -97,6 +100,7 @@ def export(
     scope: ExportScope | None = None,
     *,
     ascii: bool = False,
+    options: ExportOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> ExportResult:
@@ -110,7 +114,10 @@ def export(
         before = library.conn.execute("SELECT COUNT(*) FROM papers WHERE citekey IS NOT NULL").fetchone()[0]
         assign_keys(library, resolve_scope(library, scope), get_pattern(library))
         assigned = library.conn.execute("SELECT COUNT(*) FROM papers WHERE citekey IS NOT NULL").fetchone()[0] - before
-    write = make_writer(fmt, ascii=ascii)
+    options = options or ExportOptions(ascii=ascii)
+    ascii = options.ascii and fmt in ("bibtex", "biblatex")
+    t1_chars: set[str] = set()
+    write = make_writer(fmt, options, t1_chars=t1_chars if ascii else None)
     notes: list[str] = []
     # One read transaction from the choice of records to the last entry: the file shows one state of the library
     # even while another window merges or imports (WAL keeps this snapshot for us).
@@ -120,16 +127,16 @@ def export(
         papers = _clean_papers(_progress_papers(library.iter_papers(ids=ids), progress, cancel, total), notes)
         if not isinstance(out, (str, os.PathLike)):
             count = write(papers, out)
-            return ExportResult(count, None, assigned, notes)
+            return ExportResult(count, None, assigned, _t1_messages(t1_chars) + notes)
         target = Path(out)
-        encoding = "ascii" if ascii and fmt in ("bibtex", "biblatex") else "utf-8"
+        encoding = "ascii" if ascii else "utf-8"
         try:
             count = _write_replacing(target, lambda handle: write(papers, handle), encoding)
         except OSError as exc:
             raise LibraryError(f"{target}: cannot write the export ({exc.strerror or exc})") from exc
     if progress is not None:
         progress(count, total)
-    return ExportResult(count, target, assigned, notes)
+    return ExportResult(count, target, assigned, _t1_messages(t1_chars) + notes)
 
 
 _PARTIAL_SUFFIX = ".paperdesk-partial"
@@ -230,3 +237,11 @@ def _clean_papers(papers, notes: list[str]):
     if cleaned_records:
         notes.append(f"removed {removed_total} control characters (NUL, terminal escape sequences) from"
                      f" {cleaned_records} records on the way out; the library still holds them")
+
+
+def _t1_messages(t1_chars: set[str]) -> list[str]:
+    if not t1_chars:
+        return []
+    shown = " ".join(sorted(t1_chars))
+    return [f"{len(t1_chars)} characters need T1 fonts and were written as the nearest plain letters: {shown} "
+            "(for the exact letters use the UTF-8 export, or \\usepackage[T1]{fontenc} with biber)"]
