@@ -21,8 +21,9 @@ from typing import Callable, Iterator
 import sqlite_utils
 
 from . import dumps, libfile
-from .names import split_glued
+from .names import GLUE_REASONS, rescore
 from .schema import SCHEMA_VERSION, VISIBLE, migrate, visible
+from .text import escape_name
 
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
@@ -235,6 +236,26 @@ class Library:
                 self.conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same state of the library, whatever other
+        connections commit meanwhile (a batched export or scan reflects one moment). Nested use joins."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # the snapshot starts here
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise LibraryError(_friendly(exc, self.path)) from exc
+        try:
+            yield self.conn
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def log(self, kind: str, details: dict, *, paper_id: int | None = None, source_id: int | None = None) -> None:
         """Append to the events table; call inside the transaction of the change it describes."""
         self.conn.execute(
@@ -251,9 +272,9 @@ class Library:
         if isinstance(parsed, ImportResult):
             return parsed
         try:
-            return self.import_parsed(parsed, path=str(path.resolve()))
+            return self.import_parsed(parsed, path=escape_name(str(path.resolve())))
         except LibraryError as exc:
-            return ImportResult(file=path.name, status="failed", message=str(exc))
+            return ImportResult(file=escape_name(path.name), status="failed", message=str(exc))
 
     def import_files(
         self,
@@ -285,10 +306,10 @@ class Library:
                     result = parsed
                 else:
                     try:
-                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel,
+                        result = self.import_parsed(parsed, path=escape_name(str(path.resolve())), cancel=cancel,
                                                     run_started=run_started)
                     except LibraryError as exc:
-                        result = ImportResult(file=path.name, status="failed", message=str(exc))
+                        result = ImportResult(file=escape_name(path.name), status="failed", message=str(exc))
                     except ImportCancelled:
                         break
                 results.append(result)
@@ -352,6 +373,7 @@ class Library:
             self._refine_uncertain_splits(parsed.records)
             report = asdict(parsed.report)
             report["records_flagged"] = sum(1 for r in parsed.records if r.needs_review)
+            report["flag_reasons"] = dumps.flag_reasons(parsed.records)
             stamp = now()
             source_id = conn.execute(
                 "INSERT INTO sources(file_name, path, sha256, size, captured, capture_source, layout, encoding,"
@@ -403,7 +425,8 @@ class Library:
         )
 
     def _refine_uncertain_splits(self, records: list[dumps.ParsedRecord]) -> None:
-        """Names already in the library settle some uncertain title/author boundaries."""
+        """Names already in the library settle some uncertain title/author boundaries: the readings the parser
+        kept are weighed again with them (the file's own evidence stays in their scores)."""
         uncertain = [r for r in records if r.needs_review and r.review and r.review.get("alternatives")]
         if not uncertain:
             return
@@ -412,17 +435,14 @@ class Library:
         if not known:
             return
         for record in uncertain:
-            body = [line for line in record.raw.split("\n")[1:] if line.strip()]
-            split = split_glued(body[0], is_known=known.__contains__, context=record.abstract)
-            if split.best is None:
-                continue
-            record.title, record.authors = split.best.title, list(split.best.names)
-            if split.uncertain:
-                record.review["alternatives"] = [a.as_dict() for a in [split.best, *split.alternatives]]
-            else:
-                reasons = [x for x in record.review["reasons"] if x != "the end of the title is uncertain"]
+            readings, settled = rescore(record.review["alternatives"], known.__contains__)
+            record.title, record.authors = readings[0]["title"], list(readings[0]["authors"])
+            if settled:
+                reasons = [x for x in record.review["reasons"] if x not in GLUE_REASONS]
                 record.review = {"reasons": reasons, "alternatives": []} if reasons else None
                 record.needs_review = bool(reasons)
+            else:
+                record.review["alternatives"] = readings
 
     def known_author_names(self, names: set[str]) -> set[str]:
         names = list(names)
@@ -551,7 +571,10 @@ def _read_or_error(path: Path, captured: dt.date | None) -> dumps.ParsedDump | I
     try:
         return dumps.read_dump(path, captured)
     except dumps.DumpError as exc:
-        return ImportResult(file=Path(path).name, status="failed", message=str(exc))
+        return ImportResult(file=escape_name(Path(path).name), status="failed", message=str(exc))
+    except (MemoryError, RecursionError, ValueError, UnicodeError) as exc:  # one bad file never stops the others
+        name = escape_name(Path(path).name)
+        return ImportResult(file=name, status="failed", message=f"{name}: cannot be read as a dump ({exc})")
 
 
 _PAPER_EXPORT_SQL = """
