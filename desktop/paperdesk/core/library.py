@@ -22,7 +22,8 @@ import sqlite_utils
 
 from . import dumps, libfile
 from .names import GLUE_REASONS, rescore
-from .schema import SCHEMA_VERSION, migrate
+from .schema import SCHEMA_VERSION, VISIBLE, migrate, visible
+from .text import escape_name
 
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
@@ -235,6 +236,26 @@ class Library:
                 self.conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same state of the library, whatever other
+        connections commit meanwhile (a batched export or scan reflects one moment). Nested use joins."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # the snapshot starts here
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise LibraryError(_friendly(exc, self.path)) from exc
+        try:
+            yield self.conn
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def log(self, kind: str, details: dict, *, paper_id: int | None = None, source_id: int | None = None) -> None:
         """Append to the events table; call inside the transaction of the change it describes."""
         self.conn.execute(
@@ -251,9 +272,9 @@ class Library:
         if isinstance(parsed, ImportResult):
             return parsed
         try:
-            return self.import_parsed(parsed, path=str(path.resolve()))
+            return self.import_parsed(parsed, path=escape_name(str(path.resolve())))
         except LibraryError as exc:
-            return ImportResult(file=path.name, status="failed", message=str(exc))
+            return ImportResult(file=escape_name(path.name), status="failed", message=str(exc))
 
     def import_files(
         self,
@@ -296,10 +317,10 @@ class Library:
                     result = parsed
                 else:
                     try:
-                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel,
+                        result = self.import_parsed(parsed, path=escape_name(str(path.resolve())), cancel=cancel,
                                                     run_started=run_started)
                     except LibraryError as exc:
-                        result = ImportResult(file=path.name, status="failed", message=str(exc))
+                        result = ImportResult(file=escape_name(path.name), status="failed", message=str(exc))
                     except ImportCancelled:
                         break
                 results.append(result)
@@ -412,7 +433,19 @@ class Library:
         """
         report = asdict(parsed.report)
         with self.transaction() as conn:
-            row = conn.execute("SELECT id, file_name FROM sources WHERE sha256 = ?", (parsed.sha256,)).fetchone()
+            row = conn.execute("SELECT id, file_name, removed_at FROM sources WHERE sha256 = ?",
+                               (parsed.sha256,)).fetchone()
+            if row and row[2]:  # this very file was imported and then removed: importing it again brings it back
+                from .trash import last_removal, undo_remove_import
+
+                saved = last_removal(self, row[0])
+                if saved is not None:
+                    undo_remove_import(self, saved)
+                    return ImportResult(
+                        file=parsed.file_name, status="imported", source_id=row[0], report=report,
+                        added=len(saved["trashed"]), already_present=len(saved["shared"]),
+                        message=f"{parsed.file_name}: brought back from its removal ({len(saved['trashed'])}"
+                                " records out of the Trash)")
             if row:
                 same = "" if row[1] == parsed.file_name else f" as {row[1]}"
                 return ImportResult(
@@ -437,7 +470,7 @@ class Library:
             known = dict(
                 conn.execute(
                     "SELECT pv.fingerprint, pv.paper_id FROM provenance pv JOIN sources s ON s.id = pv.source_id"
-                    " WHERE s.file_name = ? AND s.id != ?",
+                    " WHERE s.file_name = ? AND s.id != ? AND s.removed_at IS NULL",
                     (parsed.file_name, source_id),
                 ).fetchall()
             )
@@ -544,7 +577,7 @@ class Library:
     # --- reading ----------------------------------------------------------------------------------------
 
     def count_papers(self, include_merged: bool = False) -> int:
-        where = "" if include_merged else " WHERE merged_into IS NULL"
+        where = "" if include_merged else f" WHERE {VISIBLE}"
         return self.conn.execute(f"SELECT COUNT(*) FROM papers{where}").fetchone()[0]
 
     def sources(self) -> list[dict]:
@@ -563,7 +596,7 @@ class Library:
                 chunk = list(ids[i : i + batch])
                 marks = ",".join("?" * len(chunk))
                 rows = {r[0]: r for r in self.conn.execute(
-                    _PAPER_EXPORT_SQL + f" WHERE p.merged_into IS NULL AND p.id IN ({marks})", chunk)}
+                    _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id IN ({marks})", chunk)}
                 for pid in chunk:
                     if pid in rows:
                         yield _paper_dict(rows[pid])
@@ -571,7 +604,7 @@ class Library:
         last = 0
         while True:
             rows = self.conn.execute(
-                _PAPER_EXPORT_SQL + " WHERE p.merged_into IS NULL AND p.id > ? ORDER BY p.id LIMIT ?", (last, batch)
+                _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id > ? ORDER BY p.id LIMIT ?", (last, batch)
             ).fetchall()
             if not rows:
                 return
@@ -717,7 +750,10 @@ def _read_or_error(path: Path, captured: dt.date | None) -> dumps.ParsedDump | I
     try:
         return dumps.read_dump(path, captured)
     except dumps.DumpError as exc:
-        return ImportResult(file=Path(path).name, status="failed", message=str(exc))
+        return ImportResult(file=escape_name(Path(path).name), status="failed", message=str(exc))
+    except (MemoryError, RecursionError, ValueError, UnicodeError) as exc:  # one bad file never stops the others
+        name = escape_name(Path(path).name)
+        return ImportResult(file=name, status="failed", message=f"{name}: cannot be read as a dump ({exc})")
 
 
 _PAPER_EXPORT_SQL = """
