@@ -454,3 +454,13 @@ def test_a_new_version_of_a_dump_counts_its_source_on_the_visible_record(tmp_pat
     counts = dict(library.conn.execute("SELECT id, sources_count FROM papers"))
     assert counts[1] == 2 and counts[2] == 2
     library.close()
+
+
+def test_an_out_of_order_unmerge_reports_the_visible_record_it_changes(lib):
+    from paperdesk.core import changes
+
+    merging.merge(lib, 10, [11])
+    merging.merge(lib, 13, [10])
+    with changes.collect(lib) as got:
+        merging.unmerge_record(lib, 11)
+    assert got.changes.added == {11} and 13 in got.changes.records
