@@ -142,7 +142,8 @@ def test_bib_fields(papers):
     assert "  author = {{OneRec Team} and Biao Yang and Boyang Ding and others},\n" in text
     assert "  title = {Delta Decompression for {MoE}-based {LLMs} Compression},\n  year = {2025},\n  month = feb,\n" \
         in text
-    assert "note =" not in text and "Listed in" not in text and "url =" not in text
+    assert "  note =" not in text and "Listed in" not in text and "url =" not in text
+    assert "  annote = {Organization: microsoft-research},\n" in text and "organization =" not in text
     assert "  keywords = {R\\&D\\_100\\%, to-read},\n" in text
     assert "  repository = {https://github.com/y-ren16/MCLP},\n" in text
     assert "we present $D^2$-MoE, a new delta" in text

@@ -77,9 +77,6 @@ def _fields(paper: dict, dialect: str, options: ExportOptions) -> list[tuple[str
         fields += [("eprinttype", "{arxiv}"), ("eprintclass", "{%s}" % to_latex(arxiv))]
     elif arxiv:
         fields += [("archiveprefix", "{arXiv}"), ("primaryclass", "{%s}" % to_latex(arxiv))]
-    if paper.get("org"):
-        org = to_latex(paper["org"], ascii)
-        fields.append(("organization", "{{%s}}" % org if " and " in org else "{%s}" % org))  # a list in biblatex
     if paper.get("tags"):
         fields.append(("keywords", "{%s}" % ", ".join(to_latex(t, ascii) for t in paper["tags"])))
     if paper.get("code_urls"):
@@ -89,6 +86,11 @@ def _fields(paper: dict, dialect: str, options: ExportOptions) -> list[tuple[str
         fields.append(("note", "{%s}" % to_latex(note, ascii)))
     if paper.get("abstract"):
         fields.append(("abstract", "{%s}" % to_latex(paper["abstract"], ascii)))
+    if paper.get("org"):
+        # The site's organisation tag (``tencent-ai``) is not a publisher: ``organization`` would be printed by
+        # biblatex and read by pandoc as the publisher. ``annote`` (biblatex: ``annotation``) is printed by no
+        # standard style; Zotero keeps it as a note, JabRef shows it.
+        fields.append(("annote", "{Organization: %s}" % to_latex(paper["org"], ascii)))
     return fields
 
 
