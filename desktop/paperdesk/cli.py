@@ -379,6 +379,8 @@ def _print_result(result) -> None:
         return
     print(f"  {report['records_read']} records read, {report['records_flagged']} flagged for review, "
           f"layout {report['layout']}, {report['encoding']}")
+    for reason, count in (report.get("flag_reasons") or {}).items():
+        print(f"  flagged: {count} × {reason}")
     for warning in report["warnings"]:
         where = f"line {warning['line']}: " if warning["line"] else ""
         print(f"  warning: {where}{warning['message']}")

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,7 @@ class ParseReport:
     layout: str | None = None
     records_read: int = 0
     records_flagged: int = 0
+    flag_reasons: dict = field(default_factory=dict)  # reason -> how many flagged records give it
     skipped: list[dict] = field(default_factory=list)  # {"line", "reason"}
     warnings: list[dict] = field(default_factory=list)  # {"line" (or None), "message"}
 
@@ -250,22 +252,33 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     shapes = [_record_shape(body) for _, _, body in blocks]
     # Names the file shows unambiguously (layout-A author lines, the names after the glued one) help to place
     # the boundary in glued lines.
-    seen: set[str] = set()
+    seen: Counter = Counter()
+    own: list[list[str]] = []
     for (_, _, body), shape in zip(blocks, shapes):
         nonblank = [s.strip() for _, s in body if s.strip()]
+        names: list[str] = []
         if shape == "A":
-            seen.update(N.read_author_line(nonblank[1]).names)
+            names = list(N.read_author_line(nonblank[1]).names)
         elif nonblank:
             tail, _ = N.strip_et_al(N.strip_org(nonblank[0])[0])
-            for name in N.split_names(tail)[1:]:
-                if N.is_name(name):
-                    seen.add(name)
-    seen_words = {word for name in seen for word in name.split(" ")}
+            names = [n for n in N.split_names(tail)[1:] if N.is_name(n)]
+        seen.update(names)
+        own.append(names)
+    seen_words = Counter(word for name in seen.elements() for word in name.split(" "))
+    vocabulary = _FileWords(blocks, shapes)
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
-    for (number, meta, body), shape in zip(blocks, shapes):
-        record = _parse_record(number, meta, body, shape, seen, seen_words, captured, report, layouts)
+    for (number, meta, body), shape, mine in zip(blocks, shapes, own):
+        # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
+        def is_known(name, mine=mine):
+            return seen[name] > mine.count(name)
+
+        def name_words(word, mine=mine):
+            return seen_words[word] > sum(n.split(" ").count(word) for n in mine)
+
+        record = _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
+                               layouts)
         if record is not None:
             records.append(record)
     _mark_repeats_within_file(records)
@@ -279,6 +292,7 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     report.layout = "mixed" if len(layouts) > 1 else (layouts.pop() if layouts else None)
     report.records_read = len(records)
     report.records_flagged = sum(1 for r in records if r.needs_review)
+    report.flag_reasons = flag_reasons(records)
     return profile, records, report
 
 
@@ -299,7 +313,29 @@ def _record_shape(body: list[tuple[int, str]]) -> str:
     return "B"
 
 
-def _parse_record(number, meta, body, shape, seen, seen_words, captured, report, layouts) -> ParsedRecord | None:
+class _FileWords:
+    """The words that stand whole in a file (abstracts, titles), case-folded; read only when first asked."""
+
+    def __init__(self, blocks, shapes):
+        self.blocks, self.shapes = blocks, shapes
+        self.words: set[str] | None = None
+
+    def __call__(self, word: str) -> bool:
+        if self.words is None:
+            self.words = set()
+            for (_, _, body), shape in zip(self.blocks, self.shapes):
+                lines = [line for _, line in body if line.strip()]
+                if shape != "A":
+                    lines = lines[1:]  # a glued line's words are what is in question
+                elif len(lines) >= 2:
+                    lines = lines[:1] + lines[2:]  # a title and an abstract, not the names
+                for line in lines:
+                    self.words.update(w.strip("()[]{}:;,.!?\"'") for w in line.casefold().split())
+        return word in self.words
+
+
+def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
+                  layouts) -> ParsedRecord | None:
     nonblank = [(n, s.strip()) for n, s in body if s.strip()]
     meta_text = meta.group(0)
     if not nonblank:
@@ -313,14 +349,14 @@ def _parse_record(number, meta, body, shape, seen, seen_words, captured, report,
         authors = N.read_author_line(nonblank[1][1])
         title, names = nonblank[0][1], list(authors.names)
         truncated, org = authors.truncated, authors.org
-        if not N.looks_like_author_line(nonblank[1][1]):
-            reasons.append("the line after the title does not read as an author list")
+        if N.author_line_is_odd(nonblank[1][1]):
+            reasons.append("the line after the title holds more than three names: is it the author line?")
         used = 3
     else:  # layouts B and C: title and authors glued on one line
         layouts.add("B")
-        split = N.split_glued(nonblank[0][1], is_known=seen.__contains__,
+        split = N.split_glued(nonblank[0][1], is_known=is_known,
                               context=nonblank[1][1] if len(nonblank) > 1 else "",
-                              name_words=seen_words.__contains__)
+                              name_words=name_words, vocabulary=vocabulary)
         truncated, org = split.truncated, split.org
         if split.best is None:
             title, names = nonblank[0][1], []
@@ -370,6 +406,12 @@ def _parse_record(number, meta, body, shape, seen, seen_words, captured, report,
         record.needs_review = True
         record.review = {"reasons": reasons, "alternatives": alternatives}
     return record
+
+
+def flag_reasons(records: list[ParsedRecord]) -> dict[str, int]:
+    """How many flagged records give each reason, most frequent first."""
+    counts = Counter(reason for r in records if r.needs_review and r.review for reason in r.review.get("reasons", []))
+    return dict(counts.most_common())
 
 
 def _mark_repeats_within_file(records: list[ParsedRecord]) -> None:

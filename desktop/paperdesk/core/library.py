@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 import sqlite_utils
 
 from . import dumps, libfile
-from .names import split_glued
+from .names import GLUE_REASONS, rescore
 from .schema import SCHEMA_VERSION, migrate
 
 APP_NAME = "Paperdesk"
@@ -340,6 +340,7 @@ class Library:
             self._refine_uncertain_splits(parsed.records)
             report = asdict(parsed.report)
             report["records_flagged"] = sum(1 for r in parsed.records if r.needs_review)
+            report["flag_reasons"] = dumps.flag_reasons(parsed.records)
             stamp = now()
             source_id = conn.execute(
                 "INSERT INTO sources(file_name, path, sha256, size, captured, capture_source, layout, encoding,"
@@ -393,7 +394,8 @@ class Library:
         )
 
     def _refine_uncertain_splits(self, records: list[dumps.ParsedRecord]) -> None:
-        """Names already in the library settle some uncertain title/author boundaries."""
+        """Names already in the library settle some uncertain title/author boundaries: the readings the parser
+        kept are weighed again with them (the file's own evidence stays in their scores)."""
         uncertain = [r for r in records if r.needs_review and r.review and r.review.get("alternatives")]
         if not uncertain:
             return
@@ -402,17 +404,14 @@ class Library:
         if not known:
             return
         for record in uncertain:
-            body = [line for line in record.raw.split("\n")[1:] if line.strip()]
-            split = split_glued(body[0], is_known=known.__contains__, context=record.abstract)
-            if split.best is None:
-                continue
-            record.title, record.authors = split.best.title, list(split.best.names)
-            if split.uncertain:
-                record.review["alternatives"] = [a.as_dict() for a in [split.best, *split.alternatives]]
-            else:
-                reasons = [x for x in record.review["reasons"] if x != "the end of the title is uncertain"]
+            readings, settled = rescore(record.review["alternatives"], known.__contains__)
+            record.title, record.authors = readings[0]["title"], list(readings[0]["authors"])
+            if settled:
+                reasons = [x for x in record.review["reasons"] if x not in GLUE_REASONS]
                 record.review = {"reasons": reasons, "alternatives": []} if reasons else None
                 record.needs_review = bool(reasons)
+            else:
+                record.review["alternatives"] = readings
 
     def known_author_names(self, names: set[str]) -> set[str]:
         names = list(names)
