@@ -23,6 +23,7 @@ import sqlite_utils
 from . import dumps, libfile
 from .names import GLUE_REASONS, rescore
 from .schema import SCHEMA_VERSION, migrate
+from .text import escape_name
 
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
@@ -235,6 +236,26 @@ class Library:
                 self.conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same state of the library, whatever other
+        connections commit meanwhile (a batched export or scan reflects one moment). Nested use joins."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # the snapshot starts here
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise LibraryError(_friendly(exc, self.path)) from exc
+        try:
+            yield self.conn
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def log(self, kind: str, details: dict, *, paper_id: int | None = None, source_id: int | None = None) -> None:
         """Append to the events table; call inside the transaction of the change it describes."""
         self.conn.execute(
@@ -251,9 +272,9 @@ class Library:
         if isinstance(parsed, ImportResult):
             return parsed
         try:
-            return self.import_parsed(parsed, path=str(path.resolve()))
+            return self.import_parsed(parsed, path=escape_name(str(path.resolve())))
         except LibraryError as exc:
-            return ImportResult(file=path.name, status="failed", message=str(exc))
+            return ImportResult(file=escape_name(path.name), status="failed", message=str(exc))
 
     def import_files(
         self,
@@ -285,10 +306,10 @@ class Library:
                     result = parsed
                 else:
                     try:
-                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel,
+                        result = self.import_parsed(parsed, path=escape_name(str(path.resolve())), cancel=cancel,
                                                     run_started=run_started)
                     except LibraryError as exc:
-                        result = ImportResult(file=path.name, status="failed", message=str(exc))
+                        result = ImportResult(file=escape_name(path.name), status="failed", message=str(exc))
                     except ImportCancelled:
                         break
                 results.append(result)
@@ -540,7 +561,10 @@ def _read_or_error(path: Path, captured: dt.date | None) -> dumps.ParsedDump | I
     try:
         return dumps.read_dump(path, captured)
     except dumps.DumpError as exc:
-        return ImportResult(file=Path(path).name, status="failed", message=str(exc))
+        return ImportResult(file=escape_name(Path(path).name), status="failed", message=str(exc))
+    except (MemoryError, RecursionError, ValueError, UnicodeError) as exc:  # one bad file never stops the others
+        name = escape_name(Path(path).name)
+        return ImportResult(file=name, status="failed", message=f"{name}: cannot be read as a dump ({exc})")
 
 
 _PAPER_EXPORT_SQL = """
