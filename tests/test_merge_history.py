@@ -182,6 +182,17 @@ def test_a_version_3_library_with_a_hidden_orphan_is_repaired_on_opening(tmp_pat
     path = tmp_path / "old.sqlite"
     make_library(path, 15).close()
     conn = sqlite3.connect(path, isolation_level=None)
+    # Undo migration 6 (the Trash): indexes back to the old rule, its column and tables gone.
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                                  " AND sql LIKE '%AND trashed_at IS NULL'").fetchall():
+        conn.execute(f'DROP INDEX "{name}"')
+        conn.execute(sql.replace(" AND trashed_at IS NULL", ""))
+    conn.execute("DROP INDEX idx_papers_trashed")
+    conn.execute("DROP TABLE removed_provenance")
+    conn.execute("DROP VIEW visible_papers")
+    conn.execute("CREATE VIEW visible_papers AS SELECT * FROM papers WHERE merged_into IS NULL")
+    conn.execute("ALTER TABLE papers DROP COLUMN trashed_at")
+    conn.execute("ALTER TABLE sources DROP COLUMN removed_at")
     conn.execute("DROP TABLE merge_members")
     conn.execute("ALTER TABLE merges DROP COLUMN undone")
     conn.execute("DROP VIEW visible_papers")  # migration 5's

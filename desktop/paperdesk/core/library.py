@@ -22,7 +22,7 @@ import sqlite_utils
 
 from . import dumps, libfile
 from .names import GLUE_REASONS, rescore
-from .schema import SCHEMA_VERSION, migrate
+from .schema import SCHEMA_VERSION, VISIBLE, migrate, visible
 from .text import escape_name
 
 APP_NAME = "Paperdesk"
@@ -351,7 +351,19 @@ class Library:
         """
         report = asdict(parsed.report)
         with self.transaction() as conn:
-            row = conn.execute("SELECT id, file_name FROM sources WHERE sha256 = ?", (parsed.sha256,)).fetchone()
+            row = conn.execute("SELECT id, file_name, removed_at FROM sources WHERE sha256 = ?",
+                               (parsed.sha256,)).fetchone()
+            if row and row[2]:  # this very file was imported and then removed: importing it again brings it back
+                from .trash import last_removal, undo_remove_import
+
+                saved = last_removal(self, row[0])
+                if saved is not None:
+                    undo_remove_import(self, saved)
+                    return ImportResult(
+                        file=parsed.file_name, status="imported", source_id=row[0], report=report,
+                        added=len(saved["trashed"]), already_present=len(saved["shared"]),
+                        message=f"{parsed.file_name}: brought back from its removal ({len(saved['trashed'])}"
+                                " records out of the Trash)")
             if row:
                 same = "" if row[1] == parsed.file_name else f" as {row[1]}"
                 return ImportResult(
@@ -376,7 +388,7 @@ class Library:
             known = dict(
                 conn.execute(
                     "SELECT pv.fingerprint, pv.paper_id FROM provenance pv JOIN sources s ON s.id = pv.source_id"
-                    " WHERE s.file_name = ? AND s.id != ?",
+                    " WHERE s.file_name = ? AND s.id != ? AND s.removed_at IS NULL",
                     (parsed.file_name, source_id),
                 ).fetchall()
             )
@@ -484,7 +496,7 @@ class Library:
     # --- reading ----------------------------------------------------------------------------------------
 
     def count_papers(self, include_merged: bool = False) -> int:
-        where = "" if include_merged else " WHERE merged_into IS NULL"
+        where = "" if include_merged else f" WHERE {VISIBLE}"
         return self.conn.execute(f"SELECT COUNT(*) FROM papers{where}").fetchone()[0]
 
     def sources(self) -> list[dict]:
@@ -503,7 +515,7 @@ class Library:
                 chunk = list(ids[i : i + batch])
                 marks = ",".join("?" * len(chunk))
                 rows = {r[0]: r for r in self.conn.execute(
-                    _PAPER_EXPORT_SQL + f" WHERE p.merged_into IS NULL AND p.id IN ({marks})", chunk)}
+                    _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id IN ({marks})", chunk)}
                 for pid in chunk:
                     if pid in rows:
                         yield _paper_dict(rows[pid])
@@ -511,7 +523,7 @@ class Library:
         last = 0
         while True:
             rows = self.conn.execute(
-                _PAPER_EXPORT_SQL + " WHERE p.merged_into IS NULL AND p.id > ? ORDER BY p.id LIMIT ?", (last, batch)
+                _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id > ? ORDER BY p.id LIMIT ?", (last, batch)
             ).fetchall()
             if not rows:
                 return
