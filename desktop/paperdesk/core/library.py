@@ -482,8 +482,10 @@ class Library:
                 [(pid, source_id, r.line, r.end_line, r.raw, r.fingerprint) for pid, r in zip(paper_ids, new)]
                 + [(known[r.fingerprint], source_id, r.line, r.end_line, r.raw, r.fingerprint) for r in present],
             )
+            # A record merged away counts the new source itself, and so does the visible record it is inside.
             conn.executemany(
-                "UPDATE papers SET sources_count = sources_count + 1 WHERE id = ?",
+                "UPDATE papers SET sources_count = sources_count + 1 WHERE id IN (?1,"
+                " (SELECT merged_into FROM papers WHERE id = ?1))",
                 [(known[r.fingerprint],) for r in present],
             )
             details = {
