@@ -17,7 +17,6 @@ from pathlib import Path
 
 from . import libfile
 from .library import Library, LibraryError
-from .schema import VISIBLE  # a damaged file may predate the visible_papers view
 
 _BATCH = 500
 
@@ -185,7 +184,7 @@ def _finish(partial: Path) -> tuple[int, int]:
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
         if problems != ["ok"]:
             raise LibraryError(f"the recovered library is not sound either ({problems[0]})")
-        papers = conn.execute(f"SELECT COUNT(*) FROM papers WHERE {VISIBLE}").fetchone()[0]
+        papers = conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0]
         rows = sum(conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables
                    if not t.startswith(("papers_fts", "sqlite_")))
         conn.execute("PRAGMA journal_mode = WAL")
