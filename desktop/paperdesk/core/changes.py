@@ -128,7 +128,8 @@ def from_event(kind: str, details: dict, paper_id: int | None = None, source_id:
                        duplicates=True, events=ev)
     if kind == "unmerge":
         survivor = d.get("survivor", paper_id)
-        return Changes(records=frozenset([survivor]), fields=frozenset({"tags", "sources"}),
+        inside = frozenset([d["inside"]]) if d.get("inside") is not None else frozenset()  # a later merge's survivor
+        return Changes(records=frozenset([survivor]) | inside, fields=frozenset({"tags", "sources"}),
                        added=_ids(d.get("restored")), tags=_all_tags_marker(), sources=True, authors=True,
                        duplicates=True, events=ev)
     if kind in ("add", "add-undone"):  # a record entered by hand, and its undo

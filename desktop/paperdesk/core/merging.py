@@ -339,8 +339,9 @@ def unmerge(library: Library, merge_id: int, resolve: str | dict | None = None) 
         undo = {"fields": set_fields, "removed_tags": removed_tags, "removed_decisions": removed_decisions,
                 "conflicts": [{**c, "choice": choices[c["field"]]} for c in conflicts]}
         conn.execute("UPDATE merges SET undone = ? WHERE id = ?", (json.dumps(undo, ensure_ascii=False), merge_id))
-        library.log("unmerge", {"merge_id": merge_id, "survivor": survivor, "restored": state["others"], **undo},
-                    paper_id=survivor)
+        # "inside": the visible record the survivor is in when it was itself merged later (its sources change).
+        library.log("unmerge", {"merge_id": merge_id, "survivor": survivor, "restored": state["others"],
+                                "inside": root if root != survivor else None, **undo}, paper_id=survivor)
     return list(state["others"])
 
 
