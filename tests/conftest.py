@@ -23,6 +23,32 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from paperdesk.core.library import Library  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def away_from_the_user(tmp_path_factory, monkeypatch):
+    """Every test runs with HOME, the XDG folders, the log folder and Qt's per-user settings path in a temp
+    folder of its own (qutebrowser's idea): no test reads or writes the real user's settings or data."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                      ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.setenv("PAPERDESK_LOG_DIR", str(home / "logs"))
+    monkeypatch.delenv("PAPERDESK_DB", raising=False)
+    try:
+        from PySide6.QtCore import QSettings, QStandardPaths
+    except ImportError:  # Qt missing: the GUI tests fail on their own, loudly
+        yield home
+        return
+    QStandardPaths.setTestModeEnabled(True)
+    for fmt in (QSettings.IniFormat, QSettings.NativeFormat):
+        QSettings.setPath(fmt, QSettings.UserScope, str(home / ".config"))
+    from paperdesk.core import logfile
+
+    logfile.teardown()
+    yield home
+    logfile.teardown()
+
+
 @pytest.fixture
 def seed_paths() -> list[Path]:
     return sorted(SEEDS.glob("*.txt"))
