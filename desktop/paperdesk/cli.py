@@ -260,18 +260,11 @@ def _report_unexpected(exc: Exception) -> int:
 
 
 def _log_traceback(text: str) -> str | None:
-    """Tracebacks go to a log file in the per-user state folder, never to the librarian's terminal."""
-    try:
-        import platformdirs
+    """Tracebacks go to the log file (rotating, size-capped; core.logfile), never to the librarian's terminal."""
+    from .core.logfile import log_text
 
-        folder = Path(os.environ.get("PAPERDESK_LOG_DIR") or platformdirs.user_log_dir("Paperdesk", appauthor=False))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "paperdesk.log"
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')}\n{text}\n")
-        return str(path)
-    except Exception:  # noqa: BLE001
-        return None
+    path = log_text(text)
+    return str(path) if path else None
 
 
 _LAST_DB: str | None = None

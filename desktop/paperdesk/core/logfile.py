@@ -1,4 +1,5 @@
-"""The log file: every unexpected error with its traceback, in the per-user data folder. Qt-free.
+"""The log file: every unexpected error with its traceback, in the per-user log folder (``paperdesk paths``
+shows it; ``PAPERDESK_LOG_DIR`` overrides it). Qt-free; the CLI and the window write to the same file.
 
 Rotating and size-capped (``MAX_BYTES`` × (``BACKUPS`` + 1)), so it never fills a disk. The librarian sees one
 sentence; the traceback is here for whoever fixes the bug.
@@ -23,7 +24,7 @@ def log_dir() -> Path:
         return Path(os.environ["PAPERDESK_LOG_DIR"])
     import platformdirs
 
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "logs"
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 def log_path() -> Path:
@@ -63,3 +64,12 @@ def log_exception(exc: BaseException, context: str) -> None:
     """Write ``exc`` with its full traceback (also when called outside an ``except`` block)."""
     setup()
     logging.getLogger("paperdesk").error("%s: %s", context, exc, exc_info=(type(exc), exc, exc.__traceback__))
+
+
+def log_text(text: str) -> Path | None:
+    """Append an already formatted traceback (the CLI's); returns the file, or None if it cannot be written."""
+    if setup() is None:
+        return None
+    logging.getLogger("paperdesk").error("%s", text.rstrip())
+    _handler.flush()
+    return Path(_handler.baseFilename)

@@ -96,6 +96,9 @@ def run(db: str | None = None, exit_when_shown: bool = False) -> int:
     from .main_window import MainWindow
 
     window = MainWindow(library)
+    from .errors import install
+
+    window.error_reporter = install(window)  # uncaught exceptions: traceback to the log, a sentence on screen
     app.aboutToQuit.connect(window.save_settings)
     window.statusBar().showMessage(message, 15000)
     window.show()
