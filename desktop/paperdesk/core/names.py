@@ -290,6 +290,9 @@ class GluedSplit:
         return bool(self.alternatives) or self.reason is not None
 
 
+_PLURAL_ACRONYM_RE = re.compile(r"(?:^|[^A-Za-z])[A-Z][A-Z0-9]+s$")
+
+
 def _title_tail_score(title: str) -> float | None:
     """Titles do not end on a hyphen or an apostrophe, and rarely in two capitalised words glued together."""
     if not title.strip():
@@ -304,6 +307,8 @@ def _title_tail_score(title: str) -> float | None:
         score -= 0.5  # "ReportOne" is rare, but "WeChat", "TikTok", "MoE", "BioBERT" are common title ends
     if last[-1] in ",;:(/&":
         score -= 4.0
+    if _PLURAL_ACRONYM_RE.search(last):
+        score += 0.5  # "TPUs", "LLMs", "GNNs": a title's plural acronym, not "TPU" + "s…" of a name
     return score
 
 
