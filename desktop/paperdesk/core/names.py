@@ -497,7 +497,8 @@ def rescore(readings: list[dict], is_known: Callable[[str], bool]) -> tuple[list
     scored = sorted(((r["score"] + 3.0 * sum(1 for n in r["authors"] if is_known(n)), r) for r in readings),
                     key=lambda x: x[0], reverse=True)
     out = [dict(r, score=round(score, 2)) for score, r in scored]
-    vouched = bool(out) and any(is_known(n) for n in out[0]["authors"])
+    # The cut decides the first author: only a known first author vouches for it (names all readings share don't).
+    vouched = bool(out) and bool(out[0]["authors"]) and is_known(out[0]["authors"][0])
     clear = len(out) == 1 or out[0]["score"] - out[1]["score"] >= REVIEW_MARGIN
     return out, vouched and clear
 
