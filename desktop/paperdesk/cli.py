@@ -240,7 +240,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report_unexpected(exc: Exception) -> int:
     import sqlite3
-    import traceback
 
     from .core.library import LibraryError, friendly_sqlite_error, resolve_db_path
 
@@ -253,18 +252,17 @@ def _report_unexpected(exc: Exception) -> int:
         message = f"{where}{exc.strerror or exc}"
     else:
         message = f"an unexpected error ({type(exc).__name__}: {exc})"
-    log = _log_traceback(traceback.format_exc())
-    print(f"paperdesk: {message}" + (f" (details in {log})" if log and not isinstance(exc, LibraryError) else ""),
-          file=sys.stderr)
+    log = None
+    if not isinstance(exc, LibraryError):  # tracebacks go to the log file, never to the librarian's terminal
+        try:
+            from .core.logfile import log_exception, log_path
+
+            log_exception(exc, "paperdesk " + " ".join(sys.argv[1:2]))
+            log = log_path()
+        except Exception:  # noqa: BLE001 - the log is a help, never a second failure
+            log = None
+    print(f"paperdesk: {message}" + (f" (details in {log})" if log else ""), file=sys.stderr)
     return 1
-
-
-def _log_traceback(text: str) -> str | None:
-    """Tracebacks go to the log file (rotating, size-capped; core.logfile), never to the librarian's terminal."""
-    from .core.logfile import log_text
-
-    path = log_text(text)
-    return str(path) if path else None
 
 
 _LAST_DB: str | None = None
