@@ -130,6 +130,11 @@ class AuthorsView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(QLabel("Double-click (or Enter) opens the author's page."))
 
+    def apply_changes(self, changes) -> None:
+        """Author figures may differ: recount now if the list is on screen, else when it is next opened."""
+        if (changes.authors or changes.membership) and self.isVisible():
+            self.open()
+
     def open(self) -> None:
         """Show current aggregates at once, recounting first in the background when the library changed."""
         if authors.stats_are_current(self.library):
@@ -137,6 +142,16 @@ class AuthorsView(QWidget):
             self._count()
         else:
             self.refresh()
+
+    def stop(self) -> None:
+        """Wait for a running recount (the window is closing)."""
+        if self.worker is not None:
+            try:
+                self.thread.quit()
+                self.thread.wait(30000)
+            except RuntimeError:  # the thread object is already gone
+                pass
+            self.worker = None
 
     def refresh(self) -> None:
         if self.worker is not None:
