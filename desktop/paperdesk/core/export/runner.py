@@ -128,6 +128,8 @@ def export(
         with open(partial, "w", encoding="ascii" if ascii else "utf-8",
                   newline="") as handle:
             count = write(papers, handle)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename: a crash leaves the old file or the new one
         os.replace(partial, target)
     except ExportCancelled:
         partial.unlink(missing_ok=True)
