@@ -65,15 +65,15 @@ def test_sqlite_utils_enable_fts_would_change_nothing(seeded, tmp_path):
     db.close()
 
 
-def _as_version_5(path) -> None:
-    """Turn a library back into what Paperdesk wrote before migration 6: the FTS form sqlite-utils did not
+def _as_version_6(path) -> None:
+    """Turn a library back into what Paperdesk wrote before migration 7: the FTS form sqlite-utils did not
     recognise, and no pinned exports."""
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP TABLE papers_fts; DROP TABLE pinned_exports;"
         "CREATE VIRTUAL TABLE papers_fts USING fts5(title, authors, abstract, content='papers', content_rowid='id',"
         " tokenize='unicode61 remove_diacritics 2');"
-        "INSERT INTO papers_fts(papers_fts) VALUES ('rebuild'); PRAGMA user_version = 5;")
+        "INSERT INTO papers_fts(papers_fts) VALUES ('rebuild'); PRAGMA user_version = 6;")
     conn.close()
 
 
@@ -81,7 +81,7 @@ def test_todays_libraries_migrate(seeded):
     expected = {w: paperdesk_search(seeded, w) for w in WORDS}
     path = seeded.path
     seeded.close()
-    _as_version_5(path)
+    _as_version_6(path)
     old = sqlite_utils.Database(path)
     assert old["papers"].detect_fts() is None  # what issue 14 found: invisible to sqlite-utils and Datasette
     old.close()

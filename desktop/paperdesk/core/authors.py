@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from .library import Library
+from .schema import visible
 
 TOP_COAUTHORS = 10
 
@@ -67,7 +68,7 @@ def figures(library: Library, name: str) -> dict:
     def q(select: str) -> list[tuple]:
         return conn.execute(cte + select, params).fetchall()
 
-    base = " FROM mine JOIN papers p ON p.id = mine.pid WHERE p.merged_into IS NULL"
+    base = " FROM mine JOIN papers p ON p.id = mine.pid WHERE " + visible("p")
     total, first, from_profile, year_min, year_max = q(
         "SELECT COUNT(*), SUM(mine.position = 1), SUM(mine.from_profile), MIN(p.year), MAX(p.year)" + base)[0]
     per_year: dict[str, dict[str, int]] = {}
@@ -87,7 +88,7 @@ def figures(library: Library, name: str) -> dict:
     coauthors = [{"name": n, "papers": c} for n, c in q(
         "SELECT a.name, COUNT(DISTINCT mine.pid) FROM mine JOIN papers p ON p.id = mine.pid"
         " JOIN paper_authors pa ON pa.paper_id = mine.pid JOIN authors a ON a.id = pa.author_id"
-        f" WHERE p.merged_into IS NULL AND pa.author_id != {author_id if author_id is not None else -1}"
+        f" WHERE {visible('p')} AND pa.author_id != {author_id if author_id is not None else -1}"
         f" GROUP BY a.name ORDER BY 2 DESC, 1 LIMIT {TOP_COAUTHORS}")]
     profile = None
     profiles = [p for p in profiles if not p.get("confirmed_listing")]  # figures come from profile pages only
@@ -117,7 +118,7 @@ def paper_ids(library: Library, name: str, year: int | None = None, category: st
     """The papers behind one bar of a chart (what a click on it shows in the records table)."""
     profiles = profile_sources(library, name)
     cte, params = _mine_sql(_author_id(library, name), [p["source_id"] for p in profiles])
-    where, extra = ["p.merged_into IS NULL"], []
+    where, extra = [visible("p")], []
     if year is not None:
         where.append("p.year = ?")
         extra.append(year)

@@ -16,6 +16,7 @@ from typing import Callable
 from . import curation
 from .duplicates import MAX_BLOCK, PRESETS, Group, Preset, Record, _group, blocking_keys, normalize_title, score_pair
 from .library import Library, LibraryError, now
+from .schema import VISIBLE
 
 MERGE_FIELDS = ("title", "authors", "authors_truncated", "org", "category", "date", "has_code", "abstract")
 _BATCH = 20_000
@@ -61,12 +62,12 @@ def scan(
     holds the word frequencies and the candidate pairs, not the library."""
     preset = PRESETS[preset] if isinstance(preset, str) else preset
     conn = library.conn
-    total = conn.execute("SELECT COUNT(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+    total = conn.execute(f"SELECT COUNT(*) FROM papers WHERE {VISIBLE}").fetchone()[0]
 
     def rows():
         last = 0
         while True:
-            chunk = conn.execute("SELECT id, title FROM papers WHERE merged_into IS NULL AND id > ? ORDER BY id"
+            chunk = conn.execute(f"SELECT id, title FROM papers WHERE {VISIBLE} AND id > ? ORDER BY id"
                                  " LIMIT ?", (last, _BATCH)).fetchall()
             if not chunk:
                 return
@@ -338,8 +339,9 @@ def unmerge(library: Library, merge_id: int, resolve: str | dict | None = None) 
         undo = {"fields": set_fields, "removed_tags": removed_tags, "removed_decisions": removed_decisions,
                 "conflicts": [{**c, "choice": choices[c["field"]]} for c in conflicts]}
         conn.execute("UPDATE merges SET undone = ? WHERE id = ?", (json.dumps(undo, ensure_ascii=False), merge_id))
-        library.log("unmerge", {"merge_id": merge_id, "survivor": survivor, "restored": state["others"], **undo},
-                    paper_id=survivor)
+        # "inside": the visible record the survivor is in when it was itself merged later (its sources change).
+        library.log("unmerge", {"merge_id": merge_id, "survivor": survivor, "restored": state["others"],
+                                "inside": root if root != survivor else None, **undo}, paper_id=survivor)
     return list(state["others"])
 
 
