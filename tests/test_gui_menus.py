@@ -28,7 +28,9 @@ def close_all():
 
 def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([], "")))
-    asked = []
+    asked, saved_to = [], []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (saved_to.append(a) or ("", ""))))
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (asked.append(a) or ("", False))))
     pickers = []
 
@@ -48,6 +50,7 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
         "&Import dumps…": lambda: True,  # the (patched) file dialog was asked; nothing chosen, nothing imported
         "&Export…": lambda: len(visible_of(ExportDialog)) == 1,
         "&Refresh": lambda: window.model.rowCount() > 0,
+        "&Keep a .bib in sync…": lambda: len(saved_to) == 1,  # asked where; cancelled: nothing pinned
         "&Quit": lambda: not window.isVisible(),
         "&Undo": lambda: True, "&Redo": lambda: True,  # disabled with an empty history: checked below
         "&History…": lambda: len(visible_of(QDialog, "history-dialog")) == 1,
@@ -102,6 +105,7 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
 def test_every_shortcut_reaches_its_action(window, qtbot, monkeypatch):
     """The key sequence itself, pressed in the window, opens the same thing as the menu."""
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([], "")))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
     fired = []
     for action in window.actions():
         if action.menu() is None and not action.shortcut().isEmpty() and action.text() != "&Quit":
