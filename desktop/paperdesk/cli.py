@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--code-note", action="store_true", help="the code repository as a printed note ('Code: URL')")
     p.add_argument("--et-al", choices=("marker", "note"), default="marker",
                    help="a cut author list as 'and others' (marker: LaTeX, pandoc) or stated in the note (for Zotero)")
+    p.add_argument("--watch", action="store_true",
+                   help="keep the -o file in sync: rewrite it whenever the library changes, until Ctrl+C")
 
     p = sub.add_parser("duplicates", help="list candidate duplicate groups")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
@@ -240,7 +242,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report_unexpected(exc: Exception) -> int:
     import sqlite3
-    import traceback
 
     from .core.library import LibraryError, friendly_sqlite_error, resolve_db_path
 
@@ -253,25 +254,17 @@ def _report_unexpected(exc: Exception) -> int:
         message = f"{where}{exc.strerror or exc}"
     else:
         message = f"an unexpected error ({type(exc).__name__}: {exc})"
-    log = _log_traceback(traceback.format_exc())
-    print(f"paperdesk: {message}" + (f" (details in {log})" if log and not isinstance(exc, LibraryError) else ""),
-          file=sys.stderr)
+    log = None
+    if not isinstance(exc, LibraryError):  # tracebacks go to the log file, never to the librarian's terminal
+        try:
+            from .core.logfile import log_exception, log_path
+
+            log_exception(exc, "paperdesk " + " ".join(sys.argv[1:2]))
+            log = log_path()
+        except Exception:  # noqa: BLE001 - the log is a help, never a second failure
+            log = None
+    print(f"paperdesk: {message}" + (f" (details in {log})" if log else ""), file=sys.stderr)
     return 1
-
-
-def _log_traceback(text: str) -> str | None:
-    """Tracebacks go to a log file in the per-user state folder, never to the librarian's terminal."""
-    try:
-        import platformdirs
-
-        folder = Path(os.environ.get("PAPERDESK_LOG_DIR") or platformdirs.user_log_dir("Paperdesk", appauthor=False))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "paperdesk.log"
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')}\n{text}\n")
-        return str(path)
-    except Exception:  # noqa: BLE001
-        return None
 
 
 _LAST_DB: str | None = None
@@ -412,6 +405,8 @@ def _export(db: str | None, args) -> int:
         return 1
     scope = ExportScope(ids=ids, tags=tuple(args.tag), search=args.search, source=args.source)
     options = ExportOptions(ascii=args.ascii, provenance=args.provenance, code_note=args.code_note, et_al=args.et_al)
+    if args.watch:
+        return _export_watch(library, args, scope, options)
     with library:
         try:
             result = export(library, args.format, args.output or sys.stdout, scope, options=options)
@@ -422,6 +417,36 @@ def _export(db: str | None, args) -> int:
         print(f"paperdesk: {message}", file=sys.stderr)
     if result.path is not None:
         print(f"{result.count} papers ({scope.describe()}) written to {result.path}", file=sys.stderr)
+    return 0
+
+
+def _export_watch(library, args, scope, options) -> int:
+    """``export -o FILE --watch``: the pinned-export loop of the desktop app, from the command line."""
+    import time as _time
+
+    from .core.export.pinned import Pin, watch
+
+    if not args.output:
+        print("paperdesk: --watch needs -o FILE (the file to keep in sync)", file=sys.stderr)
+        library.close()
+        return 2
+    pin = Pin(id=None, path=args.output, fmt=args.format, tags=scope.tags,
+              search=f'{scope.search} source:"{scope.source}"'.strip() if scope.source else scope.search,
+              options=options)
+
+    def written(p) -> None:
+        stamp = _time.strftime("%H:%M:%S")
+        if p.last_error:
+            print(f"{stamp} paperdesk: {p.last_error}", file=sys.stderr, flush=True)
+        else:
+            print(f"{stamp} {p.last_count} papers written to {p.path}", file=sys.stderr, flush=True)
+
+    print(f"paperdesk: keeping {args.output} in sync with the library; Ctrl+C stops", file=sys.stderr, flush=True)
+    try:
+        with library:
+            watch(library, [pin], written=written)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
