@@ -463,6 +463,7 @@ class MainWindow(Navigation, QMainWindow):
     def closeEvent(self, event):
         self.save_settings()
         self._poll.stop()
+        self._search_timer.stop()  # a search typed just before closing must not run on a closed library
         self.duplicates.stop()
         self.authors_view.stop()
         super().closeEvent(event)
