@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -162,7 +162,17 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
     db["author_distinct"].create({"a": int, "b": int, "at": str}, pk=("a", "b"))
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
+def _migrate_4(db: sqlite_utils.Database) -> None:
+    """What lets the per-author aggregates follow each change instead of being rebuilt: per-author category
+    counts (the top three are read off them) and co-author pair counts (the co-author figure is the number of
+    pairs), both kept by core.authors. Existing aggregates are marked stale: the next look rebuilds them."""
+    db.execute("CREATE TABLE author_categories (author_id INTEGER, category TEXT, n INTEGER,"
+               " PRIMARY KEY (author_id, category)) WITHOUT ROWID")
+    db.execute("CREATE TABLE author_pairs (a INTEGER, b INTEGER, n INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID")
+    db.execute("DELETE FROM settings WHERE key = 'author_stats_event'")
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
 
 
 class SchemaTooNew(Exception):
