@@ -151,7 +151,8 @@ def code_paper_ids(library: Library, paper_ids: list[int]) -> list[int]:
 #   is shown, plus, for a profile page's author, the papers of the page;
 # - first_author: those on which the name is shown first (on the survivor or any record merged into it);
 # - years: of those papers; categories: the three most frequent among them, ties broken by name (A before B);
-# - coauthors: the distinct other names shown with this one on any record (merged-away records too).
+# - coauthors: the distinct other names shown with this one on any record (merged-away records too), kept as
+#   the set of pairs in ``author_pairs``.
 
 AUTHOR_SORTS = {"name": "name COLLATE NOCASE", "papers": "papers DESC", "first_author": "first_author DESC",
                 "years": "year_min", "coauthors": "coauthors DESC"}
@@ -229,56 +230,95 @@ def _fill_temp(conn, table: str, ids) -> None:
     conn.executemany(f"INSERT OR IGNORE INTO temp.{table}(id) VALUES (?)", [(int(i),) for i in ids])
 
 
-def _recount(conn, targets: set[int] | None) -> int:
-    """Recount the aggregates of ``targets`` (author ids), or of every author when None, from the papers.
-    Set-based: a handful of statements whatever the number of authors. Call inside a transaction."""
+def _compute(conn, targets: set[int] | None, profile_ids: dict[str, int]) -> None:
+    """Count the aggregates of ``targets`` (author ids), or of every author when None, into the scratch tables
+    temp.st_stats, temp.st_cats and temp.st_pairs. Set-based: a handful of statements whatever the number of
+    authors, the papers read once in their stored order. Only reads the library."""
     full = targets is None
     profiles = _profile_names(conn)
-    if profiles:
-        conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in profiles])
-    profile_ids = {name: conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()[0]
-                   for name in profiles}
     if not full:
         _fill_temp(conn, "st_target", targets)
-    only = "" if full else " WHERE pa.author_id IN (SELECT id FROM temp.st_target)"
-    only_a = "" if full else " WHERE author_id IN (SELECT id FROM temp.st_target)"
-    conn.execute("DROP TABLE IF EXISTS temp.st_mine")
-    conn.execute("CREATE TEMP TABLE st_mine (author_id INTEGER, pid INTEGER, position INTEGER,"
-                 " PRIMARY KEY (author_id, pid)) WITHOUT ROWID")
-    conn.execute("INSERT INTO temp.st_mine SELECT pa.author_id, COALESCE(p.merged_into, p.id), MIN(pa.position)"
-                 " FROM paper_authors pa JOIN papers p ON p.id = pa.paper_id" + only + " GROUP BY 1, 2")
+    for table in ("st_rows", "st_mine", "st_stats", "st_cats", "st_pairs", "st_pa"):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    # every (author, paper shown with the name) with the survivor's id, year and category
+    source = ("papers p CROSS JOIN paper_authors pa ON pa.paper_id = p.id" if full else
+              "temp.st_target t CROSS JOIN paper_authors pa ON pa.author_id = t.id"
+              " CROSS JOIN papers p ON p.id = pa.paper_id")
+    conn.execute("CREATE TEMP TABLE st_rows AS SELECT pa.author_id AS author_id, COALESCE(p.merged_into, p.id) AS pid,"
+                 " pa.position AS position, p.year AS year, p.category AS category,"
+                 f" p.merged_into IS NOT NULL AS moved FROM {source}")
+    conn.execute("UPDATE temp.st_rows SET (year, category) = (SELECT year, category FROM papers WHERE id = pid)"
+                 " WHERE moved")
+    # a profile page's papers count for its author
     prof = [(profile_ids[name], sid) for name, sids in profiles.items() for sid in sids
             if full or profile_ids[name] in targets]
     if prof:
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS st_prof (author_id INTEGER, source_id INTEGER)")
         conn.execute("DELETE FROM temp.st_prof")
         conn.executemany("INSERT INTO temp.st_prof VALUES (?, ?)", prof)
-        conn.execute("INSERT OR IGNORE INTO temp.st_mine SELECT s.author_id, COALESCE(p.merged_into, p.id), NULL"
+        conn.execute("INSERT INTO temp.st_rows SELECT s.author_id, q.id, NULL, q.year, q.category, 0"
                      " FROM temp.st_prof s JOIN provenance pv ON pv.source_id = s.source_id"
-                     " JOIN papers p ON p.id = pv.paper_id")
-    # the rows
-    conn.execute("DELETE FROM author_stats" + only_a)
+                     " JOIN papers p ON p.id = pv.paper_id JOIN papers q ON q.id = COALESCE(p.merged_into, p.id)")
+    # one row per (author, visible paper), in author order
+    conn.execute("CREATE TEMP TABLE st_mine (author_id INTEGER, pid INTEGER, position INTEGER, year INTEGER,"
+                 " category TEXT, PRIMARY KEY (author_id, pid)) WITHOUT ROWID")
+    conn.execute("INSERT INTO temp.st_mine SELECT author_id, pid, MIN(position), year, category FROM temp.st_rows"
+                 " GROUP BY author_id, pid")
+    conn.execute("DROP TABLE temp.st_rows")
+    conn.execute("CREATE TEMP TABLE st_stats AS SELECT author_id, COUNT(*) AS papers,"
+                 " SUM(position IS 1) AS first_author, MIN(year) AS year_min, MAX(year) AS year_max"
+                 " FROM temp.st_mine GROUP BY author_id")
+    conn.execute("CREATE TEMP TABLE st_cats AS SELECT author_id, category, COUNT(*) AS n FROM temp.st_mine"
+                 " WHERE category IS NOT NULL GROUP BY author_id, category")
+    conn.execute("DROP TABLE temp.st_mine")
+    # co-authors: pair counts over the shown names of every record (one grouped join, no per-author subquery)
+    conn.execute("CREATE TEMP TABLE st_pa (paper_id INTEGER, author_id INTEGER, PRIMARY KEY (paper_id, author_id))"
+                 " WITHOUT ROWID")
+    if full:
+        conn.execute("INSERT OR IGNORE INTO temp.st_pa SELECT paper_id, author_id FROM paper_authors ORDER BY paper_id")
+        pairs = "temp.st_pa x CROSS JOIN temp.st_pa o ON o.paper_id = x.paper_id"
+    else:
+        pairs = ("temp.st_target t CROSS JOIN paper_authors x ON x.author_id = t.id"
+                 " CROSS JOIN paper_authors o ON o.paper_id = x.paper_id")
+    conn.execute("CREATE TEMP TABLE st_pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID")
+    conn.execute("INSERT OR IGNORE INTO temp.st_pairs SELECT x.author_id, o.author_id"
+                 f" FROM {pairs} WHERE o.author_id != x.author_id")
+    conn.execute("DROP TABLE temp.st_pa")
+
+
+def _store(conn, full: bool) -> None:
+    """Replace the targets' rows (temp.st_target, or all) in the aggregate tables with the scratch tables'.
+    Call inside a write transaction."""
+    only = "" if full else " WHERE author_id IN (SELECT id FROM temp.st_target)"
+    conn.execute("DELETE FROM author_stats" + only)
     conn.execute(
         "INSERT INTO author_stats(author_id, name, papers, first_author, year_min, year_max, coauthors, categories)"
-        " SELECT m.author_id, a.name, COUNT(*), SUM(m.position IS 1), MIN(p.year), MAX(p.year), 0, NULL"
-        " FROM temp.st_mine m JOIN papers p ON p.id = m.pid JOIN authors a ON a.id = m.author_id"
-        " GROUP BY m.author_id")
-    # categories
-    conn.execute("DELETE FROM author_categories" + only_a)
-    conn.execute("INSERT INTO author_categories(author_id, category, n) SELECT m.author_id, p.category, COUNT(*)"
-                 " FROM temp.st_mine m JOIN papers p ON p.id = m.pid WHERE p.category IS NOT NULL GROUP BY 1, 2")
+        " SELECT s.author_id, a.name, s.papers, s.first_author, s.year_min, s.year_max, 0, NULL"
+        " FROM temp.st_stats s JOIN authors a ON a.id = s.author_id")
+    conn.execute("DELETE FROM author_categories" + only)
+    conn.execute("INSERT INTO author_categories(author_id, category, n) SELECT author_id, category, n"
+                 " FROM temp.st_cats")
     _write_top_categories(conn, None if full else "temp.st_target")
-    # co-authors: pair counts over the shown names of every record (one grouped join, no per-author subquery)
     conn.execute("DELETE FROM author_pairs" + ("" if full else " WHERE a IN (SELECT id FROM temp.st_target)"))
-    conn.execute("INSERT INTO author_pairs(a, b, n) SELECT pa.author_id, o.author_id, COUNT(*)"
-                 " FROM paper_authors pa JOIN paper_authors o ON o.paper_id = pa.paper_id"
-                 " AND o.author_id != pa.author_id" + only + " GROUP BY 1, 2")
-    conn.execute("UPDATE author_stats SET coauthors = c.n FROM (SELECT a, COUNT(*) AS n FROM author_pairs"
-                 + ("" if full else " WHERE a IN (SELECT id FROM temp.st_target)") + " GROUP BY a) AS c"
-                 " WHERE author_stats.author_id = c.a")
-    count = conn.execute("SELECT COUNT(*) FROM temp.st_mine").fetchone()[0]
-    conn.execute("DROP TABLE temp.st_mine")
-    return count
+    conn.execute("INSERT INTO author_pairs(a, b) SELECT a, b FROM temp.st_pairs")
+    conn.execute("UPDATE author_stats SET coauthors = c.n FROM (SELECT a, COUNT(*) AS n FROM temp.st_pairs"
+                 " GROUP BY a) AS c WHERE author_stats.author_id = c.a")
+    for table in ("st_stats", "st_cats", "st_pairs"):
+        conn.execute(f"DROP TABLE temp.{table}")
+
+
+def _profile_author_ids(conn) -> dict[str, int]:
+    """The author id of each profile page's name, adding the name to the authors when it is not yet there
+    (call inside a write transaction)."""
+    profiles = _profile_names(conn)
+    conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in profiles])
+    return {name: conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()[0] for name in profiles}
+
+
+def _recount(conn, targets: set[int]) -> None:
+    """Recount the aggregates of ``targets`` (author ids) inside the current write transaction."""
+    _compute(conn, set(targets), _profile_author_ids(conn))
+    _store(conn, False)
 
 
 def _write_top_categories(conn, target_table: str | None) -> None:
@@ -319,14 +359,13 @@ def _add_new_papers(conn, paper_ids: list[int]) -> set[int]:
     _fill_temp(conn, "st_target", touched)
     _write_top_categories(conn, "temp.st_target")
     conn.execute("DROP TABLE IF EXISTS temp.st_pairs")
-    conn.execute("CREATE TEMP TABLE st_pairs AS SELECT pa.author_id AS a, o.author_id AS b, COUNT(*) AS n"
+    conn.execute("CREATE TEMP TABLE st_pairs AS SELECT DISTINCT pa.author_id AS a, o.author_id AS b"
                  " FROM paper_authors pa JOIN paper_authors o ON o.paper_id = pa.paper_id"
-                 " AND o.author_id != pa.author_id WHERE pa.paper_id IN (SELECT id FROM temp.st_new) GROUP BY 1, 2")
+                 " AND o.author_id != pa.author_id WHERE pa.paper_id IN (SELECT id FROM temp.st_new)")
     conn.execute("UPDATE author_stats SET coauthors = coauthors + c.n FROM (SELECT t.a, COUNT(*) AS n"
                  " FROM temp.st_pairs t WHERE NOT EXISTS (SELECT 1 FROM author_pairs ap WHERE ap.a = t.a"
                  " AND ap.b = t.b) GROUP BY t.a) AS c WHERE author_stats.author_id = c.a")
-    conn.execute("INSERT INTO author_pairs(a, b, n) SELECT a, b, n FROM temp.st_pairs WHERE true"
-                 " ON CONFLICT(a, b) DO UPDATE SET n = n + excluded.n")
+    conn.execute("INSERT OR IGNORE INTO author_pairs(a, b) SELECT a, b FROM temp.st_pairs")
     for table in ("st_add", "st_pairs"):
         conn.execute(f"DROP TABLE temp.{table}")
     return touched
@@ -446,14 +485,26 @@ def catch_up(library: Library) -> int | None:
 
 
 def refresh_stats(library: Library) -> int:
-    """Rebuild every author's aggregates in one transaction (for migrations and repairs; seconds at a
-    million records, so the app runs it in the background). Returns the number of authors."""
-    with library.transaction() as conn:
-        _recount(conn, None)
-        last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
-        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('author_stats_event', ?)", (str(last),))
-        count = conn.execute("SELECT COUNT(*) FROM author_stats").fetchone()[0]
-    return count
+    """Rebuild every author's aggregates (for migrations and repairs; tens of seconds at a million records, so
+    the app runs it in the background). The counting reads a snapshot of the library while edits go on; only
+    the final swap writes, briefly; changes made meanwhile are then caught up. Returns the number of authors."""
+    conn = library.conn
+    with library.transaction():
+        profile_ids = _profile_author_ids(conn)
+    conn.execute("PRAGMA temp.cache_size = -65536")  # the scratch tables' sorting stays in memory, within 64 MB
+    conn.execute("BEGIN")  # a read snapshot: the counts and the event they are current at agree
+    try:
+        snapshot = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+        _compute(conn, None, profile_ids)
+    finally:
+        conn.execute("COMMIT")
+    conn.execute("PRAGMA temp.cache_size = -2000")
+    with library.transaction():
+        _store(conn, True)
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('author_stats_event', ?)", (str(snapshot),))
+    if catch_up(library) is None:  # very many changes meanwhile: the next look rebuilds again
+        pass
+    return conn.execute("SELECT COUNT(*) FROM author_stats").fetchone()[0]
 
 
 def bring_up_to_date(library: Library) -> int:

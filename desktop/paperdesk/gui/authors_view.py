@@ -75,14 +75,23 @@ class StatsWorker(QObject):
     finished = Signal(int)
     failed = Signal(str)
 
-    def __init__(self, db_path):
+    def __init__(self, db_path, full: bool = False):
         super().__init__()
-        self.db_path = db_path
+        self.db_path, self.full = db_path, full
+        self.library: Library | None = None
+
+    def stop(self) -> None:
+        """Interrupt the counting (from another thread): it rolls back and ``failed`` follows."""
+        if self.library is not None:
+            self.library.conn.interrupt()
 
     def run(self):
         try:
             with Library(self.db_path) as library:
-                self.finished.emit(authors.refresh_stats(library))
+                self.library = library
+                # Usually a catch-up on the authors the latest changes touched (well under a second); a full
+                # recount when asked for, or when the aggregates were never built.
+                self.finished.emit(authors.refresh_stats(library) if self.full else authors.bring_up_to_date(library))
         except Exception as exc:
             self.failed.emit(f"Could not count the authors: {exc}")
 
@@ -95,6 +104,7 @@ class AuthorsView(QWidget):
         super().__init__()
         self.library = library
         self.worker = None
+        self._again = False  # a change arrived while counting: count again after
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel("Authors")
@@ -112,7 +122,7 @@ class AuthorsView(QWidget):
         self.compare_button.clicked.connect(self._compare)
         top.addWidget(self.compare_button)
         refresh = QPushButton("Recount")
-        refresh.clicked.connect(self.refresh)
+        refresh.clicked.connect(lambda: self.refresh(full=True))
         top.addWidget(refresh)
         layout.addLayout(top)
         self.model = AuthorsModel(library)
@@ -131,29 +141,61 @@ class AuthorsView(QWidget):
         layout.addWidget(QLabel("Double-click (or Enter) opens the author's page."))
 
     def open(self) -> None:
-        """Show current aggregates at once, recounting first in the background when the library changed."""
+        """Show current aggregates at once, bringing them up to date first in the background when the library
+        changed (only the authors the changes touched are recounted)."""
         if authors.stats_are_current(self.library):
             self.model.reload()
             self._count()
         else:
             self.refresh()
 
-    def refresh(self) -> None:
+    def library_changed(self) -> None:
+        """After any change (edit, merge, import, undo): keep the figures current while the view is shown; when
+        hidden, the next open() catches up."""
+        if self.isVisible():
+            self.open()
+
+    def prepare(self) -> None:
+        """Bring the aggregates up to date in the background (e.g. after start-up on a library fresh from an
+        import), so that the Authors view opens at once."""
+        if not authors.stats_are_current(self.library):
+            self.refresh()
+
+    def shutdown(self) -> None:
+        """Stop background counting and wait for its thread (the window is closing)."""
+        worker, thread = self.worker, getattr(self, "thread", None)
+        self._again = False
+        if worker is not None and thread is not None:
+            worker.stop()
+            try:
+                thread.wait(10_000)
+            except RuntimeError:
+                pass  # the thread object is already gone
+
+    def refresh(self, full: bool = False) -> None:
         if self.worker is not None:
+            self._again = True
             return
-        self.title.setText("Authors — counting…")
-        self.worker = StatsWorker(self.library.path)
+        if self.model.total or self.isVisible():
+            self.title.setText(f"Authors — {self.model.total:,} (updating…)" if self.model.total
+                               else "Authors — counting…")
+        self.worker = StatsWorker(self.library.path, full)
         self.worker.finished.connect(self._refreshed)
         self.worker.failed.connect(self._failed)
         self.thread = start_in_thread(self.worker, self)
 
     def _refreshed(self, _count: int) -> None:
         self.worker = None
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
         self.model.reload()
         self._count()
 
     def _failed(self, message: str) -> None:
         self.worker = None
+        self._again = False
         self.title.setText(message)
 
     def _count(self) -> None:

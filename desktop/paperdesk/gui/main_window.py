@@ -27,6 +27,7 @@ from .sidebar import Sidebar
 
 DEFAULT_HIDDEN = {"date", "flags"}
 SEARCH_DELAY_MS = 250
+AUTHOR_FIGURES_DELAY_MS = 1500  # after the first screen, not competing with it
 
 
 def app_settings() -> QSettings:
@@ -146,6 +147,11 @@ class MainWindow(QMainWindow):
         self._update_count()
         if self.model.rowCount() and not self.selected_ids():
             self.select_row(0)
+        # The per-author figures, brought up to date behind the first screen (a library fresh from an import
+        # has none yet), so that the Authors view opens at once.
+        self._authors_timer = QTimer(self, singleShot=True, interval=AUTHOR_FIGURES_DELAY_MS)
+        self._authors_timer.timeout.connect(self.authors_view.prepare)
+        self._authors_timer.start()
 
     def select_row(self, row: int) -> None:
         """Make ``row`` the current and only selected record (whatever the view's focus or visibility)."""
@@ -468,6 +474,7 @@ class MainWindow(QMainWindow):
 
     def _changed(self, paper_ids: list[int], counts_changed: bool) -> None:
         self.model.refresh_rows(paper_ids)
+        self.authors_view.library_changed()
         if counts_changed:
             self.sidebar.rebuild()
         if self.detail.paper_id in paper_ids or counts_changed:
@@ -650,6 +657,7 @@ class MainWindow(QMainWindow):
         self._reselect(keep)
         if self.stack.currentWidget() is self.review:
             self.review.load_next()
+        self.authors_view.library_changed()
         self._data_version = self._read_data_version()
 
     # --- remembered layout --------------------------------------------------------------------------------
@@ -702,4 +710,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event):
         self.save_settings()
         self._poll.stop()
+        self._authors_timer.stop()
+        self.authors_view.shutdown()
         super().closeEvent(event)
