@@ -21,6 +21,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="paperdesk",
@@ -74,6 +84,34 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
     p.add_argument("--view", default="main", help="main, review, tags, duplicates, merge, about, author:NAME or compare:NAME,NAME")
 
+    p = sub.add_parser("backup", help="back up the library (SQLite's online backup), or list its backups")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("-o", "--output", metavar="FILE", help="write the backup here (default: the library's backups folder)")
+    p.add_argument("--list", action="store_true", help="list the backups in the library's backups folder")
+    p.add_argument("--keep", type=_positive, metavar="N", help="keep the newest N backups from now on (default 10)")
+
+    p = sub.add_parser("restore", help="restore a backup into a new file, or over the library (asks for --yes)")
+    p.add_argument("backup", metavar="BACKUP", nargs="?",
+                   help="a backup file (default: list the backups to choose from)")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--to", metavar="NEW.sqlite", help="restore into this new file, leaving the library as it is")
+    p.add_argument("--yes", action="store_true",
+                   help="restore over the current library (a backup of it is made first)")
+
+    p = sub.add_parser("edit", help="change many records at once (set a field, find and replace, rename an author)",
+                       description="Change the records a search finds (default: every record), shown before and"
+                                   " after. One step: it lands whole or not at all.")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--search", default="", metavar="QUERY", help="the records to change, as in the app's search")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--set", metavar="FIELD=VALUE", help="set a field: category, date, has_code, org, title, abstract")
+    how.add_argument("--replace", nargs=3, metavar=("FIELD", "OLD", "NEW"),
+                     help="find and replace in title, abstract, org or authors")
+    how.add_argument("--rename-author", nargs=2, metavar=("NAME", "NEW"), help="put one author name for another")
+    p.add_argument("--regex", action="store_true", help="--replace: OLD is a regular expression (NEW may use \\1)")
+    p.add_argument("--ignore-case", action="store_true", help="--replace: ignore upper and lower case")
+    p.add_argument("--dry-run", action="store_true", help="only show what would change")
+
     p = sub.add_parser("paths", help="where the library file and the bundled sample dumps are")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
 
@@ -117,6 +155,12 @@ def _main(argv: list[str] | None = None) -> int:
         return _author(db, args)
     if args.command == "merge":
         return _merge(db, args)
+    if args.command == "edit":
+        return _edit(db, args)
+    if args.command == "backup":
+        return _backup(db, args)
+    if args.command == "restore":
+        return _restore(db, args)
     return 2
 
 
@@ -273,6 +317,136 @@ def _merge(db: str | None, args) -> int:
         print(f"{len(plan)} {args.auto} groups {verb}" + ("" if args.dry_run else " (undo: the Unmerge button in a"
                                                             " record's history)"))
     return 0
+
+
+def _print_backups(library_path) -> None:
+    from .core.backup import backups_dir, list_backups
+
+    backups = list_backups(library_path)
+    if not backups:
+        print(f"no backups yet in {backups_dir(library_path)}")
+        return
+    print(f"{len(backups)} backup{'s' if len(backups) != 1 else ''} in {backups_dir(library_path)}, newest first:")
+    for info in backups:
+        records = "?" if info.records is None else info.records
+        print(f"  {info.created}  {records:>8} records  {info.size / 1e6:7.1f} MB  {info.reason:<16} {info.path.name}")
+
+
+def _backup(db: str | None, args) -> int:
+    from .core import backup
+    from .core.library import LibraryError
+
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    with library:
+        try:
+            if args.keep:
+                backup.set_keep_count(library, args.keep)
+                print(f"keeping the newest {args.keep} backups")
+            if args.list:
+                _print_backups(library.path)
+                return 0
+            info = backup.make_backup(library, "manual", args.output)
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+    print(f"backed up {info.records} records to {info.path} ({info.size / 1e6:.1f} MB)")
+    return 0
+
+
+def _restore(db: str | None, args) -> int:
+    from .core import backup
+    from .core.library import LibraryError, resolve_db_path
+
+    if args.backup is None:
+        _print_backups(resolve_db_path(db))
+        print("restore one with: paperdesk restore BACKUP --to NEW.sqlite, or over the library with --yes")
+        return 0
+    try:
+        if args.to:
+            result = backup.restore(args.backup, into=args.to)
+            print(f"restored {result['records']} records into {result['path']}; the library is unchanged")
+            return 0
+        if not args.yes:
+            records = backup.check_backup(args.backup)
+            print(f"paperdesk: restoring over the library replaces all of it with the backup's {records} records;"
+                  " add --yes to do it (a backup of the library is made first), or --to NEW.sqlite", file=sys.stderr)
+            return 2
+        library = _open(db, create=False)
+        if library is None:
+            return 1
+        with library:
+            result = backup.restore(args.backup, over=library)
+    except LibraryError as exc:
+        print(f"paperdesk: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {result['records']} records over {result['path']}; what it held is in {result['safety_backup']}")
+    return 0
+
+
+_TRUTH = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
+def _batch_edit(args):
+    from .core.batch import BatchEdit
+
+    if args.set:
+        field, sep, value = args.set.partition("=")
+        if not sep:
+            raise ValueError(f"--set needs FIELD=VALUE, not {args.set!r}")
+        if field in ("has_code", "authors_truncated"):
+            if value.lower() not in _TRUTH:
+                raise ValueError(f"{field} is yes or no, not {value!r}")
+            value = _TRUTH[value.lower()]
+        return BatchEdit("set", field=field, value=value)
+    if args.replace:
+        field, old, new = args.replace
+        return BatchEdit("replace", field=field, find=old, replacement=new, regex=args.regex,
+                         ignore_case=args.ignore_case)
+    return BatchEdit("rename_author", find=args.rename_author[0], replacement=args.rename_author[1])
+
+
+def _edit(db: str | None, args) -> int:
+    from .core import backup, batch
+    from .core.library import LibraryError
+
+    try:
+        edit = _batch_edit(args)
+    except (ValueError, LibraryError) as exc:
+        print(f"paperdesk: {exc}", file=sys.stderr)
+        return 2
+    library = _open(db, create=False)
+    if library is None:
+        return 1
+    with library:
+        try:
+            ids = batch.ids_matching(library, args.search)
+            rows = list(batch.preview(library, ids, edit))
+            for row in rows:
+                note = f"   (left as it is: {row.error})" if row.error else ""
+                print(f"{row.id}: {_shown(row.before)}\n  -> {_shown(row.after)}{note}")
+            ticked = [row.id for row in rows if not row.error]
+            refused = len(rows) - len(ticked)
+            if args.dry_run or not ticked:
+                print(f"{edit.describe()}: would change {len(ticked)} of {len(ids)} records"
+                      + (f"; {refused} would be refused" if refused else "") + (" (dry run)" if args.dry_run else ""))
+                return 0
+            if len(ticked) > 1:
+                backup.make_backup(library, "before batch edit")
+            result = batch.apply(library, ticked, edit)
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+    print(f"{edit.describe()}: changed {len(result.old)} of {len(ids)} records"
+          + (f"; {len(result.refused)} refused" if result.refused else ""))
+    return 0
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    return "" if value is None else str(value)
 
 
 def _keys(db: str | None, args) -> int:

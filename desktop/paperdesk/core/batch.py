@@ -1,0 +1,231 @@
+"""Batch edits: one change to many records, previewed row by row, applied as one step, undone as one step.
+
+An edit is data (``BatchEdit``): set a field, find and replace in a field (plain or regular expression, with or
+without case), or put one author name for another. ``preview`` walks the chosen records in batches and yields
+only the rows the edit would change, with their value before and after, so the librarian can untick rows;
+``apply`` recomputes each ticked row from the record as it is now (never from a stale preview) and writes all of
+them in one transaction, with one event per record holding the old and the new value; ``undo`` puts the old
+values back. Validation is the detail pane's (``curation.validate``): a replacement that would empty a title or
+put a comma inside a name is refused for that row, and the preview says why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from . import curation
+from .library import Library, LibraryError, now
+
+TEXT_FIELDS = ("title", "abstract", "org", "authors")
+SETTABLE_FIELDS = ("category", "date", "has_code", "org", "authors_truncated", "title", "abstract")
+_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class BatchEdit:
+    """What to change. ``kind`` is "set", "replace" or "rename_author"."""
+
+    kind: str
+    field: str = ""
+    value: object = None  # "set": the new value
+    find: str = ""  # "replace": the text or pattern; "rename_author": the name as it is now
+    replacement: str = ""  # "replace": what replaces it; "rename_author": the name it becomes
+    regex: bool = False
+    ignore_case: bool = False
+
+    def __post_init__(self):
+        if self.kind == "set" and self.field not in SETTABLE_FIELDS:
+            raise LibraryError(f"'{self.field}' cannot be set in a batch; choose one of {', '.join(SETTABLE_FIELDS)}")
+        if self.kind == "replace":
+            if self.field not in TEXT_FIELDS:
+                raise LibraryError(f"find and replace works in {', '.join(TEXT_FIELDS)}, not '{self.field}'")
+            if not self.find:
+                raise LibraryError("say what to find")
+            if self.regex:
+                try:
+                    re.compile(self.find)
+                except re.error as exc:
+                    raise LibraryError(f"'{self.find}' is not a regular expression: {exc}") from None
+        if self.kind == "rename_author":
+            object.__setattr__(self, "field", "authors")
+            if not self.find.strip() or not self.replacement.strip():
+                raise LibraryError("give the name as it is now and the name it should become")
+        if self.kind not in ("set", "replace", "rename_author"):
+            raise LibraryError(f"unknown batch edit {self.kind!r}")
+
+    def describe(self) -> str:
+        if self.kind == "set":
+            return f"Set {self.field} to {self.value!r}"
+        if self.kind == "replace":
+            how = "pattern" if self.regex else "text"
+            return f"Replace {how} {self.find!r} with {self.replacement!r} in {self.field}"
+        return f"Rename author {self.find!r} to {self.replacement!r}"
+
+    def _pattern(self) -> re.Pattern:
+        flags = re.IGNORECASE if self.ignore_case else 0
+        return re.compile(self.find if self.regex else re.escape(self.find), flags)
+
+    def new_value(self, old):
+        """The value after the edit, or ``old`` itself when the edit does not touch this record."""
+        if self.kind == "set":
+            return self.value
+        if self.kind == "rename_author":
+            target = " ".join(self.find.split())
+            return [self.replacement if name == target else name for name in old]
+        pattern = self._pattern()
+        replacement = self.replacement if self.regex else self.replacement.replace("\\", "\\\\")
+        if self.field == "authors":
+            return [pattern.sub(replacement, name) for name in old]
+        return pattern.sub(replacement, old or "") if old is not None else None
+
+
+@dataclass
+class PreviewRow:
+    id: int
+    before: object
+    after: object
+    error: str | None = None  # why this row cannot take the edit (it is then left out of apply)
+
+
+@dataclass
+class BatchResult:
+    edit: BatchEdit
+    old: dict[int, object] = field(default_factory=dict)  # record id -> value before
+    new: dict[int, object] = field(default_factory=dict)  # record id -> value after
+    refused: dict[int, str] = field(default_factory=dict)  # record id -> why it was left as it was
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted(self.old)
+
+
+def ids_matching(library: Library, search: str = "") -> list[int]:
+    """The visible records a search finds (every visible record for an empty search), in id order."""
+    from .query import RecordFilter, ordered_ids
+
+    return list(ordered_ids(library.conn, RecordFilter(search=search, sort="id")))
+
+
+def _read(library: Library, ids: list[int], field_name: str) -> dict[int, object]:
+    marks = ",".join("?" * len(ids))
+    if field_name == "authors":
+        rows = library.conn.execute(f"SELECT id, authors FROM papers WHERE id IN ({marks})", ids)
+        return {pid: ([n for n in text.split(", ") if n] if text else []) for pid, text in rows}
+    rows = library.conn.execute(f"SELECT id, {field_name} FROM papers WHERE id IN ({marks})", ids)
+    if field_name in ("has_code", "authors_truncated"):
+        return {pid: bool(value) for pid, value in rows}
+    return dict(rows)
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    for pid in ids:
+        chunk.append(int(pid))
+        if len(chunk) == _BATCH:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _outcome(edit: BatchEdit, old) -> tuple[object, str | None]:
+    try:
+        return curation.validate(edit.field, edit.new_value(old)), None
+    except curation.ValidationError as exc:
+        return old, str(exc)
+
+
+def preview(library: Library, ids: Iterable[int], edit: BatchEdit) -> Iterator[PreviewRow]:
+    """The rows ``edit`` would change among ``ids``, in the order given, before and after."""
+    for chunk in _chunks(ids):
+        current = _read(library, chunk, edit.field)
+        for pid in chunk:
+            if pid not in current:
+                continue
+            old = current[pid]
+            new, error = _outcome(edit, old)
+            if error or new != _stored(edit.field, old):
+                yield PreviewRow(pid, old, new if not error else edit.new_value(old), error)
+
+
+def _stored(field_name: str, value):
+    """A value as validate would store it, so an unchanged record is not counted as changed."""
+    try:
+        return curation.validate(field_name, value)
+    except curation.ValidationError:
+        return value
+
+
+def apply(library: Library, ids: Iterable[int], edit: BatchEdit, *, cancelled=None, progress=None) -> BatchResult:
+    """Apply ``edit`` to the records ``ids`` (the ticked preview rows) in one transaction."""
+    result = BatchResult(edit)
+    ids = list(ids)
+    done = 0
+    with library.transaction() as conn:
+        stamp = now()
+        for chunk in _chunks(ids):
+            if cancelled is not None and cancelled():
+                raise curation.LibraryError("batch edit cancelled; nothing was changed")
+            current = _read(library, chunk, edit.field)
+            for pid in chunk:
+                if pid not in current:
+                    continue
+                old = current[pid]
+                new, error = _outcome(edit, old)
+                if error:
+                    result.refused[pid] = error
+                    continue
+                if new == _stored(edit.field, old):
+                    continue
+                _write(conn, pid, edit.field, new, stamp)
+                result.old[pid], result.new[pid] = old, new
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(ids))
+        conn.executemany(
+            "INSERT INTO events(at, kind, paper_id, details) VALUES (?, 'batch-edit', ?, ?)",
+            [(stamp, pid, _event(edit, result.old[pid], result.new[pid])) for pid in result.old],
+        )
+    return result
+
+
+def undo(library: Library, result: BatchResult) -> None:
+    """Put back the values ``apply`` replaced (one transaction)."""
+    with library.transaction() as conn:
+        stamp = now()
+        for pid, old in result.old.items():
+            _write(conn, pid, result.edit.field, old, stamp)
+        conn.executemany(
+            "INSERT INTO events(at, kind, paper_id, details) VALUES (?, 'batch-edit-undone', ?, ?)",
+            [(stamp, pid, _event(result.edit, result.new[pid], result.old[pid])) for pid in result.old],
+        )
+
+
+def redo(library: Library, result: BatchResult) -> None:
+    with library.transaction() as conn:
+        stamp = now()
+        for pid, new in result.new.items():
+            _write(conn, pid, result.edit.field, new, stamp)
+        conn.executemany(
+            "INSERT INTO events(at, kind, paper_id, details) VALUES (?, 'batch-edit', ?, ?)",
+            [(stamp, pid, _event(result.edit, result.old[pid], result.new[pid])) for pid in result.old],
+        )
+
+
+def _event(edit: BatchEdit, old, new) -> str:
+    return json.dumps({"edit": edit.describe(), "changes": {edit.field: [old, new]}}, ensure_ascii=False)
+
+
+def _write(conn, pid: int, field_name: str, value, stamp: str) -> None:
+    if field_name == "authors":
+        curation._write_authors(conn, pid, value)
+    elif field_name == "date":
+        conn.execute("UPDATE papers SET date = ?, year = ? WHERE id = ?",
+                     (value, int(value[:4]) if value else None, pid))
+    else:
+        conn.execute(f"UPDATE papers SET {field_name} = ? WHERE id = ?",
+                     (int(value) if isinstance(value, bool) else value, pid))
+    conn.execute("UPDATE papers SET updated_at = ? WHERE id = ?", (stamp, pid))
