@@ -176,3 +176,26 @@ def test_unknown_changes_fall_back_to_a_full_rebuild(seeded):
     assert authors.catch_up(seeded) is None
     assert authors.bring_up_to_date(seeded) > 0
     assert authors.stats_are_current(seeded)
+
+
+def test_catch_up_after_batch_edits_and_records_entered_by_hand(seeded):
+    from paperdesk.core import batch, hand_entry
+
+    authors.refresh_stats(seeded)
+    pid = hand_entry.add_record(seeded, {"title": "Typed In", "authors": ["Hand Typist", "Jianghao Lin"],
+                                         "date": "2020-01-02", "category": "IR"})
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)
+    hand_entry.remove_added_record(seeded, pid)
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)
+    ids = [r[0] for r in seeded.conn.execute("SELECT paper_id FROM paper_authors WHERE author_id ="
+                                             " (SELECT id FROM authors WHERE name = 'Jianghao Lin')")]
+    edit = batch.BatchEdit(kind="rename_author", find="Jianghao Lin", replacement="J. Lin")
+    result = batch.apply(seeded, ids, edit)
+    assert result.old
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)
+    batch.undo(seeded, result)
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)

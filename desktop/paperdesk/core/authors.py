@@ -397,6 +397,13 @@ def _profile_authors_of_sources(conn, source_ids) -> set[int]:
     return _ids_of_names(conn, names)
 
 
+def _names_in(value) -> list[str]:
+    """Author names as an event records them: a list, or the ", "-joined display form."""
+    if isinstance(value, str):
+        return [n for n in value.split(", ") if n]
+    return [n for n in value or [] if isinstance(n, str)]
+
+
 def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] | None:
     """(authors to recount, new papers to add) for these events, or None when they cannot say (a full rebuild
     is then needed)."""
@@ -408,9 +415,14 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
         details = json.loads(raw or "{}")
         if _neutral(kind, details):
             continue
-        if "changes" in details and paper_id is not None:  # edit, undo, redo, merge-edit, unmerge-edit
+        if "changes" in details and paper_id is not None:  # edit, undo, redo, merge-edit, batch-edit...
             papers.add(paper_id)
-            names.update((details["changes"].get("authors") or [[], []])[0] or [])
+            for value in details["changes"].get("authors") or []:
+                names.update(_names_in(value))
+        elif kind == "add" and paper_id is not None:  # a record entered by hand
+            papers.add(paper_id)
+        elif kind == "add-undone":
+            names.update(_names_in(details.get("fields", {}).get("authors")))
         elif kind in ("review", "review-undone") and paper_id is not None:
             papers.add(paper_id)
             names.update(details.get("before", {}).get("authors") or [])
