@@ -1,7 +1,9 @@
 """The Authors view: every author with papers, first-author papers, years, co-authors and categories, sorted and
-searched in SQL over the per-author aggregates (rebuilt in the background when the library changed)."""
+searched in SQL over the per-author aggregates (brought up to date in the background after each change)."""
 
 from __future__ import annotations
+
+import threading
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, \
@@ -9,7 +11,6 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabe
 
 from ..core import authors
 from ..core.library import Library
-from .workers import start_in_thread
 
 COLUMNS = (("name", "Author", "name"), ("papers", "Papers", "papers"), ("first_author", "First author", "first_author"),
            ("years", "Years", "years"), ("coauthors", "Co-authors", "coauthors"), ("categories", "Categories", None))
@@ -167,10 +168,7 @@ class AuthorsView(QWidget):
         self._again = False
         if worker is not None and thread is not None:
             worker.stop()
-            try:
-                thread.wait(10_000)
-            except RuntimeError:
-                pass  # the thread object is already gone
+            thread.join(10)
 
     def refresh(self, full: bool = False) -> None:
         if self.worker is not None:
@@ -182,7 +180,10 @@ class AuthorsView(QWidget):
         self.worker = StatsWorker(self.library.path, full)
         self.worker.finished.connect(self._refreshed)
         self.worker.failed.connect(self._failed)
-        self.thread = start_in_thread(self.worker, self)
+        # A plain Python thread rather than a QThread: a view destroyed while it counts (the app or a test
+        # closing) must not abort the process; the signals reach the view through its event loop.
+        self.thread = threading.Thread(target=self.worker.run, name="paperdesk-author-figures", daemon=True)
+        self.thread.start()
 
     def _refreshed(self, _count: int) -> None:
         self.worker = None
