@@ -190,3 +190,62 @@ def test_meta_line_shapes_that_are_not_records():
     _, records, report = parse(text)
     assert [r.line for r in records] == [4]
     assert [s["line"] for s in report.skipped] == [1, 2, 3]
+
+
+# --- issue 11: names as people have them; structure before guessing --------------------------------------------
+
+PROFILE_HEADER = "Hao Gu\n\nLG\nh-index30\n22papers\n417citations\nNovelty51%\nAI Score61\n\n1 Papers\n\n"
+
+
+def test_issue_example_glued_line_with_apostrophes_reads_right():
+    text = ("LGMay 28\nScalable Indexing for Digital LibrariesAna Lee, Sean O'Brien, Luca D'Amato et al.\n"
+            "We index digital libraries at scale.\n")
+    _, records, report = parse(text)
+    (record,) = records
+    assert record.title == "Scalable Indexing for Digital Libraries"
+    assert record.authors == ["Ana Lee", "Sean O'Brien", "Luca D'Amato"] and record.authors_truncated
+    assert not record.needs_review and not report.warnings and not report.skipped
+
+
+def test_issue_example_layout_a_author_line_with_unfamiliar_names_is_never_resplit():
+    text = PROFILE_HEADER + ("SDMay 27Code\nEvaluating Role-Play TTS\n\nMarta Kowalski, Sam O’Neil, Zoë Brontë\n\n"
+                             "Recent advances in speech.\n")
+    _, records, report = parse(text)
+    (record,) = records
+    assert (record.title, record.authors, record.abstract) == (
+        "Evaluating Role-Play TTS", ["Marta Kowalski", "Sam O’Neil", "Zoë Brontë"], "Recent advances in speech.")
+    assert not record.needs_review and not report.warnings and not report.skipped and report.layout == "A"
+
+
+@pytest.mark.parametrize("authors", [
+    "john smith, jane doe", "王伟, 李娜 et al.", "X Æ A-12 Musk", "Иван Петров, Γιώργος Παπαδόπουλος, محمد علي",
+    "d'Alembert, van der Berg, bin Laden et al. · some-org", "ALLCAPS NAME, 3rd Party 2.0 (weird) et al.",
+])
+def test_layout_a_reads_whatever_the_author_line_holds(authors):
+    text = PROFILE_HEADER + f"LGMay 27\n\nA Title Ending in ModelsWei\n\n{authors}\n\nAn abstract.\n"
+    _, records, report = parse(text)
+    (record,) = records
+    assert record.title == "A Title Ending in ModelsWei"
+    assert record.abstract == "An abstract."
+    shown = authors.split(" · ")[0].removesuffix(" et al.")
+    assert record.authors == shown.split(", ")
+    assert not report.skipped and not report.warnings
+
+
+@pytest.mark.parametrize("title, authors, abstract", [
+    ("Efficient Serving for Edge TPUs", ["john smith", "jane doe"], "We serve models on edge TPUs efficiently."),
+    ("Efficient Serving for Edge TPUs", ["Sam Lee", "Ana Lee"], "We serve models on edge TPUs."),
+    ("Sequential Recommendation with BERT4Rec", ["Ana Lee", "Bo Li"], "We revisit BERT4Rec."),
+    ("Scaling Sparse Mixture-of-Experts", ["Wei Zhang", "Ana Lee", "Bo Li"], "Mixture-of-Experts models scale."),
+    ("Fine-tuning LLaMA-3", ["Ana Lee"], "We fine-tune LLaMA-3."),
+    ("Evaluating GPT-4o", ["ana lee", "bo li"], "We evaluate GPT-4o."),
+    ("Models for Things", ["van der Berg", "Ana Lee"], "Things need models."),
+])
+def test_issue_example_hard_title_endings_and_lowercase_names_read_right_or_flagged(title, authors, abstract):
+    text = f"LGMay 28\n{title}{', '.join(authors)}\n{abstract}\n"
+    _, records, _ = parse(text)
+    (record,) = records
+    if (record.title, record.authors) != (title, authors):
+        assert record.needs_review
+        readings = [(a["title"], a["authors"]) for a in record.review["alternatives"]]
+        assert (title, authors) in readings

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -62,11 +64,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", choices=("strict", "balanced", "loose"), default="balanced")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("merge", help="merge duplicate groups")
+    p = sub.add_parser("merge", help="merge records into one (one step), or every certain duplicate group",
+                       description="Merge the records given into one (the --into record, else the lowest id, keeps"
+                                   " its fields and gains the others' tags and sources), or with --auto every"
+                                   " certain group the duplicate scan finds. Undo with: paperdesk unmerge ID.")
+    p.add_argument("ids", nargs="*", type=_record_id, metavar="ID", help="records to merge into one")
+    p.add_argument("--into", type=_record_id, metavar="ID", help="the record that stays (default: the lowest id)")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
-    p.add_argument("--auto", choices=("certain",), required=True, help="merge every group of this confidence")
+    p.add_argument("--auto", choices=("certain",), help="merge every group of this confidence")
     p.add_argument("--preset", choices=("strict", "balanced", "loose"), default="balanced")
     p.add_argument("--dry-run", action="store_true", help="only say what would be merged")
+
+    p = sub.add_parser("unmerge", help="bring a record back out of the record it was merged into",
+                       description="Undo the merge that took record ID in, whenever it was and whatever happened"
+                                   " since (docs/merging.md): what the merge changed is undone, later edits stay."
+                                   " Where both changed one field you are asked to choose --keep or --restore.")
+    p.add_argument("id", type=_record_id, metavar="ID")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    answer = p.add_mutually_exclusive_group()
+    answer.add_argument("--keep", action="store_true", help="on a conflict keep the current values")
+    answer.add_argument("--restore", action="store_true", help="on a conflict restore the values from before the merge")
+
+    p = sub.add_parser("history", help="a record's merges, edits, tags and decisions, oldest first")
+    p.add_argument("id", type=_record_id, metavar="ID")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("author", help="an author's figures: papers, years, categories, co-authors, profile")
     p.add_argument("name", metavar="NAME")
@@ -112,6 +134,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore-case", action="store_true", help="--replace: ignore upper and lower case")
     p.add_argument("--dry-run", action="store_true", help="only show what would change")
 
+    p = sub.add_parser("check", help="check the library file for damage, and save what can be read from a damaged one",
+                       description="A full integrity check of the library file (the app runs a quick one at every"
+                                   " start). With --recover, what can still be read is saved into a new library:"
+                                   " through SQLite's .recover when the sqlite3 program is installed, else row by"
+                                   " row; the damaged file is left as it is.")
+    p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    p.add_argument("--quick", action="store_true", help="only the quick check the app runs at start")
+    p.add_argument("--recover", metavar="NEW.sqlite", help="save what can be read into this new library file")
+
     p = sub.add_parser("paths", help="where the library file and the bundled sample dumps are")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
 
@@ -122,17 +153,129 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def _record_id(text: str) -> int:
     try:
-        return _main(argv)
-    except BrokenPipeError:  # `paperdesk duplicates | head`: the reader has seen enough
-        sys.stderr.close()
-        return 0
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a record id (a whole number): {text!r}") from None
+
+
+class _GuardedOutput:
+    """Standard output that cannot fail mid-command: a full disk or a closed pipe is remembered, later output is
+    dropped, and the command goes on (a three-file import imports all three) and ends with one sentence. Control
+    characters (terminal escape sequences) are shown escaped, never sent to the terminal."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.error: OSError | None = None
+
+    def write(self, text: str) -> int:
+        if self.error is None:
+            try:
+                self.stream.write(_escape_controls(text))
+            except OSError as exc:
+                self._failed(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        self.error = exc
+        # What is still buffered can never be written: point the descriptor at /dev/null so the interpreter's
+        # own flush at exit does not fail again with a traceback.
+        try:
+            fd = self.stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def _escape_controls(text: str) -> str:
+    from .core.text import escape_controls
+
+    return escape_controls(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Every failure ends in one sentence and exit 1 (2 for a usage error), never a traceback."""
+    stdout = sys.stdout
+    guarded = sys.stdout = _GuardedOutput(stdout)
+    try:
+        code = _main(argv)
+        guarded.flush()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        print("paperdesk: interrupted", file=sys.stderr)
+        code = 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a sentence, the details in the log
+        code = _report_unexpected(exc)
+    finally:
+        sys.stdout = stdout
+    if guarded.error is not None:
+        why = guarded.error.strerror or str(guarded.error)
+        if isinstance(guarded.error, BrokenPipeError):
+            print(f"paperdesk: the output was cut short: the program reading it stopped ({why})", file=sys.stderr)
+        else:
+            print(f"paperdesk: could not write the output to standard output ({why}); it is incomplete",
+                  file=sys.stderr)
+        code = max(code, 1)
+    return code
+
+
+def _report_unexpected(exc: Exception) -> int:
+    import sqlite3
+    import traceback
+
+    from .core.library import LibraryError, friendly_sqlite_error, resolve_db_path
+
+    if isinstance(exc, LibraryError):
+        message = str(exc)
+    elif isinstance(exc, sqlite3.Error):
+        message = friendly_sqlite_error(exc, resolve_db_path(None if _LAST_DB is None else _LAST_DB))
+    elif isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        message = f"{where}{exc.strerror or exc}"
+    else:
+        message = f"an unexpected error ({type(exc).__name__}: {exc})"
+    log = _log_traceback(traceback.format_exc())
+    print(f"paperdesk: {message}" + (f" (details in {log})" if log and not isinstance(exc, LibraryError) else ""),
+          file=sys.stderr)
+    return 1
+
+
+def _log_traceback(text: str) -> str | None:
+    """Tracebacks go to a log file in the per-user state folder, never to the librarian's terminal."""
+    try:
+        import platformdirs
+
+        folder = Path(os.environ.get("PAPERDESK_LOG_DIR") or platformdirs.user_log_dir("Paperdesk", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "paperdesk.log"
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')}\n{text}\n")
+        return str(path)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+_LAST_DB: str | None = None
 
 
 def _main(argv: list[str] | None = None) -> int:
+    global _LAST_DB
     args = _parser().parse_args(argv)
-    db = getattr(args, "db_sub", None) or args.db
+    db = _LAST_DB = getattr(args, "db_sub", None) or args.db
     if args.command in (None, "gui"):
         if not _qt_loads():
             return 1
@@ -155,12 +298,18 @@ def _main(argv: list[str] | None = None) -> int:
         return _author(db, args)
     if args.command == "merge":
         return _merge(db, args)
+    if args.command == "unmerge":
+        return _unmerge(db, args)
+    if args.command == "history":
+        return _history(db, args)
     if args.command == "edit":
         return _edit(db, args)
     if args.command == "backup":
         return _backup(db, args)
     if args.command == "restore":
         return _restore(db, args)
+    if args.command == "check":
+        return _check(db, args)
     return 2
 
 
@@ -177,12 +326,13 @@ def _paths(db: str | None) -> int:
     return 0
 
 
-def _open(db: str | None, *, create: bool):
+def _open(db: str | None, *, create: bool, readonly: bool = False):
+    """The library, or None after saying why not. ``readonly`` for commands that only read: not a byte changes."""
     from .core.library import Library, LibraryError, resolve_db_path
 
     path = resolve_db_path(db)
     try:
-        return Library(path, create=create)
+        return Library(path, create=create, readonly=readonly)
     except LibraryError as exc:
         print(f"paperdesk: {exc}", file=sys.stderr)
         return None
@@ -233,7 +383,10 @@ def _export(db: str | None, args) -> int:
         except (OSError, ValueError) as exc:
             print(f"paperdesk: {args.selection_file}: not a file of record ids ({exc})", file=sys.stderr)
             return 2
-    library = _open(db, create=False)
+    from .core.export.runner import KEYED_FORMATS
+
+    # Keyed formats store the citation keys they give out (once, then kept); the others only read.
+    library = _open(db, create=False, readonly=args.format not in KEYED_FORMATS)
     if library is None:
         return 1
     scope = ExportScope(ids=ids, tags=tuple(args.tag), search=args.search, source=args.source)
@@ -252,7 +405,7 @@ def _duplicates(db: str | None, args) -> int:
     from .core import merging
     from .core.duplicates import PRESETS
 
-    library = _open(db, create=False)
+    library = _open(db, create=False, readonly=True)
     if library is None:
         return 1
     with library:
@@ -276,7 +429,7 @@ def _duplicates(db: str | None, args) -> int:
 def _author(db: str | None, args) -> int:
     from .core.authors import figures
 
-    library = _open(db, create=False)
+    library = _open(db, create=False, readonly=True)
     if library is None:
         return 1
     with library:
@@ -304,18 +457,93 @@ def _author(db: str | None, args) -> int:
 
 def _merge(db: str | None, args) -> int:
     from .core import merging
+    from .core.library import LibraryError
+
+    if args.auto and (args.ids or args.into):
+        print("paperdesk: give record ids or --auto, not both", file=sys.stderr)
+        return 2
+    if not args.auto:
+        group = list(dict.fromkeys(args.ids + ([args.into] if args.into else [])))
+        if len(group) < 2:
+            print("paperdesk: name at least two records to merge (paperdesk merge ID ID... [--into ID]),"
+                  " or use --auto certain", file=sys.stderr)
+            return 2
+    library = _open(db, create=False, readonly=args.dry_run)
+    if library is None:
+        return 1
+    with library:
+        try:
+            if not args.auto:
+                survivor = args.into or min(group)
+                others = [i for i in group if i != survivor]
+                if args.dry_run:
+                    print(f"would merge {', '.join(map(str, others))} into {survivor}")
+                    return 0
+                merge_id = merging.merge(library, survivor, others)
+                print(f"merged {', '.join(map(str, others))} into {survivor} (merge {merge_id}; undo: paperdesk"
+                      f" unmerge {others[0]})")
+                return 0
+            groups = merging.scan(library, args.preset)
+            plan = merging.auto_merge(library, groups, args.auto, dry_run=args.dry_run)
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+        verb = "would merge" if args.dry_run else "merged"
+        for step in plan:
+            print(f"{verb} {', '.join(map(str, step['merged']))} into {step['survivor']} ({'; '.join(step['reasons'])})")
+        print(f"{len(plan)} {args.auto} groups {verb}" + ("" if args.dry_run else " (undo one: paperdesk unmerge ID,"
+                                                            " or the Unmerge button in a record's history)"))
+    return 0
+
+
+def _unmerge(db: str | None, args) -> int:
+    from .core import merging
+    from .core.library import LibraryError
 
     library = _open(db, create=False)
     if library is None:
         return 1
+    resolve = "keep" if args.keep else "restore" if args.restore else None
     with library:
-        groups = merging.scan(library, args.preset)
-        plan = merging.auto_merge(library, groups, args.auto, dry_run=args.dry_run)
-        verb = "would merge" if args.dry_run else "merged"
-        for step in plan:
-            print(f"{verb} {', '.join(map(str, step['merged']))} into {step['survivor']} ({'; '.join(step['reasons'])})")
-        print(f"{len(plan)} {args.auto} groups {verb}" + ("" if args.dry_run else " (undo: the Unmerge button in a"
-                                                            " record's history)"))
+        try:
+            out = merging.unmerge_record(library, args.id, resolve)
+        except merging.UnmergeConflict as exc:
+            print(f"paperdesk: {exc}; run again with --keep or --restore", file=sys.stderr)
+            for c in exc.conflicts:
+                print(f"  {c['field']}: before the merge {_shown(c['before'])!r}, the merge set"
+                      f" {_shown(c['merged'])!r}, now {_shown(c['current'])!r}", file=sys.stderr)
+            return 1
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+    back = out["restored"]
+    print(f"record{'s' if len(back) > 1 else ''} {', '.join(map(str, back))} {'are' if len(back) > 1 else 'is'} back"
+          f" out of record {out['survivor']} (merge {out['merge_id']} undone)")
+    return 0
+
+
+def _history(db: str | None, args) -> int:
+    from .core import merging
+    from .core.library import LibraryError
+
+    library = _open(db, create=False, readonly=True)
+    if library is None:
+        return 1
+    with library:
+        try:
+            entries = merging.history(library, args.id)
+            inside = library.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (args.id,)).fetchone()[0]
+        except LibraryError as exc:
+            print(f"paperdesk: {exc}", file=sys.stderr)
+            return 1
+    if args.json:
+        json.dump({"id": args.id, "merged_into": inside, "events": entries}, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    where = f", merged into record {inside}" if inside else ""
+    print(f"record {args.id}{where}: {len(entries)} events, oldest first")
+    for e in entries:
+        print(f"  {e['at']}  {e['summary']}")
     return 0
 
 
@@ -453,7 +681,20 @@ def _keys(db: str | None, args) -> int:
     from .core.curation import ValidationError
     from .core.export import keys
 
-    library = _open(db, create=False)
+    from .core.library import LibraryError
+
+    record = None
+    if args.set:
+        try:
+            record = int(args.set[0])
+            if not 1 <= record < 2**63:
+                raise ValueError
+        except ValueError:
+            print(f"paperdesk keys: error: --set ID KEY: {args.set[0]!r} is not a record id (a whole number"
+                  " from 1)", file=sys.stderr)
+            return 2
+    writes = bool(args.pattern or args.set or args.regenerate)
+    library = _open(db, create=False, readonly=not writes)
     if library is None:
         return 1
     with library:
@@ -461,15 +702,46 @@ def _keys(db: str | None, args) -> int:
             if args.pattern:
                 keys.set_pattern(library, args.pattern)
             if args.set:
-                keys.set_key(library, int(args.set[0]), args.set[1])
+                keys.set_key(library, record, args.set[1])
             if args.regenerate:
                 assigned = keys.assign_keys(library, None, keys.get_pattern(library), regenerate=True)
                 print(f"{len(assigned)} keys regenerated with {keys.get_pattern(library)}")
-        except (ValidationError, ValueError) as exc:
+        except (ValidationError, ValueError, LibraryError) as exc:
             print(f"paperdesk: {exc}", file=sys.stderr)
             return 1
         print(f"key pattern: {keys.get_pattern(library)}")
     return 0
+
+
+def _check(db: str | None, args) -> int:
+    from .core import recover
+    from .core.library import Library, LibraryError, resolve_db_path
+
+    path = resolve_db_path(db)
+    if args.recover:
+        result = recover.recover(path, args.recover)
+        print(f"saved {result['papers']} records ({result['rows']} rows in all) from {path} into {result['path']}"
+              f" ({result['method']}); the damaged file is unchanged")
+        for note in result["notes"]:
+            print(f"  {note}")
+        return 0
+    try:
+        library = Library(path, create=False, readonly=True, check=False)
+    except LibraryError as exc:
+        print(f"paperdesk: {exc}", file=sys.stderr)
+        return 1
+    with library:
+        problems = library.check(full=not args.quick)
+    if not problems:
+        print(f"{path}: no damage found ({'quick' if args.quick else 'full'} check)")
+        return 0
+    from .core.libfile import recovery_hint
+
+    print(f"paperdesk: {path}: the library file is damaged:", file=sys.stderr)
+    for problem in problems[:20]:
+        print(f"  {problem}", file=sys.stderr)
+    print(recovery_hint(path), file=sys.stderr)
+    return 1
 
 
 def _qt_loads() -> bool:
@@ -494,9 +766,11 @@ def _snapshot(db: str | None, args) -> int:
     if args.view not in VIEWS and not args.view.startswith(("author:", "compare:")):
         print(f"paperdesk: unknown view {args.view!r}; choose one of {', '.join(VIEWS)}", file=sys.stderr)
         return 2
+    from .core.library import LibraryError
+
     try:
         out = snapshot(args.out, db, args.view)
-    except (FileNotFoundError, OSError, ValueError) as exc:
+    except (FileNotFoundError, OSError, ValueError, LibraryError) as exc:
         print(f"paperdesk: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {out}")

@@ -430,8 +430,12 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
             for (earlier,) in conn.execute("SELECT details FROM events WHERE paper_id = ? AND kind = 'review'",
                                            (paper_id,)):
                 names.update(json.loads(earlier).get("chosen", {}).get("authors") or [])
-        elif kind in ("merge", "unmerge"):
+        elif kind in ("merge", "unmerge", "merge-redone"):
             papers.update([details.get("survivor"), *details.get("merged", []), *details.get("restored", [])])
+            fields = details.get("fields")
+            if isinstance(fields, dict):  # the survivor's own fields as the merge or its undo set them
+                for value in fields.get("authors") or []:
+                    names.update(_names_in(value))
         elif kind == "import" and source_id is not None:
             sources.add(source_id)
             if details.get("added"):

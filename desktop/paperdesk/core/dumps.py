@@ -246,25 +246,26 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     header, blocks = _blocks(lines)
     profile = _parse_profile(header, report)
 
-    # Names the file shows unambiguously help to place the boundary in glued lines.
+    # Structure first: which records stand on lines of their own (layout A) and which glue title and authors.
+    shapes = [_record_shape(body) for _, _, body in blocks]
+    # Names the file shows unambiguously (layout-A author lines, the names after the glued one) help to place
+    # the boundary in glued lines.
     seen: set[str] = set()
-    for _, _, body in blocks:
+    for (_, _, body), shape in zip(blocks, shapes):
         nonblank = [s.strip() for _, s in body if s.strip()]
-        if len(nonblank) >= 2:
-            parsed = N.parse_author_list(nonblank[1])
-            if parsed:
-                seen.update(parsed.names)
-                continue
-        if nonblank:
+        if shape == "A":
+            seen.update(N.read_author_line(nonblank[1]).names)
+        elif nonblank:
             tail, _ = N.strip_et_al(N.strip_org(nonblank[0])[0])
-            for name in tail.split(", ")[1:]:
+            for name in N.split_names(tail)[1:]:
                 if N.is_name(name):
                     seen.add(name)
+    seen_words = {word for name in seen for word in name.split(" ")}
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
-    for number, meta, body in blocks:
-        record = _parse_record(number, meta, body, seen, captured, report, layouts)
+    for (number, meta, body), shape in zip(blocks, shapes):
+        record = _parse_record(number, meta, body, shape, seen, seen_words, captured, report, layouts)
         if record is not None:
             records.append(record)
     _mark_repeats_within_file(records)
@@ -281,7 +282,24 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     return profile, records, report
 
 
-def _parse_record(number, meta, body, seen, captured, report, layouts) -> ParsedRecord | None:
+def _record_shape(body: list[tuple[int, str]]) -> str:
+    """'A' when the record's title, authors and abstract stand on lines of their own, 'B' when the title and
+    the authors are glued on one line. Decided from the lines' structure, never from what the names look like:
+    a blank line after the title (or after the author line) sets the parts apart; without blank lines, a
+    second line that is built like an author list (one to three short comma-separated names, no sentence)
+    followed by a third line is one too."""
+    nonblank = [i for i, (_, s) in enumerate(body) if s.strip()]
+    if len(nonblank) < 2:
+        return "B"
+    second = body[nonblank[1]][1]
+    if nonblank[1] - nonblank[0] > 1:
+        return "A"  # a blank line after the title: the title stands alone, whatever follows
+    if len(nonblank) >= 3 and N.looks_like_author_line(second):
+        return "A"
+    return "B"
+
+
+def _parse_record(number, meta, body, shape, seen, seen_words, captured, report, layouts) -> ParsedRecord | None:
     nonblank = [(n, s.strip()) for n, s in body if s.strip()]
     meta_text = meta.group(0)
     if not nonblank:
@@ -290,16 +308,19 @@ def _parse_record(number, meta, body, seen, captured, report, layouts) -> Parsed
     reasons: list[str] = []
     alternatives: list[dict] = []
 
-    separate_authors = N.parse_author_list(nonblank[1][1]) if len(nonblank) >= 2 else None
-    if separate_authors is not None:  # layout A: title, authors and abstract on lines of their own
+    if shape == "A":  # layout A: title, authors and abstract on lines of their own; never re-split
         layouts.add("A")
-        title, names = nonblank[0][1], list(separate_authors.names)
-        truncated, org = separate_authors.truncated, separate_authors.org
+        authors = N.read_author_line(nonblank[1][1])
+        title, names = nonblank[0][1], list(authors.names)
+        truncated, org = authors.truncated, authors.org
+        if not N.looks_like_author_line(nonblank[1][1]):
+            reasons.append("the line after the title does not read as an author list")
         used = 3
     else:  # layouts B and C: title and authors glued on one line
         layouts.add("B")
         split = N.split_glued(nonblank[0][1], is_known=seen.__contains__,
-                              context=nonblank[1][1] if len(nonblank) > 1 else "")
+                              context=nonblank[1][1] if len(nonblank) > 1 else "",
+                              name_words=seen_words.__contains__)
         truncated, org = split.truncated, split.org
         if split.best is None:
             title, names = nonblank[0][1], []
@@ -307,7 +328,7 @@ def _parse_record(number, meta, body, seen, captured, report, layouts) -> Parsed
         else:
             title, names = split.best.title, list(split.best.names)
             if split.uncertain:
-                reasons.append("the end of the title is uncertain")
+                reasons.append(split.reason or "the end of the title is uncertain")
                 alternatives = [r.as_dict() for r in [split.best, *split.alternatives]]
         used = 2
 

@@ -19,12 +19,21 @@ from typing import Callable, Iterator
 
 import sqlite_utils
 
-from . import dumps
+from . import dumps, libfile
 from .names import split_glued
-from .schema import migrate
+from .schema import SCHEMA_VERSION, migrate
 
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
+
+
+def busy_timeout_ms() -> int:
+    """How long to wait for another Paperdesk's write to finish; ``PAPERDESK_BUSY_TIMEOUT_MS`` shortens it (tests
+    simulate a library locked for longer than the wait this way)."""
+    try:
+        return int(os.environ.get("PAPERDESK_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
 
 
 class ImportCancelled(Exception):
@@ -33,6 +42,16 @@ class ImportCancelled(Exception):
 
 class LibraryError(Exception):
     """Something the librarian must be told in one clear sentence (full disk, locked file, not a library...)."""
+
+
+class LibraryDamaged(LibraryError):
+    """SQLite found damage in the file: Paperdesk stops writing to it and says how to recover."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path, self.problems = Path(path), problems
+        first = problems[0] if problems else "damaged"
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(f"{path}: the library file is damaged ({first}{more}). {libfile.recovery_hint(path)}")
 
 
 def default_db_path() -> Path:
@@ -59,12 +78,18 @@ def _friendly(exc: sqlite3.Error, path: Path) -> str:
     if "disk is full" in text or "disk I/O" in text:
         return f"{path}: the disk is full (or failed); nothing was written"
     if "locked" in text or "busy" in text:
-        return f"{path}: another Paperdesk is writing to this library; try again in a moment"
-    if "not a database" in text or "malformed" in text:
+        return (f"{path}: another Paperdesk is writing to this library and did not finish within"
+                f" {busy_timeout_ms() / 1000:g} s; nothing was changed, try again in a moment")
+    if "malformed" in text:
+        return f"{path}: the library file is damaged ({text}). {libfile.recovery_hint(path)}"
+    if "not a database" in text:
         return f"{path}: this file is not a Paperdesk library (or it is damaged)"
     if "readonly" in text:
-        return f"{path}: the library file is read-only"
+        return f"{path}: the library file is read-only (or was opened only to read); nothing was changed"
     return f"{path}: {text}"
+
+
+friendly_sqlite_error = _friendly
 
 
 @dataclass
@@ -84,26 +109,90 @@ class ImportResult:
 class Library:
     """An open library file. Not thread-safe: give each thread its own Library on the same path."""
 
-    def __init__(self, path: str | os.PathLike, *, create: bool = True):
+    def __init__(self, path: str | os.PathLike, *, create: bool = True, readonly: bool = False,
+                 check: bool = True):
+        """Open (or create) a library. ``readonly``: for commands that only read — the file is opened with a
+        read-only URI, so not a byte of it changes. Files Paperdesk did not create are refused with a sentence
+        before anything is written to them (core/libfile.py); a damaged library is refused (LibraryDamaged)
+        unless ``check`` is False (``paperdesk check`` salvaging it)."""
         self.path = Path(path)
-        if not create and not self.path.exists():
+        self.readonly = readonly
+        found = libfile.inspect(self.path, LibraryError)
+        if found.kind == "missing" and (readonly or not create):
             raise LibraryError(f"{self.path}: no library here")
+        if found.kind == "empty" and readonly:
+            raise LibraryError(f"{self.path}: the library is empty (import some dumps first)")
+        if found.user_version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"{self.path}: this library was written by a newer Paperdesk (schema {found.user_version}; this"
+                f" version knows up to {SCHEMA_VERSION}); it was left as it is")
+        if readonly and found.user_version < SCHEMA_VERSION:
+            raise LibraryError(
+                f"{self.path}: this library was written by an older Paperdesk (schema {found.user_version}); open it"
+                " in the app or import into it once to bring it up to date")
+        if not readonly:
+            problem = libfile.writable_problem(self.path, exists=found.kind != "missing")
+            if problem:
+                raise LibraryError(problem)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            if found.kind == "missing":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            target = libfile.ro_uri(self.path) if readonly else str(self.path)
+            conn = sqlite3.connect(target, uri=readonly, timeout=busy_timeout_ms() / 1000, isolation_level=None,
                                    check_same_thread=False)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            self.db = sqlite_utils.Database(conn)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts into a large library stay in memory
-            self.db = sqlite_utils.Database(conn)
-            migrate(self.db)
+            if check and found.kind in ("ours", "ours-unmarked"):
+                self._quick_check()
+            if not readonly:
+                if found.kind in ("missing", "empty", "ours-unmarked"):
+                    conn.execute(f"PRAGMA application_id = {libfile.APPLICATION_ID}")
+                if not found.wal:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                migrate(self.db)
+        except LibraryError:
+            self._close_quietly()
+            raise
         except sqlite3.Error as exc:
+            self._close_quietly()
             raise LibraryError(_friendly(exc, self.path)) from exc
         except OSError as exc:
+            self._close_quietly()
             raise LibraryError(f"{self.path}: cannot open the library ({exc.strerror or exc})") from exc
         except Exception as exc:  # SchemaTooNew and friends
+            self._close_quietly()
             raise LibraryError(f"{self.path}: {exc}") from exc
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            try:
+                db.conn.close()
+            except sqlite3.Error:
+                pass
+
+    def _quick_check(self) -> None:
+        """SQLite's quick check (pages and records well formed; skips matching indexes to tables): refuse to
+        work on a damaged library rather than write into it or die half-way through an export."""
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            rows = [str(exc)]
+        if rows != ["ok"]:
+            raise LibraryDamaged(self.path, rows)
+
+    def check(self, full: bool = True) -> list[str]:
+        """Problems SQLite finds in the file (``PRAGMA integrity_check``, or ``quick_check``); [] when sound."""
+        pragma = "integrity_check(100)" if full else "quick_check(100)"
+        try:
+            rows = [r[0] for r in self.conn.execute(f"PRAGMA {pragma}")]
+            if full and rows == ["ok"]:
+                rows = [f"foreign key: {r}" for r in self.conn.execute("PRAGMA foreign_key_check").fetchall()] or rows
+        except sqlite3.DatabaseError as exc:
+            rows = [str(exc)]
+        return [] if rows == ["ok"] else rows
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -2,15 +2,20 @@
 
 In listing dumps (layouts B and C) the title and the author list sit on one line with nothing between
 them: ``...for CTR PredictionWei Guo, Rong Su, Renhao Tan et al.``. This module finds the boundary by
-scoring every reading the line allows, using what the format guarantees (at most three names, three
-before ``et al.``, names are comma-separated, the first name is glued straight onto the title) and
-what names look like. When two readings stay close, the caller gets both, so that a librarian can
-decide rather than the parser guessing silently.
+scoring every reading the line allows. What the format guarantees is used as fact (names are separated by
+``, ``, the first name is glued straight onto the title, at most three names are shown, ``et al.`` and
+`` · org`` close the line); what names look like is only evidence, and a name of a shape never seen before
+(``N'Diaye``, ``van der Berg``, ``王伟``, ``john smith``) still reads. When the evidence leaves two readings
+close, or the best one rests on an unusual shape, the caller gets the alternatives, so that a librarian
+decides rather than the parser guessing silently.
+
+Layout-A author lines (on a line of their own) are never cut: ``read_author_line`` reads any such line.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable
@@ -18,70 +23,159 @@ from typing import Callable, Iterable
 ORG_SEPARATOR = " · "
 ET_AL = " et al."
 MAX_SHOWN_NAMES = 3
+MAX_NAME_WORDS = 6
 
-# Lower-case particles that may stand inside a name ("Ludwig van Beethoven", "Maria de la Cruz").
+APOSTROPHES = "'’ʼ‘`"
+# Lower-case particles that may stand inside a name ("Ludwig van Beethoven", "Maria de la Cruz", "bin Laden").
 _PARTICLES = frozenset(
-    "van von der den de del della di da dos du la le bin ibn al el ter ten zu y".split()
+    "van von der den de del della degli dei di da das dos do du la le lo las los bin binti bint ibn ben bat abu "
+    "al el ter ten te zu zur y e af av ap mac".split()
 )
+# Lower-case prefixes glued to a capitalised name: d'Alembert, dell'Orto, al-Farsi, el-Amin, ibn-Sina.
+_PREFIX_RE = re.compile(r"^(?:[a-z]{1,4}[" + APOSTROPHES + r"]|(?:al|el|ad|ar|as|at|an|ash|az|bin|ben|ibn|abu|bint)-)")
+_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV", "2nd", "3rd"})
+# Inner capitals that names carry as a matter of course: McDonald, MacArthur, DeWitt, LeCun, DiCaprio, VanDyke.
+_NAME_HUMP_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "Du", "St", "Fitz")
 # The last word of a collective author ("OneRec Team", "Qwen Team").
 _COLLECTIVE = frozenset({"Team", "Group", "Consortium", "Collaboration", "Lab", "Labs", "Project"})
+_INITIAL_RE = re.compile(r"(?:[^\W\d_]{1,2}\.-?)+")
 
-# Three names of five words, "et al." and an affiliation fit well within this.
-_MAX_AUTHOR_LINE = 300
-# A letter glued to what precedes it (no space between): where a first author's name can begin.
-_GLUE_POINT_RE = re.compile(r"\S(?=[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩА-Я])")
+# Three names of six words, "et al." and an affiliation fit well within this.
+_MAX_AUTHOR_LINE = 400
 
 # How far behind the best reading another reading may score and still be worth a librarian's look.
 REVIEW_MARGIN = 2.0
+# A best reading scoring below this rests on shapes too unusual to take silently.
+CONFIDENT_SCORE = -0.5
 
 
-def _is_word(token: str) -> bool:
-    """A capitalised name word: ``Wei``, ``Jean-Pierre``, ``O'Neil``, ``Núñez`` (inner capitals allowed)."""
-    if len(token) < 2 or not token[0].isupper() or not token[1].islower():
-        return False
-    return all(ch.isalpha() or ch in "-'’" for ch in token) and not token.endswith("-")
+def _is_letter(ch: str) -> bool:
+    return ch.isalpha() or (ord(ch) > 127 and unicodedata.category(ch)[0] == "M")
 
 
-def _is_initial(token: str) -> bool:
-    """``K.`` or ``J.-P.``: capitals each followed by a full stop."""
-    return bool(re.fullmatch(r"(?:[^\W\d_]\.-?)+", token)) and token[0].isupper()
+@lru_cache(maxsize=1 << 16)
+def _script(ch: str) -> str:
+    """A coarse script tag for a letter: LATIN, CYRILLIC, GREEK, CJK, HANGUL, ARABIC, HEBREW, ... ('' if none)."""
+    if not _is_letter(ch):
+        return ""
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return "?"
+    word = name.split(" ", 1)[0]
+    if word in ("CJK", "HIRAGANA", "KATAKANA"):
+        return "CJK"
+    return word
 
 
-def _camel_humps(word: str) -> int:
-    """How many times a capitalised word is glued onto another inside ``word`` (``ReportOne``: 1)."""
-    return sum(
-        1 for i in range(len(word) - 2) if word[i].islower() and word[i + 1].isupper() and word[i + 2].islower()
-    )
+def _humps(word: str) -> int:
+    """How many times a capitalised part is glued onto a lower-case letter inside ``word`` (``ReportOne``: 1)."""
+    count = 0
+    for i in range(1, len(word) - 1):
+        if word[i].isupper() and word[i - 1].islower() and (word[i + 1].islower() or word[i + 1] in APOSTROPHES):
+            if not (count == 0 and word[:i] in _NAME_HUMP_PREFIXES):
+                count += 1
+    return count
 
 
-@lru_cache(maxsize=65536)
-def name_shape_score(name: str) -> float | None:
-    """How much ``name`` looks like a person's (or team's) name as the dumps show them; None if it cannot be one.
+@lru_cache(maxsize=1 << 17)
+def token_kind(token: str) -> str | None:
+    """What one space-free word of a name is: cap, upper, lower, mixed, caseless, single, initial, particle,
+    suffix; None if it cannot be part of a name (digits, brackets, stray punctuation)."""
+    if not token:
+        return None
+    if token in _SUFFIXES:
+        return "suffix"
+    if token in _PARTICLES:
+        return "particle"
+    if "." in token:
+        if _INITIAL_RE.fullmatch(token) and token[0].isupper():
+            return "initial"
+        return None
+    core = token
+    prefix = _PREFIX_RE.match(token)
+    if prefix and len(token) > prefix.end() and token[prefix.end()].isupper():
+        core = token[prefix.end():]
+    if not _is_letter(core[0]) or core[-1] in "-" or core[-1] in APOSTROPHES:
+        return None
+    if not all(_is_letter(ch) or ch == "-" or ch in APOSTROPHES for ch in core):
+        return None
+    if "--" in core:
+        return None
+    scripts = {_script(ch) for ch in core if _is_letter(ch) and unicodedata.category(ch)[0] != "M"}
+    if len(scripts) > 1:
+        return None  # "Retrieval王伟": a word of the title glued to a name in another script
+    cased = [ch for ch in core if ch.isupper() or ch.islower()]
+    if not cased:
+        return "caseless"
+    first = cased[0]
+    if first.isupper():
+        if all(ch.isupper() for ch in cased):
+            return "upper" if len(cased) >= 2 else "single"
+        if core[1:2].isupper():
+            return "mixed"  # "LFengyuan", "UsAna" start with two capitals: a cut through an acronym
+        return "cap"
+    if all(ch.islower() for ch in cased):
+        return "lower" if len(cased) >= 2 else None
+    return "mixed"
 
-    The scale is additive and only its differences matter: a plain two-word name scores about 1.
+
+_KIND_PENALTY = {"cap": 0.0, "caseless": 0.0, "initial": 0.0, "particle": -0.2, "suffix": 0.0,
+                 "upper": -1.2, "lower": -1.5, "mixed": -3.0, "single": -0.6}
+_STYLE_PENALTY = {"upper": -0.2, "lower": -0.2}
+_CORE = frozenset({"cap", "upper", "lower", "mixed", "caseless", "single"})
+
+
+def name_style(names: Iterable[str]) -> str | None:
+    """'lower' or 'upper' when names are written all in lower case (``john smith``) or all in capitals."""
+    kinds = {token_kind(t) for n in names for t in n.split(" ")}
+    kinds &= _CORE
+    if kinds and kinds <= {"lower"}:
+        return "lower"
+    if kinds and kinds <= {"upper", "single"}:
+        return "upper"
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def name_shape_score(name: str, style: str | None = None) -> float | None:
+    """How much ``name`` looks like a person's (or team's) name; None if it cannot be one.
+
+    The scale is additive and only its differences matter: a plain two-word name scores 1. ``style`` is the
+    way the other names of the same list are written ('lower', 'upper'), which makes that shape unremarkable.
     """
     tokens = name.split(" ")
-    if not tokens or len(tokens) > 5 or any(not t for t in tokens):
+    if not tokens or len(tokens) > MAX_NAME_WORDS or any(not t for t in tokens):
+        return None
+    kinds = [token_kind(t) for t in tokens]
+    if None in kinds or not any(k in _CORE for k in kinds):
+        return None
+    if kinds[-1] in ("initial", "particle") or ("suffix" in kinds[:-1]):
+        return None
+    if kinds[-1] == "suffix" and len(tokens) < 3:
         return None
     score = 0.0
-    for i, token in enumerate(tokens):
-        if _is_word(token):
-            humps = _camel_humps(token)
+    for i, (token, kind) in enumerate(zip(tokens, kinds)):
+        if style is not None and kind == style:
+            score += _STYLE_PENALTY[kind]
+        else:
+            score += _KIND_PENALTY[kind]
+        if kind == "cap":
+            humps = _humps(token)
             if humps:  # XiaoXiao, OneRec: real but rarer than plain words, and rarer still as a surname
                 score -= 1.5 * humps + (0.5 if i else 0.0)
-        elif _is_initial(token):
-            if i == len(tokens) - 1:
-                return None  # a name does not end with an initial
-            score += 0.0
-        elif token in _PARTICLES and 0 < i < len(tokens) - 1:
-            score -= 0.2
-        elif token.isupper() and token.isalpha() and len(token) <= 3 and i < len(tokens) - 1:
-            score -= 2.0  # "TR" in "...for CTR Prediction" read as a given name
-        else:
-            return None
-    n = len(tokens)
-    score += {1: -2.5, 2: 1.0, 3: 0.6, 4: -1.0, 5: -3.0}[n]
-    if n >= 2 and tokens[-1] in _COLLECTIVE:
+        elif kind == "upper" and style != "upper" and len(token) <= 3 and i < len(tokens) - 1:
+            score -= 1.0  # "TR" in "...for CTR Prediction" read as a given name
+        elif kind == "particle" and i == 0:
+            score -= 0.5
+        elif kind == "single" and i == len(tokens) - 1:
+            score -= 1.0
+    words = sum(1 for k in kinds if k in _CORE or k == "initial") + ("particle" in kinds)
+    if words == 1:
+        score += -0.3 if kinds[0] == "caseless" or kinds.count("caseless") else -2.5
+    else:
+        score += {2: 1.0, 3: 0.6, 4: -0.5, 5: -1.5}.get(words, -2.5)
+    if len(tokens) >= 2 and tokens[-1] in _COLLECTIVE:
         score += 0.5
     return score
 
@@ -113,18 +207,52 @@ def strip_et_al(text: str) -> tuple[str, bool]:
     return text, False
 
 
-def parse_author_list(line: str) -> AuthorList | None:
-    """Parse a line that holds only an author list (layout A); None when it is not one."""
-    if len(line) > _MAX_AUTHOR_LINE or line.count(",") >= MAX_SHOWN_NAMES:
-        return None  # an abstract, not three names: decided without splitting 2,000 characters
+def split_names(text: str) -> list[str]:
+    """``A, B, C`` -> names; a suffix standing after a comma (``Martin Luther King, Jr.``) stays with its name."""
+    parts = text.split(", ")
+    names: list[str] = []
+    for part in parts:
+        if names and part.strip() in _SUFFIXES:
+            names[-1] = f"{names[-1]}, {part.strip()}"
+        else:
+            names.append(part)
+    return names
+
+
+def _names_ok(names: list[str]) -> bool:
+    return all(name_shape_score(n.replace(", ", " ")) is not None for n in names)
+
+
+def read_author_line(line: str) -> AuthorList:
+    """Read a line known by its place to be an author list (layout A): whatever the names look like."""
     body, org = strip_org(line.strip())
     body, truncated = strip_et_al(body)
-    names = [n.strip() for n in body.split(",")]
-    if not names or len(names) > MAX_SHOWN_NAMES or not all(is_name(n) for n in names):
-        return None
-    if len(names) == 1 and not truncated and " " not in names[0]:
-        return None  # one bare word ("Abstract", "Introduction") is not worth reading as an author line
+    names = [n.strip() for n in split_names(body) if n.strip()]
     return AuthorList(tuple(names), truncated, org)
+
+
+def looks_like_author_line(line: str) -> bool:
+    """Structure alone: one to three comma-separated names of at most six words, no sentence punctuation."""
+    line = line.strip()
+    if not line or len(line) > _MAX_AUTHOR_LINE:
+        return False
+    parsed = read_author_line(line)
+    if not 1 <= len(parsed.names) <= MAX_SHOWN_NAMES:
+        return False
+    return _names_ok(list(parsed.names))
+
+
+def parse_author_list(line: str) -> AuthorList | None:
+    """Parse a line that holds only an author list; None when it does not read as one."""
+    if len(line) > _MAX_AUTHOR_LINE or line.count(",") > MAX_SHOWN_NAMES + 1:
+        return None  # an abstract, not three names: decided without splitting 2,000 characters
+    parsed = read_author_line(line)
+    names = list(parsed.names)
+    if not names or len(names) > MAX_SHOWN_NAMES or not _names_ok(names):
+        return None
+    if len(names) == 1 and not parsed.truncated and " " not in names[0] and token_kind(names[0]) != "caseless":
+        return None  # one bare word ("Abstract", "Introduction") is not worth reading as an author line
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -145,23 +273,30 @@ class GluedSplit:
     truncated: bool
     org: str | None
     alternatives: list[Reading] = field(default_factory=list)  # close runners-up, best first
+    reason: str | None = None  # why the record needs a look, when it does
 
     @property
     def uncertain(self) -> bool:
-        return bool(self.alternatives)
+        return bool(self.alternatives) or self.reason is not None
 
 
-def _title_tail_penalty(title: str) -> float:
-    """Titles rarely end in a word made of two glued capitalised words (``...Technical ReportOne``)."""
+def _title_tail_score(title: str) -> float | None:
+    """Titles do not end on a hyphen or an apostrophe, and rarely in two capitalised words glued together."""
+    if not title.strip():
+        return None
     last = title.rsplit(" ", 1)[-1]
     if not last:
         return -5.0
-    penalty = 0.0
-    if _camel_humps(last):
-        penalty -= 2.0
-    if last[-1] in ",;:(-":  # "Multi-|Scenario": a title does not end on a hyphen
-        penalty -= 4.0
-    return penalty
+    if last[-1] == "-" or last[-1] in APOSTROPHES:
+        return None  # "Mixture-of-|Experts", "D'|Amato": inside a word
+    score = 0.0
+    if _humps(last.rsplit("-", 1)[-1]):
+        score -= 2.0
+    if last[-1] in ",;:(/&":
+        score -= 4.0
+    if len(last) >= 2 and last[-1].isupper() and last[-2].islower():
+        score -= 1.0  # "ThingsJ|OHN": a title word rarely ends in one capital after small letters
+    return score
 
 
 def _nth_space_from_end(text: str, n: int) -> int:
@@ -173,89 +308,156 @@ def _nth_space_from_end(text: str, n: int) -> int:
     return position
 
 
-def _evidence(title: str, names: tuple[str, ...], is_known, context: str) -> float:
-    """What the rest of the library and the record's own abstract say for one reading."""
-    score = 0.0
-    if is_known is not None:
-        score += 3.0 * sum(1 for n in names if is_known(n))
-    if context:
-        context_words = _words(context)
-        title_end = title.rsplit(" ", 1)[-1]
-        score += 1.0 if title_end in context_words else 0.0
-        # Words of the abstract with inner capitals ("OneRec", "DeepSeek"): a reading that cuts through one is wrong.
-        camel_words = [w for w in context_words if len(w) >= 4 and any(c.isupper() for c in w[1:])]
-        score -= 2.0 if _cuts_through(title_end, names[0].split(" ")[0], camel_words) else 0.0
-    return score
+@lru_cache(maxsize=512)
+def _words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """An abstract's words as written and case-folded (the folded ones of four letters or more)."""
+    words = re.findall(r"[^\W_](?:[\w'’-]*[^\W_])?", text)
+    exact = frozenset(words)
+    folded = frozenset(w.casefold() for w in words if len(w) >= 4)
+    return exact, folded
 
 
-@lru_cache(maxsize=256)
-def _words(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[\w-]+", text))
-
-
-def _cuts_through(left: str, right: str, words: list[str]) -> bool:
-    """Whether one of ``words`` occurs in ``left + right`` across the point where they meet."""
-    joined, cut = left + right, len(left)
-    for word in words:
-        start = joined.find(word)
-        while start != -1:
-            if start < cut < start + len(word):
+def _crosses(glued_word: str, cut: int, folded: frozenset[str]) -> bool:
+    """Whether a word of the abstract occurs in ``glued_word`` across position ``cut`` (``Model|sAna``)."""
+    text = glued_word.casefold()
+    if len(text) != len(glued_word):
+        return False
+    for start in range(max(0, cut - 24), cut):
+        for end in range(cut + 1, min(len(text), start + 30) + 1):
+            if end - start >= 4 and text[start:end] in folded:
                 return True
-            start = joined.find(word, start + 1)
     return False
 
 
-def split_glued(line: str, is_known: Callable[[str], bool] | None = None, context: str = "") -> GluedSplit:
+# Where a name can start after a non-space (pass one): at a letter other than a-z (a capital, a letter of
+# another script), or at a-z right after a bracket or other sign (not after a digit: "GPT-4o").
+_START_RE = re.compile(r"(?<=[^\s\-" + APOSTROPHES + r"])(?=[^\W\d_a-z])|(?<=[^\w\s\-" + APOSTROPHES + r"])(?=[a-z])")
+
+
+def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
+    """Where the first author can begin inside ``glued``: right after a non-space, at a letter that starts a
+    word (a capital, a change of script, a letter after a bracket), or, with ``lowercase``, at any letter
+    (``TPUsjohn smith``, ``GPT-4oana lee``)."""
+    start = max(1, start)
+    if not lowercase:
+        for m in _START_RE.finditer(glued, start):
+            i = m.start()
+            ch, prev = glued[i], glued[i - 1]
+            if ch.isupper() or not prev.isalpha() or (_script(ch) != _script(prev) and _is_letter(prev)):
+                yield i
+        return
+    for i in range(start, len(glued)):
+        ch, prev = glued[i], glued[i - 1]
+        if prev == " " or prev == "-" or prev in APOSTROPHES or not ch.isalpha():
+            continue
+        if ch.isupper() or ch.islower() or not _is_letter(prev) or _script(ch) != _script(prev):
+            yield i
+
+
+def split_glued(
+    line: str,
+    is_known: Callable[[str], bool] | None = None,
+    context: str = "",
+    name_words: Callable[[str], bool] | None = None,
+) -> GluedSplit:
     """Find the title/author boundary in a layout B/C line such as ``TitleWei Guo, Rong Su et al. · org``.
 
     ``is_known`` tells whether a name has been seen elsewhere (in the same file or the library); a known
-    name makes its reading more likely. ``context`` is the record's abstract: a title's last word that the
-    abstract also uses (``...with DeepSeek``) is more likely a word of the title than part of a name.
+    name makes its reading more likely. ``name_words`` tells whether a word is seen in names elsewhere.
+    ``context`` is the record's abstract: a title's last word that the abstract also uses (``...with
+    DeepSeek``) is more likely a word of the title than part of a name, and a reading that cuts through one
+    of its words (``Model|sAna``) is wrong.
     """
     body, org = strip_org(line.strip())
     body, truncated = strip_et_al(body)
-    segments = body.split(", ")
-    candidates: list[tuple[str, tuple[str, ...], float]] = []
+    segments = split_names(body)
+    candidates = _candidates(segments, truncated, lowercase=False)
+    best_first = max((c[3] for c in candidates), default=None)
+    if best_first is None or best_first < CONFIDENT_SCORE or name_style(segments[1:]) == "lower":
+        # No reading with a plain first name: a name in lower case, or glued after a lower-case letter.
+        candidates = _candidates(segments, truncated, lowercase=True)
+    if not candidates:
+        return GluedSplit(None, truncated, org, reason="no author list found after the title")
+
+    if len(candidates) > 1 and (is_known is not None or context or name_words is not None):
+        exact, folded = _words(context) if context else (frozenset(), frozenset())
+        scored = []
+        for title, names, score, first_score, glued_word, cut in candidates:
+            score += _evidence(title, names, is_known, name_words, exact, folded, glued_word, cut)
+            scored.append((score, first_score, title, names))
+    else:
+        scored = [(score, first_score, title, names) for title, names, score, first_score, *_ in candidates]
+    scored.sort(key=lambda c: c[0], reverse=True)
+    readings = [Reading(t.rstrip(), n, s) for s, _, t, n in scored]
+    best, best_first = readings[0], scored[0][1]
+    close = [r for r in readings[1:5] if best.score - r.score < REVIEW_MARGIN]
+    reason = None
+    if close:
+        reason = "the end of the title is uncertain"
+    elif best_first < CONFIDENT_SCORE and not (is_known is not None and is_known(best.names[0])):
+        reason = "the first author's name has an unusual shape"
+        close = readings[1:3]
+    return GluedSplit(best, truncated, org, close, reason)
+
+
+def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[tuple]:
+    """(title, names, score, first name's score, glued word, cut in it) for every reading the line allows."""
+    found = []
     for shown in range(1, MAX_SHOWN_NAMES + 1):
         if shown > len(segments):
             break
-        rest = tuple(segments[len(segments) - shown + 1 :])
-        rest_scores = [name_shape_score(n) for n in rest]
+        rest = tuple(segments[len(segments) - shown + 1:])
+        style = name_style(rest) if rest else None
+        rest_scores = [name_shape_score(n.replace(", ", " "), style) for n in rest]
         if any(s is None for s in rest_scores):
             continue
         glued = segments[len(segments) - shown]
         before = ", ".join(segments[: len(segments) - shown])
-        # A name has at most five words, so only the end of the glued segment can hold its start.
-        start = max(1, _nth_space_from_end(glued, 5))
-        for match in _GLUE_POINT_RE.finditer(glued, start - 1):
-            i = match.end()
-            if not glued[i].isupper():
-                continue
+        # A name has at most six words, so only the end of the glued segment can hold its start.
+        start = _nth_space_from_end(glued, MAX_NAME_WORDS)
+        for i in _cut_positions(glued, start, lowercase):
             first = glued[i:]
-            first_score = name_shape_score(first)
+            first_score = name_shape_score(first.replace(", ", " "), style)
             if first_score is None:
                 continue
             title = (before + ", " if before else "") + glued[:i]
-            if len(first) > 2 and first[1] == "s" and first[2].isupper():
-                first_score -= 3.0  # "...with GN" + "NsJian Li": the cut went through a plural acronym (GNNs)
-            score = first_score + sum(rest_scores) / max(len(rest), 1) * 0.2 + _title_tail_penalty(title)
+            tail = _title_tail_score(title)
+            if tail is None:
+                continue
+            if glued[i - 1].isupper() and glued[i].isupper() and first_score is not None:
+                # cutting a run of capitals: "TP|UsAna", "LLM|SJohn"; only an all-capital name starts there
+                first_score -= 0.0 if style == "upper" else 1.0
+            score = first_score + sum(rest_scores) / max(len(rest), 1) * 0.2 + tail
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
-            candidates.append((title, (first,) + rest, score))
+            word_start = glued.rfind(" ", 0, i) + 1
+            word_end = glued.find(" ", i)
+            glued_word = glued[word_start: word_end if word_end != -1 else len(glued)]
+            found.append((title, (first,) + rest, score, first_score, glued_word, i - word_start))
+    return found
 
-    if len(candidates) > 1 and (is_known is not None or context):
-        candidates = [(t, n, s + _evidence(t, n, is_known, context)) for t, n, s in candidates]
-    readings = [Reading(title.rstrip(), names, score) for title, names, score in candidates]
-    if not readings:
-        return GluedSplit(None, truncated, org)
-    readings.sort(key=lambda r: r.score, reverse=True)
-    best = readings[0]
-    close = [r for r in readings[1:] if best.score - r.score < REVIEW_MARGIN]
-    return GluedSplit(best, truncated, org, close)
+
+def _evidence(title, names, is_known, name_words, exact, folded, glued_word, cut) -> float:
+    """What the rest of the file, the library and the record's own abstract say for one reading."""
+    score = 0.0
+    if is_known is not None:
+        score += 3.0 * sum(1 for n in names if is_known(n))
+    first_word = names[0].split(" ", 1)[0]
+    if name_words is not None and name_words(first_word):
+        score += 1.0
+    if exact or folded:
+        title_end = title.rsplit(" ", 1)[-1].strip("()[]{}:;,.!?\"")
+        if title_end in exact:
+            score += 1.0
+        elif title_end.casefold() in folded:
+            score += 0.6
+        if _crosses(glued_word, cut, folded):
+            score -= 2.0
+    return score
 
 
 def names_in(lines: Iterable[str]) -> set[str]:
-    """Names that a file shows unambiguously (whole author lines, and the second and third names)."""
+    """Names that a file shows unambiguously (whole author lines)."""
     found: set[str] = set()
     for line in lines:
         parsed = parse_author_list(line)
@@ -270,5 +472,5 @@ def split_at(line: str, index: int) -> tuple[str, list[str], bool, str | None]:
     index = max(0, min(index, len(body)))
     title, names_part = body[:index].strip(), body[index:]
     names_part, truncated = strip_et_al(names_part.strip())
-    names = [n.strip() for n in names_part.split(",") if n.strip()]
+    names = [n.strip() for n in split_names(names_part) if n.strip()]
     return title, names, truncated, org

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -163,6 +163,37 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
 
 
 def _migrate_4(db: sqlite_utils.Database) -> None:
+    """Merges as a history that can be unwound in any order (docs/merging.md).
+
+    ``merge_members`` says who took part in which merge (indexed by record, so a record's merges and the merge
+    that absorbed it are found without reading every merge); ``merges.undone`` keeps what an unmerge did, so it
+    can be redone. Then every record's ``merged_into`` is recomputed from the merges still in force: records an
+    out-of-order unmerge of an earlier version had left hidden with no merge to undo come back into view."""
+    db["merge_members"].create({"merge_id": int, "paper_id": int, "role": str},  # role: survivor | merged
+                               pk=("merge_id", "paper_id"))
+    db.execute("CREATE INDEX idx_merge_members_paper ON merge_members(paper_id, merge_id)")
+    db.execute("ALTER TABLE merges ADD COLUMN undone TEXT")  # JSON: what the unmerge changed (for its redo)
+    db.execute("INSERT OR IGNORE INTO merge_members SELECT id, survivor, 'survivor' FROM merges")
+    db.execute("INSERT OR IGNORE INTO merge_members SELECT m.id, j.value, 'merged' FROM merges m, json_each(m.merged) j")
+    parent = dict(db.execute(
+        "SELECT mm.paper_id, m.survivor FROM merge_members mm JOIN merges m ON m.id = mm.merge_id"
+        " WHERE mm.role = 'merged' AND m.undone_at IS NULL ORDER BY m.id").fetchall())
+    hidden = [r[0] for r in db.execute("SELECT id FROM papers WHERE merged_into IS NOT NULL")]
+    touched: set[int] = set()
+    for pid in set(hidden) | set(parent):
+        root, seen = pid, {pid}
+        while root in parent and parent[root] not in seen:
+            root = parent[root]
+            seen.add(root)
+        target = None if root == pid else root
+        db.execute("UPDATE papers SET merged_into = ? WHERE id = ? AND merged_into IS NOT ?", (target, pid, target))
+        touched.update((pid, root))
+    for pid in touched:
+        db.execute("UPDATE papers SET sources_count = (SELECT COUNT(*) FROM provenance WHERE paper_id = ? OR paper_id"
+                   " IN (SELECT id FROM papers WHERE merged_into = ?)) WHERE id = ?", (pid, pid, pid))
+
+
+def _migrate_5(db: sqlite_utils.Database) -> None:
     """What lets the per-author aggregates follow each change instead of being rebuilt: per-author category
     counts (the top three are read off them) and the co-author pairs (the co-author figure is the number of
     pairs), both kept by core.authors. Existing aggregates are marked stale: the next look rebuilds them."""
@@ -172,7 +203,7 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM settings WHERE key = 'author_stats_event'")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
 
 
 class SchemaTooNew(Exception):

@@ -11,7 +11,8 @@
     is:review                flagged for review
     source:004               records from a dump whose file name contains this
 
-Anything the language does not know is searched as text, so a search never fails.
+Anything the language does not know is searched as text, so a search never fails; what looked like a field
+but was not one (``yeer:2021``, ``year:20x1``) is named in ``Search.problems`` for the search box to show.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 
 _YEAR_RE = re.compile(r"^(?:(\d{4})\.\.(\d{4})|(>=|<=|>|<)?(\d{4}))$")
 _FTS_WORD_RE = re.compile(r"[\w]+", re.UNICODE)
+FIELDS = ("author", "year", "tag", "category", "cat", "has", "no", "is", "source")
+_FIELD_LIKE_RE = re.compile(r"^[a-z]{2,12}$")
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Search:
     match: str | None = None
     where: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # sentences: fields misspelt, values misread
 
     def is_empty(self) -> bool:
         return self.match is None and not self.where
@@ -79,6 +83,8 @@ def parse_search(text: str) -> Search:
                         search.where.append(f"p.year {m.group(3) or '='} ?")
                         search.params.append(int(m.group(4)))
                     continue
+                search.problems.append(f"'{value}' is not a year: write year:2021, year:2021..2023 or year:>=2020"
+                                       " (searched as text)")
             if key == "tag":
                 search.where.append(
                     "EXISTS (SELECT 1 FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id"
@@ -93,9 +99,13 @@ def parse_search(text: str) -> Search:
             if key in ("has", "no") and value.lower() == "code":
                 search.where.append(f"p.has_code = {1 if key == 'has' else 0}")
                 continue
+            if key in ("has", "no"):
+                search.problems.append(f"{key}:{value} is not known: only {key}:code is (searched as text)")
             if key == "is" and value.lower() in ("review", "flagged"):
                 search.where.append("p.needs_review = 1")
                 continue
+            if key == "is":
+                search.problems.append(f"is:{value} is not known: only is:review is (searched as text)")
             if key == "source":
                 search.where.append(
                     "EXISTS (SELECT 1 FROM provenance pv JOIN sources s ON s.id = pv.source_id"
@@ -103,6 +113,9 @@ def parse_search(text: str) -> Search:
                 )
                 search.params.append("%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
                 continue
+            if key not in FIELDS and _FIELD_LIKE_RE.match(key) and not value.startswith("//"):
+                search.problems.append(f"'{key}:' is not a search field (fields: author, year, tag, category, has,"
+                                       f" no, is, source); '{token}' was searched as text")
         if token.startswith("-") and len(token) > 1:
             negative += _fts_terms(token[1:])
             continue

@@ -178,13 +178,16 @@ class MergeRecords(LibraryCommand):
     def redo(self):
         from ..core import merging
 
-        self.merge_id = merging.merge(self.library, self.survivor, self.others, self.fields)
+        if self.merge_id is None:
+            self.merge_id = merging.merge(self.library, self.survivor, self.others, self.fields)
+        else:  # redo after undo: the same merge in force again
+            merging.reinstate(self.library, self.merge_id)
         self.changed([self.survivor, *self.others], True)
 
     def undo(self):
         from ..core import merging
 
-        merging.unmerge(self.library, self.merge_id)
+        merging.unmerge(self.library, self.merge_id, resolve="restore")  # Ctrl+Z: back to before the merge
         self.changed([self.survivor, *self.others], True)
 
 
@@ -200,7 +203,11 @@ class BulkMerge(LibraryCommand):
         from ..core import merging
 
         with self.library.transaction():
-            self.merge_ids = [merging.merge(self.library, survivor, others) for survivor, others in self.plan]
+            if self.merge_ids:  # redo after undo
+                for merge_id in self.merge_ids:
+                    merging.reinstate(self.library, merge_id)
+            else:
+                self.merge_ids = [merging.merge(self.library, survivor, others) for survivor, others in self.plan]
         self.changed([i for s, o in self.plan for i in (s, *o)], True)
 
     def undo(self):
@@ -208,7 +215,7 @@ class BulkMerge(LibraryCommand):
 
         with self.library.transaction():
             for merge_id in reversed(self.merge_ids):
-                merging.unmerge(self.library, merge_id)
+                merging.unmerge(self.library, merge_id, resolve="restore")
         self.changed([i for s, o in self.plan for i in (s, *o)], True)
 
 
@@ -232,24 +239,31 @@ class MarkDistinct(LibraryCommand):
 
 
 class Unmerge(LibraryCommand):
-    """The history's Unmerge button: undo a merge made at any time (itself undoable)."""
+    """The history's Unmerge button: undo a merge made at any time, in any order (itself undoable).
 
-    def __init__(self, library, changed, merge_id: int, survivor: int):
-        super().__init__(library, changed, f"Unmerge into record {survivor}")
-        self.merge_id, self.survivor = merge_id, survivor
-        self.restored: list[int] = []
-        self.fields: dict | None = None
+    ``resolve`` answers the conflicts the core reports (merging.UnmergeConflict): "keep", "restore" or per field.
+    The first redo runs now, so a conflict left unanswered surfaces before the push."""
+
+    def __init__(self, library, changed, merge_id: int, survivor: int, resolve=None):
+        from ..core import merging
+
+        super().__init__(library, changed, f"Unmerge from record {survivor}")
+        self.merge_id, self.survivor, self.resolve = merge_id, survivor, resolve
+        self.restored = merging.unmerge(library, merge_id, resolve)  # applied now: a conflict surfaces here
+        self.applied = True
 
     def redo(self):
         from ..core import merging
 
-        self.restored = merging.unmerge(self.library, self.merge_id)
+        if not self.applied:
+            merging.unmerge(self.library, self.merge_id, self.resolve)
+        self.applied = False
         self.changed([self.survivor, *self.restored], True)
 
     def undo(self):
         from ..core import merging
 
-        self.merge_id = merging.merge(self.library, self.survivor, self.restored)
+        merging.reinstate(self.library, self.merge_id)
         self.changed([self.survivor, *self.restored], True)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, \
-    QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, \
+    QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton, QScrollArea, \
+    QVBoxLayout, QWidget
 
 from ..core.categories import CATEGORIES
 from ..core import merging
@@ -35,7 +36,7 @@ class CommitTextEdit(QPlainTextEdit):
 
 class DetailPane(QWidget):
     editRequested = Signal(int, dict)  # paper id, {field: new value}
-    unmergeRequested = Signal(int, int)  # merge id, survivor
+    unmergeRequested = Signal(int, int, object)  # merge id, survivor, answers to its conflicts (or None)
     citekeyRequested = Signal(int, object)  # paper id, key (None clears)
 
     def __init__(self, library: Library):
@@ -214,9 +215,20 @@ class DetailPane(QWidget):
             line.addWidget(label, 1)
             if not m["undone_at"]:
                 button = QPushButton("Unmerge")
-                button.clicked.connect(lambda _=False, mid=m["id"], s=m["survivor"]: self.unmergeRequested.emit(mid, s))
+                button.clicked.connect(lambda _=False, mid=m["id"], s=m["survivor"]: self.request_unmerge(mid, s))
                 line.addWidget(button)
             self.history.addWidget(row)
+
+    def request_unmerge(self, merge_id: int, survivor: int) -> None:
+        """Unmerge at once, or first ask which value stays where the merge and a later edit changed one field."""
+        conflicts = merging.unmerge_conflicts(self.library, merge_id)
+        if not conflicts:
+            self.unmergeRequested.emit(merge_id, survivor, None)
+            return
+        self.conflict_dialog = UnmergeConflictDialog(merge_id, survivor, conflicts, self)
+        self.conflict_dialog.accepted.connect(
+            lambda: self.unmergeRequested.emit(merge_id, survivor, self.conflict_dialog.answers()))
+        self.conflict_dialog.open()
 
     def _commit_citekey(self) -> None:
         if self._loading or self.detail is None:
@@ -242,3 +254,45 @@ class DetailPane(QWidget):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+
+
+class UnmergeConflictDialog(QDialog):
+    """Asks, field by field, whether the value changed after the merge stays or the one from before comes back."""
+
+    def __init__(self, merge_id: int, survivor: int, conflicts: list[dict], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Unmerge: record {survivor} changed since the merge")
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"Merge {merge_id} changed these fields of record {survivor}, and they were changed again"
+                       " after it. Which value should the record keep?")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        layout.addLayout(grid)
+        self.groups: dict[str, QButtonGroup] = {}
+        for row, c in enumerate(conflicts):
+            grid.addWidget(QLabel(f"<b>{c['field']}</b><br>the merge set: {_short(c['merged'])}"), row, 0)
+            keep = QRadioButton(f"Keep the current value: {_short(c['current'])}")
+            restore = QRadioButton(f"Restore the value from before the merge: {_short(c['before'])}")
+            keep.setChecked(True)
+            group = QButtonGroup(self)
+            group.addButton(keep, 0)
+            group.addButton(restore, 1)
+            self.groups[c["field"]] = group
+            grid.addWidget(keep, row, 1)
+            grid.addWidget(restore, row, 2)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Unmerge")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def answers(self) -> dict:
+        return {field: "restore" if group.checkedId() == 1 else "keep" for field, group in self.groups.items()}
+
+
+def _short(value) -> str:
+    if isinstance(value, list):
+        value = ", ".join(map(str, value))
+    text = "(empty)" if value in (None, "") else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"

@@ -432,8 +432,8 @@ class MainWindow(QMainWindow):
             dialog.open()
         return dialog
 
-    def unmerge(self, merge_id: int, survivor: int) -> None:
-        if self._push(lambda: commands.Unmerge(self.library, self._changed, merge_id, survivor)):
+    def unmerge(self, merge_id: int, survivor: int, resolve=None) -> None:
+        if self._push(lambda: commands.Unmerge(self.library, self._changed, merge_id, survivor, resolve)):
             self.model.reload()
             self.statusBar().showMessage("Unmerged: the records are back", 5000)
 

@@ -9,6 +9,36 @@ from pathlib import Path
 VIEWS = ("main", "review", "tags", "duplicates", "merge", "about")
 
 
+def _copy_of(path: Path) -> Path:
+    import sqlite3
+
+    from ..core import libfile
+    from ..core.library import LibraryDamaged, LibraryError, friendly_sqlite_error
+
+    found = libfile.inspect(path, LibraryError)  # another application's file: refused with a sentence
+    if found.kind == "empty":
+        raise LibraryError(f"{path}: the library is empty (import some dumps first)")
+    copy = Path(tempfile.mkdtemp(prefix="paperdesk-snapshot-")) / path.name
+    try:
+        source = sqlite3.connect(libfile.ro_uri(path), uri=True)
+        try:
+            problems = [r[0] for r in source.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                raise LibraryDamaged(path, problems)
+            target = sqlite3.connect(copy)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        if "malformed" in str(exc):
+            raise LibraryDamaged(path, [str(exc)]) from exc
+        raise LibraryError(friendly_sqlite_error(exc, path)) from exc
+    return copy
+
+
 def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", size=(1500, 860)) -> Path:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -21,7 +51,9 @@ def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", 
     path = resolve_db_path(db)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no library here")
-    library = Library(path)
+    # A snapshot only reads: the window works on a copy, so the library itself never changes by a byte (the
+    # window may refresh author figures or migrate an older library — in the copy).
+    library = Library(_copy_of(path))
     # A throwaway settings file: a snapshot shows the default layout, whatever the user's window looks like.
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "snapshot.ini"), QSettings.IniFormat)
     window = MainWindow(library, settings)
