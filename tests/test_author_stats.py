@@ -122,6 +122,9 @@ def test_catch_up_after_edits_merges_undo_imports_equals_a_full_rebuild(seeded, 
     merging.unmerge(seeded, merge_ids[1])
     assert authors.catch_up(seeded) is not None
     assert_equal_to_full_rebuild(seeded)
+    merging.reinstate(seeded, merge_ids[1])
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)
     # an import: new papers are added, a repeated record only gains provenance
     raw = curation.paper_detail(seeded, pid)["provenance"][0]["raw"]
     new = ("IR\nMar 3, 2024\nA Brand New Paper About Graphs\nNewcomer Person, " + names[2] + "\nAn abstract.\n")

@@ -116,7 +116,7 @@ class Record:
         self.words = title_words(self.norm_title)
         self.word_set = frozenset(self.words)
         self.names = [name_key(a) for a in self.authors]
-        self.norm_abstract = normalize_title(self.abstract[:600]) if self.abstract else ""
+        # norm_abstract is filled on first use (score_pair): most pairs are settled before the abstracts matter
         self.versions = frozenset(_versions(self.title))
         self.part = _part(self.norm_title)
         self.is_report = any(w in self.norm_title for w in _REPORT_WORDS)
@@ -174,7 +174,8 @@ def author_overlap(a: Record, b: Record) -> tuple[int, int]:
         initials = families_b.get(family)
         if initials is not None and (initial in initials or "" in initials or not initial):
             shared += 1
-    return shared, min(len(a.names), len(b.names))
+    comparable = min(len(a.names), len(b.names))
+    return min(shared, comparable), comparable  # two Luos on one side match the one Luo on the other once
 
 
 def score_pair(a: Record, b: Record) -> PairScore:
@@ -222,7 +223,10 @@ def score_pair(a: Record, b: Record) -> PairScore:
         against.append("no shared author, years apart")
         score -= 25
     # The abstracts last, and only where they can still change the verdict (+4 or -8): they cost the most.
-    if a.norm_abstract and b.norm_abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
+    if a.abstract and b.abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
+        for r in (a, b):
+            if not r.norm_abstract:
+                r.norm_abstract = normalize_title(r.abstract[:600])
         abstract = fuzz.token_set_ratio(a.norm_abstract, b.norm_abstract)
         if abstract >= 90:
             reasons.append(f"abstract {abstract:.0f}%")
@@ -247,10 +251,13 @@ def confidence_of(score: float, preset: Preset) -> str | None:
 
 
 def blocking_keys(norm_title: str) -> list[str]:
-    """The exact title, each significant word of four letters or more, and each pair of neighbouring words."""
+    """The exact title with its spaces taken out (``Fine-Tuning``, ``Fine Tuning`` and ``FineTuning`` agree),
+    each significant word of four letters or more, each pair of neighbouring words, and each pair joined into
+    one word (so that ``finetuning`` meets ``fine tuning``)."""
     words = title_words(norm_title)
-    keys = ["=" + norm_title]
-    keys += ["w:" + w for w in set(words) if len(w) >= 4]
+    keys = ["=" + norm_title.replace(" ", "")]
+    joined = {a + b for a, b in zip(words, words[1:])}
+    keys += ["w:" + w for w in set(words) | joined if len(w) >= 4]
     keys += ["b:" + a + " " + b for a, b in set(zip(words, words[1:]))]
     return keys
 

@@ -197,9 +197,9 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
     """What lets the per-author aggregates follow each change instead of being rebuilt: per-author category
     counts (the top three are read off them) and the co-author pairs (the co-author figure is the number of
     pairs), both kept by core.authors. Existing aggregates are marked stale: the next look rebuilds them."""
-    db.execute("CREATE TABLE author_categories (author_id INTEGER, category TEXT, n INTEGER,"
+    db.execute("CREATE TABLE IF NOT EXISTS author_categories (author_id INTEGER, category TEXT, n INTEGER,"
                " PRIMARY KEY (author_id, category)) WITHOUT ROWID")
-    db.execute("CREATE TABLE author_pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID")
+    db.execute("CREATE TABLE IF NOT EXISTS author_pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID")
     db.execute("DELETE FROM settings WHERE key = 'author_stats_event'")
 
 
