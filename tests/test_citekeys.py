@@ -171,3 +171,11 @@ def test_assign_keys_skips_unknown_ids_and_does_nothing_when_all_have_keys(seede
 def test_any_record_gets_a_valid_key(title, authors, truncated, pattern):
     paper = {"id": 12, "title": title, "authors": authors, "authors_truncated": truncated, "date": "2024-01-31"}
     assert KEY_RE.match(generate_key(paper, pattern))
+
+
+def test_first_author_without_a_latin_spelling_still_names_the_key():
+    # Issue 14: ["李明", "Wei Guo"] used to give guo2024...; anyascii transliterates every script.
+    paper = {"title": "Graph Recommendation", "authors": ["李明", "Wei Guo"], "date": "2024-03-01"}
+    assert generate_key(paper) == "liming2024GraphRecommendation"
+    assert generate_key({**paper, "authors": ["Мария Иванова"]}) == "ivanova2024GraphRecommendation"
+    assert generate_key({**paper, "authors": ["Zoë Núñez"]}) == "nunez2024GraphRecommendation"

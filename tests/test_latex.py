@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pybtex.bibtex.utils import change_case
 from pylatexenc import latex2text
 
-from paperdesk.core.export.latex import protect_title, to_latex
+from paperdesk.core.export.latex import protect_title, t1_only_chars, to_latex
 
 _DB = latex2text.get_default_latex_context_db()
 _DB.add_context_category("paperdesk-text-symbols", prepend=True, macros=[
@@ -107,7 +107,7 @@ def test_utf8_mode_keeps_non_ascii_text():
 @pytest.mark.parametrize("text, expected", [
     ("é", r"{\'e}"), ("ñ", r"{\~n}"), ("ü", r"{\"u}"), ("ç", r"{\c{c}}"), ("ø", r"{\o}"), ("ß", r"{\ss}"),
     ("Å", r"{\AA}"), ("ł", r"{\l}"), ("è", r"{\`e}"), ("ô", r"{\^o}"), ("č", r"{\v{c}}"), ("ő", r"{\H{o}}"),
-    ("Naïve", r"Na{\"{\i}}ve"), ("ễ", r"{\~{\^e}}"),
+    ("Naïve", r"Na{\"i}ve"), ("ễ", r"{\~{\^e}}"),
     ("“quoted” – dash — …", r"``quoted'' -- dash --- {\ldots}"),
     ("x² and H₂O", r"x\textsuperscript{2} and H\textsubscript{2}O"),
 ])
@@ -190,7 +190,7 @@ def test_protect_title(title, expected):
 
 
 def test_protect_title_in_ascii_mode_keeps_accents_inside_the_protection():
-    assert protect_title("Über: ÉCOLE Naïve", ascii=True) == r"{\"U}ber: {{\'E}COLE} Na{\"{\i}}ve"
+    assert protect_title("Über: ÉCOLE Naïve", ascii=True) == r"{\"U}ber: {{\'E}COLE} Na{\"i}ve"
     assert protect_title("Survey: Über", ascii=True) == r"Survey: {{\"U}}ber"
 
 
@@ -251,3 +251,50 @@ def test_random_text_compiles(tmp_path, ascii):
     pieces = _PIECES + (["Δ", "τ", "中", "\\x00"] if ascii else [])
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(400)]
     _compiles(tmp_path, [to_latex(t, ascii=ascii) for t in texts] + [protect_title(t, ascii=ascii) for t in texts])
+
+
+# --- what a default \documentclass{article} can typeset (issue 13) ------------------------------------------
+
+T1_TEXT = "Łukasz Wąs, Đorđe Þórsson, Ŋoma «quoted» ‹x› ę Ą \\k{e} \\guillemotleft{}y\\guillemotright{} \\DJ{}uro"
+
+
+def test_ascii_never_writes_commands_that_need_t1_fonts():
+    latex = to_latex(T1_TEXT, ascii=True)
+    assert latex.isascii()
+    for command in (r"\k", r"\DJ", r"\dj", r"\TH", r"\th", r"\DH", r"\dh", r"\NG", r"\ng", r"\guillemot",
+                    r"\guilsingl"):
+        assert command not in latex, (command, latex)
+    # The nearest plain spelling, never a silent loss of the word.
+    assert latex.startswith(r"{\L}ukasz Wa")
+    assert "Dor" in latex and "Th{\\'o}rsson" in latex and "NGoma" in latex and r"{$\ll$}quoted{$\gg$}" in latex
+    assert t1_only_chars(T1_TEXT) == set("ąęĄĐđÞŊ«»‹›")
+    assert t1_only_chars("Naïve Núñez Łukasz") == set()  # OT1 has these
+
+
+def test_utf8_mode_keeps_t1_letters_as_unicode():
+    assert to_latex("Đorđe «q» \\k{e}") == "Đorđe «q» ę"
+
+
+@needs_pdflatex
+def test_ascii_t1_letters_compile_in_a_default_article(tmp_path):
+    _compiles(tmp_path, [to_latex(T1_TEXT, ascii=True), protect_title(T1_TEXT, ascii=True)])
+
+
+def test_i_and_j_keep_their_dot_under_an_accent():
+    # {\"{\i}} is read by biber and citation-js as a dotless i plus a combining diaeresis; {\"i} by everyone as ï.
+    assert to_latex("ïíìî ǰ", ascii=True) == r"{\"i}{\'i}{\`i}{\^i} {\v{j}}"
+
+
+# --- speed: the scanner copies runs of plain ASCII at once; the output is byte-identical -----------------------
+
+
+def test_fast_scanner_output_is_byte_identical_to_the_character_by_character_scan(monkeypatch):
+    from paperdesk.core.export import latex
+
+    rng = random.Random(14)
+    pieces = _PIECES + ["Naïve ", "Łódź", "«", "ą", "Fig.~3", "a~b", "$x^2$", "$$", "\\url{a b}", "--", "\t\n"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    fast = [(to_latex(t, a), protect_title(t, a)) for t in texts for a in (False, True)]
+    monkeypatch.setattr(latex, "_PLAIN_RUN_RE", re.compile(r"(?!)"))  # matches nothing: one character at a time
+    slow = [(to_latex(t, a), protect_title(t, a)) for t in texts for a in (False, True)]
+    assert fast == slow

@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--source", metavar="FILE", help="records from this dump (file name or part of it)")
     p.add_argument("--selection-file", metavar="IDS", help="a file of record ids, one per line")
     p.add_argument("--ascii", action="store_true", help="BibTeX in plain ASCII with LaTeX accents (classic BibTeX)")
+    p.add_argument("--provenance", action="store_true",
+                   help="say in each record's note which dump file and line it was listed in (off: styles print it)")
+    p.add_argument("--code-note", action="store_true", help="the code repository as a printed note ('Code: URL')")
+    p.add_argument("--et-al", choices=("marker", "note"), default="marker",
+                   help="a cut author list as 'and others' (marker: LaTeX, pandoc) or stated in the note (for Zotero)")
 
     p = sub.add_parser("duplicates", help="list candidate duplicate groups")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
@@ -272,9 +277,22 @@ def _log_traceback(text: str) -> str | None:
 _LAST_DB: str | None = None
 
 
+def _utf8_streams() -> None:
+    """Exports and reports are UTF-8 whatever the console's code page (a piped export on Windows would otherwise
+    be written in cp1252 and stop at the first character it lacks)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            try:
+                reconfigure(encoding="utf-8", errors="backslashreplace" if stream is sys.stderr else "strict")
+            except (ValueError, OSError):  # a stream already written to in another encoding: leave it
+                pass
+
+
 def _main(argv: list[str] | None = None) -> int:
     global _LAST_DB
     args = _parser().parse_args(argv)
+    _utf8_streams()
     db = _LAST_DB = getattr(args, "db_sub", None) or args.db
     if args.command in (None, "gui"):
         if not _qt_loads():
@@ -369,6 +387,7 @@ def _print_result(result) -> None:
 
 
 def _export(db: str | None, args) -> int:
+    from .core.export.options import ExportOptions
     from .core.export.runner import ExportScope, export
     from .core.library import LibraryError, resolve_db_path
 
@@ -390,12 +409,15 @@ def _export(db: str | None, args) -> int:
     if library is None:
         return 1
     scope = ExportScope(ids=ids, tags=tuple(args.tag), search=args.search, source=args.source)
+    options = ExportOptions(ascii=args.ascii, provenance=args.provenance, code_note=args.code_note, et_al=args.et_al)
     with library:
         try:
-            result = export(library, args.format, args.output or sys.stdout, scope, ascii=args.ascii)
+            result = export(library, args.format, args.output or sys.stdout, scope, options=options)
         except LibraryError as exc:
             print(f"paperdesk: {exc}", file=sys.stderr)
             return 1
+    for message in result.messages:
+        print(f"paperdesk: {message}", file=sys.stderr)
     if result.path is not None:
         print(f"{result.count} papers ({scope.describe()}) written to {result.path}", file=sys.stderr)
     return 0

@@ -186,8 +186,8 @@ def apply(library: Library, ids: Iterable[int], edit: BatchEdit, *, cancelled=No
             if progress is not None:
                 progress(done, len(ids))
         conn.executemany(
-            "INSERT INTO events(at, kind, paper_id, details) VALUES (?, 'batch-edit', ?, ?)",
-            [(stamp, pid, _event(edit, result.old[pid], result.new[pid])) for pid in result.old],
+            "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, 'batch-edit', ?, ?, ?)",
+            [(stamp, pid, _event(edit, result.old[pid], result.new[pid]), library.origin) for pid in result.old],
         )
     return result
 
@@ -199,8 +199,9 @@ def undo(library: Library, result: BatchResult) -> None:
         for pid, old in result.old.items():
             _write(conn, pid, result.edit.field, old, stamp)
         conn.executemany(
-            "INSERT INTO events(at, kind, paper_id, details) VALUES (?, 'batch-edit-undone', ?, ?)",
-            [(stamp, pid, _event(result.edit, result.new[pid], result.old[pid])) for pid in result.old],
+            "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, 'batch-edit-undone', ?, ?, ?)",
+            [(stamp, pid, _event(result.edit, result.new[pid], result.old[pid]), library.origin)
+             for pid in result.old],
         )
 
 
@@ -210,8 +211,9 @@ def redo(library: Library, result: BatchResult) -> None:
         for pid, new in result.new.items():
             _write(conn, pid, result.edit.field, new, stamp)
         conn.executemany(
-            "INSERT INTO events(at, kind, paper_id, details) VALUES (?, 'batch-edit', ?, ?)",
-            [(stamp, pid, _event(result.edit, result.old[pid], result.new[pid])) for pid in result.old],
+            "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, 'batch-edit', ?, ?, ?)",
+            [(stamp, pid, _event(result.edit, result.old[pid], result.new[pid]), library.origin)
+             for pid in result.old],
         )
 
 

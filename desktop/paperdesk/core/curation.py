@@ -278,7 +278,7 @@ def delete_tag(library: Library, tag_id: int) -> dict:
         papers = [r[0] for r in conn.execute("SELECT paper_id FROM paper_tags WHERE tag_id = ?", (tag_id,))]
         conn.execute("DELETE FROM paper_tags WHERE tag_id = ?", (tag_id,))
         conn.execute("DELETE FROM tags WHERE id = ?", (tag_id,))
-        library.log("tag-delete", {"tag_id": tag_id, "name": row[1], "papers": len(papers)})
+        library.log("tag-delete", {"tag_id": tag_id, "name": row[1], "papers": len(papers), "paper_ids": papers})
     return {"id": row[0], "name": row[1], "color": row[2], "created_at": row[3], "papers": papers}
 
 
@@ -288,7 +288,8 @@ def restore_tag(library: Library, saved: dict) -> None:
                      (saved["id"], saved["name"], saved["color"], saved["created_at"]))
         conn.executemany("INSERT OR IGNORE INTO paper_tags(paper_id, tag_id) VALUES (?, ?)",
                          [(p, saved["id"]) for p in saved["papers"]])
-        library.log("tag-restore", {"tag_id": saved["id"], "name": saved["name"], "papers": len(saved["papers"])})
+        library.log("tag-restore", {"tag_id": saved["id"], "name": saved["name"], "papers": len(saved["papers"]),
+                                    "paper_ids": saved["papers"]})
 
 
 def merge_tags(library: Library, source_id: int, target_id: int) -> dict:
@@ -303,7 +304,8 @@ def merge_tags(library: Library, source_id: int, target_id: int) -> dict:
         conn.executemany("INSERT INTO paper_tags(paper_id, tag_id) VALUES (?, ?)", [(p, target_id) for p in moved])
         conn.execute("DELETE FROM paper_tags WHERE tag_id = ?", (source_id,))
         conn.execute("DELETE FROM tags WHERE id = ?", (source_id,))
-        library.log("tag-merge", {"from": source_id, "from_name": row[1], "into": target_id, "papers": len(papers)})
+        library.log("tag-merge", {"from": source_id, "from_name": row[1], "into": target_id, "papers": len(papers),
+                                  "paper_ids": papers})
     return {"source": {"id": row[0], "name": row[1], "color": row[2], "created_at": row[3], "papers": papers},
             "target_id": target_id, "added_to_target": moved}
 
@@ -312,17 +314,23 @@ def unmerge_tags(library: Library, saved: dict) -> None:
     with library.transaction() as conn:
         conn.executemany("DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = ?",
                          [(p, saved["target_id"]) for p in saved["added_to_target"]])
-    restore_tag(library, saved["source"])
+        library.log("tag-unmerge", {"from": saved["source"]["id"], "into": saved["target_id"],
+                                    "paper_ids": saved["added_to_target"]})
+        restore_tag(library, saved["source"])
 
 
-def sources_overview(library: Library) -> list[dict]:
-    """Each dump with its record count and, for profile pages, the author."""
+def sources_overview(library: Library, counts: dict[int, int] | None = None) -> list[dict]:
+    """Each dump with the number of records it shows now (merged records count once, under the record they
+    were merged into) and, for profile pages, the author. Pass ``counts`` to reuse counts already read."""
+    from .query import source_counts
+
+    counts = source_counts(library.conn) if counts is None else counts
     out = []
     for r in library.conn.execute("SELECT id, file_name, record_count, profile, layout, captured FROM sources"
                                   " ORDER BY file_name, id"):
         profile = json.loads(r[3]) if r[3] else None
-        out.append({"id": r[0], "file": r[1], "records": r[2], "author": profile["name"] if profile else None,
-                    "layout": r[4], "captured": r[5]})
+        out.append({"id": r[0], "file": r[1], "records": counts.get(r[0], 0), "in_file": r[2],
+                    "author": profile["name"] if profile else None, "layout": r[4], "captured": r[5]})
     return out
 
 

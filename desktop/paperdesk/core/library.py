@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+import uuid
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -110,13 +111,16 @@ class Library:
     """An open library file. Not thread-safe: give each thread its own Library on the same path."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True, readonly: bool = False,
-                 check: bool = True):
+                 check: bool = True, origin: str | None = None):
         """Open (or create) a library. ``readonly``: for commands that only read — the file is opened with a
         read-only URI, so not a byte of it changes. Files Paperdesk did not create are refused with a sentence
         before anything is written to them (core/libfile.py); a damaged library is refused (LibraryDamaged)
         unless ``check`` is False (``paperdesk check`` salvaging it)."""
         self.path = Path(path)
         self.readonly = readonly
+        # Who writes through this connection: stored with each event, so a window knows its own changes
+        # (core.changes) from another window's. Workers of a window pass "<window origin>:<job>".
+        self.origin = origin or uuid.uuid4().hex
         found = libfile.inspect(self.path, LibraryError)
         if found.kind == "missing" and (readonly or not create):
             raise LibraryError(f"{self.path}: no library here")
@@ -234,8 +238,8 @@ class Library:
     def log(self, kind: str, details: dict, *, paper_id: int | None = None, source_id: int | None = None) -> None:
         """Append to the events table; call inside the transaction of the change it describes."""
         self.conn.execute(
-            "INSERT INTO events(at, kind, paper_id, source_id, details) VALUES (?, ?, ?, ?, ?)",
-            (now(), kind, paper_id, source_id, json.dumps(details, ensure_ascii=False)),
+            "INSERT INTO events(at, kind, paper_id, source_id, details, origin) VALUES (?, ?, ?, ?, ?, ?)",
+            (now(), kind, paper_id, source_id, json.dumps(details, ensure_ascii=False), self.origin),
         )
 
     # --- import -----------------------------------------------------------------------------------------
@@ -370,7 +374,7 @@ class Library:
                 "file": parsed.file_name, "sha256": parsed.sha256, "added": len(new),
                 "already_present": len(present), "flagged": report["records_flagged"],
                 "skipped_lines": len(parsed.report.skipped), "encoding": parsed.report.encoding,
-                "captured": parsed.captured.isoformat(),
+                "captured": parsed.captured.isoformat(), "first_id": paper_ids[0] if paper_ids else None,
             }
             self.log("import", details, source_id=source_id)
             if new:

@@ -9,25 +9,43 @@ import json
 import sqlite3
 from array import array
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from .schema import SORTABLE_COLUMNS
 from .search import parse_search
 
-# Columns of the records table: key, header, SQL expression (over papers p), sort column (or None).
+class Column(NamedTuple):
+    """One column of the records table, declared once: what it shows, how it sorts, how it looks."""
+
+    key: str
+    title: str  # header
+    sql: str  # expression over papers p
+    sort: str | None  # indexed sort column, or None (not sortable)
+    width: int = 100  # default width in pixels
+    centered: bool = False
+    hidden: bool = False  # hidden until the librarian shows it (View › Columns)
+
+
 COLUMNS = (
-    ("title", "Title", "p.title", "title"),
-    ("authors", "Authors", "p.authors || CASE WHEN p.authors_truncated THEN ' et al.' ELSE '' END", "first_author"),
-    ("year", "Year", "p.year", "date"),  # the date index serves a sort by year (by date within the year)
-    ("date", "Date", "p.date", "date"),
-    ("category", "Category", "p.category", "category"),
-    ("code", "Code", "p.has_code", "has_code"),
-    ("tags", "Tags", "(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM paper_tags pt JOIN tags t"
-     " ON t.id = pt.tag_id WHERE pt.paper_id = p.id ORDER BY t.name COLLATE NOCASE))", None),
-    ("sources", "Sources", "p.sources_count", "sources_count"),
-    ("flags", "Flags", "p.needs_review", "needs_review"),
+    Column("title", "Title", "p.title", "title", 400),
+    Column("authors", "Authors", "p.authors || CASE WHEN p.authors_truncated THEN ' et al.' ELSE '' END",
+           "first_author", 240),
+    Column("year", "Year", "p.year", "date", 54, True),  # the date index serves a sort by year
+    Column("date", "Date", "p.date", "date", 90, hidden=True),
+    Column("category", "Category", "p.category", "category", 70, True),
+    Column("code", "Code", "p.has_code", "has_code", 48, True),
+    Column("tags", "Tags", "(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM paper_tags pt JOIN tags t"
+           " ON t.id = pt.tag_id WHERE pt.paper_id = p.id ORDER BY t.name COLLATE NOCASE))", None, 140),
+    Column("sources", "Sources", "p.sources_count", "sources_count", 64, True),
+    Column("flags", "Flags", "p.needs_review", "needs_review", 100, hidden=True),
 )
 COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
 _NOCASE = {"title", "first_author", "category"}
+
+
+# The records a source shows: those it was read into, and those its records were merged into.
+_SOURCE_RECORDS = ("SELECT COALESCE(pp.merged_into, pp.id) FROM provenance pv JOIN papers pp ON pp.id = pv.paper_id"
+                   " WHERE pv.source_id = ?")
 
 
 @dataclass(frozen=True)
@@ -72,7 +90,7 @@ def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled
         where.append(f"p.id IN ({','.join('?' * len(ids)) or 'NULL'})")
         params += ids
     elif f.view == "source" and f.source_id is not None:
-        where.append("p.id IN (SELECT paper_id FROM provenance WHERE source_id = ?)")
+        where.append(f"p.id IN ({_SOURCE_RECORDS})")
         params.append(f.source_id)
     if f.view == "tags" and f.tag_ids:
         marks = ",".join("?" * len(f.tag_ids))
@@ -145,3 +163,10 @@ def view_counts(conn: sqlite3.Connection) -> dict[str, int]:
 def count_matching(conn: sqlite3.Connection, f: RecordFilter) -> int:
     compiled = compile_filter(f, recent_since(conn))
     return conn.execute(f"SELECT COUNT(*) FROM papers p WHERE {compiled.sql_where}", compiled.params).fetchone()[0]
+
+
+def source_counts(conn: sqlite3.Connection) -> dict[int, int]:
+    """{source id: how many visible records its view lists} (what the sidebar shows next to each source)."""
+    return dict(conn.execute(
+        "SELECT pv.source_id, COUNT(DISTINCT COALESCE(pp.merged_into, pp.id)) FROM provenance pv"
+        " JOIN papers pp ON pp.id = pv.paper_id GROUP BY pv.source_id"))

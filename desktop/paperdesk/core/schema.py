@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -194,6 +194,18 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
 
 
 def _migrate_5(db: sqlite_utils.Database) -> None:
+    """Events say which library connection wrote them (so a window tells its own changes from another's), and
+    the visibility rule lives in one view that every query reads through."""
+    db.execute("ALTER TABLE events ADD COLUMN origin TEXT")
+    db.execute(f"CREATE VIEW visible_papers AS SELECT * FROM papers WHERE {VISIBLE}")
+
+
+# The one place that says which papers the librarian sees (merged-away records stay, hidden). Queries read
+# ``visible_papers``; a later rule (a Trash) changes this line and a migration that re-creates the view.
+VISIBLE = "merged_into IS NULL"
+
+
+def _migrate_6(db: sqlite_utils.Database) -> None:
     """What lets the per-author aggregates follow each change instead of being rebuilt: per-author category
     counts (the top three are read off them) and the co-author pairs (the co-author figure is the number of
     pairs), both kept by core.authors. Existing aggregates are marked stale: the next look rebuilds them."""
@@ -203,7 +215,7 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM settings WHERE key = 'author_stats_event'")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}
 
 
 class SchemaTooNew(Exception):

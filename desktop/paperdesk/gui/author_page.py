@@ -148,6 +148,11 @@ class AuthorPage(QWidget):
         layout.addWidget(hint)
         self.charts: dict[str, BarChart] = {}
 
+    def apply_changes(self, changes) -> None:
+        """Figures of the author on screen follow every change to records or names."""
+        if self.name and self.isVisible() and (changes.authors or changes.membership or changes.records):
+            self.show_author(self.name)
+
     def show_author(self, name: str) -> dict:
         self.name = name
         data = self.data = authors.figures(self.library, name)

@@ -150,10 +150,11 @@ class AuthorsView(QWidget):
         else:
             self.refresh()
 
-    def library_changed(self) -> None:
-        """After any change (edit, merge, import, undo): keep the figures current while the view is shown; when
-        hidden, the next open() catches up."""
-        if self.isVisible():
+    def apply_changes(self, changes) -> None:
+        """After any change (an edit, a merge, an import, an undo, here or in another window): keep the figures
+        current while the list is on screen, catching up on the touched authors in the background; when hidden,
+        the next open() does. Changes that cannot move a figure (tags, titles) cost one look at the events."""
+        if changes and self.isVisible():
             self.open()
 
     def prepare(self) -> None:
@@ -162,7 +163,7 @@ class AuthorsView(QWidget):
         if not authors.stats_are_current(self.library):
             self.refresh()
 
-    def shutdown(self) -> None:
+    def stop(self) -> None:
         """Stop background counting and wait for its thread (the window is closing)."""
         worker, thread = self.worker, getattr(self, "thread", None)
         self._again = False

@@ -25,6 +25,7 @@ class ScanWorker(QObject):
     progress = Signal(str, int, int)
     finished = Signal(list)
     failed = Signal(str)
+    cancelled = Signal()
 
     def __init__(self, db_path, preset: str):
         super().__init__()
@@ -35,8 +36,14 @@ class ScanWorker(QObject):
         try:
             with Library(self.db_path) as library:
                 groups = merging.scan(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
-            self.finished.emit([] if self.cancel.is_set() else groups)
+            if self.cancel.is_set():
+                self.cancelled.emit()
+            else:
+                self.finished.emit(groups)
         except Exception as exc:
+            from .errors import log_exception
+
+            log_exception(exc, "duplicate scan")
             self.failed.emit(f"The duplicate scan stopped: {exc}")
 
 
@@ -57,12 +64,14 @@ class DuplicatesPage(QWidget):
     distinctRequested = Signal(list)
     bulkRequested = Signal(list)  # certain groups
     closeRequested = Signal()
-    countChanged = Signal(int)
+    countChanged = Signal(int)  # groups in the queue; -1 when not known (never scanned, or cancelled)
 
     def __init__(self, library: Library):
         super().__init__()
         self.library = library
         self.groups: list[Group] = []
+        self.scanned = False  # a scan finished since the last change that could add groups
+        self.stale = False
         self.worker = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -127,7 +136,20 @@ class DuplicatesPage(QWidget):
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._scanned)
         self.worker.failed.connect(self._failed)
+        self.worker.cancelled.connect(self._cancelled)
+        self.worker.cancelled.connect(lambda: self.thread.quit())
         self.thread = start_in_thread(self.worker, self)
+
+    def stop(self) -> None:
+        """Cancel a running scan and wait for its thread (the window is closing)."""
+        if self.worker is not None:
+            self.worker.cancel.set()
+            try:
+                self.thread.quit()
+                self.thread.wait(10000)
+            except RuntimeError:  # the thread object is already gone
+                pass
+            self.worker = None
 
     def cancel_scan(self) -> None:
         if self.worker is not None:
@@ -144,8 +166,37 @@ class DuplicatesPage(QWidget):
         self.cancel_button.hide()
         self.title.setText(message)
 
+    def _cancelled(self) -> None:
+        self.worker = None
+        self.bar.hide()
+        self.cancel_button.hide()
+        if self.scanned:
+            self._fill(self.list.currentRow())
+            self.title.setText(self.title.text() + " — the new scan was cancelled; these are from the last one")
+        else:
+            self.title.setText("Duplicates — scan cancelled; press Scan again to look for duplicates")
+            self.countChanged.emit(-1)
+
+    def apply_changes(self, changes) -> None:
+        """Drop groups whose records were merged away or marked different; rescan when records came back."""
+        gone = set(changes.removed)
+        distinct = [set(e["details"].get("records") or []) for e in changes.events if e["kind"] == "not-duplicates"]
+        if gone or distinct:
+            row = self.list.currentRow()
+            self.groups = [g for g in self.groups if not set(g.records) & gone
+                           and not any(set(g.records) <= d for d in distinct)]
+            if self.scanned:
+                self._fill(max(row, 0))
+        comeback = changes.added or changes.everything or any(
+            e["kind"] == "not-duplicates-undone" for e in changes.events)
+        if comeback and self.scanned:
+            self.stale = True
+            if self.isVisible():
+                self.scan()
+
     def _scanned(self, groups: list) -> None:
         self.worker = None
+        self.scanned, self.stale = True, False
         self.bar.hide()
         self.cancel_button.hide()
         self.set_groups(groups)

@@ -21,7 +21,7 @@ _DISPLAY, _TOOLTIP, _ALIGN, _FOREGROUND, _USER = (int(r.value) for r in (
     Qt.DisplayRole, Qt.ToolTipRole, Qt.TextAlignmentRole, Qt.ForegroundRole, Qt.UserRole))
 _ROLES = frozenset((_DISPLAY, _TOOLTIP, _ALIGN, _FOREGROUND, _USER))
 _CENTER = int(Qt.AlignCenter.value)
-_CENTERED = frozenset(("year", "code", "sources", "category"))
+_CENTERED = frozenset(c.key for c in query.COLUMNS if c.centered)
 _FLAG_COLOR = QColor("#b35900")
 _ITEM_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled
 _NO_FLAGS = Qt.NoItemFlags
@@ -60,12 +60,48 @@ class RecordsModel(QAbstractTableModel):
         self.endResetModel()
         self.refreshed.emit()
 
+    def needs_requery(self, changes) -> bool:
+        """Whether ``changes`` may change which records this filter shows, their order or the total."""
+        if changes.membership or changes.settings and self.filter.view == "recent":
+            return True
+        if not changes.records and not changes.tags:
+            return False
+        f, fields = self.filter, changes.fields
+        sort_fields = {"first_author": {"authors"}, "date": {"date"}, "title": {"title"},
+                       "category": {"category"}, "has_code": {"has_code"}, "sources_count": {"sources"},
+                       "needs_review": {"needs_review"}}.get(f.sort, set())
+        if fields & sort_fields:
+            return True
+        if f.search.strip() and changes.records:
+            return True  # a search may match any field (tag:, source:, words)
+        if f.view == "review" and "needs_review" in fields:
+            return True
+        if f.view == "tags" and (changes.tags & set(f.tag_ids) or "tags" in fields and changes.records):
+            return True
+        if f.view == "source" and "sources" in fields:
+            return True
+        return False
+
+    def apply_changes(self, changes) -> bool:
+        """Bring the table up to date with ``changes``; True when the query ran again (rows may have moved)."""
+        if not self.loaded or not changes:
+            return False
+        if self.needs_requery(changes):
+            self.reload()
+            return True
+        if "tags" in changes.fields and not changes.records:
+            self._rows.clear()  # a renamed tag shows in many rows
+            self.refresh_rows([])
+        else:
+            self.refresh_rows(changes.records)
+        return False
+
     def refresh_rows(self, paper_ids) -> None:
         """A few records changed (an edit, a tag): drop their cached rows and repaint them."""
         wanted = set(paper_ids)
         for pid in wanted:
             self._rows.pop(pid, None)
-        if wanted and self.ids:
+        if self.ids:
             # One signal for all rows: the view repaints only what is on screen, with no search through the ids.
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, self.columnCount() - 1))
 
@@ -101,7 +137,7 @@ class RecordsModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(query.COLUMNS):
-            return query.COLUMNS[section][1]
+            return query.COLUMNS[section].title
         return None
 
     def data(self, index, role=_DISPLAY):
@@ -132,7 +168,7 @@ class RecordsModel(QAbstractTableModel):
         return value
 
     def sort(self, column, order=Qt.AscendingOrder):
-        sort_column = query.COLUMNS[column][3] if 0 <= column < len(query.COLUMNS) else None
+        sort_column = query.COLUMNS[column].sort if 0 <= column < len(query.COLUMNS) else None
         if sort_column is None:
             return  # tags are not sortable: no index can serve them
         self.set_filter(self.filter.with_(sort=sort_column, descending=order == Qt.DescendingOrder))

@@ -107,6 +107,9 @@ class ReviewPage(QWidget):
         self.readings = list(review.get("alternatives") or [])
         if not self.readings:
             self.readings = [{"title": detail["title"], "authors": detail["authors"]}]
+        if not review.get("alternatives"):
+            # "Keep as it is" means the record as it is when the key is pressed, not as it was when shown.
+            self.readings[0]["keep"] = True
         for n, reading in enumerate(self.readings, start=1):
             label = f"{n}   {reading['title']}   |   {', '.join(reading['authors'])}"
             if n == 1 and review.get("alternatives"):
@@ -127,7 +130,18 @@ class ReviewPage(QWidget):
         if self.paper_id is None or not 0 <= index < len(self.readings):
             return
         reading = self.readings[index]
+        if reading.get("keep"):
+            now = curation.paper_detail(self.library, self.paper_id)
+            if now is None:
+                return
+            reading = {"title": now["title"], "authors": now["authors"]}
         self.resolveRequested.emit(self.paper_id, reading["title"], list(reading["authors"]))
+
+    def apply_changes(self, changes) -> None:
+        """The record on screen changed (the detail pane, another window): show it as it is now."""
+        if self.paper_id is not None and self.isVisible() and (changes.touches([self.paper_id])
+                                                                or "needs_review" in changes.fields):
+            self.load_next()
 
     def _cut(self):
         return split_at(self.line.text(), self.line.cursorPosition())

@@ -94,7 +94,18 @@ class Sidebar(QWidget):
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self._suspend = False
         self.duplicate_count: int | None = None  # known after a scan
+        self._source_counts: dict[int, int] | None = None
         self.rebuild()
+
+    def apply_changes(self, changes) -> bool:
+        """Refresh the counts ``changes`` may have changed; True when the sidebar was rebuilt."""
+        if changes.sources or changes.membership:
+            self._source_counts = None
+        if (changes.membership or changes.tags or changes.sources or changes.settings or changes.authors
+                or "needs_review" in changes.fields):
+            self.rebuild()
+            return True
+        return False
 
     def _section(self, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title])
@@ -139,7 +150,9 @@ class Sidebar(QWidget):
             hint = QTreeWidgetItem(tags, ["No tags yet — select records, press T"])
             hint.setFlags(Qt.NoItemFlags)
         sources = self._section("Sources")
-        for source in curation.sources_overview(self.library):
+        if self._source_counts is None:
+            self._source_counts = query.source_counts(self.library.conn)
+        for source in curation.sources_overview(self.library, self._source_counts):
             label = f"{source['file']}  ({source['records']})"
             if source["author"]:  # a profile page: the author it is about says more than the file name
                 label = f"{source['author']} — profile  ({source['records']})"
@@ -193,7 +206,8 @@ class Sidebar(QWidget):
             menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def _is_profile(self, source_id: int) -> bool:
-        return any(s["id"] == source_id and s["author"] for s in curation.sources_overview(self.library))
+        return any(s["id"] == source_id and s["author"]
+                   for s in curation.sources_overview(self.library, self._source_counts or {}))
 
     def _all_items(self):
         for i in range(self.tree.topLevelItemCount()):

@@ -16,14 +16,15 @@ class ImportWorker(QObject):
     finished = Signal(list)  # list of ImportResult.as_dict()
     failed = Signal(str)
 
-    def __init__(self, db_path, paths, captured=None):
+    def __init__(self, db_path, paths, captured=None, origin: str | None = None):
         super().__init__()
+        self.origin = origin  # the window's events and its workers' are told apart from other windows'
         self.db_path, self.paths, self.captured = db_path, list(paths), captured
         self.cancel = threading.Event()
 
     def run(self) -> None:
         try:
-            library = Library(self.db_path)
+            library = Library(self.db_path, origin=self.origin)
         except LibraryError as exc:
             self.failed.emit(str(exc))
             return
@@ -34,6 +35,9 @@ class ImportWorker(QObject):
             )
             self.finished.emit([r.as_dict() for r in results])
         except Exception as exc:  # never let a worker die silently: the window shows what happened
+            from ..core.logfile import log_exception
+
+            log_exception(exc, "import worker")  # the traceback goes to the log, a sentence to the window
             self.failed.emit(f"The import stopped: {exc}")
         finally:
             library.close()

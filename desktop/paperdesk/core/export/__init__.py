@@ -5,9 +5,11 @@ returns how many it wrote. ``json`` and ``csv`` are Paperdesk's own tables; ``bi
 and ``ris`` are for reference managers and LaTeX, and identify each paper by its citation key (run
 ``keys.assign_keys`` first so the keys are stored and stay the same from one export to the next).
 
-Options beyond ``(papers, out)`` go through ``make_writer(format, ascii=False)``, which returns a writer of the
-same shape: ``ascii=True`` makes the .bib formats pure ASCII with LaTeX accent commands (classic BibTeX, which
-cannot read UTF-8); the other formats are always UTF-8 text and ignore it.
+Options beyond ``(papers, out)`` go through ``make_writer(format, options)`` (an ``ExportOptions``; or the old
+``ascii=True``), which returns a writer of the same shape: ``ascii`` makes the .bib formats pure ASCII with LaTeX
+accent commands (classic BibTeX, which cannot read UTF-8; the other formats are always UTF-8 text); provenance
+and the code link in notes are off unless asked for; ``et_al`` chooses how a cut author list is said.
+docs/formats.md maps every field for every format.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import IO, Callable, Iterable
 
 from .bibtex import write_bibtex
 from .csljson import write_csljson
+from .options import DEFAULT_OPTIONS, ExportOptions
 from .ris import write_ris
 from .tabular import write_csv, write_json
 
@@ -33,14 +36,21 @@ FORMATS: dict[str, Writer] = {
 ASCII_FORMATS = ("bibtex", "biblatex")  # the formats make_writer(..., ascii=True) changes
 
 
-def make_writer(fmt: str, ascii: bool = False) -> Writer:
-    """The writer for ``fmt`` with its options applied; ValueError for a format there is no writer for."""
+def make_writer(fmt: str, options: ExportOptions | None = None, *, ascii: bool = False,
+                t1_chars: set[str] | None = None) -> Writer:
+    """The writer for ``fmt`` with its options applied; ValueError for a format there is no writer for.
+    ``t1_chars`` (ASCII .bib only) collects the characters that needed T1 fonts and were approximated."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format '{fmt}' (use one of: {', '.join(FORMATS)})")
-    if ascii and fmt in ASCII_FORMATS:
-        return partial(write_bibtex, dialect=fmt, ascii=True)
-    return FORMATS[fmt]
+    options = options or (ExportOptions(ascii=True) if ascii else DEFAULT_OPTIONS)
+    if options.ascii and fmt not in ASCII_FORMATS:
+        options = ExportOptions(provenance=options.provenance, code_note=options.code_note, et_al=options.et_al)
+    if options == DEFAULT_OPTIONS and t1_chars is None:
+        return FORMATS[fmt]
+    if fmt in ASCII_FORMATS:
+        return partial(write_bibtex, dialect=fmt, options=options, t1_chars=t1_chars)
+    return partial(FORMATS[fmt], options=options)
 
 
-__all__ = ["ASCII_FORMATS", "FORMATS", "make_writer", "write_bibtex", "write_csljson", "write_csv", "write_json",
+__all__ = ["ASCII_FORMATS", "ExportOptions", "FORMATS", "make_writer", "write_bibtex", "write_csljson", "write_csv", "write_json",
            "write_ris"]

@@ -1,22 +1,28 @@
-"""BibTeX and biblatex (.bib) export: one ``@misc`` entry per paper.
+"""BibTeX and biblatex (.bib) export: one ``@misc`` entry per paper (docs/formats.md has the full mapping).
 
-The papers are arXiv preprints known by their subject class but not their arXiv number, so neither dialect can
-use a journal or an ``eprint`` field: the class goes in ``primaryclass`` (BibTeX, with ``archiveprefix``) or
-``eprintclass`` (biblatex, with ``eprinttype``). biblatex gets ``@misc`` rather than ``@online`` because
-``@online`` requires a URL of the work itself, and the only URL a record has is its code repository.
+The papers are arXiv preprints known by their subject class but not their arXiv number. ``@misc`` is how arXiv
+itself and Zotero (its export of a preprint item) write a preprint; ``howpublished = {arXiv}`` and
+``type = {Preprint}`` are what pandoc reads as the CSL-JSON export's publisher and genre, so both render alike; the class goes in ``primaryclass`` (BibTeX, with
+``archiveprefix``) or ``eprintclass`` (biblatex, with ``eprinttype``). Nothing is written as ``url``: the only
+link a record has is its code repository, which readers and Zotero would take for the paper's address; it goes in
+``repository`` (the biblatex-software name), which no standard style prints, and in the note only on request.
 
 UTF-8 by default (for biber, or BibTeX with a UTF-8 LaTeX); ``ascii=True`` writes pure ASCII with LaTeX accent
-commands for classic BibTeX, whose sorting and case changing only understand those.
+commands for classic BibTeX, whose sorting and case changing only understand those, limited to what a default
+``\\documentclass{article}`` can typeset (characters that need T1 fonts are approximated and reported).
 """
 
 from __future__ import annotations
 
+import re
 from typing import IO, Iterable
 from urllib.parse import quote
 
 from ..categories import arxiv_class
+from .facts import note_lines
 from .keys import entry_key, is_collective, split_name
-from .latex import protect_title, to_latex
+from .latex import protect_title, t1_only_chars, to_latex
+from .options import DEFAULT_OPTIONS, ExportOptions
 
 DIALECTS = ("bibtex", "biblatex")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -34,28 +40,25 @@ def bib_name(name: str, ascii: bool = False) -> str:
     return to_latex(name, ascii)
 
 
-_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in '{}\\"<>^`|')
+_URL_SAFE = "".join(chr(c) for c in range(33, 127) if chr(c) not in '{}\\"<>^`|%#')
 
 
-def _url(url: str, dialect: str) -> str:
-    # Braces, backslashes, spaces and non-ASCII would break the field: percent-encoded (always valid in a URL).
-    # biblatex reads the field verbatim; BibTeX styles pass it to \url, where % and # must be escaped.
-    url = quote(url.strip(), safe=_URL_SAFE)
-    if dialect == "bibtex":
-        url = url.replace("%", r"\%").replace("#", r"\#")
-    return url
+def bib_url(url: str) -> str:
+    """A URL for a verbatim .bib field (``url``, ``repository``): braces, backslashes, spaces, ``%``, ``#`` and
+    non-ASCII percent-encoded (always valid in a URL, and never a LaTeX special), an existing ``%XX`` kept. Never
+    ``\\%`` or ``\\#``: biblatex and url.sty read the field verbatim and would print the backslash."""
+    url = url.strip()
+    parts = re.split(r"(%[0-9A-Fa-f]{2})", url)
+    return "".join(p if re.fullmatch(r"%[0-9A-Fa-f]{2}", p) else quote(p, safe=_URL_SAFE) for p in parts)
 
 
-def _note(paper: dict) -> str:
-    places = "; ".join(f"{s['file']}, line {s['line']}" for s in paper.get("sources") or [])
-    return f"Listed in {places}" if places else ""
-
-
-def _fields(paper: dict, dialect: str, ascii: bool) -> list[tuple[str, str]]:
+def _fields(paper: dict, dialect: str, options: ExportOptions) -> list[tuple[str, str]]:
+    ascii = options.ascii
     fields: list[tuple[str, str]] = []
     names = [bib_name(n, ascii) for n in paper.get("authors") or []]
     if names:
-        names += ["others"] if paper.get("authors_truncated") else []  # printed as "et al."
+        if paper.get("authors_truncated") and options.et_al == "marker":
+            names.append("others")  # printed as "et al." by BibTeX, biber and pandoc
         fields.append(("author", "{%s}" % " and ".join(names)))
     elif paper.get("title"):
         fields.append(("key", "{%s}" % to_latex(paper["title"], ascii)))  # what styles sort by without authors
@@ -68,39 +71,55 @@ def _fields(paper: dict, dialect: str, ascii: bool) -> list[tuple[str, str]]:
         if len(date) >= 7:
             fields.append(("month", _MONTHS[int(date[5:7]) - 1]))  # the style's macro: "May" or "Mai"
     arxiv = arxiv_class(paper.get("category"))
+    if arxiv:
+        fields += [("howpublished", "{arXiv}"), ("type", "{Preprint}")]  # pandoc: publisher and genre, as CSL
     if arxiv and dialect == "biblatex":
         fields += [("eprinttype", "{arxiv}"), ("eprintclass", "{%s}" % to_latex(arxiv))]
     elif arxiv:
         fields += [("archiveprefix", "{arXiv}"), ("primaryclass", "{%s}" % to_latex(arxiv))]
-    if paper.get("org"):
-        org = to_latex(paper["org"], ascii)
-        fields.append(("organization", "{{%s}}" % org if " and " in org else "{%s}" % org))  # a list in biblatex
     if paper.get("tags"):
         fields.append(("keywords", "{%s}" % ", ".join(to_latex(t, ascii) for t in paper["tags"])))
     if paper.get("code_urls"):
-        fields.append(("url", "{%s}" % _url(paper["code_urls"][0], dialect)))
-    note = _note(paper)
+        fields.append(("repository", "{%s}" % bib_url(paper["code_urls"][0])))
+    note = "; ".join(note_lines(paper, options, arxiv=False, org=False))
     if note:
         fields.append(("note", "{%s}" % to_latex(note, ascii)))
     if paper.get("abstract"):
         fields.append(("abstract", "{%s}" % to_latex(paper["abstract"], ascii)))
+    if paper.get("org"):
+        # The site's organisation tag (``tencent-ai``) is not a publisher: ``organization`` would be printed by
+        # biblatex and read by pandoc as the publisher. ``annote`` (biblatex: ``annotation``) is printed by no
+        # standard style; Zotero keeps it as a note, JabRef shows it.
+        fields.append(("annote", "{Organization: %s}" % to_latex(paper["org"], ascii)))
     return fields
 
 
-def format_entry(paper: dict, key: str, dialect: str = "bibtex", ascii: bool = False) -> str:
-    body = ",\n".join(f"  {name} = {value}" for name, value in _fields(paper, dialect, ascii))
+def format_entry(paper: dict, key: str, dialect: str = "bibtex", ascii: bool = False,
+                 options: ExportOptions | None = None) -> str:
+    options = options or ExportOptions(ascii=ascii)
+    body = ",\n".join(f"  {name} = {value}" for name, value in _fields(paper, dialect, options))
     return "@misc{%s,\n%s,\n}\n" % (key, body)
 
 
-def write_bibtex(papers: Iterable[dict], out: IO[str], *, dialect: str = "bibtex", ascii: bool = False) -> int:
+_TEXT_FIELDS = ("title", "abstract", "org")
+
+
+def write_bibtex(papers: Iterable[dict], out: IO[str], *, dialect: str = "bibtex", ascii: bool = False,
+                 options: ExportOptions | None = None, t1_chars: set[str] | None = None) -> int:
     """Write one entry per paper; returns how many. Papers without a citekey get one from the default pattern
-    (unique within this file), so no entry is ever written without a key."""
+    (unique within this file), so no entry is ever written without a key. With ``ascii``, the characters that
+    needed T1 fonts and were approximated are added to ``t1_chars`` when given."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown .bib dialect '{dialect}' (use bibtex or biblatex)")
-    out.write("%% Encoding: %s\n" % ("US-ASCII" if ascii else "UTF-8"))
+    options = options or (ExportOptions(ascii=True) if ascii else DEFAULT_OPTIONS)
+    out.write("%% Encoding: %s\n" % ("US-ASCII" if options.ascii else "UTF-8"))
     taken: set[str] = set()
     count = 0
     for paper in papers:
-        out.write("\n" + format_entry(paper, entry_key(paper, taken), dialect, ascii))
+        out.write("\n" + format_entry(paper, entry_key(paper, taken), dialect, options=options))
+        if options.ascii and t1_chars is not None:
+            for text in [paper.get(f) for f in _TEXT_FIELDS] + list(paper.get("authors") or []) + list(
+                    paper.get("tags") or []):
+                t1_chars |= t1_only_chars(text)
         count += 1
     return count

@@ -1,8 +1,10 @@
-"""CSL-JSON export (Zotero, Pandoc, citeproc): a JSON array of CSL items, streamed a paper at a time.
+"""CSL-JSON export (Zotero, pandoc, citeproc, citation-js): a JSON array of CSL items, streamed a paper at a time.
 
-Preprints are CSL type ``article`` (the CSL 1.0 type for preprints and working papers). CSL has no way to say
-"and others", so, as Zotero does with what CSL cannot hold, a truncated author list is stated in ``note``,
-one ``Label: value`` line per fact, next to the arXiv class and where the record was listed.
+Preprints are CSL type ``article`` (CSL 1.0's type for preprints and working papers: Zotero imports it as a
+*Preprint*), with ``publisher`` arXiv and ``genre`` Preprint. The key is both ``id`` and ``citation-key`` (CSL
+1.0.2; what Zotero 7 reads). A cut author list ends with ``{"literal": "others"}``, which pandoc's citeproc prints
+as "et al." exactly as it does BibTeX's ``and others`` (``et_al="note"`` states it in the note instead, for
+Zotero). Titles and abstracts are plain Unicode (the site's LaTeX converted). See docs/formats.md.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from typing import IO, Iterable
 from ..categories import arxiv_class
 from .facts import note_lines
 from .keys import entry_key, is_collective, split_name
+from .options import DEFAULT_OPTIONS, ExportOptions
+from .plaintext import latex_to_unicode
+
+ET_AL = {"literal": "others"}
 
 
 def csl_name(name: str) -> dict:
@@ -24,10 +30,13 @@ def csl_name(name: str) -> dict:
     return {k: v for k, v in item.items() if v}
 
 
-def csl_item(paper: dict, key: str) -> dict:
-    item: dict = {"id": key, "type": "article", "title": paper.get("title") or ""}
+def csl_item(paper: dict, key: str, options: ExportOptions = DEFAULT_OPTIONS) -> dict:
+    item: dict = {"id": key, "citation-key": key, "type": "article",
+                  "title": latex_to_unicode(paper.get("title"))}
     if paper.get("authors"):
         item["author"] = [csl_name(n) for n in paper["authors"]]
+        if paper.get("authors_truncated") and options.et_al == "marker":
+            item["author"].append(dict(ET_AL))
     date = paper.get("date")
     if date:
         item["issued"] = {"date-parts": [[int(part) for part in date.split("-")]]}
@@ -35,25 +44,23 @@ def csl_item(paper: dict, key: str) -> dict:
     if arxiv:
         item.update({"publisher": "arXiv", "genre": "Preprint", "categories": [arxiv]})
     if paper.get("abstract"):
-        item["abstract"] = paper["abstract"]
-    if paper.get("code_urls"):
-        item["URL"] = paper["code_urls"][0]
+        item["abstract"] = latex_to_unicode(paper["abstract"])
     if paper.get("tags"):
         item["keyword"] = ", ".join(paper["tags"])
-    note = note_lines(paper)
+    note = note_lines(paper, options, arxiv=False, org=True)
     if note:
         item["note"] = "\n".join(note)
     return item
 
 
-def write_csljson(papers: Iterable[dict], out: IO[str]) -> int:
+def write_csljson(papers: Iterable[dict], out: IO[str], *, options: ExportOptions = DEFAULT_OPTIONS) -> int:
     """A CSL-JSON array; returns how many items. Keys as in the .bib export (the stored citekey)."""
     taken: set[str] = set()
     count = 0
     out.write("[")
     for paper in papers:
         out.write(",\n  " if count else "\n  ")
-        json.dump(csl_item(paper, entry_key(paper, taken)), out, ensure_ascii=False)
+        json.dump(csl_item(paper, entry_key(paper, taken), options), out, ensure_ascii=False)
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count

@@ -16,6 +16,8 @@ import json
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 from ..curation import ValidationError
 from ..library import Library, LibraryError
 
@@ -79,7 +81,8 @@ _FOLD = {"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", 
 
 
 def ascii_fold(text: str) -> str:
-    """Accents off, ß -> ss, τ -> tau; what has no Latin spelling (CJK...) is left out: keys are ASCII."""
+    """Accents off, ß -> ss, τ -> tau, and any other script transliterated (李明 -> LiMing, Мария -> Mariya,
+    by anyascii): keys are ASCII, and a first author without a Latin spelling still gives the key its name."""
     out = []
     for ch in unicodedata.normalize("NFKD", text):
         if ch.isascii():
@@ -89,6 +92,8 @@ def ascii_fold(text: str) -> str:
         elif unicodedata.name(ch, "").startswith("GREEK"):
             letter = unicodedata.name(ch).split()[-1].lower()
             out.append(letter.capitalize() if "CAPITAL" in unicodedata.name(ch) else letter)
+        elif not unicodedata.combining(ch):
+            out.append(anyascii(ch))
     return "".join(out)
 
 

@@ -10,6 +10,12 @@ which is why literal braces become ``\\textbraceleft{}`` rather than ``\\{``.
 form BibTeX's case changing and sorting understand), Greek and math symbols as math commands, and anything with
 no LaTeX spelling as a visible ``[U+XXXX]`` -- never silently dropped. Only invisible format characters (zero-width
 spaces, BOMs) are dropped, in both modes.
+
+ASCII output is what a default ``\\documentclass{article}`` (OT1 fonts) typesets: the few letters whose LaTeX
+commands exist only with T1 fonts (``\\k``, ``\\DJ``, ``\\TH``, ``\\NG``, guillemets; see ``T1_ONLY``) are written
+as their nearest OT1 spelling, and ``t1_only_chars`` tells which characters of a text were approximated so the
+export can say so. An i or j under an accent stays a plain letter (``{\\"i}``, not ``{\\"{\\i}}``): biber and
+citation-js read the dotless form as a dotless i plus a combining mark.
 """
 
 from __future__ import annotations
@@ -33,7 +39,12 @@ _WORD_COMMANDS = {"ldots", "dots", "textellipsis", "LaTeX", "TeX", "ss", "SS", "
                   "aa", "AA", "l", "L", "i", "j", "textendash", "textemdash", "textbackslash", "textasciitilde",
                   "textasciicircum", "textbar", "textless", "textgreater", "textbraceleft", "textbraceright", "S",
                   "P", "copyright", "dag", "ddag", "textregistered", "texttrademark", "textdegree", "textbullet",
-                  "pounds", "texteuro", "guillemotleft", "guillemotright", "textquotedbl", "textperiodcentered"}
+                  "pounds", "texteuro", "textperiodcentered"}
+# Commands that exist only with T1 fonts: read as the character they stand for, then written like it.
+_T1_WORD_COMMANDS = {"guillemotleft": "\u00ab", "guillemotright": "\u00bb", "guilsinglleft": "\u2039",
+                     "guilsinglright": "\u203a", "textquotedbl": '"', "DJ": "\u0110", "dj": "\u0111",
+                     "DH": "\u00d0", "dh": "\u00f0", "TH": "\u00de", "th": "\u00fe", "NG": "\u014a",
+                     "ng": "\u014b"}
 _SYMBOL_ACCENTS = "'`^\"~=."
 _LETTER_ACCENTS = "cvuHrdbkt"
 _ACCENT_RE = re.compile(
@@ -55,11 +66,18 @@ _COMBINING = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u030
               "\u0327": "c", "\u0328": "k", "\u0331": "b"}
 _BELOW = {"\u0323", "\u0327", "\u0328", "\u0331"}  # marks under the letter: an i keeps its dot
 _LETTERS = {"ß": r"\ss", "ẞ": r"\SS", "ø": r"\o", "Ø": r"\O", "æ": r"\ae", "Æ": r"\AE", "œ": r"\oe", "Œ": r"\OE",
-            "å": r"\aa", "Å": r"\AA", "ł": r"\l", "Ł": r"\L", "ı": r"\i", "ȷ": r"\j", "đ": r"\dj", "Đ": r"\DJ",
-            "ð": r"\dh", "Ð": r"\DH", "þ": r"\th", "Þ": r"\TH", "ŋ": r"\ng", "Ŋ": r"\NG"}
+            "å": r"\aa", "Å": r"\AA", "ł": r"\l", "Ł": r"\L", "ı": r"\i", "ȷ": r"\j"}
+# Characters whose LaTeX spelling needs T1 fonts (\usepackage[T1]{fontenc}); a default article stops with
+# "Command ... unavailable in encoding OT1". ASCII output writes them the nearest way OT1 can (the letter without
+# its ogonek, D for the crossed D, th for the thorn, math's << for a guillemet).
+T1_ONLY = {"đ": ("{\\dj}", "d"), "Đ": ("{\\DJ}", "D"), "ð": ("{\\dh}", "d"), "Ð": ("{\\DH}", "D"),
+           "þ": ("{\\th}", "th"), "Þ": ("{\\TH}", "Th"), "ŋ": ("{\\ng}", "ng"), "Ŋ": ("{\\NG}", "NG"),
+           "\u00ab": ("{\\guillemotleft}", "{$\\ll$}"), "\u00bb": ("{\\guillemotright}", "{$\\gg$}"),
+           "\u2039": ("{\\guilsinglleft}", "{$<$}"), "\u203a": ("{\\guilsinglright}", "{$>$}")}
+_OGONEK = "\u0328"
 _TEXT_SYMBOLS = {
     "\u2013": "--", "\u2014": "---", "\u2018": "`", "\u2019": "'", "\u201a": ",", "\u201c": "``", "\u201d": "''",
-    "\u201e": ",,", "\u00ab": r"{\guillemotleft}", "\u00bb": r"{\guillemotright}", "\u2026": r"{\ldots}",
+    "\u201e": ",,", "\u2026": r"{\ldots}",
     "\u2022": r"{\textbullet}", "\u00b7": r"{\textperiodcentered}", "\u00b0": r"{\textdegree}",
     "\u00a9": r"{\copyright}", "\u00ae": r"{\textregistered}", "\u2122": r"{\texttrademark}", "\u00a7": r"{\S}",
     "\u00b6": r"{\P}", "\u2020": r"{\dag}", "\u2021": r"{\ddag}", "\u00a3": r"{\pounds}", "\u20ac": r"{\texteuro}",
@@ -97,17 +115,31 @@ def _replacement(ch: str) -> str:
     return "[U+%04X]" % ord(ch)
 
 
+def needs_t1(ch: str) -> bool:
+    """Whether ``ch``'s LaTeX spelling needs T1 fonts (so ASCII output approximates it)."""
+    return ch in T1_ONLY or _OGONEK in unicodedata.normalize("NFD", ch)
+
+
+def t1_only_chars(text: str | None) -> set[str]:
+    """The characters of ``text`` that ASCII output can only approximate without T1 fonts."""
+    if not text or text.isascii():
+        return set()
+    return {ch for ch in set(text) if not ch.isascii() and needs_t1(ch)}
+
+
 def _accented(ch: str) -> str | None:
     """``é`` -> ``{\\'e}``, ``ç`` -> ``{\\c{c}}``, ``ặ`` -> ``{\\u{\\d{a}}}``; None when LaTeX has no spelling."""
     if ch in _LETTERS:
         return "{%s}" % _LETTERS[ch]
+    if ch in T1_ONLY:
+        return T1_ONLY[ch][1]
     decomposed = unicodedata.normalize("NFD", ch)
-    base, marks = decomposed[0], decomposed[1:]
+    base, marks = decomposed[0], decomposed[1:].replace(_OGONEK, "")  # \k needs T1: the letter without it
+    if base.isascii() and base.isalpha() and not marks and len(decomposed) > 1:
+        return base
     if not marks or not ("a" <= base.lower() <= "z") or any(m not in _COMBINING for m in marks):
         return None
-    inner = base
-    if base in "ij" and marks[0] not in _BELOW:
-        inner = "\\" + base  # dotless i/j under an accent above
+    inner = base  # i and j stay dotted: {\"i} is what biber, citation-js and LaTeX all read as an i-diaeresis
     for mark in marks:
         cmd = _COMBINING[mark]
         if cmd in _SYMBOL_ACCENTS and len(inner) == 1:
@@ -352,11 +384,22 @@ def _math(body: str, ascii: bool) -> str | None:
     return _trim(math) if math.strip() else ""
 
 
+# A run of printable ASCII that no rule below touches: copied in one step (most of any text).
+_PLAIN_RUN_RE = re.compile(r"[ !\"'()*+,\-./0-9:;=?@A-Z\[\]`a-z]+")
+
+
 def _convert(text: str, ascii: bool, verbatim: bool = False) -> str:
     """The text-mode scanner behind to_latex. ``verbatim``: no LaTeX is recognised (URL arguments)."""
     out: list[str] = []
     i, n = 0, len(text)
+    plain = _PLAIN_RUN_RE.match
     while i < n:
+        run = plain(text, i)
+        if run:
+            out.append(run.group())
+            i = run.end()
+            if i >= n:
+                break
         c = text[i]
         if verbatim:
             out.append(_text_char(c, ascii))
@@ -414,6 +457,11 @@ def _backslash(text: str, i: int, ascii: bool, out: list[str]) -> int:
         out.append("\\" + nxt)
         return i + 2
     accent = _ACCENT_RE.match(text, i)
+    if accent and accent.group(3) == "k":  # an ogonek (T1 only): read as the character, then written like it
+        letter = accent.group(4) or accent.group(5)
+        if len(letter) == 1:
+            out.append(_text_char(unicodedata.normalize("NFC", letter + _OGONEK), ascii))
+            return accent.end()
     if accent:
         out.append("{%s}" % accent.group(0))  # braced: one "special character" for BibTeX
         return accent.end()
@@ -422,6 +470,11 @@ def _backslash(text: str, i: int, ascii: bool, out: list[str]) -> int:
         while j < len(text) and text[j].isascii() and text[j].isalpha():
             j += 1
         name = text[i + 1:j]
+        if name in _T1_WORD_COMMANDS:
+            if text.startswith("{}", j):
+                j += 2
+            out.append(_text_char(_T1_WORD_COMMANDS[name], ascii))
+            return j
         if name in _WORD_COMMANDS:
             if text.startswith("{}", j):
                 j += 2

@@ -1,8 +1,10 @@
-"""RIS export (EndNote, Zotero, Mendeley, reference managers at large): ``TY  - UNPB`` records.
+"""RIS export (Zotero, EndNote, Mendeley, JabRef, reference managers at large): ``TY  - MANSCPT`` records.
 
-RIS has no preprint type; UNPB ("unpublished work") is the one reference managers read back as a preprint or
-manuscript. Every value is one line (RIS has no continuation lines), and, as in CSL-JSON, what RIS cannot say
-(the list of authors stops at "et al.") is said in ``N1`` notes.
+RIS has no preprint type. ``UNPB`` is not in Zotero's RIS type map (it imports as a *Journal Article*); ``MANSCPT``
+imports as a *Manuscript* in Zotero and EndNote and as ``@misc`` in JabRef, the same type as the .bib export. RIS
+has no "and others" either, so a cut author list is said in an ``N1`` note (never an author called "others").
+Every value is one line (RIS has no continuation lines); titles and abstracts are plain Unicode. No ``UR``: the
+only link a record has is its code repository, not the paper's address. See docs/formats.md.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ from typing import IO, Iterable
 from ..categories import arxiv_class
 from .facts import note_lines
 from .keys import entry_key, is_collective, split_name
+from .options import DEFAULT_OPTIONS, ExportOptions
+from .plaintext import latex_to_unicode
+
+RIS_TYPE = "MANSCPT"
 
 
 def ris_name(name: str) -> str:
@@ -27,30 +33,28 @@ def _line(tag: str, value) -> str:
     return f"{tag}  - {' '.join(str(value).split())}\n"
 
 
-def format_record(paper: dict, key: str) -> str:
-    lines = [_line("TY", "UNPB"), _line("ID", key), _line("TI", paper.get("title") or "")]
+def format_record(paper: dict, key: str, options: ExportOptions = DEFAULT_OPTIONS) -> str:
+    lines = [_line("TY", RIS_TYPE), _line("ID", key), _line("TI", latex_to_unicode(paper.get("title")))]
     lines += [_line("AU", ris_name(n)) for n in paper.get("authors") or []]
     date = paper.get("date")
     if date:
         lines += [_line("PY", date[:4]), _line("DA", date.replace("-", "/") + "/")]
     arxiv = arxiv_class(paper.get("category"))
     if arxiv:
-        lines.append(_line("PB", "arXiv"))
+        lines += [_line("PB", "arXiv"), _line("M3", "Preprint")]
     if paper.get("abstract"):
-        lines.append(_line("AB", paper["abstract"]))
+        lines.append(_line("AB", latex_to_unicode(paper["abstract"])))
     lines += [_line("KW", tag) for tag in paper.get("tags") or []]
-    if paper.get("code_urls"):
-        lines.append(_line("UR", paper["code_urls"][0]))
-    lines += [_line("N1", note) for note in note_lines(paper)]
+    lines += [_line("N1", note) for note in note_lines(paper, options, et_al=True)]
     lines.append("ER  - \n")
     return "".join(lines)
 
 
-def write_ris(papers: Iterable[dict], out: IO[str]) -> int:
+def write_ris(papers: Iterable[dict], out: IO[str], *, options: ExportOptions = DEFAULT_OPTIONS) -> int:
     """One RIS record per paper, a blank line between them; returns how many."""
     taken: set[str] = set()
     count = 0
     for paper in papers:
-        out.write(("\n" if count else "") + format_record(paper, entry_key(paper, taken)))
+        out.write(("\n" if count else "") + format_record(paper, entry_key(paper, taken), options))
         count += 1
     return count

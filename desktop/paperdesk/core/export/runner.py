@@ -14,8 +14,11 @@ from typing import IO, Callable
 
 from ..library import Library, LibraryError
 from ..query import RecordFilter, ordered_ids
+from .options import ExportOptions
 
 # Formats whose entries are identified by a citation key: keys are assigned (once, then kept) before writing.
+# JSON and CSV carry the key too (so a table joins to the .bib) but only read: the stored key, else the one the
+# pattern gives (a JSON or CSV export never writes to the library).
 KEYED_FORMATS = ("bibtex", "biblatex", "csljson", "ris")
 EXTENSIONS = {"bibtex": ".bib", "biblatex": ".bib", "csljson": ".json", "ris": ".ris", "json": ".json", "csv": ".csv"}
 
@@ -96,6 +99,7 @@ def export(
     scope: ExportScope | None = None,
     *,
     ascii: bool = False,
+    options: ExportOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> ExportResult:
@@ -111,14 +115,17 @@ def export(
         before = library.conn.execute("SELECT COUNT(*) FROM papers WHERE citekey IS NOT NULL").fetchone()[0]
         assign_keys(library, ids, get_pattern(library))
         assigned = library.conn.execute("SELECT COUNT(*) FROM papers WHERE citekey IS NOT NULL").fetchone()[0] - before
-    write = make_writer(fmt, ascii=ascii)
+    options = options or ExportOptions(ascii=ascii)
+    ascii = options.ascii and fmt in ("bibtex", "biblatex")
+    t1_chars: set[str] = set()
+    write = make_writer(fmt, options, t1_chars=t1_chars if ascii else None)
     papers = _progress_papers(library.iter_papers(ids=ids), progress, cancel, total)
     if not isinstance(out, (str, os.PathLike)):
-        return ExportResult(write(papers, out), None, assigned)
+        return ExportResult(write(papers, out), None, assigned, _t1_messages(t1_chars))
     target = Path(out)
     partial = target.with_name(target.name + ".partial")
     try:
-        with open(partial, "w", encoding="ascii" if ascii and fmt in ("bibtex", "biblatex") else "utf-8",
+        with open(partial, "w", encoding="ascii" if ascii else "utf-8",
                   newline="") as handle:
             count = write(papers, handle)
         os.replace(partial, target)
@@ -133,4 +140,12 @@ def export(
         raise
     if progress is not None:
         progress(count, total)
-    return ExportResult(count, target, assigned)
+    return ExportResult(count, target, assigned, _t1_messages(t1_chars))
+
+
+def _t1_messages(t1_chars: set[str]) -> list[str]:
+    if not t1_chars:
+        return []
+    shown = " ".join(sorted(t1_chars))
+    return [f"{len(t1_chars)} characters need T1 fonts and were written as the nearest plain letters: {shown} "
+            "(for the exact letters use the UTF-8 export, or \\usepackage[T1]{fontenc} with biber)"]

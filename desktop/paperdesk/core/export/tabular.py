@@ -1,4 +1,7 @@
-"""JSON and CSV exports, streamed a paper at a time so a million records never sit in memory at once."""
+"""JSON and CSV exports, streamed a paper at a time so a million records never sit in memory at once.
+
+Both carry ``citekey`` (the key the .bib, CSL-JSON and RIS exports write) so a table can be joined to the .bib.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +9,27 @@ import csv
 import json
 from typing import IO, Iterable
 
-JSON_FIELDS = ("id", "title", "authors", "authors_truncated", "org", "category", "date", "has_code", "score",
+from .keys import entry_key
+
+JSON_FIELDS = ("id", "citekey", "title", "authors", "authors_truncated", "org", "category", "date", "has_code", "score",
                "abstract", "code_urls", "tags", "needs_review", "sources")
-CSV_FIELDS = ("id", "title", "authors", "authors_truncated", "org", "category", "date", "has_code", "score",
+CSV_FIELDS = ("id", "citekey", "title", "authors", "authors_truncated", "org", "category", "date", "has_code", "score",
               "abstract", "code_urls", "tags", "needs_review", "sources")
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def write_json(papers: Iterable[dict], out: IO[str]) -> int:
+def write_json(papers: Iterable[dict], out: IO[str], **_options) -> int:
     """A JSON array of paper objects; returns how many were written."""
     count = 0
+    taken: set[str] = set()
     out.write("[")
     for paper in papers:
         out.write(",\n  " if count else "\n  ")
-        json.dump({k: paper[k] for k in JSON_FIELDS}, out, ensure_ascii=False)
+        row = {k: paper.get(k) for k in JSON_FIELDS}
+        row["citekey"] = entry_key(paper, taken)
+        json.dump(row, out, ensure_ascii=False)
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
@@ -48,11 +56,13 @@ def _csv_value(paper: dict, field: str):
     return value
 
 
-def write_csv(papers: Iterable[dict], out: IO[str]) -> int:
+def write_csv(papers: Iterable[dict], out: IO[str], **_options) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     count = 0
+    taken: set[str] = set()
     for paper in papers:
+        paper = dict(paper, citekey=entry_key(paper, taken))
         writer.writerow([safe_cell(_csv_value(paper, f)) for f in CSV_FIELDS])
         count += 1
     return count

@@ -32,15 +32,16 @@ class ExportWorker(QObject):
     finished = Signal(int, str)
     failed = Signal(str)
 
-    def __init__(self, db_path, fmt, target, scope, ascii):
+    def __init__(self, db_path, fmt, target, scope, ascii, origin=None):
         super().__init__()
         self.args = (db_path, fmt, target, scope, ascii)
+        self.origin = origin
         self.cancel = threading.Event()
 
     def run(self):
         db_path, fmt, target, scope, ascii = self.args
         try:
-            with Library(db_path) as library:
+            with Library(db_path, origin=self.origin) as library:
                 result = export(library, fmt, target, scope, ascii=ascii, cancel=self.cancel,
                                 progress=lambda done, total: self.progress.emit(done, total))
             self.finished.emit(result.count, str(result.path))
@@ -48,17 +49,21 @@ class ExportWorker(QObject):
             self.failed.emit("Export cancelled; no file was written.")
         except LibraryError as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:  # shown to the librarian rather than lost in a thread
+        except Exception as exc:  # shown to the librarian rather than lost in a thread; the traceback is logged
+            from ...core.logfile import log_exception
+
+            log_exception(exc, "export worker")
             self.failed.emit(f"The export stopped: {exc}")
 
 
 class ExportDialog(QDialog):
     def __init__(self, library: Library, selection: list[int], view_ids: list[int], view_label: str, parent=None,
-                 settings=None):
+                 settings=None, origin: str | None = None):
         super().__init__(parent)
         self.library = library
         self.selection, self.view_ids = selection, view_ids
-        self.settings = settings
+        self.settings = settings  # a gui.settings.Settings, or None
+        self.origin = origin  # the worker's events count as the window's own
         self.setWindowTitle("Export")
         self.resize(760, 620)
         layout = QVBoxLayout(self)
@@ -107,9 +112,9 @@ class ExportDialog(QDialog):
         layout.addLayout(buttons)
         self.worker = None
         if settings is not None:
-            index = self.format.findData(settings.value("export/format", "bibtex"))
+            index = self.format.findData(settings.get("export/format"))
             self.format.setCurrentIndex(max(index, 0))
-            self.ascii.setChecked(settings.value("export/ascii", "false") == "true")
+            self.ascii.setChecked(settings.get("export/ascii"))
         self.format.currentIndexChanged.connect(self.update_preview)
         self.scope_group.idClicked.connect(lambda _: self.update_preview())
         self.ascii.toggled.connect(lambda _: self.update_preview())
@@ -142,7 +147,7 @@ class ExportDialog(QDialog):
 
     def choose_file_and_export(self) -> None:
         fmt = self.fmt()
-        folder = self.settings.value("export/folder", str(Path.home())) if self.settings is not None else str(Path.home())
+        folder = self.settings.get("export/folder") if self.settings is not None else str(Path.home())
         suggested = str(Path(folder) / f"paperdesk{EXTENSIONS[fmt]}")
         path, _ = QFileDialog.getSaveFileName(self, "Export to", suggested)
         if path:
@@ -150,15 +155,16 @@ class ExportDialog(QDialog):
 
     def start_export(self, path: str) -> None:
         if self.settings is not None:
-            self.settings.setValue("export/format", self.fmt())
-            self.settings.setValue("export/ascii", "true" if self.ascii.isChecked() else "false")
-            self.settings.setValue("export/folder", str(Path(path).parent))
+            self.settings.set("export/format", self.fmt())
+            self.settings.set("export/ascii", self.ascii.isChecked())
+            self.settings.set("export/folder", str(Path(path).parent))
         self.export_button.setEnabled(False)
         self.close_button.setText("Cancel")
         self.bar.show()
         self.bar.setRange(0, 0)
         self.status.setText(f"Exporting to {path}…")
-        self.worker = ExportWorker(self.library.path, self.fmt(), path, self.scope(), self.ascii.isChecked())
+        self.worker = ExportWorker(self.library.path, self.fmt(), path, self.scope(), self.ascii.isChecked(),
+                                   self.origin)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)

@@ -16,7 +16,7 @@ class ImportDialog(QDialog):
 
     done_importing = Signal(list)
 
-    def __init__(self, db_path, paths, captured=None, parent=None):
+    def __init__(self, db_path, paths, captured=None, parent=None, origin: str | None = None):
         super().__init__(parent)
         self.setWindowTitle("Importing dumps")
         self.setMinimumWidth(560)
@@ -38,7 +38,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.buttons)
         self.results: list[dict] | None = None
         self.cancelled = False
-        self.worker = ImportWorker(db_path, self.paths, captured)
+        self.worker = ImportWorker(db_path, self.paths, captured, origin)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)

@@ -11,10 +11,12 @@ from ...core.library import Library
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, library: Library, example: dict | None, parent=None):
+    def __init__(self, library: Library, example: dict | None, parent=None, run=None):
         super().__init__(parent)
         self.library = library
         self.example = example
+        # The window's Operations.run: the change reaches every view. Alone (tests), run it directly.
+        self.run = run or (lambda operation, *args, **kwargs: operation(library, *args, **kwargs))
         self.setWindowTitle("Preferences")
         self.resize(640, 260)
         layout = QVBoxLayout(self)
@@ -55,7 +57,7 @@ class PreferencesDialog(QDialog):
 
     def save(self) -> bool:
         try:
-            keys.set_pattern(self.library, self.pattern.text())
+            self.run(keys.set_pattern, self.pattern.text())
         except (ValidationError, ValueError) as exc:
             self.error.setText(str(exc))
             return False
@@ -68,5 +70,5 @@ class PreferencesDialog(QDialog):
                                 "will need updating. This cannot be undone with Ctrl+Z.") != QMessageBox.Yes:
             return
         if self.save():
-            done = keys.assign_keys(self.library, None, keys.get_pattern(self.library), regenerate=True)
+            done = self.run(keys.assign_keys, None, keys.get_pattern(self.library), regenerate=True)
             QMessageBox.information(self.parentWidget(), "Citation keys", f"{len(done)} keys regenerated.")

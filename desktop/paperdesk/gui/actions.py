@@ -1,0 +1,128 @@
+"""The window's menus, actions and shortcuts, declared in one table.
+
+Each entry names the window method it runs. Actions connect through a lambda that drops QAction's ``checked``
+argument: a slot with an optional first parameter (``open_export(show=True)``) would otherwise receive
+``False`` and open nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QToolBar
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str
+    method: str  # a MainWindow method, called without arguments
+    shortcut: object = None  # str, QKeySequence.StandardKey, or None
+    tip: str = ""
+    kwargs: tuple = ()  # (name, value) pairs passed to the method
+
+
+SEPARATOR = None
+UNDO_REDO = "undo/redo"  # the undo stack's own actions
+COLUMNS = "columns"  # the View › Columns submenu
+
+MENUS: dict[str, list] = {
+    "&File": [
+        Entry("&Import dumps…", "import_dialog_open", "Ctrl+I", "Import dump files into the library"),
+        Entry("&Export…", "open_export", "Ctrl+E", "Write records to BibTeX, CSL-JSON, RIS, CSV…"),
+        Entry("&Refresh", "refresh_all", QKeySequence.Refresh, "Show changes made elsewhere"),
+        SEPARATOR,
+        Entry("&Quit", "close", QKeySequence.Quit),
+    ],
+    "&Edit": [
+        UNDO_REDO,
+        Entry("&History…", "show_history", "Ctrl+H", "Every change of this session, undoable"),
+        SEPARATOR,
+        Entry("&Tag selection…", "tag_selection", "T", "Add a tag to the selected records"),
+        Entry("Remove tag from selection…", "tag_selection", "Shift+T", "Remove a tag from the selected records",
+              (("remove", True),)),
+        Entry("Tag &manager…", "open_tag_manager", "Ctrl+Shift+T", "Rename, recolour, merge and delete tags"),
+        SEPARATOR,
+        Entry("&Find", "focus_search", QKeySequence.Find),
+        Entry("&Save this search…", "save_current_search", "Ctrl+Shift+S"),
+        SEPARATOR,
+        Entry("&Preferences…", "open_preferences", QKeySequence.Preferences),
+    ],
+    "&View": [
+        Entry("Needs &review queue", "show_review", "Ctrl+R"),
+        Entry("&Duplicates", "show_duplicates", "Ctrl+D", "Find and merge duplicate records"),
+        Entry("&Authors", "show_authors", "Ctrl+U", "Every author with their figures"),
+        Entry("&Records", "show_records", "Ctrl+1"),
+        COLUMNS,
+    ],
+    "&Help": [
+        Entry("&Keyboard shortcuts", "show_shortcuts", "F1"),
+        Entry("&About Paperdesk", "show_about"),
+    ],
+}
+
+
+def _connect(action: QAction, window, entry: Entry) -> None:
+    kwargs = dict(entry.kwargs)
+    action.triggered.connect(lambda *_: getattr(window, entry.method)(**kwargs))
+
+
+def build(window) -> dict[str, QAction]:
+    """Create the menus on ``window``; returns the actions by method name (+ "undo", "redo")."""
+    bar = window.menuBar()
+    actions: dict[str, QAction] = {}
+    for title, entries in MENUS.items():
+        menu = bar.addMenu(title)
+        for entry in entries:
+            if entry is SEPARATOR:
+                menu.addSeparator()
+            elif entry == UNDO_REDO:
+                undo = window.undo_stack.createUndoAction(window, "&Undo")
+                undo.setShortcut(QKeySequence("Ctrl+Z"))
+                redo = window.undo_stack.createRedoAction(window, "&Redo")
+                redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+                for action in (undo, redo):
+                    menu.addAction(action)
+                    window.addAction(action)
+                actions["undo"], actions["redo"] = undo, redo
+            elif entry == COLUMNS:
+                columns = menu.addMenu("&Columns")
+                for action in window.table.column_actions:
+                    columns.addAction(action)
+            else:
+                action = QAction(entry.text, window)
+                if entry.shortcut:
+                    action.setShortcut(QKeySequence(entry.shortcut))
+                if entry.tip:
+                    action.setStatusTip(entry.tip)
+                _connect(action, window, entry)
+                menu.addAction(action)
+                window.addAction(action)
+                key = entry.method + ("_remove" if entry.kwargs else "")
+                actions[key] = action
+    toolbar = QToolBar("Search")
+    toolbar.setObjectName("search-toolbar")
+    toolbar.setMovable(False)
+    toolbar.addWidget(window.search)
+    save = QAction("Save search", window)
+    save.triggered.connect(lambda *_: window.save_current_search())
+    toolbar.addAction(save)
+    window.addToolBar(toolbar)
+    return actions
+
+
+def shortcut_lines() -> list[str]:
+    """Every shortcut of the menus, for Help › Keyboard shortcuts (always in step with the menus)."""
+    lines = ["Ctrl+Z  undo        Ctrl+Shift+Z (or Ctrl+Y)  redo"]
+    for entries in MENUS.values():
+        for entry in entries:
+            if isinstance(entry, Entry) and entry.shortcut:
+                key = QKeySequence(entry.shortcut).toString(QKeySequence.NativeText)
+                if key:
+                    lines.append(f"{key}  {entry.text.replace('&', '').rstrip('…')}")
+    lines += [
+        "In the review queue: 1-9 picks a reading, Ctrl+Enter splits at the cursor, Esc goes back",
+        "In the duplicates queue: M merge, N not duplicates, S skip",
+        "In the detail pane: Enter or leaving a field saves it; Ctrl+Enter in multi-line fields; Esc reverts",
+    ]
+    return lines

@@ -1,0 +1,100 @@
+"""The records table: a QTableView over RecordsModel, its columns (declared in core.query.COLUMNS), selection
+helpers, and the column menu. What it shows follows the Changes of every operation (``apply_changes``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
+
+from ..core import query
+from ..core.library import Library
+from .records_model import RecordsModel
+
+
+class RecordsTable(QTableView):
+    contextMenuAt = Signal(object)  # viewport position
+
+    def __init__(self, library: Library, parent=None):
+        super().__init__(parent)
+        self.records = RecordsModel(library, self)
+        self.setModel(self.records)
+        self.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)  # before sorting is switched on
+        self.setSortingEnabled(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragOnly)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.customContextMenuRequested.connect(lambda pos: self.contextMenuAt.emit(pos))
+        vertical = self.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.Fixed)  # ResizeToContents never finishes on a million rows
+        vertical.setDefaultSectionSize(24)
+        vertical.hide()
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(False)
+        header.setContextMenuPolicy(Qt.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        for column, spec in enumerate(query.COLUMNS):
+            self.setColumnWidth(column, spec.width)
+            self.setColumnHidden(column, spec.hidden)
+        self.column_actions: list[QAction] = []
+        for column, spec in enumerate(query.COLUMNS):
+            action = QAction(spec.title, self, checkable=True)
+            action.setChecked(not self.isColumnHidden(column))
+            action.toggled.connect(lambda on, c=column: self.setColumnHidden(c, not on))
+            if spec.key == "title":
+                action.setEnabled(False)
+            self.column_actions.append(action)
+
+    def sync_column_actions(self) -> None:
+        for column, action in enumerate(self.column_actions):
+            action.setChecked(not self.isColumnHidden(column))
+
+    def _column_menu(self, pos) -> None:
+        menu = QMenu(self)
+        for action in self.column_actions:
+            menu.addAction(action)
+        menu.exec(self.horizontalHeader().mapToGlobal(pos))
+
+    # --- selection -----------------------------------------------------------------------------------------
+
+    def select_row(self, row: int) -> None:
+        """Make ``row`` the current and only selected record (whatever the view's focus or visibility)."""
+        index = self.records.index(row, 0)
+        if index.isValid():
+            self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+            self.scrollTo(index)
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted(i.row() for i in self.selectionModel().selectedRows())
+        return [self.records.id_at(r) for r in rows if self.records.id_at(r) is not None]
+
+    def current_id(self) -> int | None:
+        index = self.currentIndex()
+        return self.records.id_at(index.row()) if index.isValid() else None
+
+    def reselect(self, paper_id: int | None, others: list[int] | None = None) -> bool:
+        """Select ``paper_id`` again (and ``others`` still shown) after the rows moved; else the first row.
+        False when the table is empty."""
+        row = self.records.row_of(paper_id) if paper_id is not None else -1
+        if row < 0 and self.records.rowCount():
+            row = 0
+        if row < 0:
+            return False
+        self.select_row(row)
+        for other in others or []:
+            r = self.records.row_of(other)
+            if r >= 0 and other != paper_id:
+                self.selectionModel().select(self.records.index(r, 0),
+                                             QItemSelectionModel.Select | QItemSelectionModel.Rows)
+        return True
+
+    def apply_changes(self, changes) -> None:
+        """Refresh what the table shows, keeping the current record (and the selection) where they still are."""
+        keep, selected = self.current_id(), self.selected_ids()
+        if self.records.apply_changes(changes):
+            self.reselect(keep, selected)
