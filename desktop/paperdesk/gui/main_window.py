@@ -114,7 +114,7 @@ class MainWindow(Navigation, QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(520)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply_search)
+        self._search_timer.timeout.connect(lambda: self._apply_search(typed=True))
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
