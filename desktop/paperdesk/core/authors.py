@@ -257,8 +257,9 @@ def _compute(conn, targets: set[int] | None, profile_ids: dict[str, int]) -> Non
         conn.execute("DELETE FROM temp.st_prof")
         conn.executemany("INSERT INTO temp.st_prof VALUES (?, ?)", prof)
         conn.execute("INSERT INTO temp.st_rows SELECT s.author_id, q.id, NULL, q.year, q.category, 0"
-                     " FROM temp.st_prof s JOIN provenance pv ON pv.source_id = s.source_id"
-                     " JOIN papers p ON p.id = pv.paper_id JOIN papers q ON q.id = COALESCE(p.merged_into, p.id)")
+                     " FROM temp.st_prof s CROSS JOIN provenance pv ON pv.source_id = s.source_id"
+                     " CROSS JOIN papers p ON p.id = pv.paper_id"
+                     " CROSS JOIN papers q ON q.id = COALESCE(p.merged_into, p.id)")
     # one row per (author, visible paper), in author order
     conn.execute("CREATE TEMP TABLE st_mine (author_id INTEGER, pid INTEGER, position INTEGER, year INTEGER,"
                  " category TEXT, PRIMARY KEY (author_id, pid)) WITHOUT ROWID")

@@ -80,19 +80,32 @@ class StatsWorker(QObject):
         super().__init__()
         self.db_path, self.full = db_path, full
         self.library: Library | None = None
+        self._lock = threading.Lock()  # an interrupt never meets a connection being opened or closed
+        self._stopped = False
 
     def stop(self) -> None:
         """Interrupt the counting (from another thread): it rolls back and ``failed`` follows."""
-        if self.library is not None:
-            self.library.conn.interrupt()
+        with self._lock:
+            self._stopped = True
+            if self.library is not None:
+                self.library.conn.interrupt()
 
     def run(self):
         try:
-            with Library(self.db_path) as library:
-                self.library = library
+            with self._lock:
+                if self._stopped:
+                    return
+                self.library = Library(self.db_path)
+            try:
                 # Usually a catch-up on the authors the latest changes touched (well under a second); a full
                 # recount when asked for, or when the aggregates were never built.
-                self.finished.emit(authors.refresh_stats(library) if self.full else authors.bring_up_to_date(library))
+                library = self.library
+                count = authors.refresh_stats(library) if self.full else authors.bring_up_to_date(library)
+            finally:
+                with self._lock:
+                    self.library.close()
+                    self.library = None
+            self.finished.emit(count)
         except Exception as exc:
             self.failed.emit(f"Could not count the authors: {exc}")
 
