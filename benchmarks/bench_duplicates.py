@@ -137,13 +137,13 @@ def main(argv=None) -> int:
     for levels, name in ((("certain",), "certain"), (("certain", "likely"), "certain_likely"),
                          (("certain", "likely", "possible"), "all")):
         predicted = {tuple(sorted(p)) for g in groups if g["confidence"] in levels
-                     for p in combinations(g["records"], 2)}
+                     for p in combinations(g["records"], 2) if p[0] in cluster_of and p[1] in cluster_of}
         hits = len(predicted & true_pairs)
         figures[f"{name}_pairs"] = len(predicted)
         figures[f"{name}_precision"] = round(hits / len(predicted), 4) if predicted else 1.0
         figures[f"{name}_recall"] = round(hits / len(true_pairs), 4) if true_pairs else 1.0
     predicted = {tuple(sorted(p)) for g in groups if g["confidence"] in ("certain", "likely")
-                 for p in combinations(g["records"], 2)}
+                 for p in combinations(g["records"], 2) if p[0] in cluster_of and p[1] in cluster_of}
     figures["false_pairs_by_kind"] = _count(kinds[a] + "/" + kinds[b] for a, b in predicted - true_pairs)
     figures["missed_pairs_by_kind"] = _count(kinds[a] + "/" + kinds[b] for a, b in true_pairs - predicted)
     for key, value in figures.items():
