@@ -3,10 +3,17 @@ abstracts, a chosen share of repeated papers (exact or varied as real dumps vary
 papers. Deterministic for a seed; standard library only.
 
     python benchmarks/generate.py OUT_DIR --records 100000 [--seed 0] [--repeat-share 0.1] [--near-miss-share 0.03]
+                                  [--names classic|world]
 
 Writes ``NNNNNN_<layout>.txt`` files and ``labels.jsonl`` (one line a record: file, line of its meta line,
-paper cluster id, kind original|exact|variant|near_miss, title, authors) so that benchmarks can measure
-precision and recall of duplicate detection and tests can check what the parser recovers.
+paper cluster id, kind original|exact|variant|near_miss, title, authors, et al., org, the layout the record is
+written in, each author's name class and locale) so that benchmarks can measure precision and recall of
+duplicate detection and what the parser recovers.
+
+``--names world`` (needs Faker, from the ``test`` extra) draws authors from 40 of Faker's locales and from
+hand-written lists of hard shapes (``world_names.py``), gives a quarter of the titles a hard ending
+(``...for Edge TPUs``, ``...with BERT4Rec``), writes layout-A records in both spacings the sites use, and adds
+files that mix layouts A and B record by record (``_M.txt``).
 """
 
 from __future__ import annotations
@@ -86,6 +93,7 @@ class Paper:
     code: bool
     abstract: str
     system: str
+    classes: list = field(default_factory=list)  # per author: (name class, locale), world mode only
 
 
 @dataclass
@@ -97,12 +105,17 @@ class GenerationResult:
 
 
 class Generator:
-    def __init__(self, seed: int, captured: dt.date):
+    def __init__(self, seed: int, captured: dt.date, names: str = "classic"):
         self.rng = random.Random(seed)
         self.captured = captured
         self.people = self._people(4000)
         self.cluster = 0
         self.near_titles: set[str] = set()
+        self.world = None
+        if names == "world":
+            from world_names import WorldNames
+
+            self.world = WorldNames(random.Random(seed + 7919))
 
     def _people(self, n: int) -> list[str]:
         rng, people = self.rng, set()
@@ -130,6 +143,11 @@ class Generator:
 
     def title(self, system: str) -> str:
         rng = self.rng
+        if self.world is not None and rng.random() < 0.25:
+            from world_names import HARD_ENDINGS
+
+            ending = rng.choice(HARD_ENDINGS)
+            return (f"{system}: " if rng.random() < 0.5 else "") + f"{rng.choice(ADJ)} {rng.choice(NOUN)} {ending}"
         a, n, t = rng.choice(ADJ), rng.choice(NOUN), rng.choice(TASK)
         form = rng.random()
         if form < 0.45:
@@ -146,12 +164,15 @@ class Generator:
             return f"{a} {n} via {rng.choice(ADJ)} {rng.choice(NOUN)} for {t}"
         return f"Rethinking {n} in {t}"
 
-    def abstract(self, system: str, code: bool) -> str:
+    def abstract(self, system: str, code: bool, title: str = "") -> str:
         rng = self.rng
         values = {"a": rng.choice(ADJ).lower(), "a_l": rng.choice(ADJ).lower(), "b": rng.choice(ADJ).lower(),
                   "n_l": rng.choice(NOUN).lower(), "t": rng.choice(TASK).lower(), "s": system}
         picked = [SENTENCES[0]] + rng.sample(SENTENCES[1:], rng.randint(4, 11))
         text = " ".join(s.format(**values) for s in picked)
+        if self.world is not None and title and rng.random() < 0.5:
+            # Abstracts mostly say what the title says: its last words appear in about half of them.
+            text += f" We focus on {' '.join(title.split(' ')[-2:]).strip('()?!')} in particular."
         if code:
             text += f" Code is available at https://github.com/{rng.choice(FAMILY).lower()}-lab/{system}."
         return text
@@ -159,6 +180,13 @@ class Generator:
     def authors(self, must_include: str | None = None) -> tuple[list[str], bool]:
         rng = self.rng
         shown = 3 if rng.random() < 0.85 else rng.randint(1, 2)
+        if self.world is not None:
+            picked = [self.world.pick(self.people) for _ in range(shown)]
+            names = [p[0] for p in picked]
+            if must_include and must_include not in names:
+                names[rng.randrange(shown)] = must_include
+            self._classes = [next(((c, loc) for n2, c, loc in picked if n2 == n), ("plain", "classic")) for n in names]
+            return names, shown == 3 and rng.random() < 0.92
         names = rng.sample(self.people, shown)
         if rng.random() < 0.002:
             names[0] = rng.choice(TEAMS)
@@ -176,15 +204,18 @@ class Generator:
         system = self.system_name()
         code = self.rng.random() < 0.45
         names, truncated = self.authors(must_include)
+        classes = list(getattr(self, "_classes", [])) if self.world is not None else []
         org = self.rng.choice(ORGS) if self.rng.random() < 0.1 else None
-        return Paper(self.cluster, self.title(system), names, truncated, org, self.rng.choice(CATEGORIES),
-                     self.date(), code, self.abstract(system, code), system)
+        title = self.title(system)
+        return Paper(self.cluster, title, names, truncated, org, self.rng.choice(CATEGORIES),
+                     self.date(), code, self.abstract(system, code, title if self.world is not None else ""), system,
+                     classes)
 
     def variant(self, p: Paper) -> Paper:
         """The same paper as another dump shows it: one or two realistic differences."""
         rng = self.rng
         v = Paper(p.cluster, p.title, list(p.authors), p.truncated, p.org, p.category, p.date, p.code, p.abstract,
-                  p.system)
+                  p.system, list(p.classes))
         for change in rng.sample(("case", "hyphen", "join", "typo", "year", "category", "code", "initials",
                                   "abstract", "accents"), rng.randint(1, 2)):
             if change == "case":
@@ -219,7 +250,7 @@ class Generator:
             elif change == "initials":
                 i = rng.randrange(len(v.authors))
                 parts = v.authors[i].split(" ")
-                if len(parts) >= 2 and "Team" not in parts:
+                if len(parts) >= 2 and "Team" not in parts and parts[0][0].isupper() and parts[0][0].isalpha():
                     v.authors[i] = f"{parts[0][0]}. {parts[-1]}"
             elif change == "abstract":
                 sentences = v.abstract.split(". ")
@@ -258,10 +289,11 @@ class Generator:
         self.near_titles.add(title)
         authors = list(p.authors)
         authors[-1] = rng.choice(self.people)
+        classes = list(p.classes[:-1]) + [("plain", "classic")] if p.classes else []
         code = rng.random() < 0.5
         date = min(self.captured, p.date + dt.timedelta(days=rng.randint(30, 500)))
         return Paper(self.cluster, title, authors, p.truncated, p.org, p.category, date, code,
-                     self.abstract(p.system, code), p.system)
+                     self.abstract(p.system, code, title if self.world is not None else ""), p.system, classes)
 
 
 def meta_line(p: Paper, captured: dt.date, score: float | None) -> str:
@@ -275,12 +307,14 @@ def author_text(p: Paper) -> str:
     return text + (f" · {p.org}" if p.org else "")
 
 
-def generate(out_dir, records: int, *, seed: int = 0, layouts=("A", "B", "C"), records_per_file: int = 500,
+def generate(out_dir, records: int, *, seed: int = 0, layouts=None, records_per_file: int = 500,
              repeat_share: float = 0.1, near_miss_share: float = 0.03,
-             captured: dt.date = dt.date(2026, 6, 5)) -> GenerationResult:
+             captured: dt.date = dt.date(2026, 6, 5), names: str = "classic") -> GenerationResult:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    g = Generator(seed, captured)
+    if layouts is None:
+        layouts = ("A", "B", "C", "M") if names == "world" else ("A", "B", "C")
+    g = Generator(seed, captured, names)
     rng = g.rng
     files: list[Path] = []
     counts = {"original": 0, "exact": 0, "variant": 0, "near_miss": 0}
@@ -315,13 +349,22 @@ def generate(out_dir, records: int, *, seed: int = 0, layouts=("A", "B", "C"), r
             counts[kind] += 1
             score = round(rng.uniform(10, 99.9), 1) if layout == "C" and rng.random() < 0.4 else None
             line_no = len(lines) + 1
-            if layout == "A":
+            form = layout if layout != "M" else rng.choice("AB")
+            if form == "A" and g.world is not None and rng.random() < 0.5:
+                # the seeds' spacing: the title right under the meta line, blank lines around the author line
+                lines += [meta_line(paper, captured, None), paper.title, "", author_text(paper), "",
+                          paper.abstract, ""]
+            elif form == "A":
                 lines += [meta_line(paper, captured, None), "", paper.title, "", author_text(paper), "",
                           paper.abstract, ""]
             else:
                 lines += [meta_line(paper, captured, score), paper.title + author_text(paper), paper.abstract]
-            labels.write(json.dumps({"file": path.name, "line": line_no, "paper": paper.cluster, "kind": kind,
-                                     "title": paper.title, "authors": paper.authors}, ensure_ascii=False) + "\n")
+            label = {"file": path.name, "line": line_no, "paper": paper.cluster, "kind": kind,
+                     "title": paper.title, "authors": paper.authors}
+            if g.world is not None:
+                label.update(truncated=paper.truncated, org=paper.org, layout=form if layout != "C" else "C",
+                             classes=[c for c, _ in paper.classes], locales=[loc for _, loc in paper.classes])
+            labels.write(json.dumps(label, ensure_ascii=False) + "\n")
         path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
         files.append(path)
         made += n
@@ -338,10 +381,12 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat-share", type=float, default=0.1)
     parser.add_argument("--near-miss-share", type=float, default=0.03)
     parser.add_argument("--records-per-file", type=int, default=500)
+    parser.add_argument("--names", choices=("classic", "world"), default="classic")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     result = generate(args.out_dir, args.records, seed=args.seed, repeat_share=args.repeat_share,
-                      near_miss_share=args.near_miss_share, records_per_file=args.records_per_file)
+                      near_miss_share=args.near_miss_share, records_per_file=args.records_per_file,
+                      names=args.names)
     print(f"{result.records} records in {len(result.files)} files ({result.counts}) in "
           f"{time.perf_counter() - start:.1f} s; labels in {result.labels_path}")
     return 0

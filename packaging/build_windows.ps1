@@ -1,6 +1,6 @@
 # Build the Windows bundle and its setup .exe:  powershell -File packaging\build_windows.ps1
 # Leaves dist\paperdesk-<version>-windows-x64-setup.exe (and the one-folder bundle in build\windows\dist\paperdesk).
-# Needs Python 3.10+ and Inno Setup 6 (iscc.exe on PATH, or in its default folder). Not run on the Linux
+# Needs Python 3.11+ and Inno Setup 6 (iscc.exe on PATH, or in its default folder). Not run on the Linux
 # development machine: .github/workflows/bundles.yml runs it on windows-latest.
 $ErrorActionPreference = "Stop"
 $Root = Split-Path -Parent $PSScriptRoot

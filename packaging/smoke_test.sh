@@ -15,7 +15,11 @@
 #
 # No network: every run of the app goes through `unshare -n` (or `unshare -rn` without root). Set
 # SMOKE_ALLOW_NETWORK=1 to run where neither is allowed (macOS, Windows: the run then says so and is not an
-# offline proof).
+# offline proof). SMOKE_DISPLAY=:N checks the window on that X server instead of one started with xvfb-run
+# (packaging/smoke_matrix.sh passes its Xvfb into clean roots that have no X server package).
+#
+# Written for every bash the workflow meets: macOS's bash 3.2 (an empty array expanded under set -u aborts it, TMPDIR
+# ending in "/"), Git Bash on Windows (programs print CRLF: every captured output goes through `tr -d '\r'`).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +29,9 @@ case "${1:-}" in
     --command) OUT=${SMOKE_OUT:-"$ROOT/dist/smoke-command"} ;;
     *) OUT=${SMOKE_OUT:-"$ROOT/dist/smoke"} ;;
 esac
-SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/paperdesk-smoke.XXXXXX")
+TMP=${TMPDIR:-/tmp}
+SCRATCH=$(mktemp -d "${TMP%/}/paperdesk-smoke.XXXXXX")
+SCRATCH=$(cd "$SCRATCH" && pwd -P)  # one spelling of it: no "//", no symbolic link (macOS: /var -> /private/var)
 trap 'rm -rf "$SCRATCH"' EXIT
 mkdir -p "$OUT"
 LOG="$OUT/smoke.log"
@@ -36,8 +42,10 @@ ok() { echo "ok   $*" | tee -a "$LOG"; }
 
 BUNDLE_DIR=""
 offline_prefix() {  # how to run a command with the network cut off, as a bash array in ISOLATE
+    ISOLATED=1
     if [ "${SMOKE_ALLOW_NETWORK:-0}" = 1 ]; then
         ISOLATE=()
+        ISOLATED=0
     elif [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
         ISOLATE=(unshare -n)
     elif unshare -rn true 2>/dev/null; then
@@ -54,7 +62,7 @@ if [ "${1:-}" = "--wheelhouse" ]; then
     PYTHON=${PYTHON:-python3}
     "$PYTHON" -m venv "$SCRATCH/venv" || fail "cannot make a virtual environment with $PYTHON"
     # No index, no pip configuration (this machine's may name other wheel folders), no network at all.
-    env -i HOME="$SCRATCH" PATH=/usr/bin:/bin PIP_CONFIG_FILE=/dev/null "${ISOLATE[@]}" \
+    env -i HOME="$SCRATCH" PATH=/usr/bin:/bin PIP_CONFIG_FILE=/dev/null ${ISOLATE[@]+"${ISOLATE[@]}"} \
         "$SCRATCH/venv/bin/python" -m pip install --no-index --find-links "$WHEELHOUSE" paperdesk \
         >> "$LOG" 2>&1 || fail "pip install --no-index from $WHEELHOUSE failed (see $LOG)"
     echo "ok   installed offline from $WHEELHOUSE into a fresh virtual environment" | tee -a "$LOG"
@@ -82,11 +90,11 @@ fi
 echo "smoke test of the $KIND" | tee -a "$LOG"
 
 # --- no network, no Python environment -------------------------------------------------------------------------
-if [ ${#ISOLATE[@]} -eq 0 ]; then
+if [ "$ISOLATED" = 0 ]; then
     echo "note: SMOKE_ALLOW_NETWORK=1, runs are NOT cut off from the network" | tee -a "$LOG"
 else
     # Inside a fresh network namespace the only interface is the loopback one.
-    interfaces=$("${ISOLATE[@]}" sh -c "tail -n +3 /proc/self/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' '")
+    interfaces=$(${ISOLATE[@]+"${ISOLATE[@]}"} sh -c "tail -n +3 /proc/self/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' '")
     [ "$interfaces" = "lo " ] || fail "the isolated runs still see network interfaces: $interfaces"
     ok "runs are cut off from the network (${ISOLATE[*]}: interfaces: $interfaces)"
 fi
@@ -101,12 +109,13 @@ esac
 # A clean environment: no virtualenv, no PYTHONPATH/PYTHONHOME, a fresh HOME (so a fresh per-user data folder
 # on Linux and macOS; Windows keeps its own AppData). Windows programs need their system variables, so there
 # only the Python ones are removed.
+# Its output loses the CR of Windows line ends (the exit status is the app's: pipefail).
 run_app() {
     if [ "$PLATFORM" = windows ]; then
-        env -u VIRTUAL_ENV -u PYTHONPATH -u PYTHONHOME QT_QPA_PLATFORM=offscreen "$APP" "$@"
+        env -u VIRTUAL_ENV -u PYTHONPATH -u PYTHONHOME QT_QPA_PLATFORM=offscreen PYTHONUTF8=1 "$APP" "$@" | tr -d '\r'
     else
         env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
-            "${ISOLATE[@]}" "$APP" "$@"
+            ${ISOLATE[@]+"${ISOLATE[@]}"} "$APP" "$@" | tr -d '\r'
     fi
 }
 native_path() {  # what the app prints, as a path this shell can test
@@ -127,7 +136,7 @@ ok "--version: $version"
 # --- 2. first start: window shown on the sample library, in the per-user data folder ---------------------------
 shown=$(run_app gui --exit-when-shown 2>>"$LOG") || fail "the GUI did not start (see $LOG)"
 echo "$shown" | grep -q "window shown" || fail "the GUI printed no 'window shown': $shown"
-DEFAULT_DB=$(native_path "$(run_app paths 2>>"$LOG" | tr -d '\r' | sed -n 's/^default library: //p')")
+DEFAULT_DB=$(native_path "$(run_app paths 2>>"$LOG" | sed -n 's/^default library: //p')")
 [ -n "$DEFAULT_DB" ] || fail "paperdesk paths names no default library"
 [ -f "$DEFAULT_DB" ] || fail "the first start made no library at $DEFAULT_DB"
 if [ "$PLATFORM" != windows ]; then
@@ -140,9 +149,15 @@ first_count=$(run_app --db "$DEFAULT_DB" export --format json 2>>"$LOG" | grep -
 ok "first start loaded the sample library: $first_count records"
 
 # On a real X server too (Xvfb): offscreen runs never load Qt's xcb plugin nor the X11 libraries the bundle carries.
-if [ "$PLATFORM" = linux ] && command -v xvfb-run >/dev/null 2>&1; then
+if [ "$PLATFORM" = linux ] && [ -n "${SMOKE_DISPLAY:-}" ]; then
+    shown_x=$(env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=xcb DISPLAY="$SMOKE_DISPLAY" \
+        ${ISOLATE[@]+"${ISOLATE[@]}"} "$APP" gui --exit-when-shown 2>>"$LOG" | tr -d '\r') \
+        || fail "the GUI did not start on the X server $SMOKE_DISPLAY (xcb plugin; see $LOG)"
+    echo "$shown_x" | grep -q "window shown" || fail "on $SMOKE_DISPLAY the GUI printed no 'window shown': $shown_x"
+    ok "on an X server ($SMOKE_DISPLAY, Qt's xcb plugin): $shown_x"
+elif [ "$PLATFORM" = linux ] && command -v xvfb-run >/dev/null 2>&1; then
     shown_x=$(env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=xcb \
-        xvfb-run -a -s "-screen 0 1600x1000x24" "${ISOLATE[@]}" "$APP" gui --exit-when-shown 2>>"$LOG") \
+        xvfb-run -a -s "-screen 0 1600x1000x24" ${ISOLATE[@]+"${ISOLATE[@]}"} "$APP" gui --exit-when-shown 2>>"$LOG" | tr -d '\r') \
         || fail "the GUI did not start on an X server (Xvfb, xcb plugin; see $LOG)"
     echo "$shown_x" | grep -q "window shown" || fail "on Xvfb the GUI printed no 'window shown': $shown_x"
     ok "on an X server (Xvfb, Qt's xcb plugin): $shown_x"

@@ -202,3 +202,16 @@ def test_catch_up_after_batch_edits_and_records_entered_by_hand(seeded):
     batch.undo(seeded, result)
     assert authors.catch_up(seeded) is not None
     assert_equal_to_full_rebuild(seeded)
+
+
+def test_catch_up_after_trash_and_restore(seeded):
+    from paperdesk.core import trash
+
+    authors.refresh_stats(seeded)
+    pid = paper_with_three_names(seeded)
+    trash.trash(seeded, [pid])
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)
+    trash.restore(seeded, [pid])
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)

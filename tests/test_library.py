@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 
+from paperdesk.core.schema import VISIBLE
+
 from paperdesk.core import schema
 from paperdesk.core.library import Library, LibraryError
 from conftest import SEED_CAPTURED
@@ -28,7 +30,7 @@ def test_new_library_has_schema_version_wal_and_indexes(library):
 def test_sorting_uses_the_indexes(seeded):
     for column in ("title", "date", "first_author"):
         plan = " ".join(r[3] for r in seeded.conn.execute(
-            f"EXPLAIN QUERY PLAN SELECT id FROM papers WHERE merged_into IS NULL ORDER BY {column} "
+            f"EXPLAIN QUERY PLAN SELECT id FROM papers WHERE {VISIBLE} ORDER BY {column} "
             f"{'COLLATE NOCASE' if column in ('title', 'first_author') else ''}, id LIMIT 50"))
         assert "INDEX idx_papers_" in plan and "TEMP B-TREE" not in plan, plan
 

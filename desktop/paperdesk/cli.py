@@ -295,7 +295,7 @@ def _main(argv: list[str] | None = None) -> int:
     _utf8_streams()
     db = _LAST_DB = getattr(args, "db_sub", None) or args.db
     if args.command in (None, "gui"):
-        if not _qt_loads():
+        if not _qt_loads() or not _display_ready():
             return 1
         from .gui.app import run
 
@@ -379,6 +379,8 @@ def _print_result(result) -> None:
         return
     print(f"  {report['records_read']} records read, {report['records_flagged']} flagged for review, "
           f"layout {report['layout']}, {report['encoding']}")
+    for reason, count in (report.get("flag_reasons") or {}).items():
+        print(f"  flagged: {count} × {reason}")
     for warning in report["warnings"]:
         where = f"line {warning['line']}: " if warning["line"] else ""
         print(f"  warning: {where}{warning['message']}")
@@ -424,7 +426,7 @@ def _export(db: str | None, args) -> int:
 
 
 def _duplicates(db: str | None, args) -> int:
-    from .core import merging
+    from .core import curation, merging
     from .core.duplicates import PRESETS
 
     library = _open(db, create=False, readonly=True)
@@ -440,8 +442,8 @@ def _duplicates(db: str | None, args) -> int:
         print(f"{len(groups)} candidate groups (preset {preset.name}: certain >= {preset.certain}, "
               f"likely >= {preset.likely}, possible >= {preset.possible})")
         for g in groups:
-            titles = [library.conn.execute("SELECT title FROM papers WHERE id = ?", (i,)).fetchone()[0]
-                      for i in g.records]
+            named = curation.briefs(library, g.records)
+            titles = [named[i]["title"] if i in named else "?" for i in g.records]
             print(f"\n{g.confidence} {g.score:.0f}: records {', '.join(map(str, g.records))} — {'; '.join(g.reasons)}")
             for pid, title in zip(g.records, titles):
                 print(f"  {pid}: {title}")
@@ -554,7 +556,7 @@ def _history(db: str | None, args) -> int:
     with library:
         try:
             entries = merging.history(library, args.id)
-            inside = library.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (args.id,)).fetchone()[0]
+            inside = merging.merged_into(library, args.id)
         except LibraryError as exc:
             print(f"paperdesk: {exc}", file=sys.stderr)
             return 1
@@ -768,14 +770,25 @@ def _check(db: str | None, args) -> int:
 
 def _qt_loads() -> bool:
     """Qt's GUI module links the system's OpenGL libraries even offscreen; a bare server or container may lack
-    them. Say which library is missing and what to install, instead of a traceback."""
+    them. Say which library is missing and the packages that provide it, instead of a traceback."""
     try:
         import PySide6.QtGui  # noqa: F401
     except ImportError as exc:
-        print(f"paperdesk: the window cannot start: {exc}.\n"
-              "  Qt needs the system's OpenGL libraries: on Debian/Ubuntu `sudo apt-get install libgl1 libegl1`,\n"
-              "  on Fedora `sudo dnf install mesa-libGL mesa-libEGL`. The command line (import, export…) works"
-              " without them.", file=sys.stderr)
+        from .display import qtgui_problem
+
+        print(f"paperdesk: {qtgui_problem(exc)}", file=sys.stderr)
+        return False
+    return True
+
+
+def _display_ready() -> bool:
+    """Qt aborts the process (exit 134) without a display or with a library of its platform plugin missing, and
+    blames the wrong package: check first, and say what is wrong in one sentence."""
+    from .display import window_problem
+
+    problem = window_problem()
+    if problem:
+        print(f"paperdesk: {problem}", file=sys.stderr)
         return False
     return True
 

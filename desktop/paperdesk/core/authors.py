@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from .library import Library
+from .schema import visible
 
 TOP_COAUTHORS = 10
 
@@ -67,7 +68,7 @@ def figures(library: Library, name: str) -> dict:
     def q(select: str) -> list[tuple]:
         return conn.execute(cte + select, params).fetchall()
 
-    base = " FROM mine JOIN papers p ON p.id = mine.pid WHERE p.merged_into IS NULL"
+    base = " FROM mine JOIN papers p ON p.id = mine.pid WHERE " + visible("p")
     total, first, from_profile, year_min, year_max = q(
         "SELECT COUNT(*), SUM(mine.position = 1), SUM(mine.from_profile), MIN(p.year), MAX(p.year)" + base)[0]
     per_year: dict[str, dict[str, int]] = {}
@@ -85,9 +86,9 @@ def figures(library: Library, name: str) -> dict:
         key = {1: "first", 2: "second", 3: "third"}.get(position, "beyond")
         positions[key] += n
     coauthors = [{"name": n, "papers": c} for n, c in q(
-        "SELECT a.name, COUNT(DISTINCT mine.pid) FROM mine JOIN papers p ON p.id = mine.pid"
+        "SELECT a.name, COUNT(DISTINCT mine.pid) FROM mine JOIN visible_papers p ON p.id = mine.pid"
         " JOIN paper_authors pa ON pa.paper_id = mine.pid JOIN authors a ON a.id = pa.author_id"
-        f" WHERE p.merged_into IS NULL AND pa.author_id != {author_id if author_id is not None else -1}"
+        f" WHERE {visible('p')} AND pa.author_id != {author_id if author_id is not None else -1}"
         f" GROUP BY a.name ORDER BY 2 DESC, 1 LIMIT {TOP_COAUTHORS}")]
     profile = None
     profiles = [p for p in profiles if not p.get("confirmed_listing")]  # figures come from profile pages only
@@ -117,7 +118,7 @@ def paper_ids(library: Library, name: str, year: int | None = None, category: st
     """The papers behind one bar of a chart (what a click on it shows in the records table)."""
     profiles = profile_sources(library, name)
     cte, params = _mine_sql(_author_id(library, name), [p["source_id"] for p in profiles])
-    where, extra = ["p.merged_into IS NULL"], []
+    where, extra = [visible("p")], []
     if year is not None:
         where.append("p.year = ?")
         extra.append(year)
@@ -127,7 +128,7 @@ def paper_ids(library: Library, name: str, year: int | None = None, category: st
     if position is not None:
         where.append({"first": "mine.position = 1", "second": "mine.position = 2", "third": "mine.position = 3",
                       "beyond": "mine.position IS NULL"}[position])
-    sql = cte + f"SELECT p.id FROM mine JOIN papers p ON p.id = mine.pid WHERE {' AND '.join(where)} ORDER BY p.id"
+    sql = cte + f"SELECT p.id FROM mine JOIN visible_papers p ON p.id = mine.pid WHERE {' AND '.join(where)} ORDER BY p.id"
     return [r[0] for r in library.conn.execute(sql, params + extra)]
 
 
@@ -246,9 +247,12 @@ def _compute(conn, targets: set[int] | None, profile_ids: dict[str, int]) -> Non
               " CROSS JOIN papers p ON p.id = pa.paper_id")
     conn.execute("CREATE TEMP TABLE st_rows AS SELECT pa.author_id AS author_id, COALESCE(p.merged_into, p.id) AS pid,"
                  " pa.position AS position, p.year AS year, p.category AS category,"
-                 f" p.merged_into IS NOT NULL AS moved FROM {source}")
+                 f" p.merged_into IS NOT NULL AS moved FROM {source}"
+                 f" WHERE ({visible('p')}) OR p.merged_into IS NOT NULL")  # the Trash's records count for nobody
     conn.execute("UPDATE temp.st_rows SET (year, category) = (SELECT year, category FROM papers WHERE id = pid)"
                  " WHERE moved")
+    conn.execute("DELETE FROM temp.st_rows WHERE moved AND NOT EXISTS (SELECT 1 FROM papers v"
+                 f" WHERE v.id = st_rows.pid AND {visible('v')})")
     # a profile page's papers count for its author
     prof = [(profile_ids[name], sid) for name, sids in profiles.items() for sid in sids
             if full or profile_ids[name] in targets]
@@ -259,7 +263,7 @@ def _compute(conn, targets: set[int] | None, profile_ids: dict[str, int]) -> Non
         conn.execute("INSERT INTO temp.st_rows SELECT s.author_id, q.id, NULL, q.year, q.category, 0"
                      " FROM temp.st_prof s CROSS JOIN provenance pv ON pv.source_id = s.source_id"
                      " CROSS JOIN papers p ON p.id = pv.paper_id"
-                     " CROSS JOIN papers q ON q.id = COALESCE(p.merged_into, p.id)")
+                     f" CROSS JOIN papers q ON q.id = COALESCE(p.merged_into, p.id) WHERE {visible('q')}")
     # one row per (author, visible paper), in author order
     conn.execute("CREATE TEMP TABLE st_mine (author_id INTEGER, pid INTEGER, position INTEGER, year INTEGER,"
                  " category TEXT, PRIMARY KEY (author_id, pid)) WITHOUT ROWID")
@@ -420,6 +424,8 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
             papers.add(paper_id)
             for value in details["changes"].get("authors") or []:
                 names.update(_names_in(value))
+        elif kind in ("trash", "untrash", "trash-emptied"):
+            papers.update(details.get("papers") or [])
         elif kind == "add" and paper_id is not None:  # a record entered by hand
             papers.add(paper_id)
         elif kind == "add-undone":

@@ -104,7 +104,7 @@ def make_backup(
     try:
         if own_read:
             conn.execute("BEGIN")  # one snapshot: the count and the pages are of the same state
-        records = conn.execute("SELECT count(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+        records = conn.execute("SELECT count(*) FROM visible_papers").fetchone()[0]
 
         def step(status, remaining, total):
             if cancelled is not None and cancelled():
@@ -207,7 +207,7 @@ def _count_in(path: Path) -> int | None:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
-            return conn.execute("SELECT count(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+            return conn.execute("SELECT count(*) FROM visible_papers").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error:
@@ -257,7 +257,7 @@ def check_backup(path: str | os.PathLike) -> int:
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise LibraryError(f"{path}: this backup is damaged; choose another")
-            return conn.execute("SELECT count(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+            return conn.execute("SELECT count(*) FROM visible_papers").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error as exc:

@@ -128,12 +128,22 @@ def from_event(kind: str, details: dict, paper_id: int | None = None, source_id:
                        duplicates=True, events=ev)
     if kind == "unmerge":
         survivor = d.get("survivor", paper_id)
-        return Changes(records=frozenset([survivor]), fields=frozenset({"tags", "sources"}),
+        inside = frozenset([d["inside"]]) if d.get("inside") is not None else frozenset()  # a later merge's survivor
+        return Changes(records=frozenset([survivor]) | inside, fields=frozenset({"tags", "sources"}),
                        added=_ids(d.get("restored")), tags=_all_tags_marker(), sources=True, authors=True,
                        duplicates=True, events=ev)
     if kind in ("add", "add-undone"):  # a record entered by hand, and its undo
         which = {"added": own} if kind == "add" else {"removed": own}
         return Changes(sources=True, authors=True, duplicates=True, tags=_all_tags_marker(), events=ev, **which)
+    if kind in ("trash", "untrash", "trash-emptied"):  # records leaving or coming back into view
+        papers = _ids(d.get("papers"))
+        which = {"added": papers} if kind == "untrash" else {"removed": papers}
+        return Changes(sources=True, authors=True, duplicates=True, tags=_all_tags_marker(), events=ev, **which)
+    if kind in ("import-removed", "import-restored"):
+        moved = _ids(d.get("trashed"))
+        which = {"added": moved} if kind == "import-restored" else {"removed": moved}
+        return Changes(records=_ids(d.get("shared")), fields=frozenset({"sources"}), sources=True, authors=True,
+                       duplicates=True, tags=_all_tags_marker(), events=ev, **which)
     if kind in ("not-duplicates", "not-duplicates-undone"):
         return Changes(duplicates=True, events=ev)
     if kind == "import":

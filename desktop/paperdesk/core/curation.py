@@ -12,6 +12,7 @@ import re
 
 from .categories import is_known as is_known_category
 from .library import Library, LibraryError, now
+from .schema import VISIBLE, visible
 
 EDITABLE_FIELDS = ("title", "authors", "authors_truncated", "org", "category", "date", "has_code", "abstract")
 TAG_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
@@ -170,7 +171,7 @@ def reopen_review(library: Library, paper_id: int, before: dict) -> None:
 
 def review_queue(library: Library, limit: int = 500) -> list[int]:
     return [r[0] for r in library.conn.execute(
-        "SELECT id FROM papers WHERE needs_review = 1 AND merged_into IS NULL ORDER BY id LIMIT ?", (limit,))]
+        f"SELECT id FROM papers WHERE needs_review = 1 AND {VISIBLE} ORDER BY id LIMIT ?", (limit,))]
 
 
 # --- tags ------------------------------------------------------------------------------------------------
@@ -191,7 +192,7 @@ def tags(library: Library) -> list[dict]:
         {"id": r[0], "name": r[1], "color": r[2], "count": r[3]}
         for r in library.conn.execute(
             "SELECT t.id, t.name, t.color, (SELECT COUNT(*) FROM paper_tags pt JOIN papers p ON p.id = pt.paper_id"
-            " WHERE pt.tag_id = t.id AND p.merged_into IS NULL) FROM tags t ORDER BY t.name COLLATE NOCASE")
+            f" WHERE pt.tag_id = t.id AND {visible('p')}) FROM tags t ORDER BY t.name COLLATE NOCASE")
     ]
 
 
@@ -327,7 +328,7 @@ def sources_overview(library: Library, counts: dict[int, int] | None = None) -> 
     counts = source_counts(library.conn) if counts is None else counts
     out = []
     for r in library.conn.execute("SELECT id, file_name, record_count, profile, layout, captured FROM sources"
-                                  " ORDER BY file_name, id"):
+                                  " WHERE removed_at IS NULL ORDER BY file_name, id"):
         profile = json.loads(r[3]) if r[3] else None
         out.append({"id": r[0], "file": r[1], "records": counts.get(r[0], 0), "in_file": r[2],
                     "author": profile["name"] if profile else None, "layout": r[4], "captured": r[5]})

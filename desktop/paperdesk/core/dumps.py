@@ -11,12 +11,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import operator
 import os
 import re
-from dataclasses import dataclass, field
+import stat
+from collections import Counter
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from . import names as N
+from .libfile import describe_kind
+from .text import clean_text, escape_name, has_controls
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
@@ -79,6 +84,14 @@ class ParsedRecord:
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
 
+    def __reduce__(self):
+        # Pickled as one tuple of fields: a large import hands ~100,000 records a minute from the parsing
+        # processes to the writer, and the default (a dict of field names per record) costs twice as much.
+        return (ParsedRecord, _RECORD_FIELDS(self))
+
+
+_RECORD_FIELDS = operator.attrgetter(*(f.name for f in fields(ParsedRecord)))
+
 
 @dataclass
 class ParseReport:
@@ -87,6 +100,7 @@ class ParseReport:
     layout: str | None = None
     records_read: int = 0
     records_flagged: int = 0
+    flag_reasons: dict = field(default_factory=dict)  # reason -> how many flagged records give it
     skipped: list[dict] = field(default_factory=list)  # {"line", "reason"}
     warnings: list[dict] = field(default_factory=list)  # {"line" (or None), "message"}
 
@@ -126,10 +140,36 @@ def looks_binary(data: bytes) -> bool:
     return control > len(sample) * 0.05
 
 
+# Byte-order marks that name the encoding outright; UTF-32's before UTF-16's (FF FE 00 00 starts with FF FE).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+)
+_MAX_CONTROL_WARNINGS = 10
+
+
 def decode(data: bytes, file_name: str, report: ParseReport) -> str:
-    """Bytes -> text. UTF-8 (with or without BOM) first; cp1252, then latin-1, with a warning, never silently."""
+    """Bytes -> text. A UTF-16/UTF-32 byte-order mark names the encoding; else UTF-8 (with or without BOM) first,
+    cp1252, then latin-1, with a warning, never silently. NULs, other control characters and terminal escape
+    sequences are removed, line by line, with a warning: none of them reach the library."""
     if not data.strip():
         raise DumpError(f"{file_name}: the file is empty")
+    for bom, name, codec in _BOMS:
+        if data.startswith(bom):
+            report.encoding = name
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                text = data.decode(codec, errors="replace")
+                report.warn(None, f"not valid {name.upper()} (from byte {exc.start}); unreadable characters"
+                                  " replaced by \ufffd")
+            if not text.strip():
+                raise DumpError(f"{file_name}: the file is empty")
+            if _mostly_control(text):
+                raise DumpError(f"{file_name}: this is a binary file, not a text dump")
+            return _without_controls(text, report)
     if looks_binary(data):
         raise DumpError(f"{file_name}: this is a binary file, not a text dump")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -151,7 +191,34 @@ def decode(data: bytes, file_name: str, report: ParseReport) -> str:
         if match:
             line = text.count("\n", 0, match.start()) + 1
             report.warn(line, f"text looks doubly encoded (mojibake such as {match.group()!r}); stored as it is")
-    return text
+    return _without_controls(text, report)
+
+
+def _mostly_control(text: str) -> bool:
+    sample = text[:65536]
+    control = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f")
+    return control > len(sample) * 0.05
+
+
+def _without_controls(text: str, report: ParseReport) -> str:
+    """NULs, control characters and terminal escape sequences removed (a NUL past the binary check's first 64 KB,
+    an escape sequence in a title), each line that had any named in a warning."""
+    if not has_controls(text):
+        return text
+    lines = text.split("\n")
+    dirty = 0
+    for index, line in enumerate(lines):
+        if has_controls(line):
+            cleaned, removed = clean_text(line)
+            lines[index] = cleaned
+            dirty += 1
+            if dirty <= _MAX_CONTROL_WARNINGS:
+                number = index + 1 + sum(part.count("\r") - part.endswith("\r") for part in lines[:index])
+                report.warn(number, f"removed {removed} control character{'s' if removed != 1 else ''} (NUL, terminal"
+                                    " escape sequences or the like) from this line")
+    if dirty > _MAX_CONTROL_WARNINGS:
+        report.warn(None, f"control characters removed from {dirty - _MAX_CONTROL_WARNINGS} more lines")
+    return "\n".join(lines)
 
 
 def split_lines(text: str) -> list[str]:
@@ -250,22 +317,33 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     shapes = [_record_shape(body) for _, _, body in blocks]
     # Names the file shows unambiguously (layout-A author lines, the names after the glued one) help to place
     # the boundary in glued lines.
-    seen: set[str] = set()
+    seen: Counter = Counter()
+    own: list[list[str]] = []
     for (_, _, body), shape in zip(blocks, shapes):
         nonblank = [s.strip() for _, s in body if s.strip()]
+        names: list[str] = []
         if shape == "A":
-            seen.update(N.read_author_line(nonblank[1]).names)
+            names = list(N.read_author_line(nonblank[1]).names)
         elif nonblank:
             tail, _ = N.strip_et_al(N.strip_org(nonblank[0])[0])
-            for name in N.split_names(tail)[1:]:
-                if N.is_name(name):
-                    seen.add(name)
-    seen_words = {word for name in seen for word in name.split(" ")}
+            names = [n for n in N.split_names(tail)[1:] if N.is_name(n)]
+        seen.update(names)
+        own.append(names)
+    seen_words = Counter(word for name in seen.elements() for word in name.split(" "))
+    vocabulary = _FileWords(blocks, shapes)
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
-    for (number, meta, body), shape in zip(blocks, shapes):
-        record = _parse_record(number, meta, body, shape, seen, seen_words, captured, report, layouts)
+    for (number, meta, body), shape, mine in zip(blocks, shapes, own):
+        # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
+        def is_known(name, mine=mine):
+            return seen[name] > mine.count(name)
+
+        def name_words(word, mine=mine):
+            return seen_words[word] > sum(n.split(" ").count(word) for n in mine)
+
+        record = _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
+                               layouts)
         if record is not None:
             records.append(record)
     _mark_repeats_within_file(records)
@@ -279,6 +357,7 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     report.layout = "mixed" if len(layouts) > 1 else (layouts.pop() if layouts else None)
     report.records_read = len(records)
     report.records_flagged = sum(1 for r in records if r.needs_review)
+    report.flag_reasons = flag_reasons(records)
     return profile, records, report
 
 
@@ -299,7 +378,29 @@ def _record_shape(body: list[tuple[int, str]]) -> str:
     return "B"
 
 
-def _parse_record(number, meta, body, shape, seen, seen_words, captured, report, layouts) -> ParsedRecord | None:
+class _FileWords:
+    """The words that stand whole in a file (abstracts, titles), case-folded; read only when first asked."""
+
+    def __init__(self, blocks, shapes):
+        self.blocks, self.shapes = blocks, shapes
+        self.words: set[str] | None = None
+
+    def __call__(self, word: str) -> bool:
+        if self.words is None:
+            self.words = set()
+            for (_, _, body), shape in zip(self.blocks, self.shapes):
+                lines = [line for _, line in body if line.strip()]
+                if shape != "A":
+                    lines = lines[1:]  # a glued line's words are what is in question
+                elif len(lines) >= 2:
+                    lines = lines[:1] + lines[2:]  # a title and an abstract, not the names
+                for line in lines:
+                    self.words.update(w.strip("()[]{}:;,.!?\"'") for w in line.casefold().split())
+        return word in self.words
+
+
+def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
+                  layouts) -> ParsedRecord | None:
     nonblank = [(n, s.strip()) for n, s in body if s.strip()]
     meta_text = meta.group(0)
     if not nonblank:
@@ -313,14 +414,14 @@ def _parse_record(number, meta, body, shape, seen, seen_words, captured, report,
         authors = N.read_author_line(nonblank[1][1])
         title, names = nonblank[0][1], list(authors.names)
         truncated, org = authors.truncated, authors.org
-        if not N.looks_like_author_line(nonblank[1][1]):
-            reasons.append("the line after the title does not read as an author list")
+        if N.author_line_is_odd(nonblank[1][1]):
+            reasons.append("the line after the title holds more than three names: is it the author line?")
         used = 3
     else:  # layouts B and C: title and authors glued on one line
         layouts.add("B")
-        split = N.split_glued(nonblank[0][1], is_known=seen.__contains__,
+        split = N.split_glued(nonblank[0][1], is_known=is_known,
                               context=nonblank[1][1] if len(nonblank) > 1 else "",
-                              name_words=seen_words.__contains__)
+                              name_words=name_words, vocabulary=vocabulary)
         truncated, org = split.truncated, split.org
         if split.best is None:
             title, names = nonblank[0][1], []
@@ -372,6 +473,12 @@ def _parse_record(number, meta, body, shape, seen, seen_words, captured, report,
     return record
 
 
+def flag_reasons(records: list[ParsedRecord]) -> dict[str, int]:
+    """How many flagged records give each reason, most frequent first."""
+    counts = Counter(reason for r in records if r.needs_review and r.review for reason in r.review.get("reasons", []))
+    return dict(counts.most_common())
+
+
 def _mark_repeats_within_file(records: list[ParsedRecord]) -> None:
     """A file may hold the very same record twice; give each occurrence its own identity so both are kept."""
     counts: dict[str, int] = {}
@@ -411,18 +518,36 @@ def parse_bytes(data: bytes, file_name: str, captured: dt.date, capture_source: 
 
 
 def read_dump(path: str | os.PathLike, captured: dt.date | None = None) -> ParsedDump:
-    """Read and parse one dump file; the capture date defaults to the file's modification time."""
+    """Read and parse one dump file; the capture date defaults to the file's modification time.
+
+    Only regular files are read: a named pipe (which would wait for a writer for ever), a device (``/dev/zero``
+    never ends), a socket or a folder is refused by its kind before it is opened. Reading stops one byte past
+    the limit whatever the file's size claims to be. A file name that is not UTF-8 is kept, escaped
+    (core/text.py)."""
     path = Path(path)
+    name = escape_name(path.name)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DumpError(
-                f"{path.name}: the file is {size / 2**20:.0f} MB; dumps over {MAX_FILE_BYTES // 2**20} MB are refused"
-            )
-        data = path.read_bytes()
+        kind = os.stat(path).st_mode
+        if not stat.S_ISREG(kind):
+            raise DumpError(f"{name}: this is {describe_kind(kind)}, not a dump file; it was not read")
+        # O_NONBLOCK: should the file have become a named pipe since, opening it does not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            kind = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(kind):
+                raise DumpError(f"{name}: this is {describe_kind(kind)}, not a dump file; it was not read")
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise DumpError(
+                    f"{name}: the file is {size / 2**20:.0f} MB; dumps over {MAX_FILE_BYTES // 2**20} MB are refused"
+                )
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise DumpError(f"{name}: the file is over {MAX_FILE_BYTES // 2**20} MB (more than its size said);"
+                            " dumps over that are refused")
     except OSError as exc:
-        raise DumpError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
+        raise DumpError(f"{name}: cannot read the file ({exc.strerror or exc})") from exc
     source = "given"
     if captured is None:
         captured, source = capture_date_of(path), "file modification time"
-    return parse_bytes(data, path.name, captured, source)
+    return parse_bytes(data, name, captured, source)

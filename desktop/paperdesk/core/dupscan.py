@@ -30,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import combinations
 from typing import Callable
 
+from .schema import VISIBLE, visible
 from .duplicates import PRESETS, PairScore, Preset, Record, blocking_keys, name_key, normalize_title, score_pair
 
 PERSON_WINDOW = 3
@@ -64,7 +65,7 @@ def _keys_task(db_path: str, low: int, high: int) -> list[tuple[int, str, str]]:
     conn = _connect(db_path)
     try:
         return [(pid, person_key(authors), compact(normalize_title(title))) for pid, title, authors in conn.execute(
-            "SELECT id, title, authors FROM papers WHERE id >= ? AND id < ? AND merged_into IS NULL", (low, high))]
+            f"SELECT id, title, authors FROM papers WHERE id >= ? AND id < ? AND {VISIBLE}", (low, high))]
     finally:
         conn.close()
 
@@ -148,11 +149,11 @@ def find_pairs(db_path: str, preset: Preset, distinct: set[tuple[int, int]], *, 
     conn = _connect(db_path)
     try:
         low, high = conn.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM papers").fetchone()
-        visible = conn.execute("SELECT COUNT(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+        shown = conn.execute(f"SELECT COUNT(*) FROM papers WHERE {VISIBLE}").fetchone()[0]
     finally:
         conn.close()
     if workers is None:  # processes pay off only past a small library (each one takes a moment to start)
-        workers = 1 if visible <= RARE_KEYS_UP_TO else min(2, os.cpu_count() or 1)
+        workers = 1 if shown <= RARE_KEYS_UP_TO else min(2, os.cpu_count() or 1)
     pool = _pool(workers)
     try:
         keys: list[tuple[int, str, str]] = []
@@ -243,23 +244,23 @@ def find_pairs_for(conn, new_ids: list[int], preset: Preset, distinct: set[tuple
     sharing a rare key with it. Returns (pairs at least 'possible', pairs scored)."""
     new = _load(conn, sorted(set(new_ids)))
     new = {pid: r for pid, r in new.items()}
-    visible = {r[0] for r in conn.execute(
-        f"SELECT id FROM papers WHERE merged_into IS NULL AND id IN ({','.join('?' * len(new))})", list(new))} \
+    shown = {r[0] for r in conn.execute(
+        f"SELECT id FROM papers WHERE {VISIBLE} AND id IN ({','.join('?' * len(new))})", list(new))} \
         if new else set()
     candidates: set[tuple[int, int]] = set()
-    for pid in visible:
+    for pid in shown:
         query = _fts_query(new[pid])
         if query is None:
             continue
         try:
             rows = conn.execute("SELECT f.rowid FROM papers_fts f JOIN papers p ON p.id = f.rowid"
-                                " WHERE papers_fts MATCH ? AND p.merged_into IS NULL ORDER BY f.rank LIMIT ?",
+                                f" WHERE papers_fts MATCH ? AND {visible('p')} ORDER BY f.rank LIMIT ?",
                                 (query, neighbours + 1)).fetchall()
         except sqlite3.OperationalError:
             continue
         candidates.update((min(pid, r[0]), max(pid, r[0])) for r in rows if r[0] != pid)
     blocks: dict[str, list[int]] = {}
-    for pid in visible:
+    for pid in shown:
         for key in blocking_keys(new[pid].norm_title):
             blocks.setdefault(key, []).append(pid)
     for members in blocks.values():

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import uuid
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -21,8 +21,9 @@ from typing import Callable, Iterator
 import sqlite_utils
 
 from . import dumps, libfile
-from .names import split_glued
-from .schema import SCHEMA_VERSION, migrate
+from .names import GLUE_REASONS, rescore
+from .schema import SCHEMA_VERSION, VISIBLE, migrate, visible
+from .text import escape_name
 
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
@@ -235,6 +236,26 @@ class Library:
                 self.conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same state of the library, whatever other
+        connections commit meanwhile (a batched export or scan reflects one moment). Nested use joins."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # the snapshot starts here
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise LibraryError(_friendly(exc, self.path)) from exc
+        try:
+            yield self.conn
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def log(self, kind: str, details: dict, *, paper_id: int | None = None, source_id: int | None = None) -> None:
         """Append to the events table; call inside the transaction of the change it describes."""
         self.conn.execute(
@@ -251,9 +272,9 @@ class Library:
         if isinstance(parsed, ImportResult):
             return parsed
         try:
-            return self.import_parsed(parsed, path=str(path.resolve()))
+            return self.import_parsed(parsed, path=escape_name(str(path.resolve())))
         except LibraryError as exc:
-            return ImportResult(file=path.name, status="failed", message=str(exc))
+            return ImportResult(file=escape_name(path.name), status="failed", message=str(exc))
 
     def import_files(
         self,
@@ -261,16 +282,27 @@ class Library:
         captured: dt.date | None = None,
         progress: Callable[[int, int, ImportResult], None] | None = None,
         cancel: threading.Event | None = None,
+        *,
+        bulk: bool | None = None,
     ) -> list[ImportResult]:
-        """Import several dumps, each in its own transaction, reading the next file while this one is written.
+        """Import several dumps, reading the next files while this one is written.
+
+        A small import gives each file its own transaction. A large one (``bulk``; by default when the files
+        hold more than about 20,000 records, see ``is_bulk``) is one unit of work for the whole run: rows first,
+        the random-order indexes built once at the end, and all of it kept or none of it.
 
         ``progress(done, total, result)`` follows each file. Setting ``cancel`` stops before the next file, or
-        rolls back the file being written, so the library is exactly as it was before that file.
+        rolls back the file being written, so the library is exactly as it was before that file; in a bulk
+        import it rolls back the whole run (the list returned is then empty).
         """
         paths = [Path(p) for p in paths]
-        results: list[ImportResult] = []
+        if bulk is None:
+            bulk = is_bulk(paths)
         # "Recently imported" in the sidebar: the records this run adds, i.e. ids from here on.
         run_started = (self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()[0] or 0) + 1
+        if bulk:
+            return self._import_bulk(paths, captured, progress, cancel, run_started)
+        results: list[ImportResult] = []
         with _parse_ahead_pool(paths) as pool, self._bulk_writing(len(paths) > 1):
             ahead = [_submit(pool, p, captured) for p in paths[:PARSE_AHEAD]]
             for index, path in enumerate(paths):
@@ -285,10 +317,10 @@ class Library:
                     result = parsed
                 else:
                     try:
-                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel,
+                        result = self.import_parsed(parsed, path=escape_name(str(path.resolve())), cancel=cancel,
                                                     run_started=run_started)
                     except LibraryError as exc:
-                        result = ImportResult(file=path.name, status="failed", message=str(exc))
+                        result = ImportResult(file=escape_name(path.name), status="failed", message=str(exc))
                     except ImportCancelled:
                         break
                 results.append(result)
@@ -296,8 +328,76 @@ class Library:
                     progress(index + 1, len(paths), result)
         return results
 
+    def _import_bulk(self, paths, captured, progress, cancel, run_started) -> list[ImportResult]:
+        """A large import as one unit of work (see import_files): the files are parsed on every core, the
+        writer adds their rows to tables whose random-order indexes are set aside, builds those indexes once
+        at the end and commits once; the full-text index gathers the whole run in memory and writes it in
+        large segments. A crash or a cancel at any point leaves the library exactly as before.
+
+        The write-ahead log then holds each page the run wrote once (SQLite rewrites a page's frame in place
+        within one transaction), so the extra disk a run needs stays near the size of what it adds; the log
+        is copied into the library and truncated at the end."""
+        results: list[ImportResult] = []
+        existing = self.count_papers(include_merged=True)
+        defer = existing < _estimated_records(paths)
+        try:
+            with _parse_pool(paths) as pool, closing(_parsed_in_order(pool, paths, captured)) as parses, \
+                    self._bulk_writing(True, threads=True), self.transaction() as conn:
+                deferred = _set_aside_indexes(conn) if defer else []
+                fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
+                self._fts_pending = [run_started, run_started - 1]
+                for index, (path, parsed) in enumerate(zip(paths, parses)):
+                    if cancel is not None and cancel.is_set():
+                        raise ImportCancelled(path.name)
+                    if isinstance(parsed, ImportResult):
+                        result = parsed
+                    else:
+                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel,
+                                                    run_started=run_started)
+                    results.append(result)
+                    if progress is not None:
+                        progress(index + 1, len(paths), result)
+                self._flush_search_index(conn)
+                for _name, sql in deferred:
+                    if cancel is not None and cancel.is_set():
+                        raise ImportCancelled("")
+                    conn.execute(sql)
+                _fts_hashsize(conn, fts_before)
+        except ImportCancelled:
+            return []
+        except LibraryError as exc:
+            message = f"the import stopped: {exc}; nothing from it was kept"
+            failed = [ImportResult(file=r.file, status="failed", message=f"{r.file}: {message}", report=r.report)
+                      if r.status == "imported" else r for r in results]
+            if progress is not None:
+                progress(len(paths), len(paths), ImportResult(file="", status="failed", message=message))
+            return failed
+        finally:
+            self._fts_pending = None
+        self._checkpoint()
+        return results
+
+    _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
+
+    def _flush_search_index(self, conn: sqlite3.Connection, at_least: int = 0) -> None:
+        """Index the bulk import's records not yet in the full-text index, once there are ``at_least`` of them.
+        FTS5 writes what one statement adds as a segment, so a statement per file (500 records) would write
+        hundreds of small segments and merge them again and again: a batch of 20,000 takes a third less time."""
+        first, last = self._fts_pending
+        if last >= first and last - first + 1 >= at_least:
+            _index_for_search(conn, first, last)
+            self._fts_pending = [last + 1, last]
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the library and truncate it (a reader still on an older snapshot
+        makes this a partial copy; the next checkpoint finishes it)."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error:
+            pass
+
     @contextmanager
-    def _bulk_writing(self, bulk: bool) -> Iterator[None]:
+    def _bulk_writing(self, bulk: bool, threads: bool = False) -> Iterator[None]:
         """During a many-file import, checkpoint the WAL once at the end rather than every 1,000 pages: the
         copying back and forth was half the import's time (benchmarks/bench_import.py). Durability is the same:
         every file's transaction is in the WAL when it commits."""
@@ -306,9 +406,12 @@ class Library:
             return
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         self.conn.execute("PRAGMA cache_size = -262144")
+        if threads:
+            self.conn.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 4)}")  # index builds sort in parallel
         try:
             yield
         finally:
+            self.conn.execute("PRAGMA threads = 0")
             self.conn.execute("PRAGMA cache_size = -65536")
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
             try:
@@ -330,7 +433,19 @@ class Library:
         """
         report = asdict(parsed.report)
         with self.transaction() as conn:
-            row = conn.execute("SELECT id, file_name FROM sources WHERE sha256 = ?", (parsed.sha256,)).fetchone()
+            row = conn.execute("SELECT id, file_name, removed_at FROM sources WHERE sha256 = ?",
+                               (parsed.sha256,)).fetchone()
+            if row and row[2]:  # this very file was imported and then removed: importing it again brings it back
+                from .trash import last_removal, undo_remove_import
+
+                saved = last_removal(self, row[0])
+                if saved is not None:
+                    undo_remove_import(self, saved)
+                    return ImportResult(
+                        file=parsed.file_name, status="imported", source_id=row[0], report=report,
+                        added=len(saved["trashed"]), already_present=len(saved["shared"]),
+                        message=f"{parsed.file_name}: brought back from its removal ({len(saved['trashed'])}"
+                                " records out of the Trash)")
             if row:
                 same = "" if row[1] == parsed.file_name else f" as {row[1]}"
                 return ImportResult(
@@ -340,6 +455,7 @@ class Library:
             self._refine_uncertain_splits(parsed.records)
             report = asdict(parsed.report)
             report["records_flagged"] = sum(1 for r in parsed.records if r.needs_review)
+            report["flag_reasons"] = dumps.flag_reasons(parsed.records)
             stamp = now()
             source_id = conn.execute(
                 "INSERT INTO sources(file_name, path, sha256, size, captured, capture_source, layout, encoding,"
@@ -354,7 +470,7 @@ class Library:
             known = dict(
                 conn.execute(
                     "SELECT pv.fingerprint, pv.paper_id FROM provenance pv JOIN sources s ON s.id = pv.source_id"
-                    " WHERE s.file_name = ? AND s.id != ?",
+                    " WHERE s.file_name = ? AND s.id != ? AND s.removed_at IS NULL",
                     (parsed.file_name, source_id),
                 ).fetchall()
             )
@@ -366,8 +482,10 @@ class Library:
                 [(pid, source_id, r.line, r.end_line, r.raw, r.fingerprint) for pid, r in zip(paper_ids, new)]
                 + [(known[r.fingerprint], source_id, r.line, r.end_line, r.raw, r.fingerprint) for r in present],
             )
+            # A record merged away counts the new source itself, and so does the visible record it is inside.
             conn.executemany(
-                "UPDATE papers SET sources_count = sources_count + 1 WHERE id = ?",
+                "UPDATE papers SET sources_count = sources_count + 1 WHERE id IN (?1,"
+                " (SELECT merged_into FROM papers WHERE id = ?1))",
                 [(known[r.fingerprint],) for r in present],
             )
             details = {
@@ -391,7 +509,8 @@ class Library:
         )
 
     def _refine_uncertain_splits(self, records: list[dumps.ParsedRecord]) -> None:
-        """Names already in the library settle some uncertain title/author boundaries."""
+        """Names already in the library settle some uncertain title/author boundaries: the readings the parser
+        kept are weighed again with them (the file's own evidence stays in their scores)."""
         uncertain = [r for r in records if r.needs_review and r.review and r.review.get("alternatives")]
         if not uncertain:
             return
@@ -400,17 +519,14 @@ class Library:
         if not known:
             return
         for record in uncertain:
-            body = [line for line in record.raw.split("\n")[1:] if line.strip()]
-            split = split_glued(body[0], is_known=known.__contains__, context=record.abstract)
-            if split.best is None:
-                continue
-            record.title, record.authors = split.best.title, list(split.best.names)
-            if split.uncertain:
-                record.review["alternatives"] = [a.as_dict() for a in [split.best, *split.alternatives]]
-            else:
-                reasons = [x for x in record.review["reasons"] if x != "the end of the title is uncertain"]
+            readings, settled = rescore(record.review["alternatives"], known.__contains__)
+            record.title, record.authors = readings[0]["title"], list(readings[0]["authors"])
+            if settled:
+                reasons = [x for x in record.review["reasons"] if x not in GLUE_REASONS]
                 record.review = {"reasons": reasons, "alternatives": []} if reasons else None
                 record.needs_review = bool(reasons)
+            else:
+                record.review["alternatives"] = readings
 
     def known_author_names(self, names: set[str]) -> set[str]:
         names = list(names)
@@ -448,11 +564,12 @@ class Library:
                 for pid, r in zip(ids, records)
             ],
         )
-        conn.execute(
-            "INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract FROM papers"
-            " WHERE id BETWEEN ? AND ?",
-            (ids[0], ids[-1]),
-        )
+        if self._fts_pending is None:
+            _index_for_search(conn, ids[0], ids[-1])
+        else:  # a bulk import indexes many files' records in one statement (Library._flush_search_index)
+            self._fts_pending[0] = min(self._fts_pending[0], ids[0])
+            self._fts_pending[1] = max(self._fts_pending[1], ids[-1])
+            self._flush_search_index(conn, BULK_FTS_BATCH)
         conn.executemany(
             "INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)",
             [(pid, author_ids[n], pos) for pid, r in zip(ids, records) for pos, n in enumerate(r.authors, start=1)],
@@ -462,7 +579,7 @@ class Library:
     # --- reading ----------------------------------------------------------------------------------------
 
     def count_papers(self, include_merged: bool = False) -> int:
-        where = "" if include_merged else " WHERE merged_into IS NULL"
+        where = "" if include_merged else f" WHERE {VISIBLE}"
         return self.conn.execute(f"SELECT COUNT(*) FROM papers{where}").fetchone()[0]
 
     def sources(self) -> list[dict]:
@@ -481,7 +598,7 @@ class Library:
                 chunk = list(ids[i : i + batch])
                 marks = ",".join("?" * len(chunk))
                 rows = {r[0]: r for r in self.conn.execute(
-                    _PAPER_EXPORT_SQL + f" WHERE p.merged_into IS NULL AND p.id IN ({marks})", chunk)}
+                    _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id IN ({marks})", chunk)}
                 for pid in chunk:
                     if pid in rows:
                         yield _paper_dict(rows[pid])
@@ -489,7 +606,7 @@ class Library:
         last = 0
         while True:
             rows = self.conn.execute(
-                _PAPER_EXPORT_SQL + " WHERE p.merged_into IS NULL AND p.id > ? ORDER BY p.id LIMIT ?", (last, batch)
+                _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id > ? ORDER BY p.id LIMIT ?", (last, batch)
             ).fetchall()
             if not rows:
                 return
@@ -500,6 +617,102 @@ class Library:
 
 PARSE_AHEAD = 2
 WAL_AUTOCHECKPOINT = 1000
+# A run this large is imported as one unit of work with its random-order indexes built at the end
+# (Library._import_bulk): about 20,000 records at the ~800-1,600 bytes a record that dumps take.
+BULK_BYTES = 16 * 1024 * 1024
+BYTES_PER_RECORD = 900
+# The full-text index keeps this much of a bulk import in memory before writing a segment (FTS5's default, 1 MB,
+# makes many small segments that are merged again and again: a third more time).
+BULK_FTS_HASHSIZE = 64 * 1024 * 1024
+BULK_FTS_BATCH = 20_000
+# Tables whose non-unique indexes a bulk import into a (nearly) empty library builds once at the end.
+DEFERRED_INDEX_TABLES = ("papers", "paper_authors")
+
+
+def _total_bytes(paths: list[Path]) -> int:
+    total = 0
+    for p in paths:
+        try:
+            total += p.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def is_bulk(paths: list[Path]) -> bool:
+    """Whether an import of ``paths`` is large enough to be written as one unit of work (Library._import_bulk)."""
+    return _total_bytes([Path(p) for p in paths]) >= BULK_BYTES
+
+
+def _estimated_records(paths: list[Path]) -> int:
+    return _total_bytes(paths) // BYTES_PER_RECORD
+
+
+def _index_for_search(conn: sqlite3.Connection, first: int, last: int) -> None:
+    conn.execute(
+        "INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract FROM papers"
+        " WHERE id BETWEEN ? AND ?",
+        (first, last),
+    )
+
+
+def _set_aside_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Drop the non-unique indexes of the tables an import fills (inside its transaction, so a crash brings them
+    back); returns (name, CREATE statement) to build them again once the rows are in. Unique indexes stay: they
+    guard what is inserted."""
+    marks = ",".join("?" * len(DEFERRED_INDEX_TABLES))
+    indexes = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) AND sql IS NOT NULL"
+        " ORDER BY name", DEFERRED_INDEX_TABLES).fetchall()
+    deferred = [(name, sql) for name, sql in indexes if not sql.lstrip().upper().startswith("CREATE UNIQUE")]
+    for name, _sql in deferred:
+        conn.execute(f'DROP INDEX "{name}"')
+    return deferred
+
+
+def _fts_hashsize(conn: sqlite3.Connection, size: int | None) -> int | None:
+    """Set the full-text index's in-memory batch size (None: back to FTS5's default); returns the one before."""
+    row = conn.execute("SELECT v FROM papers_fts_config WHERE k = 'hashsize'").fetchone()
+    if size is None:
+        conn.execute("DELETE FROM papers_fts_config WHERE k = 'hashsize'")
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (FTS5_DEFAULT_HASHSIZE,))
+        conn.execute("DELETE FROM papers_fts_config WHERE k = 'hashsize'")
+    else:
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (size,))
+    return row[0] if row else None
+
+
+FTS5_DEFAULT_HASHSIZE = 1024 * 1024
+
+
+def _parse_pool(paths: list[Path]):
+    """Processes that parse a bulk import's files, one per core (the writer shares them)."""
+    if (os.cpu_count() or 1) > 1 and len(paths) > 1:
+        import multiprocessing
+
+        workers = min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
+
+
+# One writer keeps up with about this many parsers.
+MAX_PARSE_PROCESSES = 4
+
+
+def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None) -> Iterator:
+    """The parse of each path in order, a few files ahead of the writer (a bounded window keeps memory flat)."""
+    window = 2 * (getattr(pool, "_max_workers", 1) or 1) + 1
+    ahead = [_submit(pool, p, captured) for p in paths[:window]]
+    try:
+        for index, path in enumerate(paths):
+            parsed = _result_or_parse_here(ahead.pop(0), path, captured)
+            if index + window < len(paths):
+                ahead.append(_submit(pool, paths[index + window], captured))
+            yield parsed
+    finally:
+        for future in ahead:
+            if future is not None:
+                future.cancel()
 # Below this much text a second process costs more to start than it saves.
 PROCESS_PARSE_BYTES = 8 * 1024 * 1024
 
@@ -539,7 +752,10 @@ def _read_or_error(path: Path, captured: dt.date | None) -> dumps.ParsedDump | I
     try:
         return dumps.read_dump(path, captured)
     except dumps.DumpError as exc:
-        return ImportResult(file=Path(path).name, status="failed", message=str(exc))
+        return ImportResult(file=escape_name(Path(path).name), status="failed", message=str(exc))
+    except (MemoryError, RecursionError, ValueError, UnicodeError) as exc:  # one bad file never stops the others
+        name = escape_name(Path(path).name)
+        return ImportResult(file=name, status="failed", message=f"{name}: cannot be read as a dump ({exc})")
 
 
 _PAPER_EXPORT_SQL = """
@@ -554,7 +770,7 @@ SELECT p.id, p.title, p.authors_truncated, p.org, p.category, p.date, p.has_code
             WHERE pv.paper_id = p.id OR pv.paper_id IN (SELECT c.id FROM papers c WHERE c.merged_into = p.id)
             ORDER BY pv.id))
             AS sources_json
-FROM papers p"""
+FROM visible_papers p"""
 
 
 def _paper_dict(row: tuple) -> dict:

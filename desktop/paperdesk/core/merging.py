@@ -16,6 +16,7 @@ from typing import Callable
 from . import curation, dupscan
 from .duplicates import MAX_BLOCK, PRESETS, Group, Preset, Record, _group, blocking_keys, normalize_title, score_pair
 from .library import Library, LibraryError, now
+from .schema import VISIBLE
 
 MERGE_FIELDS = ("title", "authors", "authors_truncated", "org", "category", "date", "has_code", "abstract")
 _BATCH = 20_000
@@ -310,8 +311,9 @@ def unmerge(library: Library, merge_id: int, resolve: str | dict | None = None) 
         undo = {"fields": set_fields, "removed_tags": removed_tags, "removed_decisions": removed_decisions,
                 "conflicts": [{**c, "choice": choices[c["field"]]} for c in conflicts]}
         conn.execute("UPDATE merges SET undone = ? WHERE id = ?", (json.dumps(undo, ensure_ascii=False), merge_id))
-        library.log("unmerge", {"merge_id": merge_id, "survivor": survivor, "restored": state["others"], **undo},
-                    paper_id=survivor)
+        # "inside": the visible record the survivor is in when it was itself merged later (its sources change).
+        library.log("unmerge", {"merge_id": merge_id, "survivor": survivor, "restored": state["others"],
+                                "inside": root if root != survivor else None, **undo}, paper_id=survivor)
     return list(state["others"])
 
 
@@ -391,6 +393,14 @@ def merges_of(library: Library, paper_id: int, family: bool = True) -> list[dict
                 f" (SELECT merge_id FROM merge_members WHERE paper_id IN ({marks}))", chunk):
             out[mid] = {"id": mid, "survivor": survivor, "merged": json.loads(merged), "at": at, "undone_at": undone}
     return [out[k] for k in sorted(out, reverse=True)]
+
+
+def merged_into(library: Library, paper_id: int) -> int | None:
+    """The record ``paper_id`` was merged into (None when it is visible). LibraryError if there is no such record."""
+    row = library.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (paper_id,)).fetchone()
+    if row is None:
+        raise LibraryError(f"there is no record {paper_id} in the library")
+    return row[0]
 
 
 def merged_children(library: Library, survivor: int) -> list[int]:

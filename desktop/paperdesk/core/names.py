@@ -29,7 +29,7 @@ APOSTROPHES = "'’ʼ‘`"
 # Lower-case particles that may stand inside a name ("Ludwig van Beethoven", "Maria de la Cruz", "bin Laden").
 _PARTICLES = frozenset(
     "van von der den de del della degli dei di da das dos do du la le lo las los bin binti bint ibn ben bat abu "
-    "al el ter ten te zu zur y e af av ap mac".split()
+    "al el ter ten te zu zur y e af av ap mac wa an nic uí 't ’t".split()
 )
 # Lower-case prefixes glued to a capitalised name: d'Alembert, dell'Orto, al-Farsi, el-Amin, ibn-Sina.
 _PREFIX_RE = re.compile(r"^(?:[a-z]{1,4}[" + APOSTROPHES + r"]|(?:al|el|ad|ar|as|at|an|ash|az|bin|ben|ibn|abu|bint)-)")
@@ -69,10 +69,11 @@ def _script(ch: str) -> str:
 
 
 def _humps(word: str) -> int:
-    """How many times a capitalised part is glued onto a lower-case letter inside ``word`` (``ReportOne``: 1)."""
+    """How many times a capital follows a lower-case letter inside ``word`` (``ReportOne``: 1, ``BayLIN``: 1);
+    the inner capital of ``McDonald``, ``DeWitt``, ``LeCun`` is a name's, not counted."""
     count = 0
-    for i in range(1, len(word) - 1):
-        if word[i].isupper() and word[i - 1].islower() and (word[i + 1].islower() or word[i + 1] in APOSTROPHES):
+    for i in range(1, len(word)):
+        if word[i].isupper() and word[i - 1].islower():
             if not (count == 0 and word[:i] in _NAME_HUMP_PREFIXES):
                 count += 1
     return count
@@ -86,11 +87,12 @@ def token_kind(token: str) -> str | None:
         return None
     if token in _SUFFIXES:
         return "suffix"
-    if token in _PARTICLES:
-        return "particle"
+    if token in _PARTICLES or (len(token) <= 4 and token[-1] in APOSTROPHES and token[:-1].isalpha()
+                               and token[:-1].islower()):
+        return "particle"  # "van", "de", "bin"; "a'", "d'", "dell'" standing apart
     if "." in token:
-        if _INITIAL_RE.fullmatch(token) and token[0].isupper():
-            return "initial"
+        if _INITIAL_RE.fullmatch(token) and not any(a.isupper() and b.isupper() for a, b in zip(token, token[1:])):
+            return "initial" if token[0].isupper() else "lower"  # "K.", "J.-P."; "e." as e. e. cummings writes it
         return None
     core = token
     prefix = _PREFIX_RE.match(token)
@@ -102,9 +104,9 @@ def token_kind(token: str) -> str | None:
         return None
     if "--" in core:
         return None
-    scripts = {_script(ch) for ch in core if _is_letter(ch) and unicodedata.category(ch)[0] != "M"}
+    scripts = {_script(ch) for ch in core if ch.isalpha() and ch not in APOSTROPHES}
     if len(scripts) > 1:
-        return None  # "Retrieval王伟": a word of the title glued to a name in another script
+        return "mixed"  # "Retrieval王伟": a title's word glued to a name in another script (or a typo'd letter)
     cased = [ch for ch in core if ch.isupper() or ch.islower()]
     if not cased:
         return "caseless"
@@ -150,11 +152,11 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
     kinds = [token_kind(t) for t in tokens]
     if None in kinds or not any(k in _CORE for k in kinds):
         return None
-    if kinds[-1] in ("initial", "particle") or ("suffix" in kinds[:-1]):
+    if kinds[-1] == "initial" or ("suffix" in kinds[:-1]):
         return None
     if kinds[-1] == "suffix" and len(tokens) < 3:
         return None
-    score = 0.0
+    score = -3.0 if kinds[-1] == "particle" else 0.0  # "van der": a name does not end on a particle
     for i, (token, kind) in enumerate(zip(tokens, kinds)):
         if style is not None and kind == style:
             score += _STYLE_PENALTY[kind]
@@ -162,14 +164,16 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
             score += _KIND_PENALTY[kind]
         if kind == "cap":
             humps = _humps(token)
-            if humps:  # XiaoXiao, OneRec: real but rarer than plain words, and rarer still as a surname
-                score -= 1.5 * humps + (0.5 if i else 0.0)
+            if humps:  # XiaoXiao, OneRec: real, but far rarer in names than in titles (WeChat, TikTok, MoE)
+                score -= 2.0 * humps + (0.5 if i else 0.0)
         elif kind == "upper" and style != "upper" and len(token) <= 3 and i < len(tokens) - 1:
             score -= 1.0  # "TR" in "...for CTR Prediction" read as a given name
         elif kind == "particle" and i == 0:
             score -= 0.5
         elif kind == "single" and i == len(tokens) - 1:
             score -= 1.0
+    if "lower" in kinds and ("cap" in kinds or "upper" in kinds or "initial" in kinds):
+        score -= 2.0  # "Djohn smith", "Emaria garcía": a name is written in one case throughout
     words = sum(1 for k in kinds if k in _CORE or k == "initial") + ("particle" in kinds)
     if words == 1:
         score += -0.3 if kinds[0] == "caseless" or kinds.count("caseless") else -2.5
@@ -212,7 +216,7 @@ def split_names(text: str) -> list[str]:
     parts = text.split(", ")
     names: list[str] = []
     for part in parts:
-        if names and part.strip() in _SUFFIXES:
+        if names and (part.strip() in _SUFFIXES or (part and all(w in _PARTICLES for w in part.split(" ")))):
             names[-1] = f"{names[-1]}, {part.strip()}"
         else:
             names.append(part)
@@ -229,6 +233,12 @@ def read_author_line(line: str) -> AuthorList:
     body, truncated = strip_et_al(body)
     names = [n.strip() for n in split_names(body) if n.strip()]
     return AuthorList(tuple(names), truncated, org)
+
+
+def author_line_is_odd(line: str) -> bool:
+    """Structure only: more names than a listing shows, or a line far too long to be three names."""
+    line = line.strip()
+    return len(line) > _MAX_AUTHOR_LINE or len(read_author_line(line).names) > MAX_SHOWN_NAMES
 
 
 def looks_like_author_line(line: str) -> bool:
@@ -291,11 +301,9 @@ def _title_tail_score(title: str) -> float | None:
         return None  # "Mixture-of-|Experts", "D'|Amato": inside a word
     score = 0.0
     if _humps(last.rsplit("-", 1)[-1]):
-        score -= 2.0
+        score -= 0.5  # "ReportOne" is rare, but "WeChat", "TikTok", "MoE", "BioBERT" are common title ends
     if last[-1] in ",;:(/&":
         score -= 4.0
-    if len(last) >= 2 and last[-1].isupper() and last[-2].islower():
-        score -= 1.0  # "ThingsJ|OHN": a title word rarely ends in one capital after small letters
     return score
 
 
@@ -317,14 +325,14 @@ def _words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return exact, folded
 
 
-def _crosses(glued_word: str, cut: int, folded: frozenset[str]) -> bool:
-    """Whether a word of the abstract occurs in ``glued_word`` across position ``cut`` (``Model|sAna``)."""
+def _crosses(glued_word: str, cut: int, folded: frozenset[str], vocabulary=None) -> bool:
+    """Whether a word of the abstract (or of the file) occurs in ``glued_word`` across ``cut`` (``Model|sAna``)."""
     text = glued_word.casefold()
     if len(text) != len(glued_word):
         return False
     for start in range(max(0, cut - 24), cut):
         for end in range(cut + 1, min(len(text), start + 30) + 1):
-            if end - start >= 4 and text[start:end] in folded:
+            if end - start >= 4 and (text[start:end] in folded or (vocabulary is not None and vocabulary(text[start:end]))):
                 return True
     return False
 
@@ -343,7 +351,7 @@ def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
         for m in _START_RE.finditer(glued, start):
             i = m.start()
             ch, prev = glued[i], glued[i - 1]
-            if ch.isupper() or not prev.isalpha() or (_script(ch) != _script(prev) and _is_letter(prev)):
+            if ch.isupper() or not _is_letter(prev) or (_script(ch) != _script(prev) and prev.isalpha()):
                 yield i
         return
     for i in range(start, len(glued)):
@@ -359,6 +367,7 @@ def split_glued(
     is_known: Callable[[str], bool] | None = None,
     context: str = "",
     name_words: Callable[[str], bool] | None = None,
+    vocabulary: Callable[[str], bool] | None = None,
 ) -> GluedSplit:
     """Find the title/author boundary in a layout B/C line such as ``TitleWei Guo, Rong Su et al. · org``.
 
@@ -366,24 +375,28 @@ def split_glued(
     name makes its reading more likely. ``name_words`` tells whether a word is seen in names elsewhere.
     ``context`` is the record's abstract: a title's last word that the abstract also uses (``...with
     DeepSeek``) is more likely a word of the title than part of a name, and a reading that cuts through one
-    of its words (``Model|sAna``) is wrong.
+    of its words (``Model|sAna``) is wrong. ``vocabulary`` tells whether a (case-folded) word stands whole
+    elsewhere in the file. The line alone is read first; the evidence is only weighed when it leaves a choice.
     """
     body, org = strip_org(line.strip())
     body, truncated = strip_et_al(body)
     segments = split_names(body)
     candidates = _candidates(segments, truncated, lowercase=False)
     best_first = max((c[3] for c in candidates), default=None)
-    if best_first is None or best_first < CONFIDENT_SCORE or name_style(segments[1:]) == "lower":
+    few = truncated and len(segments) >= MAX_SHOWN_NAMES and max(
+        (len(c[1]) for c in candidates if c[2] >= max(x[2] for x in candidates) - REVIEW_MARGIN), default=0
+    ) < MAX_SHOWN_NAMES
+    if best_first is None or best_first < CONFIDENT_SCORE or few or name_style(segments[1:]) == "lower":
         # No reading with a plain first name: a name in lower case, or glued after a lower-case letter.
         candidates = _candidates(segments, truncated, lowercase=True)
     if not candidates:
         return GluedSplit(None, truncated, org, reason="no author list found after the title")
 
-    if len(candidates) > 1 and (is_known is not None or context or name_words is not None):
+    if len(candidates) > 1 and (is_known is not None or context or name_words is not None or vocabulary is not None):
         exact, folded = _words(context) if context else (frozenset(), frozenset())
         scored = []
         for title, names, score, first_score, glued_word, cut in candidates:
-            score += _evidence(title, names, is_known, name_words, exact, folded, glued_word, cut)
+            score += _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glued_word, cut)
             scored.append((score, first_score, title, names))
     else:
         scored = [(score, first_score, title, names) for title, names, score, first_score, *_ in candidates]
@@ -394,7 +407,8 @@ def split_glued(
     reason = None
     if close:
         reason = "the end of the title is uncertain"
-    elif best_first < CONFIDENT_SCORE and not (is_known is not None and is_known(best.names[0])):
+    elif (best_first < CONFIDENT_SCORE or (best.names[0][:1].islower() and name_style(best.names[1:]) != "lower")
+          ) and not (is_known is not None and is_known(best.names[0])):
         reason = "the first author's name has an unusual shape"
         close = readings[1:3]
     return GluedSplit(best, truncated, org, close, reason)
@@ -424,9 +438,12 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
             tail = _title_tail_score(title)
             if tail is None:
                 continue
-            if glued[i - 1].isupper() and glued[i].isupper() and first_score is not None:
-                # cutting a run of capitals: "TP|UsAna", "LLM|SJohn"; only an all-capital name starts there
-                first_score -= 0.0 if style == "upper" else 1.0
+            if before and lowercase and i <= 2:
+                continue  # "…, A|depeju Adeleke": a lower-case start right after a word's capital
+            if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() or glued[i].isupper()):
+                tail -= 1.0  # "…Synthesisjan d|e vries", "…The A|TLAS": a title ending on a one-letter word
+            if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
+                tail -= 1.5  # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
             score = first_score + sum(rest_scores) / max(len(rest), 1) * 0.2 + tail
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
@@ -437,23 +454,47 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
     return found
 
 
-def _evidence(title, names, is_known, name_words, exact, folded, glued_word, cut) -> float:
+def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glued_word, cut) -> float:
     """What the rest of the file, the library and the record's own abstract say for one reading."""
     score = 0.0
     if is_known is not None:
         score += 3.0 * sum(1 for n in names if is_known(n))
-    first_word = names[0].split(" ", 1)[0]
-    if name_words is not None and name_words(first_word):
+    first_words = names[0].split(" ")
+    if name_words is not None and name_words(first_words[0]):
         score += 1.0
-    if exact or folded:
-        title_end = title.rsplit(" ", 1)[-1].strip("()[]{}:;,.!?\"")
-        if title_end in exact:
-            score += 1.0
-        elif title_end.casefold() in folded:
-            score += 0.6
-        if _crosses(glued_word, cut, folded):
-            score -= 2.0
+    title_end = title.rsplit(" ", 1)[-1].strip("()[]{}:;,.!?\"")
+    if title_end in exact:
+        score += 1.0
+    elif title_end.casefold() in folded:
+        score += 0.6
+    elif vocabulary is not None and vocabulary(title_end.casefold()):
+        score += 0.5  # a word the file uses elsewhere, whole
+    elif vocabulary is not None:
+        # a title's last word is usually used again; "RecommendationMing" (glued capitals) never is
+        score -= 1.0 if _humps(title_end) else 0.5
+    if exact and first_words[-1] not in _COLLECTIVE:
+        # A title's words come back in its abstract; a person's name rarely does (a team's may: "OneRec Team").
+        score -= 0.7 * sum(1 for w in first_words if len(w) >= 3 and w in exact)
+    if folded and _crosses(glued_word, cut, folded):
+        score -= 3.5  # the record's own abstract uses a word this cut goes through
+    elif vocabulary is not None and _crosses(glued_word, cut, frozenset(), vocabulary):
+        score -= 3.0
     return score
+
+
+GLUE_REASONS = frozenset({"the end of the title is uncertain", "the first author's name has an unusual shape"})
+
+
+def rescore(readings: list[dict], is_known: Callable[[str], bool]) -> tuple[list[dict], bool]:
+    """A flagged record's stored readings (``Reading.as_dict``) weighed again with names known elsewhere (the
+    library): the readings best first, and whether the known names settle it (a clear winner that they vouch for).
+    """
+    scored = sorted(((r["score"] + 3.0 * sum(1 for n in r["authors"] if is_known(n)), r) for r in readings),
+                    key=lambda x: x[0], reverse=True)
+    out = [dict(r, score=round(score, 2)) for score, r in scored]
+    vouched = bool(out) and any(is_known(n) for n in out[0]["authors"])
+    clear = len(out) == 1 or out[0]["score"] - out[1]["score"] >= REVIEW_MARGIN
+    return out, vouched and clear
 
 
 def names_in(lines: Iterable[str]) -> set[str]:

@@ -11,7 +11,7 @@ from array import array
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from .schema import SORTABLE_COLUMNS
+from .schema import SORTABLE_COLUMNS, VISIBLE, in_trash, visible
 from .search import parse_search
 
 class Column(NamedTuple):
@@ -72,7 +72,8 @@ class Compiled:
 
 
 def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled:
-    where = ["p.merged_into IS NULL"]
+    # The Trash lists trashed records; every other view lists the visible ones.
+    where = [in_trash("p") if f.view == "trash" else visible("p")]
     params: list = []
     search = parse_search(f.search)
     if search.match:
@@ -147,7 +148,7 @@ def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
     """
     compiled = compile_filter(f, recent_since(conn))
     packed = conn.execute(
-        f"SELECT json_group_array(id) FROM (SELECT p.id FROM papers p WHERE {compiled.sql_where}"
+        f"SELECT json_group_array(id) FROM (SELECT p.id FROM visible_papers p WHERE {compiled.sql_where}"
         f" ORDER BY {order_by(f)})",
         compiled.params,
     ).fetchone()[0]
@@ -155,7 +156,7 @@ def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
 
 
 def count_visible(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT COUNT(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+    return conn.execute(f"SELECT COUNT(*) FROM papers WHERE {VISIBLE}").fetchone()[0]
 
 
 def display_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
@@ -173,21 +174,24 @@ def view_counts(conn: sqlite3.Connection) -> dict[str, int]:
     since = recent_since(conn)
     return {
         "all": count_visible(conn),
-        "review": conn.execute("SELECT COUNT(*) FROM papers WHERE needs_review = 1 AND merged_into IS NULL").fetchone()[0],
+        "review": conn.execute(f"SELECT COUNT(*) FROM papers WHERE needs_review = 1 AND {VISIBLE}").fetchone()[0],
         # Counted on a small index: a rowid range would walk the table itself, abstracts and all.
         "recent": conn.execute("SELECT COUNT(*) FROM papers INDEXED BY idx_papers_has_code"
-                               " WHERE merged_into IS NULL AND id >= ?",
+                               f" WHERE {VISIBLE} AND id >= ?",
                                (int(since) if since else 2**62,)).fetchone()[0],
+        "trash": conn.execute(f"SELECT COUNT(*) FROM papers INDEXED BY idx_papers_trashed WHERE {in_trash()}"
+                              ).fetchone()[0],
     }
 
 
 def count_matching(conn: sqlite3.Connection, f: RecordFilter) -> int:
     compiled = compile_filter(f, recent_since(conn))
-    return conn.execute(f"SELECT COUNT(*) FROM papers p WHERE {compiled.sql_where}", compiled.params).fetchone()[0]
+    return conn.execute(f"SELECT COUNT(*) FROM visible_papers p WHERE {compiled.sql_where}", compiled.params).fetchone()[0]
 
 
 def source_counts(conn: sqlite3.Connection) -> dict[int, int]:
     """{source id: how many visible records its view lists} (what the sidebar shows next to each source)."""
     return dict(conn.execute(
-        "SELECT pv.source_id, COUNT(DISTINCT COALESCE(pp.merged_into, pp.id)) FROM provenance pv"
-        " JOIN papers pp ON pp.id = pv.paper_id GROUP BY pv.source_id"))
+        "SELECT pv.source_id, COUNT(DISTINCT root.id) FROM provenance pv JOIN papers pp ON pp.id = pv.paper_id"
+        " JOIN papers root ON root.id = COALESCE(pp.merged_into, pp.id) WHERE root.trashed_at IS NULL"
+        " GROUP BY pv.source_id"))

@@ -184,7 +184,7 @@ def _finish(partial: Path) -> tuple[int, int]:
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
         if problems != ["ok"]:
             raise LibraryError(f"the recovered library is not sound either ({problems[0]})")
-        papers = conn.execute("SELECT COUNT(*) FROM papers WHERE merged_into IS NULL").fetchone()[0]
+        papers = conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0]
         rows = sum(conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables
                    if not t.startswith(("papers_fts", "sqlite_")))
         conn.execute("PRAGMA journal_mode = WAL")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -197,15 +197,50 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
     """Events say which library connection wrote them (so a window tells its own changes from another's), and
     the visibility rule lives in one view that every query reads through."""
     db.execute("ALTER TABLE events ADD COLUMN origin TEXT")
-    db.execute(f"CREATE VIEW visible_papers AS SELECT * FROM papers WHERE {VISIBLE}")
-
-
-# The one place that says which papers the librarian sees (merged-away records stay, hidden). Queries read
-# ``visible_papers``; a later rule (a Trash) changes this line and a migration that re-creates the view.
-VISIBLE = "merged_into IS NULL"
+    # The rule as it stood at this version (written out: VISIBLE has grown since, and migration 6 re-makes it).
+    db.execute("CREATE VIEW visible_papers AS SELECT * FROM papers WHERE merged_into IS NULL")
 
 
 def _migrate_6(db: sqlite_utils.Database) -> None:
+    """The Trash (``papers.trashed_at``) and imports that can be taken back out (``sources.removed_at``, with
+    the provenance of records that stay moved aside to ``removed_provenance``). The visibility rule now also
+    leaves trashed records out: the view and the partial indexes behind every sortable column are re-made
+    with it, so sorting and counting still read ids straight off an index."""
+    db.execute("ALTER TABLE papers ADD COLUMN trashed_at TEXT")
+    db.execute("ALTER TABLE sources ADD COLUMN removed_at TEXT")
+    db.execute("CREATE TABLE removed_provenance AS SELECT * FROM provenance WHERE 0")
+    db.execute("CREATE INDEX idx_removed_provenance_source ON removed_provenance(source_id)")
+    db.execute("CREATE INDEX idx_papers_trashed ON papers(trashed_at) WHERE trashed_at IS NOT NULL")
+    db.execute("DROP VIEW visible_papers")
+    db.execute(f"CREATE VIEW visible_papers AS SELECT * FROM papers WHERE {VISIBLE}")
+    for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'papers'"
+                                " AND sql LIKE '%WHERE merged_into IS NULL'").fetchall():
+        db.execute(f'DROP INDEX "{name}"')
+        db.execute(sql.replace("WHERE merged_into IS NULL", f"WHERE {VISIBLE}"))
+
+
+# The one place that says which papers the librarian sees: merged-away records stay, hidden, and so do records
+# in the Trash. Queries read ``visible_papers`` or use ``visible()``; changing this rule needs a migration that
+# re-makes the view and the partial indexes (see _migrate_6).
+VISIBLE = "merged_into IS NULL AND trashed_at IS NULL"
+
+
+# What the Trash shows: trashed records themselves (records merged into them travel inside them).
+IN_TRASH = "trashed_at IS NOT NULL AND merged_into IS NULL"
+
+
+def in_trash(alias: str = "") -> str:
+    return IN_TRASH if not alias else " AND ".join(f"{alias}.{term}" for term in IN_TRASH.split(" AND "))
+
+
+def visible(alias: str = "") -> str:
+    """The visibility rule for a query that names papers ``alias`` (``visible("p")``)."""
+    if not alias:
+        return VISIBLE
+    return " AND ".join(f"{alias}.{term}" for term in VISIBLE.split(" AND "))
+
+
+def _migrate_7(db: sqlite_utils.Database) -> None:
     """What lets the per-author aggregates follow each change instead of being rebuilt: per-author category
     counts (the top three are read off them) and the co-author pairs (the co-author figure is the number of
     pairs), both kept by core.authors. Existing aggregates are marked stale: the next look rebuilds them."""
@@ -215,7 +250,7 @@ def _migrate_6(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM settings WHERE key = 'author_stats_event'")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6, 7: _migrate_7}
 
 
 class SchemaTooNew(Exception):

@@ -20,6 +20,7 @@ from anyascii import anyascii
 
 from ..curation import ValidationError
 from ..library import Library, LibraryError
+from ..schema import visible
 
 DEFAULT_PATTERN = "[auth:lower][year][shorttitle]"
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-:.+/]{0,99}$")
@@ -246,7 +247,7 @@ _KEY_FIELDS_SQL = """
 SELECT p.id, p.title, p.date, p.authors_truncated, p.citekey,
        (SELECT json_group_array(name) FROM (SELECT a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id
             WHERE pa.paper_id = p.id ORDER BY pa.position))
-FROM papers p WHERE p.merged_into IS NULL"""
+FROM papers p WHERE """ + visible("p")
 
 
 def _key_rows(library: Library, paper_ids: list[int] | None) -> list[dict]:

@@ -6,6 +6,7 @@ half a file; merged-away records are never exported (Library.iter_papers skips t
 
 from __future__ import annotations
 
+import glob
 import os
 import threading
 from dataclasses import dataclass, field
@@ -106,41 +107,136 @@ def export(
     from . import make_writer
 
     scope = scope or ExportScope()
-    ids = resolve_scope(library, scope)
-    total = len(ids) if ids is not None else library.count_papers()
     assigned = 0
     if fmt in KEYED_FORMATS:
         from .keys import assign_keys, get_pattern
 
         before = library.conn.execute("SELECT COUNT(*) FROM papers WHERE citekey IS NOT NULL").fetchone()[0]
-        assign_keys(library, ids, get_pattern(library))
+        assign_keys(library, resolve_scope(library, scope), get_pattern(library))
         assigned = library.conn.execute("SELECT COUNT(*) FROM papers WHERE citekey IS NOT NULL").fetchone()[0] - before
     options = options or ExportOptions(ascii=ascii)
     ascii = options.ascii and fmt in ("bibtex", "biblatex")
     t1_chars: set[str] = set()
     write = make_writer(fmt, options, t1_chars=t1_chars if ascii else None)
-    papers = _progress_papers(library.iter_papers(ids=ids), progress, cancel, total)
-    if not isinstance(out, (str, os.PathLike)):
-        return ExportResult(write(papers, out), None, assigned, _t1_messages(t1_chars))
-    target = Path(out)
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with open(partial, "w", encoding="ascii" if ascii else "utf-8",
-                  newline="") as handle:
-            count = write(papers, handle)
-        os.replace(partial, target)
-    except ExportCancelled:
-        partial.unlink(missing_ok=True)
-        raise
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise LibraryError(f"{target}: cannot write the export ({exc.strerror or exc})") from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    notes: list[str] = []
+    # One read transaction from the choice of records to the last entry: the file shows one state of the library
+    # even while another window merges or imports (WAL keeps this snapshot for us).
+    with library.read_snapshot():
+        ids = resolve_scope(library, scope)
+        total = len(ids) if ids is not None else library.count_papers()
+        papers = _clean_papers(_progress_papers(library.iter_papers(ids=ids), progress, cancel, total), notes)
+        if not isinstance(out, (str, os.PathLike)):
+            count = write(papers, out)
+            return ExportResult(count, None, assigned, _t1_messages(t1_chars) + notes)
+        target = Path(out)
+        encoding = "ascii" if ascii else "utf-8"
+        try:
+            count = _write_replacing(target, lambda handle: write(papers, handle), encoding)
+        except OSError as exc:
+            raise LibraryError(f"{target}: cannot write the export ({exc.strerror or exc})") from exc
     if progress is not None:
         progress(count, total)
-    return ExportResult(count, target, assigned, _t1_messages(t1_chars))
+    return ExportResult(count, target, assigned, _t1_messages(t1_chars) + notes)
+
+
+_PARTIAL_SUFFIX = ".paperdesk-partial"
+
+
+def _partial_names(target: Path) -> list[Path]:
+    """Leftovers of earlier exports to ``target`` killed before they finished (and the old ``.partial`` name)."""
+    folder = target.parent
+    found = [target.with_name(target.name + ".partial")]
+    try:
+        found += list(folder.glob(f".{glob.escape(target.name)}.*{_PARTIAL_SUFFIX}"))
+    except OSError:
+        pass
+    return found
+
+
+def _write_replacing(target: Path, write: Callable[[IO[str]], int], encoding: str) -> int:
+    """Write a new ``target`` whole or not at all. Where the system has O_TMPFILE (Linux), the new content goes
+    into a file with no name in the same folder, named and renamed over the target only once it is complete and
+    synced: a kill at any moment leaves the previous file and nothing else. Elsewhere a hidden temporary file in
+    the same folder, which the next export to the same target removes if a kill left it behind."""
+    folder = target.parent if str(target.parent) else Path(".")
+    for leftover in _partial_names(target):
+        try:
+            leftover.unlink()
+        except FileNotFoundError:
+            pass
+    fd = None
+    if hasattr(os, "O_TMPFILE"):
+        try:
+            fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError:
+            fd = None  # the file system does not support it
+    partial = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}{_PARTIAL_SUFFIX}"
+    named = fd is None
+    if named:
+        fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        with open(fd, "w", encoding=encoding, newline="", closefd=True) as handle:
+            count = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+            if not named:
+                _name_tmpfile(handle.fileno(), partial)
+                named = True
+        os.replace(partial, target)
+    except BaseException:
+        if named:
+            partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _name_tmpfile(fd: int, partial: Path) -> None:
+    """Give the unnamed O_TMPFILE file a name (linkat through /proc, as open(2) describes); should that fail,
+    copy its content into a named file instead."""
+    folder = os.open(partial.parent if str(partial.parent) else ".", os.O_RDONLY)
+    try:
+        os.link(f"/proc/self/fd/{fd}", partial.name, dst_dir_fd=folder, follow_symlinks=True)
+        return
+    except OSError:
+        pass
+    finally:
+        os.close(folder)
+    with open(f"/proc/self/fd/{fd}", "rb") as source, open(partial, "xb") as copy:
+        while chunk := source.read(1 << 20):
+            copy.write(chunk)
+        copy.flush()
+        os.fsync(copy.fileno())
+
+
+def _clean_papers(papers, notes: list[str]):
+    """Records as stored, without NULs, control characters or terminal escape sequences (a library imported
+    before these were removed at import may hold some): they never reach an exported file. Says how many."""
+    from ..text import clean_text, has_controls
+
+    cleaned_records = removed_total = 0
+
+    def clean(value):
+        nonlocal removed_total
+        if isinstance(value, str):
+            if has_controls(value):
+                value, removed = clean_text(value)
+                removed_total += removed
+            return value
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    for paper in papers:
+        before = removed_total
+        paper = clean(paper)
+        if removed_total != before:
+            cleaned_records += 1
+        yield paper
+    if cleaned_records:
+        notes.append(f"removed {removed_total} control characters (NUL, terminal escape sequences) from"
+                     f" {cleaned_records} records on the way out; the library still holds them")
 
 
 def _t1_messages(t1_chars: set[str]) -> list[str]:

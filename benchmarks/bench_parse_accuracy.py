@@ -1,0 +1,110 @@
+"""How often the parser reads a record exactly, on generated dumps with the world's names.
+
+    python benchmarks/bench_parse_accuracy.py [--records 6000] [--seed 11] [--show 10]
+
+Generates dumps in layouts A, B and C and files mixing A and B (``generate.py --names world``: authors from
+40 Faker locales and hand-written hard shapes, a quarter of the titles with hard endings), parses every file
+and compares each record with what the generator wrote. A record is *exact* when its title, authors, et al.
+and org are all right (flagged or not); a wrong record is either *flagged* for review (a librarian sees it)
+or *silent* (the error goes unseen). Prints the figures per layout, per name class of the first author (the
+name glued to the title) and per title ending, and one JSON object on the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "desktop"))
+
+from generate import generate  # noqa: E402
+from world_names import HARD_ENDINGS  # noqa: E402
+
+from paperdesk.core import dumps  # noqa: E402
+
+CAPTURED = dt.date(2026, 6, 5)
+
+
+def measure(out_dir: Path, records: int, seed: int) -> dict:
+    result = generate(out_dir, records, seed=seed, names="world", records_per_file=250)
+    labels = {(d["file"], d["line"]): d for d in map(json.loads, result.labels_path.read_text("utf-8").splitlines())}
+    tallies: dict[str, dict[str, dict[str, int]]] = {"layout": defaultdict(lambda: defaultdict(int)),
+                                                     "first author": defaultdict(lambda: defaultdict(int)),
+                                                     "title ending": defaultdict(lambda: defaultdict(int))}
+    silent_examples, locales = [], set()
+    start = time.perf_counter()
+    parsed_files = [dumps.read_dump(path, CAPTURED) for path in result.files]
+    parse_seconds = time.perf_counter() - start
+    for path, parsed in zip(result.files, parsed_files):
+        for record in parsed.records:
+            label = labels[(path.name, record.line)]
+            locales.update(loc for loc in label["locales"] if loc not in ("classic", "hard"))
+            exact = (record.title, record.authors, record.authors_truncated, record.org) == (
+                label["title"], label["authors"], label["truncated"], label["org"])
+            outcome = "exact" if exact else ("flagged" if record.needs_review else "silent")
+            hard_end = any(label["title"].endswith(e) for e in HARD_ENDINGS)
+            keys = {"layout": label["layout"] + (" (mixed file)" if path.name.endswith("_M.txt") else ""),
+                    "first author": label["classes"][0] if label["classes"] else "plain",
+                    "title ending": "hard" if hard_end else "plain"}
+            for table, key in keys.items():
+                row = tallies[table][key]
+                row["records"] += 1
+                row[outcome] += 1
+                row["flagged_total"] += record.needs_review
+            tallies["layout"]["all"]["records"] += 1
+            tallies["layout"]["all"][outcome] += 1
+            tallies["layout"]["all"]["flagged_total"] += record.needs_review
+            if outcome != "exact" and len(silent_examples) < 400:
+                silent_examples.append({"outcome": outcome, "layout": label["layout"], "file": path.name,
+                                        "line": record.line, "read": [record.title, record.authors,
+                                                                      record.authors_truncated, record.org],
+                                        "truth": [label["title"], label["authors"], label["truncated"],
+                                                  label["org"]]})
+    return {"tallies": {t: {k: dict(v) for k, v in rows.items()} for t, rows in tallies.items()},
+            "silent_examples": silent_examples, "locales": sorted(locales), "parse_seconds": parse_seconds,
+            "records": result.records}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=6000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--show", type=int, default=10, help="print this many wrong-and-silent records")
+    parser.add_argument("--show-flagged", type=int, default=0, help="and this many wrong-but-flagged ones")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="paperdesk-accuracy-") as tmp:
+        figures = measure(Path(tmp), args.records, args.seed)
+    print(f"{figures['records']:,} generated records, authors from {len(figures['locales'])} locales "
+          f"(plus the hard-shape lists); parsed in {figures['parse_seconds']:.1f} s")
+    for table, rows in figures["tallies"].items():
+        print(f"\nby {table}:")
+        print(f"  {'':28} {'records':>8} {'exact':>8} {'exact %':>8} {'wrong, flagged':>15} {'wrong, silent':>14}"
+              f" {'flagged (all)':>14}")
+        for key in sorted(rows, key=lambda k: (k == "all", k)):
+            row = rows[key]
+            n = row.get("records", 0)
+            print(f"  {key:28} {n:>8} {row.get('exact', 0):>8} {100 * row.get('exact', 0) / n:>7.2f}%"
+                  f" {row.get('flagged', 0):>15} {row.get('silent', 0):>14} {row.get('flagged_total', 0):>14}")
+    silent = [e for e in figures["silent_examples"] if e["outcome"] == "silent"]
+    flagged = [e for e in figures["silent_examples"] if e["outcome"] == "flagged"]
+    for example in silent[: args.show] + flagged[: args.show_flagged]:
+        print(example.pop("outcome") + ":", json.dumps(example, ensure_ascii=False))
+    overall = figures["tallies"]["layout"]["all"]
+    summary = {"records": overall["records"], "exact": overall.get("exact", 0),
+               "exact_rate": round(overall.get("exact", 0) / overall["records"], 5),
+               "wrong_flagged": overall.get("flagged", 0), "wrong_silent": overall.get("silent", 0),
+               "flagged_total": overall.get("flagged_total", 0), "locales": len(figures["locales"]),
+               "seed": args.seed}
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,202 @@
+"""The Trash, and taking an import back out. Qt-free; the GUI and the CLI call these same functions.
+
+Deleting a record moves it to the Trash (``papers.trashed_at``): it leaves every view, count, search, export,
+duplicate scan and author figure — they all read the visible records through one rule (``schema.VISIBLE``) —
+and comes back, as it was, with ``restore``. Records a trashed record absorbed in merges stay inside it and
+travel with it. ``empty_trash`` is the only real deletion.
+
+``remove_import`` takes out what one imported file brought: records that came only from that file go to the
+Trash; records also seen in other files stay and lose only this file's provenance. Both are one step with an
+exact inverse (``undo_remove_import``), and ``import_impact`` gives the numbers before anything runs.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .library import Library, LibraryError, now
+from .schema import IN_TRASH, VISIBLE
+
+_CHUNK = 900  # within SQLite's limit on bound variables
+
+
+def _chunks(ids: list[int]):
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def absorbed_by(library: Library, ids: list[int]) -> dict[int, int]:
+    """For each of ``ids`` that absorbed records in merges: how many travel with it."""
+    out: dict[int, int] = {}
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        out.update(library.conn.execute(
+            f"SELECT merged_into, COUNT(*) FROM papers WHERE merged_into IN ({marks}) GROUP BY merged_into", chunk))
+    return out
+
+
+def trash(library: Library, ids: list[int]) -> list[int]:
+    """Move visible records to the Trash; returns the ids it moved (those not visible are left as they are)."""
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    moved: list[int] = []
+    with library.transaction() as conn:
+        stamp = now()
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            found = [r[0] for r in conn.execute(
+                f"SELECT id FROM papers WHERE id IN ({marks}) AND {VISIBLE}", chunk)]
+            if found:
+                conn.execute(f"UPDATE papers SET trashed_at = ? WHERE id IN ({','.join('?' * len(found))})",
+                             [stamp, *found])
+            moved += found
+        if moved:
+            library.log("trash", {"papers": moved, "absorbed": sum(absorbed_by(library, moved).values())})
+    return moved
+
+
+def restore(library: Library, ids: list[int]) -> list[int]:
+    """Bring records back from the Trash; returns the ids it brought back."""
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    back: list[int] = []
+    with library.transaction() as conn:
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            found = [r[0] for r in conn.execute(
+                f"SELECT id FROM papers WHERE id IN ({marks}) AND trashed_at IS NOT NULL", chunk)]
+            if found:
+                conn.execute(f"UPDATE papers SET trashed_at = NULL WHERE id IN ({','.join('?' * len(found))})",
+                             found)
+            back += found
+        if back:
+            library.log("untrash", {"papers": back})
+    return back
+
+
+def count_trashed(library: Library) -> int:
+    return library.conn.execute(
+        f"SELECT COUNT(*) FROM papers WHERE {IN_TRASH}").fetchone()[0]
+
+
+def trashed_ids(library: Library) -> list[int]:
+    return [r[0] for r in library.conn.execute(
+        f"SELECT id FROM papers WHERE {IN_TRASH} ORDER BY trashed_at DESC, id")]
+
+
+def empty_trash(library: Library, *, progress=None) -> int:
+    """Delete for good every record in the Trash and the records merged into them; returns how many went."""
+    with library.transaction() as conn:
+        roots = [r[0] for r in conn.execute("SELECT id FROM papers WHERE trashed_at IS NOT NULL")]
+        family = list(roots)
+        for chunk in _chunks(roots):
+            marks = ",".join("?" * len(chunk))
+            family += [r[0] for r in conn.execute(f"SELECT id FROM papers WHERE merged_into IN ({marks})", chunk)]
+        family = list(dict.fromkeys(family))
+        done = 0
+        for chunk in _chunks(family):
+            marks = ",".join("?" * len(chunk))
+            for table, column in (("paper_tags", "paper_id"), ("paper_authors", "paper_id"),
+                                  ("provenance", "paper_id"), ("merge_members", "paper_id"),
+                                  ("decisions", "a"), ("decisions", "b")):
+                conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM merges WHERE survivor IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)  # the FTS follows by trigger
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(family))
+        if family:
+            library.log("trash-emptied", {"papers": family})
+    return len(family)
+
+
+# --- removing an import -------------------------------------------------------------------------------------
+
+
+def _source_row(conn, source_id: int):
+    row = conn.execute("SELECT id, file_name, removed_at FROM sources WHERE id = ?", (source_id,)).fetchone()
+    if row is None:
+        raise LibraryError(f"there is no import {source_id} in this library")
+    return row
+
+
+def import_impact(library: Library, source_id: int) -> dict:
+    """What ``remove_import`` would do: records only from this file (to the Trash), records also elsewhere."""
+    conn = library.conn
+    row = _source_row(conn, source_id)
+    only, shared = _split_by_other_sources(conn, source_id)
+    return {"file": row[1], "only_here": len(only), "also_elsewhere": len(shared), "removed": bool(row[2])}
+
+
+def _split_by_other_sources(conn, source_id: int) -> tuple[list[int], list[int]]:
+    """The visible-or-trashed records this source gave provenance to (their family root), split by whether any
+    other source (of the same root) vouches for them too."""
+    roots = [r[0] for r in conn.execute(
+        "SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM provenance pv JOIN papers p ON p.id = pv.paper_id"
+        " WHERE pv.source_id = ?", (source_id,))]
+    only, shared = [], []
+    for chunk in _chunks(roots):
+        marks = ",".join("?" * len(chunk))
+        elsewhere = {r[0] for r in conn.execute(
+            f"SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM provenance pv JOIN papers p ON p.id = pv.paper_id"
+            f" JOIN sources s ON s.id = pv.source_id WHERE pv.source_id != ? AND s.removed_at IS NULL"
+            f" AND COALESCE(p.merged_into, p.id) IN ({marks})", [source_id, *chunk])}
+        for root in chunk:
+            (shared if root in elsewhere else only).append(root)
+    return only, shared
+
+
+def remove_import(library: Library, source_id: int) -> dict:
+    """Take one imported file back out, as one step; returns what ``undo_remove_import`` needs."""
+    with library.transaction() as conn:
+        row = _source_row(conn, source_id)
+        if row[2]:
+            raise LibraryError(f"{row[1]}: this import was already removed")
+        only, shared = _split_by_other_sources(conn, source_id)
+        trashed = [pid for pid in only if conn.execute(
+            "SELECT trashed_at IS NULL FROM papers WHERE id = ?", (pid,)).fetchone()[0]]
+        stamp = now()
+        for chunk in _chunks(trashed):
+            conn.execute(f"UPDATE papers SET trashed_at = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                         [stamp, *chunk])
+        # The file's provenance of records that stay moves aside (not deleted), so undo and a later import of the
+        # same file bring it back exactly.
+        moved = conn.execute(
+            "INSERT INTO removed_provenance SELECT * FROM provenance WHERE source_id = ? AND paper_id IN"
+            " (SELECT id FROM papers WHERE COALESCE(merged_into, id) IN (SELECT value FROM json_each(?)))",
+            (source_id, json.dumps(shared))).rowcount
+        conn.execute("DELETE FROM provenance WHERE id IN (SELECT id FROM removed_provenance WHERE source_id = ?)",
+                     (source_id,))
+        _recount_sources(conn, shared)
+        conn.execute("UPDATE sources SET removed_at = ? WHERE id = ?", (stamp, source_id))
+        saved = {"source_id": source_id, "file": row[1], "trashed": trashed, "shared": shared}
+        library.log("import-removed", {**saved, "provenance_moved": moved}, source_id=source_id)
+    return saved
+
+
+def undo_remove_import(library: Library, saved: dict) -> None:
+    """Put a removed import back: its records out of the Trash, its provenance back where it was."""
+    with library.transaction() as conn:
+        for chunk in _chunks(saved["trashed"]):
+            conn.execute(f"UPDATE papers SET trashed_at = NULL WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        conn.execute("INSERT INTO provenance SELECT * FROM removed_provenance WHERE source_id = ?",
+                     (saved["source_id"],))
+        conn.execute("DELETE FROM removed_provenance WHERE source_id = ?", (saved["source_id"],))
+        _recount_sources(conn, saved["shared"])
+        conn.execute("UPDATE sources SET removed_at = NULL WHERE id = ?", (saved["source_id"],))
+        library.log("import-restored", saved, source_id=saved["source_id"])
+
+
+def last_removal(library: Library, source_id: int) -> dict | None:
+    """What the latest ``remove_import`` of this source saved (from its event), to bring it back on re-import."""
+    row = library.conn.execute(
+        "SELECT details FROM events WHERE kind = 'import-removed' AND source_id = ? ORDER BY id DESC LIMIT 1",
+        (source_id,)).fetchone()
+    if not row:
+        return None
+    details = json.loads(row[0])
+    return {k: details[k] for k in ("source_id", "file", "trashed", "shared")}
+
+
+def _recount_sources(conn, roots: list[int]) -> None:
+    conn.executemany(
+        "UPDATE papers SET sources_count = (SELECT COUNT(*) FROM provenance WHERE paper_id = ? OR paper_id IN"
+        " (SELECT id FROM papers WHERE merged_into = ?)) WHERE id = ?", [(r, r, r) for r in roots])

@@ -1,0 +1,113 @@
+"""The Trash and removing an import: records leave every view and come back exactly; emptying is final."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperdesk.core import curation, merging, trash
+from paperdesk.core.export.runner import ExportScope, export
+from paperdesk.core.library import LibraryError
+from paperdesk.core.query import RecordFilter, ordered_ids, view_counts
+
+
+def _visible(library) -> set[int]:
+    return set(ordered_ids(library.conn, RecordFilter(sort="id")))
+
+
+def _exported_ids(library) -> int:
+    import io
+    import json
+
+    out = io.StringIO()
+    export(library, "json", out, ExportScope())
+    return {p["id"] for p in json.loads(out.getvalue())}
+
+
+def test_trashed_records_leave_every_view_and_come_back(seeded):
+    ids = sorted(_visible(seeded))[:3]
+    title = curation.paper_detail(seeded, ids[0])["title"]
+    word = title.split()[0]
+    assert trash.trash(seeded, ids) == ids
+    assert not set(ids) & _visible(seeded)
+    assert view_counts(seeded.conn)["all"] == 151 == seeded.count_papers()
+    assert trash.count_trashed(seeded) == 3 and trash.trashed_ids(seeded) == ids
+    assert ids[0] not in ordered_ids(seeded.conn, RecordFilter(search=word))
+    assert not set(ids) & _exported_ids(seeded)
+    assert all(not set(ids) & set(g.records) for g in merging.scan(seeded, "loose"))
+    assert trash.trash(seeded, ids) == []  # already there: nothing to do, no event
+    assert trash.restore(seeded, ids) == ids
+    assert set(ids) <= _visible(seeded) and seeded.count_papers() == 154
+    assert ids[0] in ordered_ids(seeded.conn, RecordFilter(search=word))
+    kinds = [e["kind"] for e in seeded.events() if e["kind"] in ("trash", "untrash")]
+    assert kinds == ["trash", "untrash"]
+
+
+def test_a_trashed_survivor_takes_its_merged_records_along(seeded):
+    survivor, other = sorted(_visible(seeded))[:2]
+    merging.merge(seeded, survivor, [other])
+    assert trash.absorbed_by(seeded, [survivor]) == {survivor: 1}
+    trash.trash(seeded, [survivor])
+    assert not {survivor, other} & _visible(seeded)
+    trash.restore(seeded, [survivor])
+    assert survivor in _visible(seeded) and other not in _visible(seeded)
+    assert seeded.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (other,)).fetchone()[0] == survivor
+
+
+def test_emptying_the_trash_deletes_for_good(seeded):
+    survivor, other, kept = sorted(_visible(seeded))[:3]
+    tag = curation.create_tag(seeded, "gone")
+    curation.add_tag(seeded, [survivor, kept], tag)
+    merging.merge(seeded, survivor, [other])
+    trash.trash(seeded, [survivor])
+    assert trash.empty_trash(seeded) == 2
+    rows = seeded.conn.execute("SELECT id FROM papers WHERE id IN (?, ?)", (survivor, other)).fetchall()
+    assert rows == []
+    assert seeded.conn.execute("SELECT COUNT(*) FROM paper_tags WHERE tag_id = ?", (tag,)).fetchone()[0] == 1
+    assert seeded.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    fts = seeded.conn.execute("SELECT COUNT(*) FROM papers_fts").fetchone()[0]
+    assert fts == seeded.conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    assert trash.count_trashed(seeded) == 0 and seeded.count_papers() == 152
+
+
+def _source_id(library, prefix: str) -> int:
+    return next(s["id"] for s in curation.sources_overview(library) if s["file"].startswith(prefix))
+
+
+def test_removing_an_import_trashes_what_only_it_brought_and_undo_puts_it_back(seeded):
+    source = _source_id(seeded, "004")
+    in_file = sorted(ordered_ids(seeded.conn, RecordFilter(view="source", source_id=source, sort="id")))
+    elsewhere = ordered_ids(seeded.conn, RecordFilter(view="source", source_id=_source_id(seeded, "003"), sort="id"))
+    merging.merge(seeded, in_file[0], [elsewhere[0]])  # one record of 004 is also vouched for by 003
+    in_file = set(in_file)
+    assert len(in_file) == 50
+    impact = trash.import_impact(seeded, source)
+    assert (impact["only_here"], impact["also_elsewhere"]) == (49, 1)
+    before_counts = dict(seeded.conn.execute("SELECT id, sources_count FROM papers"))
+
+    saved = trash.remove_import(seeded, source)
+    assert len(saved["trashed"]) == impact["only_here"]
+    assert seeded.count_papers() == 153 - 49
+    for pid in saved["shared"]:  # seen in other files too: still here, with this file's provenance gone
+        files = {p["file"] for p in curation.paper_detail(seeded, pid)["provenance"]}
+        assert files and not any(f.startswith("004") for f in files)
+    assert source not in {s["id"] for s in curation.sources_overview(seeded)}
+    with pytest.raises(LibraryError, match="already removed"):
+        trash.remove_import(seeded, source)
+
+    trash.undo_remove_import(seeded, saved)
+    assert seeded.count_papers() == 153
+    assert dict(seeded.conn.execute("SELECT id, sources_count FROM papers")) == before_counts
+    assert set(ordered_ids(seeded.conn, RecordFilter(view="source", source_id=source, sort="id"))) == in_file
+    assert trash.last_removal(seeded, source)["trashed"] == saved["trashed"]
+
+
+def test_importing_a_removed_file_again_brings_it_back(seeded, seed_paths):
+    from conftest import SEED_CAPTURED
+
+    source = _source_id(seeded, "004")
+    trash.remove_import(seeded, source)
+    assert seeded.count_papers() == 104
+    result = seeded.import_file(next(p for p in seed_paths if p.name.startswith("004")), SEED_CAPTURED)
+    assert result.status == "imported" and "brought back" in result.message
+    assert seeded.count_papers() == 154
+    assert source in {s["id"] for s in curation.sources_overview(seeded)}
