@@ -245,8 +245,8 @@ def _migrate_7(db: sqlite_utils.Database) -> None:
     counts (the top three are read off them) and the co-author pairs (the co-author figure is the number of
     pairs), both kept by core.authors. Existing aggregates are marked stale: the next look rebuilds them."""
     db.execute("CREATE TABLE IF NOT EXISTS author_categories (author_id INTEGER, category TEXT, n INTEGER,"
-               " PRIMARY KEY (author_id, category)) WITHOUT ROWID")
-    db.execute("CREATE TABLE IF NOT EXISTS author_pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID")
+               " PRIMARY KEY (author_id, category))")
+    db.execute("CREATE TABLE IF NOT EXISTS author_pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b))")
     db.execute("DELETE FROM settings WHERE key = 'author_stats_event'")
 
 
