@@ -60,7 +60,10 @@ def scan(
     stats: dict | None = None,
 ) -> list[Group]:
     """Candidate groups over the visible records (core/dupscan.py: blocking that keeps its recall at a million
-    records, both cores, memory bounded by chunks). ``stats`` receives the records and pairs scored."""
+    records, both cores, memory bounded by chunks). ``stats`` receives the records and pairs scored.
+
+    The scoring processes read the library through connections of their own, so a merge committed meanwhile
+    by another window can show in part; the groups are proposals, and a merge re-checks every record."""
     preset = PRESETS[preset] if isinstance(preset, str) else preset
     pairs = dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), progress=progress,
                                cancelled=(lambda: cancel.is_set()) if cancel is not None else None, stats=stats)
