@@ -1,11 +1,21 @@
-"""Import speed: generated dumps -> a fresh library, end to end, against a bare-SQLite floor.
+"""Import speed: generated dumps -> a fresh library, end to end, against what SQLite itself needs.
 
-    python benchmarks/bench_import.py [--records 100000] [--keep DIR]
+    python benchmarks/bench_import.py [--records 100000] [--runs 3] [--keep DIR] [--skip-floors]
 
-End to end is what `paperdesk import` does: read, decode, parse, split titles, write (one transaction per
-file, FTS included). The floor is a bare sqlite3 ``executemany`` of the very same rows into the same schema
-with the same FTS index, one transaction per file, everything prepared in memory beforehand: what the
-writing alone costs. Prints the figures, and one JSON object on the last line.
+Prints, from the same run (medians when --runs > 1):
+
+- **end to end**: what `paperdesk import` does (read, decode, parse, split titles, write rows, indexes and the
+  full-text index, commit, checkpoint), timed around ``Library.import_files``; with the extra disk it needed at
+  its peak (write-ahead log, rollback journal and SQLite's temporary files, sampled every 20 ms) against the
+  final library's size;
+- **bulk floor, Paperdesk's schema**: the very same rows into the very same tables, indexes and full-text index,
+  built the fastest way SQLite allows: rows prepared in memory beforehand (not timed), no journal, no syncing,
+  one transaction, every secondary index dropped while the rows go in and built once at the end, the full-text
+  index filled by one statement with a 64 MB batch;
+- **bare floor**: title, authors and abstract alone into a table with an FTS5 index, the same way;
+- **parse alone**: the files read, parsed and handed to the writing process on every core, nothing written.
+
+One JSON object on the last line.
 """
 
 from __future__ import annotations
@@ -14,8 +24,11 @@ import argparse
 import datetime as dt
 import json
 import os
+import sqlite3
+import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,64 +38,175 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "desktop"))
 from generate import generate  # noqa: E402
 
 from paperdesk.core import dumps  # noqa: E402
+from paperdesk.core import library as library_module  # noqa: E402
 from paperdesk.core.library import Library  # noqa: E402
 
 CAPTURED = dt.date(2026, 6, 5)
+MB = 2**20
 
 
-def floor_rows(parsed_files):
-    """Every row the import writes, prepared before the clock starts."""
+def fresh(path: Path) -> Path:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return path
+
+
+class DiskWatch:
+    """Peak extra disk of this process's SQLite work: the -wal and -journal files beside ``db`` plus every
+    deleted-but-open file (SQLite's temporary files are unlinked as soon as they are opened)."""
+
+    def __init__(self, db: Path):
+        self.db, self.peak, self._stop = db, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> int:
+        total = 0
+        for suffix in ("-wal", "-journal"):
+            try:
+                total += os.stat(str(self.db) + suffix).st_blocks * 512
+            except OSError:
+                pass
+        try:
+            fds = os.listdir("/proc/self/fd")
+        except OSError:
+            return total
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}").endswith(" (deleted)"):
+                    total += os.stat(f"/proc/self/fd/{fd}").st_blocks * 512
+            except OSError:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.sample())
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> "DiskWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.sample())
+
+
+def end_to_end(db: Path, files: list[Path]) -> dict:
+    fresh(db)
+    library = Library(db)
+    cpu, children = time.process_time(), os.times()
+    with DiskWatch(db) as watch:
+        start = time.perf_counter()
+        results = library.import_files(files, CAPTURED)
+        elapsed = time.perf_counter() - start
+    after = os.times()
+    added = sum(r.added for r in results)
+    library.close()
+    size = db.stat().st_size
+    return {
+        "s": elapsed, "added": added, "library_mb": size / MB, "extra_disk_mb": watch.peak / MB,
+        "extra_disk_ratio": watch.peak / size,
+        "cpu_s": time.process_time() - cpu + (after.children_user - children.children_user)
+        + (after.children_system - children.children_system),
+    }
+
+
+def parse_alone(files: list[Path]) -> float:
+    """The import's own parsing pipeline (every core, records handed to this process), nothing written."""
+    start = time.perf_counter()
+    with library_module._parse_pool(files) as pool:
+        for parsed in library_module._parsed_in_order(pool, files, CAPTURED):
+            assert not isinstance(parsed, library_module.ImportResult), parsed.message
+    return time.perf_counter() - start
+
+
+def _fastest_session(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -262144")
+    conn.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 4)}")
+
+
+def schema_floor(db: Path, files: list[Path]) -> float:
+    """Paperdesk's tables, indexes and full-text index, built the fastest way SQLite allows. Rows are prepared
+    a file at a time with the clock stopped, so memory stays flat at any size."""
+    Library(fresh(db)).close()
+    conn = sqlite3.connect(db, isolation_level=None)
+    _fastest_session(conn)
+    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                           " AND tbl_name IN ('papers', 'paper_authors', 'provenance')").fetchall()
+    elapsed = 0.0
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    for name, _sql in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    elapsed += time.perf_counter() - start
     author_ids: dict[str, int] = {}
-    per_file = []
     next_id = 1
-    for source_id, parsed in enumerate(parsed_files, start=1):
-        papers, links, provenance = [], [], []
+    for source_id, path in enumerate(files, start=1):
+        parsed = dumps.read_dump(path, CAPTURED)  # not timed
+        papers, links, provenance, new_authors = [], [], [], []
         for r in parsed.records:
             for n in r.authors:
-                author_ids.setdefault(n, len(author_ids) + 1)
+                if n not in author_ids:
+                    author_ids[n] = len(author_ids) + 1
+                    new_authors.append((author_ids[n], n))
             papers.append((next_id, r.title, ", ".join(r.authors), r.authors[0] if r.authors else None,
                            int(r.authors_truncated), r.org, r.category, r.date, r.year, int(r.has_code), r.score,
                            r.abstract, json.dumps(r.code_urls) if r.code_urls else None, int(r.needs_review),
-                           None, r.fingerprint, "2026-06-05", "2026-06-05"))
+                           json.dumps(r.review, ensure_ascii=False) if r.review else None, r.fingerprint,
+                           "2026-06-05", "2026-06-05"))
             links += [(next_id, author_ids[n], pos) for pos, n in enumerate(r.authors, start=1)]
             provenance.append((next_id, source_id, r.line, r.end_line, r.raw, r.fingerprint))
             next_id += 1
-        per_file.append((parsed, papers, links, provenance))
-    return author_ids, per_file
-
-
-def run_floor(db_path: Path, parsed_files) -> float:
-    Library(db_path).close()  # the same schema, indexes and FTS table
-    import sqlite3
-
-    author_ids, per_file = floor_rows(parsed_files)
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    # The same session settings the importer uses for a many-file run (Library._bulk_writing).
-    conn.execute("PRAGMA cache_size = -262144")
-    conn.execute("PRAGMA wal_autocheckpoint = 0")
-    start = time.perf_counter()
-    seen_authors: set[str] = set()
-    for parsed, papers, links, provenance in per_file:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO sources(file_name, sha256, record_count) VALUES (?, ?, ?)",
-                     (parsed.file_name, parsed.sha256, len(papers)))
-        new_authors = [(author_ids[n], n) for r in parsed.records for n in r.authors if n not in seen_authors]
-        seen_authors.update(n for _, n in new_authors)
-        conn.executemany("INSERT OR IGNORE INTO authors(id, name) VALUES (?, ?)", new_authors)
+        start = time.perf_counter()
+        conn.execute("INSERT INTO sources(id, file_name, sha256, record_count) VALUES (?, ?, ?, ?)",
+                     (source_id, parsed.file_name, parsed.sha256, len(papers)))
+        conn.executemany("INSERT INTO authors(id, name) VALUES (?, ?)", new_authors)
         conn.executemany(
             "INSERT INTO papers(id, title, authors, first_author, authors_truncated, org, category, date, year,"
             " has_code, score, abstract, code_urls, needs_review, review, sources_count, fingerprint, created_at,"
             " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)", papers)
-        conn.execute("INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract"
-                     " FROM papers WHERE id BETWEEN ? AND ?", (papers[0][0], papers[-1][0]))
         conn.executemany("INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)", links)
         conn.executemany("INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint)"
                          " VALUES (?,?,?,?,?,?)", provenance)
-        conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # the importer checkpoints once at the end too
-    elapsed = time.perf_counter() - start
+        elapsed += time.perf_counter() - start
+    start = time.perf_counter()
+    for _name, sql in indexes:
+        conn.execute(sql)
+    conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (64 * MB,))
+    conn.execute("INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract"
+                 " FROM papers")
+    conn.execute("COMMIT")
+    elapsed += time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def bare_floor(db: Path, files: list[Path]) -> float:
+    """Title, authors and abstract alone, with an FTS5 index: what storing and indexing the text costs."""
+    conn = sqlite3.connect(fresh(db), isolation_level=None)
+    _fastest_session(conn)
+    conn.execute("CREATE TABLE papers (id INTEGER PRIMARY KEY, title TEXT, authors TEXT, abstract TEXT)")
+    conn.execute("CREATE VIRTUAL TABLE papers_fts USING fts5(title, authors, abstract, content='papers',"
+                 " content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
+    elapsed = 0.0
+    next_id = 1
+    conn.execute("BEGIN")
+    for path in files:
+        parsed = dumps.read_dump(path, CAPTURED)  # not timed
+        rows = [(next_id + i, r.title, ", ".join(r.authors), r.abstract) for i, r in enumerate(parsed.records)]
+        next_id += len(rows)
+        start = time.perf_counter()
+        conn.executemany("INSERT INTO papers VALUES (?, ?, ?, ?)", rows)
+        elapsed += time.perf_counter() - start
+    start = time.perf_counter()
+    conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (64 * MB,))
+    conn.execute("INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT * FROM papers")
+    conn.execute("COMMIT")
+    elapsed += time.perf_counter() - start
     conn.close()
     return elapsed
 
@@ -90,50 +214,63 @@ def run_floor(db_path: Path, parsed_files) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--keep", help="generate into (and keep) this folder")
+    parser.add_argument("--runs", type=int, default=1, help="repeat each measurement; figures are medians")
+    parser.add_argument("--keep", help="generate into (and keep) this folder; dumps already there are reused")
+    parser.add_argument("--skip-floors", action="store_true", help="end to end and parse only (for 1,000,000)")
     args = parser.parse_args(argv)
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="paperdesk-bench-"))
     dump_dir = work / "dumps"
-    t0 = time.perf_counter()
-    result = generate(dump_dir, args.records, seed=1)
-    files = sorted(result.files)
+    files = sorted(dump_dir.glob("*.txt")) if dump_dir.exists() else []
+    if not files:
+        t0 = time.perf_counter()
+        files = sorted(generate(dump_dir, args.records, seed=1).files)
+        print(f"generated in {time.perf_counter() - t0:.1f} s")
     size = sum(f.stat().st_size for f in files)
-    print(f"generated {args.records:,} records in {len(files)} files ({size / 2**20:.0f} MB) "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(f"{args.records:,} records in {len(files)} files ({size / MB:.0f} MB); {os.cpu_count()} cores; "
+          f"bulk import: {library_module.is_bulk(files)}")
 
-    db = work / "import.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
-    library = Library(db)
-    start = time.perf_counter()
-    results = library.import_files(files, CAPTURED)
-    end_to_end = time.perf_counter() - start
-    imported = sum(r.added for r in results)
-    flagged = library.conn.execute("SELECT COUNT(*) FROM papers WHERE needs_review = 1").fetchone()[0]
-    library.close()
-    assert imported == args.records, (imported, args.records)
+    runs: dict[str, list] = {"end_to_end": [], "schema_floor": [], "bare_floor": [], "parse": []}
+    e2e_details = []
+    for run in range(args.runs):
+        e2e = end_to_end(work / "import.sqlite", files)
+        assert e2e["added"] == args.records, (e2e["added"], args.records)
+        runs["end_to_end"].append(e2e["s"])
+        e2e_details.append(e2e)
+        runs["parse"].append(parse_alone(files))
+        if not args.skip_floors:
+            runs["schema_floor"].append(schema_floor(work / "floor.sqlite", files))
+            runs["bare_floor"].append(bare_floor(work / "bare.sqlite", files))
+        line = ", ".join(f"{k} {v[-1]:.2f} s" for k, v in runs.items() if v)
+        print(f"run {run + 1}: {line}; extra disk {e2e['extra_disk_mb']:.0f} MB for a "
+              f"{e2e['library_mb']:.0f} MB library; CPU {e2e['cpu_s']:.1f} s", flush=True)
 
-    parsed = [dumps.read_dump(f, CAPTURED) for f in files]  # not timed: the floor starts from parsed rows
-    floor_db = work / "floor.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(floor_db) + suffix).unlink(missing_ok=True)
-    floor = run_floor(floor_db, parsed)
-
+    median = {k: statistics.median(v) for k, v in runs.items() if v}
+    e2e = median["end_to_end"]
     figures = {
-        "records": args.records,
-        "files": len(files),
-        "end_to_end_s": round(end_to_end, 2),
-        "end_to_end_records_per_s": round(args.records / end_to_end),
-        "floor_s": round(floor, 2),
-        "floor_records_per_s": round(args.records / floor),
-        "ratio_to_floor": round(end_to_end / floor, 2),
-        "flagged_for_review": flagged,
-        "cpus": os.cpu_count(),
+        "records": args.records, "files": len(files), "runs": args.runs, "cpus": os.cpu_count(),
+        "end_to_end_s": round(e2e, 2), "end_to_end_records_per_s": round(args.records / e2e),
+        "parse_s": round(median["parse"], 2),
+        "library_mb": round(statistics.median(d["library_mb"] for d in e2e_details)),
+        "extra_disk_mb": round(max(d["extra_disk_mb"] for d in e2e_details)),
+        "extra_disk_ratio": round(max(d["extra_disk_ratio"] for d in e2e_details), 2),
+        "end_to_end_cpu_s": round(statistics.median(d["cpu_s"] for d in e2e_details), 1),
+        "all_runs": {k: [round(x, 2) for x in v] for k, v in runs.items() if v},
     }
-    print(f"end to end: {figures['end_to_end_records_per_s']:,} records/s ({end_to_end:.1f} s)")
-    print(f"bare-SQLite floor: {figures['floor_records_per_s']:,} records/s ({floor:.1f} s)")
-    print(f"end to end / floor: {figures['ratio_to_floor']}x; flagged for review: {flagged}")
+    print(f"end to end:          {e2e:6.2f} s  {args.records / e2e:8,.0f} records/s  "
+          f"(CPU {figures['end_to_end_cpu_s']} s over all processes)")
+    if "schema_floor" in median:
+        floor, bare = median["schema_floor"], median["bare_floor"]
+        figures.update(schema_floor_s=round(floor, 2), bare_floor_s=round(bare, 2),
+                       ratio_to_schema_floor=round(e2e / floor, 2), ratio_to_bare_floor=round(e2e / bare, 2))
+        print(f"bulk floor (schema): {floor:6.2f} s  {args.records / floor:8,.0f} records/s  "
+              f"end to end / floor: {e2e / floor:.2f}x")
+        print(f"bare floor:          {bare:6.2f} s  {args.records / bare:8,.0f} records/s  "
+              f"end to end / bare: {e2e / bare:.2f}x")
+    print(f"parse alone:         {median['parse']:6.2f} s  {args.records / median['parse']:8,.0f} records/s  "
+          f"end to end / parse: {e2e / median['parse']:.2f}x")
+    print(f"extra disk at peak:  {figures['extra_disk_mb']} MB (WAL, journal, temporary files) = "
+          f"{figures['extra_disk_ratio']}x the final library ({figures['library_mb']} MB)")
     print(json.dumps(figures))
     return 0
 

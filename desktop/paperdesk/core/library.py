@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import uuid
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -282,16 +282,27 @@ class Library:
         captured: dt.date | None = None,
         progress: Callable[[int, int, ImportResult], None] | None = None,
         cancel: threading.Event | None = None,
+        *,
+        bulk: bool | None = None,
     ) -> list[ImportResult]:
-        """Import several dumps, each in its own transaction, reading the next file while this one is written.
+        """Import several dumps, reading the next files while this one is written.
+
+        A small import gives each file its own transaction. A large one (``bulk``; by default when the files
+        hold more than about 20,000 records, see ``is_bulk``) is one unit of work for the whole run: rows first,
+        the random-order indexes built once at the end, and all of it kept or none of it.
 
         ``progress(done, total, result)`` follows each file. Setting ``cancel`` stops before the next file, or
-        rolls back the file being written, so the library is exactly as it was before that file.
+        rolls back the file being written, so the library is exactly as it was before that file; in a bulk
+        import it rolls back the whole run (the list returned is then empty).
         """
         paths = [Path(p) for p in paths]
-        results: list[ImportResult] = []
+        if bulk is None:
+            bulk = is_bulk(paths)
         # "Recently imported" in the sidebar: the records this run adds, i.e. ids from here on.
         run_started = (self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()[0] or 0) + 1
+        if bulk:
+            return self._import_bulk(paths, captured, progress, cancel, run_started)
+        results: list[ImportResult] = []
         with _parse_ahead_pool(paths) as pool, self._bulk_writing(len(paths) > 1):
             ahead = [_submit(pool, p, captured) for p in paths[:PARSE_AHEAD]]
             for index, path in enumerate(paths):
@@ -317,8 +328,76 @@ class Library:
                     progress(index + 1, len(paths), result)
         return results
 
+    def _import_bulk(self, paths, captured, progress, cancel, run_started) -> list[ImportResult]:
+        """A large import as one unit of work (see import_files): the files are parsed on every core, the
+        writer adds their rows to tables whose random-order indexes are set aside, builds those indexes once
+        at the end and commits once; the full-text index gathers the whole run in memory and writes it in
+        large segments. A crash or a cancel at any point leaves the library exactly as before.
+
+        The write-ahead log then holds each page the run wrote once (SQLite rewrites a page's frame in place
+        within one transaction), so the extra disk a run needs stays near the size of what it adds; the log
+        is copied into the library and truncated at the end."""
+        results: list[ImportResult] = []
+        existing = self.count_papers(include_merged=True)
+        defer = existing < _estimated_records(paths)
+        try:
+            with _parse_pool(paths) as pool, closing(_parsed_in_order(pool, paths, captured)) as parses, \
+                    self._bulk_writing(True, threads=True), self.transaction() as conn:
+                deferred = _set_aside_indexes(conn) if defer else []
+                fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
+                self._fts_pending = [run_started, run_started - 1]
+                for index, (path, parsed) in enumerate(zip(paths, parses)):
+                    if cancel is not None and cancel.is_set():
+                        raise ImportCancelled(path.name)
+                    if isinstance(parsed, ImportResult):
+                        result = parsed
+                    else:
+                        result = self.import_parsed(parsed, path=str(path.resolve()), cancel=cancel,
+                                                    run_started=run_started)
+                    results.append(result)
+                    if progress is not None:
+                        progress(index + 1, len(paths), result)
+                self._flush_search_index(conn)
+                for _name, sql in deferred:
+                    if cancel is not None and cancel.is_set():
+                        raise ImportCancelled("")
+                    conn.execute(sql)
+                _fts_hashsize(conn, fts_before)
+        except ImportCancelled:
+            return []
+        except LibraryError as exc:
+            message = f"the import stopped: {exc}; nothing from it was kept"
+            failed = [ImportResult(file=r.file, status="failed", message=f"{r.file}: {message}", report=r.report)
+                      if r.status == "imported" else r for r in results]
+            if progress is not None:
+                progress(len(paths), len(paths), ImportResult(file="", status="failed", message=message))
+            return failed
+        finally:
+            self._fts_pending = None
+        self._checkpoint()
+        return results
+
+    _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
+
+    def _flush_search_index(self, conn: sqlite3.Connection, at_least: int = 0) -> None:
+        """Index the bulk import's records not yet in the full-text index, once there are ``at_least`` of them.
+        FTS5 writes what one statement adds as a segment, so a statement per file (500 records) would write
+        hundreds of small segments and merge them again and again: a batch of 20,000 takes a third less time."""
+        first, last = self._fts_pending
+        if last >= first and last - first + 1 >= at_least:
+            _index_for_search(conn, first, last)
+            self._fts_pending = [last + 1, last]
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the library and truncate it (a reader still on an older snapshot
+        makes this a partial copy; the next checkpoint finishes it)."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error:
+            pass
+
     @contextmanager
-    def _bulk_writing(self, bulk: bool) -> Iterator[None]:
+    def _bulk_writing(self, bulk: bool, threads: bool = False) -> Iterator[None]:
         """During a many-file import, checkpoint the WAL once at the end rather than every 1,000 pages: the
         copying back and forth was half the import's time (benchmarks/bench_import.py). Durability is the same:
         every file's transaction is in the WAL when it commits."""
@@ -327,9 +406,12 @@ class Library:
             return
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         self.conn.execute("PRAGMA cache_size = -262144")
+        if threads:
+            self.conn.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 4)}")  # index builds sort in parallel
         try:
             yield
         finally:
+            self.conn.execute("PRAGMA threads = 0")
             self.conn.execute("PRAGMA cache_size = -65536")
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
             try:
@@ -482,11 +564,12 @@ class Library:
                 for pid, r in zip(ids, records)
             ],
         )
-        conn.execute(
-            "INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract FROM papers"
-            " WHERE id BETWEEN ? AND ?",
-            (ids[0], ids[-1]),
-        )
+        if self._fts_pending is None:
+            _index_for_search(conn, ids[0], ids[-1])
+        else:  # a bulk import indexes many files' records in one statement (Library._flush_search_index)
+            self._fts_pending[0] = min(self._fts_pending[0], ids[0])
+            self._fts_pending[1] = max(self._fts_pending[1], ids[-1])
+            self._flush_search_index(conn, BULK_FTS_BATCH)
         conn.executemany(
             "INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)",
             [(pid, author_ids[n], pos) for pid, r in zip(ids, records) for pos, n in enumerate(r.authors, start=1)],
@@ -534,6 +617,102 @@ class Library:
 
 PARSE_AHEAD = 2
 WAL_AUTOCHECKPOINT = 1000
+# A run this large is imported as one unit of work with its random-order indexes built at the end
+# (Library._import_bulk): about 20,000 records at the ~800-1,600 bytes a record that dumps take.
+BULK_BYTES = 16 * 1024 * 1024
+BYTES_PER_RECORD = 900
+# The full-text index keeps this much of a bulk import in memory before writing a segment (FTS5's default, 1 MB,
+# makes many small segments that are merged again and again: a third more time).
+BULK_FTS_HASHSIZE = 64 * 1024 * 1024
+BULK_FTS_BATCH = 20_000
+# Tables whose non-unique indexes a bulk import into a (nearly) empty library builds once at the end.
+DEFERRED_INDEX_TABLES = ("papers", "paper_authors")
+
+
+def _total_bytes(paths: list[Path]) -> int:
+    total = 0
+    for p in paths:
+        try:
+            total += p.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def is_bulk(paths: list[Path]) -> bool:
+    """Whether an import of ``paths`` is large enough to be written as one unit of work (Library._import_bulk)."""
+    return _total_bytes([Path(p) for p in paths]) >= BULK_BYTES
+
+
+def _estimated_records(paths: list[Path]) -> int:
+    return _total_bytes(paths) // BYTES_PER_RECORD
+
+
+def _index_for_search(conn: sqlite3.Connection, first: int, last: int) -> None:
+    conn.execute(
+        "INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract FROM papers"
+        " WHERE id BETWEEN ? AND ?",
+        (first, last),
+    )
+
+
+def _set_aside_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Drop the non-unique indexes of the tables an import fills (inside its transaction, so a crash brings them
+    back); returns (name, CREATE statement) to build them again once the rows are in. Unique indexes stay: they
+    guard what is inserted."""
+    marks = ",".join("?" * len(DEFERRED_INDEX_TABLES))
+    indexes = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) AND sql IS NOT NULL"
+        " ORDER BY name", DEFERRED_INDEX_TABLES).fetchall()
+    deferred = [(name, sql) for name, sql in indexes if not sql.lstrip().upper().startswith("CREATE UNIQUE")]
+    for name, _sql in deferred:
+        conn.execute(f'DROP INDEX "{name}"')
+    return deferred
+
+
+def _fts_hashsize(conn: sqlite3.Connection, size: int | None) -> int | None:
+    """Set the full-text index's in-memory batch size (None: back to FTS5's default); returns the one before."""
+    row = conn.execute("SELECT v FROM papers_fts_config WHERE k = 'hashsize'").fetchone()
+    if size is None:
+        conn.execute("DELETE FROM papers_fts_config WHERE k = 'hashsize'")
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (FTS5_DEFAULT_HASHSIZE,))
+        conn.execute("DELETE FROM papers_fts_config WHERE k = 'hashsize'")
+    else:
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (size,))
+    return row[0] if row else None
+
+
+FTS5_DEFAULT_HASHSIZE = 1024 * 1024
+
+
+def _parse_pool(paths: list[Path]):
+    """Processes that parse a bulk import's files, one per core (the writer shares them)."""
+    if (os.cpu_count() or 1) > 1 and len(paths) > 1:
+        import multiprocessing
+
+        workers = min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
+
+
+# One writer keeps up with about this many parsers.
+MAX_PARSE_PROCESSES = 4
+
+
+def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None) -> Iterator:
+    """The parse of each path in order, a few files ahead of the writer (a bounded window keeps memory flat)."""
+    window = 2 * (getattr(pool, "_max_workers", 1) or 1) + 1
+    ahead = [_submit(pool, p, captured) for p in paths[:window]]
+    try:
+        for index, path in enumerate(paths):
+            parsed = _result_or_parse_here(ahead.pop(0), path, captured)
+            if index + window < len(paths):
+                ahead.append(_submit(pool, paths[index + window], captured))
+            yield parsed
+    finally:
+        for future in ahead:
+            if future is not None:
+                future.cancel()
 # Below this much text a second process costs more to start than it saves.
 PROCESS_PARSE_BYTES = 8 * 1024 * 1024
 

@@ -10,7 +10,8 @@ from ..core.library import Library, LibraryError
 
 
 class ImportWorker(QObject):
-    """Imports files in a thread of its own; each file is one transaction, Cancel rolls back the current one."""
+    """Imports files in a thread of its own; each file is one transaction, Cancel rolls back the current one
+    (a large import is one transaction: Cancel rolls all of it back, see Library.import_files)."""
 
     progress = Signal(int, int, str)  # files done, files total, message of the last file
     finished = Signal(list)  # list of ImportResult.as_dict()

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QPushButton, QTextBrowser, \
     QVBoxLayout
 
+from ...core.library import is_bulk
 from ..workers import ImportWorker, start_in_thread
 
 
@@ -21,6 +22,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle("Importing dumps")
         self.setMinimumWidth(560)
         self.paths = list(paths)
+        self.bulk = is_bulk(self.paths)  # one unit of work: Cancel rolls back the whole import
         layout = QVBoxLayout(self)
         self.status = QLabel(f"Importing {len(self.paths)} file{'s' if len(self.paths) != 1 else ''}…")
         layout.addWidget(self.status)
@@ -48,7 +50,8 @@ class ImportDialog(QDialog):
         if self.results is None:
             self.cancelled = True
             self.worker.cancel.set()
-            self.status.setText("Cancelling: the file being imported is rolled back…")
+            self.status.setText("Cancelling: the whole import is rolled back…" if self.bulk
+                                else "Cancelling: the file being imported is rolled back…")
             self.cancel_button.setEnabled(False)
         else:
             self.accept()
