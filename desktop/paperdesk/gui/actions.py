@@ -28,9 +28,13 @@ COLUMNS = "columns"  # the View › Columns submenu
 
 MENUS: dict[str, list] = {
     "&File": [
+        Entry("&New record…", "new_record", "Ctrl+N", "Enter a record by hand"),
         Entry("&Import dumps…", "import_dialog_open", "Ctrl+I", "Import dump files into the library"),
         Entry("&Export…", "open_export", "Ctrl+E", "Write records to BibTeX, CSL-JSON, RIS, CSV…"),
         Entry("&Refresh", "refresh_all", QKeySequence.Refresh, "Show changes made elsewhere"),
+        SEPARATOR,
+        Entry("&Back up now", "backup_now", None, "Copy the library into its backups folder"),
+        Entry("Restore from &backup…", "restore_backup", None, "List the backups; restore one"),
         SEPARATOR,
         Entry("&Quit", "close", QKeySequence.Quit),
     ],
@@ -42,6 +46,14 @@ MENUS: dict[str, list] = {
         Entry("Remove tag from selection…", "tag_selection", "Shift+T", "Remove a tag from the selected records",
               (("remove", True),)),
         Entry("Tag &manager…", "open_tag_manager", "Ctrl+Shift+T", "Rename, recolour, merge and delete tags"),
+        Entry("&Batch edit…", "batch_edit", "Ctrl+Shift+E", "One change to the selected (or shown) records"),
+        SEPARATOR,
+        Entry("&Copy BibTeX", "copy_bibtex", "Ctrl+Shift+C", "The selected records' BibTeX to the clipboard"),
+        Entry("Copy ci&tation", "copy_citation", "Ctrl+Alt+C", "Formatted references (APA unless chosen otherwise)"),
+        SEPARATOR,
+        Entry("Move to T&rash", "trash_selection", QKeySequence.Delete, "Ctrl+Z undoes; the Trash restores"),
+        Entry("Restore from Trash", "restore_selection", None, "In the Trash: bring the selected records back"),
+        Entry("Empty Trash…", "empty_trash", None, "Delete the records in the Trash for good (asks first)"),
         SEPARATOR,
         Entry("&Find", "focus_search", QKeySequence.Find),
         Entry("&Save this search…", "save_current_search", "Ctrl+Shift+S"),
