@@ -107,7 +107,7 @@ def test_remove_an_import_from_the_sidebar_and_undo(window, qtbot, monkeypatch):
 def test_batch_edit_preview_untick_apply_undo(window, qtbot):
     window.search.setText("recommendation")
     window._apply_search()
-    qtbot.keyClick(window.table, Qt.Key_E, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.keyClick(window.table, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
     dialog = window.batch_dialog
     assert dialog.isVisible()
     dialog.find.setText("Recommendation")
@@ -164,3 +164,12 @@ def test_backups_dialog_lists_and_restores_into_a_new_file(window, qtbot, tmp_pa
     assert window.undo_stack.count() == 0
     assert [b.reason for b in backup.list_backups(window.library.path)] == ["before restore", "manual"]
     QApplication.processEvents()
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    seen = {}
+    for name, action in window.actions_by_name.items():
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text} is both {seen[text]} and {name}"
+            seen[text] = name

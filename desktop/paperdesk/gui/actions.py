@@ -48,7 +48,7 @@ MENUS: dict[str, list] = {
         Entry("Remove tag from selection…", "tag_selection", "Shift+T", "Remove a tag from the selected records",
               (("remove", True),)),
         Entry("Tag &manager…", "open_tag_manager", "Ctrl+Shift+T", "Rename, recolour, merge and delete tags"),
-        Entry("&Batch edit…", "batch_edit", "Ctrl+Shift+E", "One change to the selected (or shown) records"),
+        Entry("&Batch edit…", "batch_edit", "Ctrl+Shift+B", "One change to the selected (or shown) records"),
         SEPARATOR,
         Entry("&Copy BibTeX", "copy_bibtex", "Ctrl+Shift+C", "The selected records' BibTeX to the clipboard"),
         Entry("Copy ci&tation", "copy_citation", "Ctrl+Alt+C", "Formatted references (APA unless chosen otherwise)"),

@@ -1,4 +1,4 @@
-"""Edit › Batch edit… (Ctrl+Shift+E): one change to many records, with every record's before and after shown
+"""Edit › Batch edit… (Ctrl+Shift+B): one change to many records, with every record's before and after shown
 first. Untick a row to leave that record alone; rows the change would make invalid are shown with the reason and
 left out. Applying is one step in History (Ctrl+Z undoes all of it)."""
 
