@@ -39,6 +39,7 @@ from .settings import Settings, app_settings, restore_window, save_window
 from .sidebar import Sidebar
 
 SEARCH_DELAY_MS = 250
+AUTHOR_FIGURES_DELAY_MS = 1500  # after the first screen, not competing with it
 POLL_MS = 2000
 
 __all__ = ["MainWindow", "app_settings"]
@@ -121,7 +122,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(520)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply_search)
+        self._search_timer.timeout.connect(lambda: self._apply_search(typed=True))
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
@@ -140,6 +141,11 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         self._update_count()
         if self.model.rowCount() and not self.selected_ids():
             self.select_row(0)
+        # The per-author figures, brought up to date behind the first screen (a library fresh from an import
+        # has none yet), so that the Authors view opens at once.
+        self._authors_timer = QTimer(self, singleShot=True, interval=AUTHOR_FIGURES_DELAY_MS)
+        self._authors_timer.timeout.connect(self.authors_view.prepare)
+        self._authors_timer.start()
 
     # --- what changed: one path for do, undo, redo and other windows ---------------------------------------
 
@@ -476,6 +482,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
     def closeEvent(self, event):
         self.save_settings()
         self._poll.stop()
+        self._authors_timer.stop()
         self.duplicates.stop()
         self.authors_view.stop()
         super().closeEvent(event)
