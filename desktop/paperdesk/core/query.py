@@ -114,9 +114,35 @@ def order_by(f: RecordFilter) -> str:
     return f"p.{column}{collate}{direction}, p.id{direction}"
 
 
+# Search as you type: a one- or two-letter word matches nearly every record of a large library (at a million
+# records `l` matches 982,260 and `re` all of them), and ordering that many hits takes seconds; from three
+# letters on the hits come back within half a second (docs/benchmarks.md). So while typing, a search whose
+# words are all shorter than this waits (the window says so); Enter runs it anyway.
+MIN_TYPED_LETTERS = 3
+TOO_SHORT_HINT = f"Type at least {MIN_TYPED_LETTERS} letters to search as you type — or press Enter to search now"
+
+
+def too_short_to_type(text: str) -> bool:
+    """True when a search typed so far has only words shorter than MIN_TYPED_LETTERS and no filter (key:value,
+    "phrase"): it would match most of a large library."""
+    tokens = (text or "").split()
+    if not tokens:
+        return False
+    for token in tokens:
+        word = token.lstrip("-")
+        if ":" in word or '"' in word or len(word.rstrip("*")) >= MIN_TYPED_LETTERS:
+            return False
+    return True
+
+
 def recent_since(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT value FROM settings WHERE key = 'recent_from_id'").fetchone()
     return row[0] if row else None
+
+
+def _relation(f: RecordFilter) -> str:
+    """The Trash lists records the visible view leaves out; every other view reads through it."""
+    return "papers" if f.view == "trash" else "visible_papers"
 
 
 def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
@@ -127,7 +153,7 @@ def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
     """
     compiled = compile_filter(f, recent_since(conn))
     packed = conn.execute(
-        f"SELECT json_group_array(id) FROM (SELECT p.id FROM visible_papers p WHERE {compiled.sql_where}"
+        f"SELECT json_group_array(id) FROM (SELECT p.id FROM {_relation(f)} p WHERE {compiled.sql_where}"
         f" ORDER BY {order_by(f)})",
         compiled.params,
     ).fetchone()[0]
@@ -165,7 +191,8 @@ def view_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 def count_matching(conn: sqlite3.Connection, f: RecordFilter) -> int:
     compiled = compile_filter(f, recent_since(conn))
-    return conn.execute(f"SELECT COUNT(*) FROM visible_papers p WHERE {compiled.sql_where}", compiled.params).fetchone()[0]
+    return conn.execute(f"SELECT COUNT(*) FROM {_relation(f)} p WHERE {compiled.sql_where}",
+                        compiled.params).fetchone()[0]
 
 
 def source_counts(conn: sqlite3.Connection) -> dict[int, int]:

@@ -23,6 +23,7 @@ from ..core.library import Library, LibraryError
 from . import actions, commands
 from .author_page import AuthorPage, CompareView
 from .authors_view import AuthorsView
+from .care import LibraryCare
 from .detail_pane import DetailPane
 from .dialogs.import_dialog import ImportDialog
 from .dialogs.tag_manager import TagManager
@@ -38,12 +39,13 @@ from .settings import Settings, app_settings, restore_window, save_window
 from .sidebar import Sidebar
 
 SEARCH_DELAY_MS = 250
+AUTHOR_FIGURES_DELAY_MS = 1500  # after the first screen, not competing with it
 POLL_MS = 2000
 
 __all__ = ["MainWindow", "app_settings"]
 
 
-class MainWindow(Navigation, QMainWindow):
+class MainWindow(Navigation, LibraryCare, QMainWindow):
     def __init__(self, library: Library, settings: QSettings | None = None):
         super().__init__()
         self.library = library
@@ -75,6 +77,8 @@ class MainWindow(Navigation, QMainWindow):
         self.sidebar.savedSearchDeleted.connect(self._delete_saved_search)
         self.sidebar.pinRemoved.connect(self.unpin_export)
         self.sidebar.subjectDecided.connect(self.decide_subject)
+        self.sidebar.removeImportRequested.connect(self.remove_import)
+        self.sidebar.emptyTrashRequested.connect(self.empty_trash)
         self.detail = DetailPane(library)
         self.detail.editRequested.connect(self.edit_record)
         self.detail.unmergeRequested.connect(self.unmerge)
@@ -118,7 +122,7 @@ class MainWindow(Navigation, QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(520)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply_search)
+        self._search_timer.timeout.connect(lambda: self._apply_search(typed=True))
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
@@ -137,6 +141,11 @@ class MainWindow(Navigation, QMainWindow):
         self._update_count()
         if self.model.rowCount() and not self.selected_ids():
             self.select_row(0)
+        # The per-author figures, brought up to date behind the first screen (a library fresh from an import
+        # has none yet), so that the Authors view opens at once.
+        self._authors_timer = QTimer(self, singleShot=True, interval=AUTHOR_FIGURES_DELAY_MS)
+        self._authors_timer.timeout.connect(self.authors_view.prepare)
+        self._authors_timer.start()
 
     # --- what changed: one path for do, undo, redo and other windows ---------------------------------------
 
@@ -202,6 +211,16 @@ class MainWindow(Navigation, QMainWindow):
         menu.addAction(f"Tag {len(ids)} record{plural}…  (T)", self.tag_selection)
         menu.addAction("Remove a tag…  (Shift+T)", lambda: self.tag_selection(remove=True))
         menu.addAction(f"Export {len(ids)} record{plural}…  (Ctrl+E)", lambda: self.open_export())
+        menu.addAction("Copy BibTeX  (Ctrl+Shift+C)", self.copy_bibtex)
+        cite = menu.addMenu("Copy citation as")
+        from ..core.citation import STYLES
+
+        for key, label in STYLES.items():
+            cite.addAction(label, lambda k=key: self.choose_citation_style(k))
+        if self.model.filter.view == "trash":
+            menu.addAction(f"Restore {len(ids)} record{plural} from the Trash", self.restore_selection)
+        else:
+            menu.addAction(f"Move {len(ids)} record{plural} to the Trash  (Del)", self.trash_selection)
         detail = self.detail.detail
         if detail and detail["authors"]:
             people = menu.addMenu("Author page")
@@ -463,6 +482,7 @@ class MainWindow(Navigation, QMainWindow):
     def closeEvent(self, event):
         self.save_settings()
         self._poll.stop()
+        self._authors_timer.stop()
         self.duplicates.stop()
         self.authors_view.stop()
         super().closeEvent(event)
