@@ -426,7 +426,7 @@ def _export(db: str | None, args) -> int:
 
 
 def _duplicates(db: str | None, args) -> int:
-    from .core import merging
+    from .core import curation, merging
     from .core.duplicates import PRESETS
 
     library = _open(db, create=False, readonly=True)
@@ -442,8 +442,8 @@ def _duplicates(db: str | None, args) -> int:
         print(f"{len(groups)} candidate groups (preset {preset.name}: certain >= {preset.certain}, "
               f"likely >= {preset.likely}, possible >= {preset.possible})")
         for g in groups:
-            titles = [library.conn.execute("SELECT title FROM papers WHERE id = ?", (i,)).fetchone()[0]
-                      for i in g.records]
+            named = curation.briefs(library, g.records)
+            titles = [named[i]["title"] if i in named else "?" for i in g.records]
             print(f"\n{g.confidence} {g.score:.0f}: records {', '.join(map(str, g.records))} — {'; '.join(g.reasons)}")
             for pid, title in zip(g.records, titles):
                 print(f"  {pid}: {title}")
@@ -556,7 +556,7 @@ def _history(db: str | None, args) -> int:
     with library:
         try:
             entries = merging.history(library, args.id)
-            inside = library.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (args.id,)).fetchone()[0]
+            inside = merging.merged_into(library, args.id)
         except LibraryError as exc:
             print(f"paperdesk: {exc}", file=sys.stderr)
             return 1

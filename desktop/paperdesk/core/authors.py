@@ -86,7 +86,7 @@ def figures(library: Library, name: str) -> dict:
         key = {1: "first", 2: "second", 3: "third"}.get(position, "beyond")
         positions[key] += n
     coauthors = [{"name": n, "papers": c} for n, c in q(
-        "SELECT a.name, COUNT(DISTINCT mine.pid) FROM mine JOIN papers p ON p.id = mine.pid"
+        "SELECT a.name, COUNT(DISTINCT mine.pid) FROM mine JOIN visible_papers p ON p.id = mine.pid"
         " JOIN paper_authors pa ON pa.paper_id = mine.pid JOIN authors a ON a.id = pa.author_id"
         f" WHERE {visible('p')} AND pa.author_id != {author_id if author_id is not None else -1}"
         f" GROUP BY a.name ORDER BY 2 DESC, 1 LIMIT {TOP_COAUTHORS}")]
@@ -128,7 +128,7 @@ def paper_ids(library: Library, name: str, year: int | None = None, category: st
     if position is not None:
         where.append({"first": "mine.position = 1", "second": "mine.position = 2", "third": "mine.position = 3",
                       "beyond": "mine.position IS NULL"}[position])
-    sql = cte + f"SELECT p.id FROM mine JOIN papers p ON p.id = mine.pid WHERE {' AND '.join(where)} ORDER BY p.id"
+    sql = cte + f"SELECT p.id FROM mine JOIN visible_papers p ON p.id = mine.pid WHERE {' AND '.join(where)} ORDER BY p.id"
     return [r[0] for r in library.conn.execute(sql, params + extra)]
 
 

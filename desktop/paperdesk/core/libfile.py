@@ -146,3 +146,33 @@ def latest_backup(path: Path) -> Path | None:
     except Exception:  # noqa: BLE001 - a hint must never turn into an error of its own
         return None
     return backups[0].path if backups else None
+
+
+def checked_copy(path: Path, copy: Path) -> Path:
+    """A consistent copy of a library (SQLite's backup from a read-only connection), refused when the file is
+    not a library, is empty or is damaged. Used by ``paperdesk snapshot`` so a picture never touches the original."""
+    import sqlite3
+
+    from .library import LibraryDamaged, LibraryError, friendly_sqlite_error
+
+    found = inspect(path, LibraryError)  # another application's file: refused with a sentence
+    if found.kind == "empty":
+        raise LibraryError(f"{path}: the library is empty (import some dumps first)")
+    try:
+        source = sqlite3.connect(ro_uri(path), uri=True)
+        try:
+            problems = [r[0] for r in source.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                raise LibraryDamaged(path, problems)
+            target = sqlite3.connect(copy)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        if "malformed" in str(exc):
+            raise LibraryDamaged(path, [str(exc)]) from exc
+        raise LibraryError(friendly_sqlite_error(exc, path)) from exc
+    return copy

@@ -770,7 +770,7 @@ SELECT p.id, p.title, p.authors_truncated, p.org, p.category, p.date, p.has_code
             WHERE pv.paper_id = p.id OR pv.paper_id IN (SELECT c.id FROM papers c WHERE c.merged_into = p.id)
             ORDER BY pv.id))
             AS sources_json
-FROM papers p"""
+FROM visible_papers p"""
 
 
 def _paper_dict(row: tuple) -> dict:

@@ -423,6 +423,14 @@ def merges_of(library: Library, paper_id: int, family: bool = True) -> list[dict
     return [out[k] for k in sorted(out, reverse=True)]
 
 
+def merged_into(library: Library, paper_id: int) -> int | None:
+    """The record ``paper_id`` was merged into (None when it is visible). LibraryError if there is no such record."""
+    row = library.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (paper_id,)).fetchone()
+    if row is None:
+        raise LibraryError(f"there is no record {paper_id} in the library")
+    return row[0]
+
+
 def merged_children(library: Library, survivor: int) -> list[int]:
     """The hidden records that end up in ``survivor`` (through any number of merges)."""
     return [r[0] for r in library.conn.execute("SELECT id FROM papers WHERE merged_into = ? ORDER BY id", (survivor,))]

@@ -127,7 +127,7 @@ def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
     """
     compiled = compile_filter(f, recent_since(conn))
     packed = conn.execute(
-        f"SELECT json_group_array(id) FROM (SELECT p.id FROM papers p WHERE {compiled.sql_where}"
+        f"SELECT json_group_array(id) FROM (SELECT p.id FROM visible_papers p WHERE {compiled.sql_where}"
         f" ORDER BY {order_by(f)})",
         compiled.params,
     ).fetchone()[0]
@@ -165,7 +165,7 @@ def view_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 def count_matching(conn: sqlite3.Connection, f: RecordFilter) -> int:
     compiled = compile_filter(f, recent_since(conn))
-    return conn.execute(f"SELECT COUNT(*) FROM papers p WHERE {compiled.sql_where}", compiled.params).fetchone()[0]
+    return conn.execute(f"SELECT COUNT(*) FROM visible_papers p WHERE {compiled.sql_where}", compiled.params).fetchone()[0]
 
 
 def source_counts(conn: sqlite3.Connection) -> dict[int, int]:

@@ -10,33 +10,9 @@ VIEWS = ("main", "review", "tags", "duplicates", "merge", "about")
 
 
 def _copy_of(path: Path) -> Path:
-    import sqlite3
+    from ..core.libfile import checked_copy
 
-    from ..core import libfile
-    from ..core.library import LibraryDamaged, LibraryError, friendly_sqlite_error
-
-    found = libfile.inspect(path, LibraryError)  # another application's file: refused with a sentence
-    if found.kind == "empty":
-        raise LibraryError(f"{path}: the library is empty (import some dumps first)")
-    copy = Path(tempfile.mkdtemp(prefix="paperdesk-snapshot-")) / path.name
-    try:
-        source = sqlite3.connect(libfile.ro_uri(path), uri=True)
-        try:
-            problems = [r[0] for r in source.execute("PRAGMA quick_check(5)")]
-            if problems != ["ok"]:
-                raise LibraryDamaged(path, problems)
-            target = sqlite3.connect(copy)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-        finally:
-            source.close()
-    except sqlite3.DatabaseError as exc:
-        if "malformed" in str(exc):
-            raise LibraryDamaged(path, [str(exc)]) from exc
-        raise LibraryError(friendly_sqlite_error(exc, path)) from exc
-    return copy
+    return checked_copy(path, Path(tempfile.mkdtemp(prefix="paperdesk-snapshot-")) / path.name)
 
 
 def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", size=(1500, 860)) -> Path:
