@@ -72,6 +72,40 @@ def measure(out_dir: Path, records: int, seed: int) -> dict:
             "records": result.records}
 
 
+def measure_import(out_dir: Path, labels_path: Path, files: list[Path]) -> dict:
+    """The same files imported one after another into a fresh library, as `paperdesk import` does: names
+    already in the library (from the files before) are evidence too. Outcome counts over the stored records."""
+    import sqlite3
+
+    from paperdesk.core.library import Library
+
+    labels = {(d["file"], d["line"]): d for d in map(json.loads, labels_path.read_text("utf-8").splitlines())}
+    library = Library(out_dir / "accuracy.sqlite")
+    library.import_files(files, CAPTURED)
+    library.close()
+    conn = sqlite3.connect(out_dir / "accuracy.sqlite")
+    rows = conn.execute(
+        "SELECT s.file_name, pv.line, p.id, p.title, p.authors_truncated, p.org, p.needs_review FROM provenance pv"
+        " JOIN sources s ON s.id = pv.source_id JOIN papers p ON p.id = pv.paper_id").fetchall()
+    authors: dict[int, list[str]] = defaultdict(list)
+    for pid, name in conn.execute("SELECT pa.paper_id, a.name FROM paper_authors pa JOIN authors a"
+                                  " ON a.id = pa.author_id ORDER BY pa.paper_id, pa.position"):
+        authors[pid].append(name)
+    conn.close()
+    counts: dict[str, int] = defaultdict(int)
+    for file_name, line, pid, title, truncated, org, flagged in rows:
+        label = labels[(file_name, line)]
+        exact = (title, authors[pid], bool(truncated), org) == (label["title"], label["authors"], label["truncated"],
+                                                                label["org"])
+        counts["records"] += 1
+        counts["exact" if exact else ("flagged" if flagged else "silent")] += 1
+        counts["flagged_total"] += bool(flagged)
+        if not exact and not flagged:
+            print("import, silent:", json.dumps({"file": file_name, "line": line, "read": [title, authors[pid]],
+                                                 "truth": [label["title"], label["authors"]]}, ensure_ascii=False))
+    return dict(counts)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=6000)
@@ -80,7 +114,9 @@ def main(argv=None) -> int:
     parser.add_argument("--show-flagged", type=int, default=0, help="and this many wrong-but-flagged ones")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="paperdesk-accuracy-") as tmp:
-        figures = measure(Path(tmp), args.records, args.seed)
+        figures = measure(Path(tmp) / "dumps", args.records, args.seed)
+        files = sorted((Path(tmp) / "dumps").glob("*.txt"))
+        imported = measure_import(Path(tmp), Path(tmp) / "dumps" / "labels.jsonl", files)
     print(f"{figures['records']:,} generated records, authors from {len(figures['locales'])} locales "
           f"(plus the hard-shape lists); parsed in {figures['parse_seconds']:.1f} s")
     for table, rows in figures["tallies"].items():
@@ -92,6 +128,11 @@ def main(argv=None) -> int:
             n = row.get("records", 0)
             print(f"  {key:28} {n:>8} {row.get('exact', 0):>8} {100 * row.get('exact', 0) / n:>7.2f}%"
                   f" {row.get('flagged', 0):>15} {row.get('silent', 0):>14} {row.get('flagged_total', 0):>14}")
+    n = imported["records"]
+    print(f"\nimported file after file into one library (names already in the library as evidence too):\n"
+          f"  {n} records, {imported.get('exact', 0)} exact ({100 * imported.get('exact', 0) / n:.2f}%), "
+          f"{imported.get('flagged', 0)} wrong but flagged, {imported.get('silent', 0)} wrong and silent, "
+          f"{imported.get('flagged_total', 0)} flagged in all")
     silent = [e for e in figures["silent_examples"] if e["outcome"] == "silent"]
     flagged = [e for e in figures["silent_examples"] if e["outcome"] == "flagged"]
     for example in silent[: args.show] + flagged[: args.show_flagged]:
@@ -101,7 +142,7 @@ def main(argv=None) -> int:
                "exact_rate": round(overall.get("exact", 0) / overall["records"], 5),
                "wrong_flagged": overall.get("flagged", 0), "wrong_silent": overall.get("silent", 0),
                "flagged_total": overall.get("flagged_total", 0), "locales": len(figures["locales"]),
-               "seed": args.seed}
+               "seed": args.seed, "imported": imported}
     print(json.dumps(summary))
     return 0
 

@@ -529,12 +529,16 @@ class Library:
                 record.review["alternatives"] = readings
 
     def known_author_names(self, names: set[str]) -> set[str]:
+        """Which of ``names`` the library holds on at least one record that is not flagged for review."""
         names = list(names)
         found: set[str] = set()
         for i in range(0, len(names), 500):
             chunk = names[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.conn.execute(f"SELECT name FROM authors WHERE name IN ({marks})", chunk))
+            # Only names on records nobody doubts: a flagged record's reading must not vouch for the next one.
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT a.name FROM authors a WHERE a.name IN ({marks}) AND EXISTS (SELECT 1 FROM paper_authors pa"
+                " JOIN papers p ON p.id = pa.paper_id WHERE pa.author_id = a.id AND p.needs_review = 0)", chunk))
         return found
 
     def _insert_papers(self, conn: sqlite3.Connection, records: list[dumps.ParsedRecord], stamp: str) -> list[int]:

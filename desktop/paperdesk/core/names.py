@@ -164,7 +164,9 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
             score += _KIND_PENALTY[kind]
         if kind == "cap":
             humps = _humps(token)
-            if humps:  # XiaoXiao, OneRec: real, but far rarer in names than in titles (WeChat, TikTok, MoE)
+            if humps and tokens[-1] in _COLLECTIVE:
+                score -= 0.5  # "OneRec Team", "DeepSeek-AI Team": a team is named like a system
+            elif humps:  # XiaoXiao, OneRec: real, but far rarer in names than in titles (WeChat, TikTok, MoE)
                 score -= 2.0 * humps + (0.5 if i else 0.0)
         elif kind == "upper" and style != "upper" and len(token) <= 3 and i < len(tokens) - 1:
             score -= 1.0  # "TR" in "...for CTR Prediction" read as a given name
@@ -172,6 +174,8 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
             score -= 0.5
         elif kind == "single" and i == len(tokens) - 1:
             score -= 1.0
+        elif kind == "single" and token.isascii():
+            score -= 1.0  # "H WEN-LUNG": a bare capital without a full stop ("Ó Treabhair" is Irish, not this)
     if "lower" in kinds and ("cap" in kinds or "upper" in kinds or "initial" in kinds):
         score -= 2.0  # "Djohn smith", "Emaria garcía": a name is written in one case throughout
     words = sum(1 for k in kinds if k in _CORE or k == "initial") + ("particle" in kinds)
@@ -290,6 +294,11 @@ class GluedSplit:
         return bool(self.alternatives) or self.reason is not None
 
 
+# A word ending in a capitalised part glued to capitals or a digit: "VAEYi", "MoEJia", "AlphaFold2One".
+_GLUED_END_RE = re.compile(r"(?:[A-Z]{2}|\d)[A-Z][a-z]+$")
+_PLURAL_ACRONYM_RE = re.compile(r"(?:^|[^A-Za-z])[A-Z][A-Z0-9]+s$")
+
+
 def _title_tail_score(title: str) -> float | None:
     """Titles do not end on a hyphen or an apostrophe, and rarely in two capitalised words glued together."""
     if not title.strip():
@@ -304,6 +313,8 @@ def _title_tail_score(title: str) -> float | None:
         score -= 0.5  # "ReportOne" is rare, but "WeChat", "TikTok", "MoE", "BioBERT" are common title ends
     if last[-1] in ",;:(/&":
         score -= 4.0
+    if _PLURAL_ACRONYM_RE.search(last):
+        score += 0.5  # "TPUs", "LLMs", "GNNs": a title's plural acronym, not "TPU" + "s…" of a name
     return score
 
 
@@ -470,8 +481,8 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
     elif vocabulary is not None and vocabulary(title_end.casefold()):
         score += 0.5  # a word the file uses elsewhere, whole
     elif vocabulary is not None:
-        # a title's last word is usually used again; "RecommendationMing" (glued capitals) never is
-        score -= 1.0 if _humps(title_end) else 0.5
+        # a title's last word is usually used again; "RecommendationMing", "VAEYi", "AlphaFold2One" never are
+        score -= 1.0 if _humps(title_end) or _GLUED_END_RE.search(title_end) else 0.5
     if exact and first_words[-1] not in _COLLECTIVE:
         # A title's words come back in its abstract; a person's name rarely does (a team's may: "OneRec Team").
         score -= 0.7 * sum(1 for w in first_words if len(w) >= 3 and w in exact)
@@ -492,7 +503,8 @@ def rescore(readings: list[dict], is_known: Callable[[str], bool]) -> tuple[list
     scored = sorted(((r["score"] + 3.0 * sum(1 for n in r["authors"] if is_known(n)), r) for r in readings),
                     key=lambda x: x[0], reverse=True)
     out = [dict(r, score=round(score, 2)) for score, r in scored]
-    vouched = bool(out) and any(is_known(n) for n in out[0]["authors"])
+    # The cut decides the first author: only a known first author vouches for it (names all readings share don't).
+    vouched = bool(out) and bool(out[0]["authors"]) and is_known(out[0]["authors"][0])
     clear = len(out) == 1 or out[0]["score"] - out[1]["score"] >= REVIEW_MARGIN
     return out, vouched and clear
 

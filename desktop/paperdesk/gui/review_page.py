@@ -6,6 +6,9 @@ next record comes up at once.
 
 from __future__ import annotations
 
+import html
+import os
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
@@ -13,6 +16,29 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QP
 from ..core import curation
 from ..core.library import Library
 from ..core.names import split_at
+
+
+def _reading_row(key: str, title_html: str, authors_html: str, on_click) -> QWidget:
+    """One candidate reading on a row: its key, the title, the authors (the header row when on_click is None)."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    button = QPushButton(key)
+    button.setFixedWidth(36)
+    if on_click is None:
+        button.setFlat(True)
+        button.setEnabled(False)
+    else:
+        button.clicked.connect(on_click)
+        button.setToolTip(f"Take this reading (key {key})")
+    layout.addWidget(button)
+    for text, stretch in ((title_html, 3), (authors_html, 2)):
+        label = QLabel(text)
+        label.setTextFormat(Qt.RichText)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout.addWidget(label, stretch)
+    return row
 
 
 class ReviewPage(QWidget):
@@ -110,16 +136,21 @@ class ReviewPage(QWidget):
         if not review.get("alternatives"):
             # "Keep as it is" means the record as it is when the key is pressed, not as it was when shown.
             self.readings[0]["keep"] = True
+        self.choices.addWidget(_reading_row("", "<b>Title</b>", "<b>Authors</b>", None))
+        shared = os.path.commonprefix([r["title"] for r in self.readings]) if len(self.readings) > 1 else ""
         for n, reading in enumerate(self.readings, start=1):
-            label = f"{n}   {reading['title']}   |   {', '.join(reading['authors'])}"
-            if n == 1 and review.get("alternatives"):
-                label += "   (best guess)"
-            elif not review.get("alternatives"):
-                label = f"{n}   Keep as it is: {reading['title']}   |   {', '.join(reading['authors'])}"
-            button = QPushButton(label)
-            button.setStyleSheet("text-align: left; padding: 6px;")
-            button.clicked.connect(lambda _=False, i=n - 1: self.choose(i))
-            self.choices.addWidget(button)
+            note = " (best guess)" if n == 1 and review.get("alternatives") else ""
+            if not review.get("alternatives"):
+                note = " (keep as it is)"
+            title, names = reading["title"], reading["authors"]
+            # Side by side, the readings differ only where the title ends: show that part in bold.
+            head, tail = title[: len(shared)], title[len(shared):]
+            if len(head) > 48:
+                head = "…" + head[-47:]
+            title_html = f"{html.escape(head)}<b>{html.escape(tail)}</b>{html.escape(note)}"
+            authors_html = ", ".join(f"<b>{html.escape(x)}</b>" if i == 0 else html.escape(x)
+                                     for i, x in enumerate(names))
+            self.choices.addWidget(_reading_row(str(n), title_html, authors_html, lambda _=False, i=n - 1: self.choose(i)))
         lines = [line for line in raw.split("\n")[1:] if line.strip()]
         self.line.setText(lines[0].strip() if lines else detail["title"])
         self.line.setCursorPosition(len(detail["title"]))
