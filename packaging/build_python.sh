@@ -76,7 +76,9 @@ done < "$SRC/debian/patches/series"
 # --- configure, build and install inside the root (same prefix path inside and out) ---------------------------
 say "building CPython $PYVER in the Debian 11 root (nice -n 10, $JOBS jobs)"
 INNER_SRC=${SRC#"$ROOTFS"}
-unshare -m sh -c "mount -t proc proc '$ROOTFS/proc' && chroot '$ROOTFS' /bin/sh -c '
+# /dev/shm too: configure runs sem_open, and without it builds a _multiprocessing with no semaphores ("This
+# Python build lacks multiprocessing.synchronize": the importer's worker processes would fail).
+unshare -m sh -c "mount -t proc proc '$ROOTFS/proc' && mount -t tmpfs tmpfs '$ROOTFS/dev/shm' && chroot '$ROOTFS' /bin/sh -c '
     set -e
     cd $INNER_SRC
     ./configure --quiet --prefix=$PREFIX --enable-shared --with-ensurepip=install \
@@ -96,7 +98,7 @@ for lib in libffi.so.7 libssl.so.1.1 libcrypto.so.1.1 libexpat.so.1; do
 done
 
 LD_LIBRARY_PATH="$PREFIX/lib" "$PREFIX/bin/python3.11" -c \
-    'import ssl, sqlite3, ctypes, lzma, bz2, zlib, decimal, pyexpat, uuid, multiprocessing, venv; print("ok")' >&2 \
+    'import ssl, sqlite3, ctypes, lzma, bz2, zlib, decimal, pyexpat, uuid, venv, multiprocessing.synchronize; print("ok")' >&2 \
     || { say "the new Python lacks a module"; exit 1; }
 touch "$PREFIX/.complete"
 echo "$PREFIX"

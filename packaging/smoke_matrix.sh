@@ -2,13 +2,14 @@
 # Smoke-test the Linux bundle on the systems librarians have, each in a clean root made with debootstrap:
 #
 #   sudo packaging/smoke_matrix.sh dist/paperdesk-<version>-linux-x86_64.tar.gz [SYSTEM...]
-#   sudo packaging/smoke_matrix.sh --roots-only [SYSTEM...]       only make (and cache) the bare roots
+#   sudo packaging/smoke_matrix.sh --prepare [SYSTEM...]          only make the roots with the README's packages
 #   sudo packaging/smoke_matrix.sh --readme-first-command          the README's first command, Debian 12
 #
 # SYSTEMs: debian11 debian12 debian13 ubuntu22.04 ubuntu24.04 (all by default). Each run starts from a fresh
-# copy of a cached bare root (debootstrap --variant=minbase: no X, no GL, no fonts), installs exactly the
-# packages packaging/linux/README.txt tells users to install (apt-get install, as a user would: with the
-# recommended packages) and runs packaging/smoke_test.sh on the tarball inside it: the command line, imports,
+# copy of a cached bare root (debootstrap --variant=minbase: no X, no GL, no fonts) into which exactly the
+# packages packaging/linux/README.txt tells users to install were installed (apt-get install, as a user would:
+# with the recommended packages; that root is cached too, for that package list) and runs
+# packaging/smoke_test.sh on the tarball inside it: the command line, imports,
 # exports, the window offscreen, and the window on an X server through Qt's xcb plugin. The X server is an
 # Xvfb on this machine whose socket is bound into the root, so the root holds no X server package that could
 # bring a library the README forgot. A system below the bundle's glibc floor must refuse with the launcher's
@@ -125,12 +126,38 @@ below_floor() {  # below_floor VERSION
     [ "$major" -lt "$fmajor" ] || { [ "$major" -eq "$fmajor" ] && [ "$minor" -lt "$fminor" ]; }
 }
 
-# --- the bare roots only -----------------------------------------------------------------------------------------
-if [ "${1:-}" = --roots-only ]; then
+# A bare root with the bundle README's packages installed, cached for that list: runs start from copies of it.
+PACKAGES=$(readme_packages "$ROOT/packaging/linux/README.txt")
+prepared_root() {  # prepared_root SYSTEM LOG
+    local sys=$1 log=$2 prep="$CACHE/prepared/$1" run
+    if [ ! -f "$prep/.complete" ] || [ "$(cat "$prep/.complete")" != "$PACKAGES" ]; then
+        run=$(fresh_root "$sys") || return 1
+        # shellcheck disable=SC2086  # one word per package
+        apt_in_root "$run" "$log" $PACKAGES || return 1
+        rm -rf "$prep"
+        mkdir -p "$CACHE/prepared"
+        mv "$run" "$prep"
+        printf '%s' "$PACKAGES" > "$prep/.complete"
+    fi
+    run="$CACHE/matrix/$sys"
+    rm -rf "$run"
+    mkdir -p "$CACHE/matrix"
+    cp -a "$prep" "$run"
+    rm -f "$run/.complete"
+    echo "$run"
+}
+
+# --- the roots only -----------------------------------------------------------------------------------------------
+if [ "${1:-}" = --prepare ]; then
     shift
     # shellcheck disable=SC2086  # one word per system
     [ $# -gt 0 ] || set -- $ALL
-    for sys in "$@"; do base_root "$sys"; done
+    mkdir -p "$CACHE/matrix"
+    for sys in "$@"; do
+        prepared_root "$sys" "$CACHE/matrix/$sys.prepare.log" >/dev/null \
+            || { say "$sys: the README's packages do not install (see $CACHE/matrix/$sys.prepare.log)"; exit 1; }
+        say "$sys: ready"
+    done
     exit 0
 fi
 
@@ -171,7 +198,6 @@ fi
 TARBALL=$(readlink -f "$1")
 shift
 SYSTEMS=${*:-$ALL}
-PACKAGES=$(readme_packages "$ROOT/packaging/linux/README.txt")
 [ -n "$PACKAGES" ] || { say "no 'sudo apt-get install' line in packaging/linux/README.txt"; exit 1; }
 start_xvfb
 mkdir -p "$CACHE/matrix"
@@ -185,18 +211,12 @@ for sys in $SYSTEMS; do
     LOG="$CACHE/matrix/$sys.log"
     : > "$LOG"
     say "$sys: fresh root, README packages, smoke test (log: $LOG)"
-    if ! run=$(fresh_root "$sys"); then
-        echo "| $sys | | root could not be made | | | | **not run** |" >> "$TABLE"
+    if ! run=$(prepared_root "$sys" "$LOG"); then
+        echo "| $sys | | root or README packages failed (see $LOG) | | | | **not run** |" >> "$TABLE"
         failed=1
         continue
     fi
     glibc=$(glibc_of "$run")
-    # shellcheck disable=SC2086  # one word per package
-    if ! apt_in_root "$run" "$LOG" $PACKAGES; then
-        echo "| $sys | $glibc | README packages do not install (see log) | | | | **FAIL** |" >> "$TABLE"
-        failed=1
-        continue
-    fi
     mkdir -p "$run/smoke/packaging" "$run/smoke/dist"
     cp "$ROOT/packaging/smoke_test.sh" "$run/smoke/packaging/"
     cp -r "$ROOT/seeds" "$run/smoke/seeds"

@@ -345,7 +345,7 @@ def test_below_the_glibc_floor_the_launcher_says_so_in_one_sentence(tmp_path, gl
     assert out.returncode == 1 and out.stdout == ""
     assert len(out.stderr.splitlines()) == 1
     assert "needs glibc 2.34 or newer" in out.stderr
-    assert (f"glibc {glibc}" if glibc else "not glibc") in out.stderr
+    assert f"this system's C library is {f'glibc {glibc}' if glibc else 'not glibc'}, and this" in out.stderr
 
 
 @pytest.mark.parametrize("glibc", ["2.34", "2.36", "2.41", "3.0"])

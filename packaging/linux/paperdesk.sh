@@ -16,7 +16,8 @@ if [ -n "$found" ]; then
     fi
 fi
 if [ "$too_old" = 1 ]; then
-    echo "paperdesk: this system's C library is ${found:+glibc $found}${found:-not glibc}, and this Paperdesk bundle needs glibc $FLOOR or newer (Debian 12, Ubuntu 22.04, RHEL 9, Fedora 35 or later)." >&2
+    if [ -n "$found" ]; then what="glibc $found"; else what="not glibc"; fi
+    echo "paperdesk: this system's C library is $what, and this Paperdesk bundle needs glibc $FLOOR or newer (Debian 12, Ubuntu 22.04, RHEL 9, Fedora 35 or later)." >&2
     exit 1
 fi
 exec "$here/paperdesk-bin" "$@"
