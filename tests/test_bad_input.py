@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -176,3 +177,16 @@ def test_bytes_either_parse_or_fail_with_a_dump_error(data):
         parse_bytes(data, "b.txt", CAPTURED)
     except DumpError as exc:
         assert str(exc).startswith("b.txt: ")
+
+
+@pytest.mark.parametrize("year", ["0001", "1899", "9999"])
+def test_years_outside_1900_to_next_year_are_flagged_like_impossible_dates(library, write_dump, year):
+    """Issue 13, item 15: years 0001 and 9999 imported without a flag although the editor refuses them."""
+    dump = write_dump(f"LGMay 28, {year}Code\nA Study of Things\nWei Guo, Rong Su\nWe study things.\n"
+                      "LGMay 28, 2024Code\nAnother Study\nWei Guo, Rong Su\nWe study more.\n")
+    result = library.import_file(dump, CAPTURED)
+    assert result.status == "imported"
+    rows = library.conn.execute("SELECT date, needs_review, review FROM papers ORDER BY id").fetchall()
+    assert rows[0][0] is None and rows[0][1] == 1 and f"unlikely year {int(year)}" in rows[0][2]
+    assert rows[1][0] == "2024-05-28" and rows[1][1] == 0
+    assert any("unlikely year" in w["message"] for w in result.report["warnings"])

@@ -39,3 +39,20 @@ def test_candidate_readings_side_by_side_and_a_click_takes_one(tmp_path, qtbot, 
     first = conn.execute("SELECT first_author FROM papers").fetchone()[0]
     conn.close()
     assert (title, flagged, first) == ("Scaling Laws for Edge TPUs", 0, "john smith")
+
+
+def test_import_report_says_how_many_records_were_flagged_and_why(tmp_path, write_dump):
+    from paperdesk.gui.dialogs.import_dialog import report_html
+
+    library = Library(tmp_path / "report.sqlite")
+    text = ("LGMay 28\nScaling Laws for Edge TPUsjohn smith, Ana Lee\nScaling laws for serving.\n"
+            "CLMay 27\nReasoning Traces with DeepSeekChen Wei, Hao Sun et al.\nAn abstract.\n"
+            "CVMay 26\nGraph Transformers for Vision TasksMarta Kowalski, Sam O'Neil\nGraphs for vision.\n")
+    result = library.import_file(write_dump(text, "flags.txt"))
+    report = result.report
+    assert report["records_flagged"] == 2
+    assert sum(report["flag_reasons"].values()) == 2
+    shown = report_html([result.as_dict()])
+    assert "2 flagged for review" in shown
+    for reason, count in report["flag_reasons"].items():
+        assert f"flagged: {count} × {reason}" in shown

@@ -307,3 +307,21 @@ def test_export_with_a_read_only_connection_does_not_write(tmp_path, seed_paths)
     with pytest.raises(sqlite3.OperationalError):
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
             conn.execute("INSERT INTO settings VALUES ('x', 'y')")
+
+
+def test_a_duplicate_scan_reads_one_state_of_the_library(seeded, monkeypatch):
+    """Item 11 for scans: a merge committed by another window half-way through a scan does not mix states."""
+    monkeypatch.setattr(merging, "_BATCH", 20)  # titles read 20 at a time: the merge lands between batches
+    before = [g.records for g in merging.scan(seeded)]
+    group = next(g for g in before if min(g) > 20)  # read after the first batch
+    done = []
+
+    def merge_meanwhile(stage, n, total):
+        if not done:
+            with Library(seeded.path) as other:
+                merging.merge(other, group[0], list(group[1:]))
+            done.append(stage)
+
+    during = [g.records for g in merging.scan(seeded, progress=merge_meanwhile)]
+    assert done and during == before
+    assert group not in [g.records for g in merging.scan(seeded)]

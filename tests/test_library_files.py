@@ -364,3 +364,18 @@ def test_a_read_only_folder_is_reported_as_a_folder(tmp_path, seed_paths, capsys
     with immutable(path):
         assert main(["import", str(seed_paths[1]), "--db", str(path)]) == 1
         assert "the library file is read-only" in capsys.readouterr().err
+
+
+def test_a_large_damaged_library_is_checked_before_the_first_import(tmp_path, seed_paths, monkeypatch):
+    """Above QUICK_CHECK_AT_OPEN_BYTES the check waits for the first import (opening stays fast)."""
+    from paperdesk.core import library as library_module
+
+    path = make_library(tmp_path / "lib.sqlite", seed_paths)
+    damage(path)
+    monkeypatch.setattr(library_module, "QUICK_CHECK_AT_OPEN_BYTES", 1000)
+    before = fingerprint(path)
+    with Library(path) as library:
+        with pytest.raises(LibraryDamaged):
+            library.import_files([seed_paths[0]])
+        assert library.import_file(seed_paths[0]).status == "failed"
+    assert fingerprint(path)[:3] == before[:3]

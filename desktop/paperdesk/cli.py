@@ -240,7 +240,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report_unexpected(exc: Exception) -> int:
     import sqlite3
-    import traceback
 
     from .core.library import LibraryError, friendly_sqlite_error, resolve_db_path
 
@@ -253,25 +252,17 @@ def _report_unexpected(exc: Exception) -> int:
         message = f"{where}{exc.strerror or exc}"
     else:
         message = f"an unexpected error ({type(exc).__name__}: {exc})"
-    log = _log_traceback(traceback.format_exc())
-    print(f"paperdesk: {message}" + (f" (details in {log})" if log and not isinstance(exc, LibraryError) else ""),
-          file=sys.stderr)
+    log = None
+    if not isinstance(exc, LibraryError):  # tracebacks go to the log file, never to the librarian's terminal
+        try:
+            from .core.logfile import log_exception, log_path
+
+            log_exception(exc, "paperdesk " + " ".join(sys.argv[1:2]))
+            log = log_path()
+        except Exception:  # noqa: BLE001 - the log is a help, never a second failure
+            log = None
+    print(f"paperdesk: {message}" + (f" (details in {log})" if log else ""), file=sys.stderr)
     return 1
-
-
-def _log_traceback(text: str) -> str | None:
-    """Tracebacks go to a log file in the per-user state folder, never to the librarian's terminal."""
-    try:
-        import platformdirs
-
-        folder = Path(os.environ.get("PAPERDESK_LOG_DIR") or platformdirs.user_log_dir("Paperdesk", appauthor=False))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "paperdesk.log"
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')}\n{text}\n")
-        return str(path)
-    except Exception:  # noqa: BLE001
-        return None
 
 
 _LAST_DB: str | None = None

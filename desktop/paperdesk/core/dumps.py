@@ -24,6 +24,7 @@ from .libfile import describe_kind
 from .text import clean_text, escape_name, has_controls
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+MIN_YEAR = 1900  # dates before this (or after the capture's next year) are flagged for review
 
 MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}
 META_RE = re.compile(
@@ -447,6 +448,14 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
         date = None
         reasons.append(f"impossible date {meta.group('month')} {meta.group('day')}")
         report.warn(number, f"impossible date '{meta_text}': stored without a date, flagged for review")
+    else:
+        year = int(date[:4])
+        latest = dt.date.today().year + 1
+        if not MIN_YEAR <= year <= latest:  # the editor refuses these too (core/curation.py)
+            date = None
+            reasons.append(f"unlikely year {year}")
+            report.warn(number, f"unlikely year {year} in '{meta_text}' (outside {MIN_YEAR}-{latest}):"
+                                " stored without a date, flagged for review")
 
     raw_lines = [meta_text] + [s for n, s in body if n <= last_line]
     date_text = f"{meta.group('month')} {meta.group('day')}" + (f", {meta.group('year')}" if meta.group("year") else "")

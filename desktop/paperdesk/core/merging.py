@@ -58,6 +58,20 @@ def scan(
     progress: Callable[[str, int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> list[Group]:
+    """Candidate groups over the visible records, read in one snapshot of the library (one read transaction):
+    a merge or import committed meanwhile by another window does not mix two states into one scan."""
+    if not library.conn.in_transaction:
+        library.conn.execute("PRAGMA temp_store = MEMORY")
+    with library.read_snapshot():
+        return _scan(library, preset, progress, cancel)
+
+
+def _scan(
+    library: Library,
+    preset: str | Preset = "balanced",
+    progress: Callable[[str, int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> list[Group]:
     """Candidate groups over the visible records. Blocking runs in SQL on a temporary key table, so memory
     holds the word frequencies and the candidate pairs, not the library."""
     preset = PRESETS[preset] if isinstance(preset, str) else preset
@@ -74,15 +88,19 @@ def scan(
             yield chunk
             last = chunk[-1][0]
 
-    conn.execute("PRAGMA temp_store = MEMORY")
+    if not conn.in_transaction:  # (scan sets it before its snapshot: SQLite refuses it inside a transaction)
+        conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS dup_keys (key TEXT, paper_id INTEGER)")
     conn.execute("DELETE FROM temp.dup_keys")
     done = 0
     for chunk in rows():
         keys = [(key, pid) for pid, title in chunk for key in blocking_keys(normalize_title(title))]
-        conn.execute("BEGIN")  # one transaction a batch: the temporary table only, the library is not written
+        own = not conn.in_transaction  # under scan's snapshot it is: the temporary table only is written
+        if own:
+            conn.execute("BEGIN")
         conn.executemany("INSERT INTO temp.dup_keys VALUES (?, ?)", keys)
-        conn.execute("COMMIT")
+        if own:
+            conn.execute("COMMIT")
         done += len(chunk)
         if progress:
             progress("Reading titles", done, total)

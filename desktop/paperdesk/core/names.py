@@ -36,6 +36,10 @@ _PREFIX_RE = re.compile(r"^(?:[a-z]{1,4}[" + APOSTROPHES + r"]|(?:al|el|ad|ar|as
 _SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV", "2nd", "3rd"})
 # Inner capitals that names carry as a matter of course: McDonald, MacArthur, DeWitt, LeCun, DiCaprio, VanDyke.
 _NAME_HUMP_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van", "Von", "Du", "St", "Fitz")
+# Particles a surname may begin with when the given name is left out ("van der Berg", "de la Cruz", "al-").
+_LEADING_PARTICLES = frozenset(
+    "van von de da di del della der den du le la al el bin ibn ben ter ten zu dos das do 't ’t".split()
+)
 # The last word of a collective author ("OneRec Team", "Qwen Team").
 _COLLECTIVE = frozenset({"Team", "Group", "Consortium", "Collaboration", "Lab", "Labs", "Project"})
 _INITIAL_RE = re.compile(r"(?:[^\W\d_]{1,2}\.-?)+")
@@ -171,7 +175,7 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
         elif kind == "upper" and style != "upper" and len(token) <= 3 and i < len(tokens) - 1:
             score -= 1.0  # "TR" in "...for CTR Prediction" read as a given name
         elif kind == "particle" and i == 0:
-            score -= 0.5
+            score -= 0.5 if token in _LEADING_PARTICLES else 2.5  # "van der Berg", not "an de vries", "e VanDyke"
         elif kind == "single" and i == len(tokens) - 1:
             score -= 1.0
         elif kind == "single" and token.isascii():
@@ -296,6 +300,7 @@ class GluedSplit:
 
 # A word ending in a capitalised part glued to capitals or a digit: "VAEYi", "MoEJia", "AlphaFold2One".
 _GLUED_END_RE = re.compile(r"(?:[A-Z]{2}|\d)[A-Z][a-z]+$")
+_WORD_THEN_CAPITAL_RE = re.compile(r"^([A-Za-z][a-z]{5,})[A-Z][a-z]+$")
 _PLURAL_ACRONYM_RE = re.compile(r"(?:^|[^A-Za-z])[A-Z][A-Z0-9]+s$")
 
 
@@ -451,6 +456,8 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
                 continue
             if before and lowercase and i <= 2:
                 continue  # "…, A|depeju Adeleke": a lower-case start right after a word's capital
+            if lowercase and glued[i].islower() and glued[i - 1].isupper():
+                tail -= 1.0  # "…iOSNGUYEN V|an An": a capital and a small letter usually begin one word
             if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() or glued[i].isupper()):
                 tail -= 1.0  # "…Synthesisjan d|e vries", "…The A|TLAS": a title ending on a one-letter word
             if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
@@ -483,6 +490,9 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
     elif vocabulary is not None:
         # a title's last word is usually used again; "RecommendationMing", "VAEYi", "AlphaFold2One" never are
         score -= 1.0 if _humps(title_end) or _GLUED_END_RE.search(title_end) else 0.5
+        head = _WORD_THEN_CAPITAL_RE.match(title_end)
+        if head and vocabulary(head.group(1).casefold()):
+            score -= 1.5  # "Recommendation" + "Ming": a long word of the file with a name's start glued on
     if exact and first_words[-1] not in _COLLECTIVE:
         # A title's words come back in its abstract; a person's name rarely does (a team's may: "OneRec Team").
         score -= 0.7 * sum(1 for w in first_words if len(w) >= 3 and w in exact)

@@ -58,6 +58,32 @@ def _split(text: str) -> list[str]:
         return text.replace('"', " ").split()
 
 
+# Bounds: a repeated term is folded into one (has:code a thousand times is has:code); beyond these many distinct
+# terms the rest are left out and Search.problems says so, so any query runs (SQLite refuses expressions nested
+# over 1,000 deep) and none is silently cut.
+MAX_CONDITIONS = 50
+MAX_WORDS = 64
+
+
+def _bounded(search: Search, positive: list[str], negative: list[str]) -> tuple[list[str], list[str]]:
+    conditions = []
+    params = iter(search.params)
+    for sql in search.where:
+        conditions.append((sql, tuple(next(params) for _ in range(sql.count("?")))))
+    distinct = list(dict.fromkeys(conditions))
+    positive, negative = list(dict.fromkeys(positive)), list(dict.fromkeys(negative))
+    dropped = max(0, len(distinct) - MAX_CONDITIONS) + max(0, len(positive) - MAX_WORDS) \
+        + max(0, len(negative) - MAX_WORDS)
+    distinct, positive, negative = distinct[:MAX_CONDITIONS], positive[:MAX_WORDS], negative[:MAX_WORDS]
+    search.where = [sql for sql, _ in distinct]
+    search.params = [value for _, values in distinct for value in values]
+    search.problems = list(dict.fromkeys(search.problems))
+    if dropped:
+        search.problems.append(f"the search is too long: {dropped} of its terms were left out (at most"
+                               f" {MAX_CONDITIONS} fields and {MAX_WORDS} words are used)")
+    return positive, negative
+
+
 def parse_search(text: str) -> Search:
     search = Search()
     positive: list[str] = []
@@ -125,6 +151,7 @@ def parse_search(text: str) -> Search:
                 positive.append('"' + " ".join(words) + '"')
             continue
         positive += _fts_terms(token)
+    positive, negative = _bounded(search, positive, negative)
     if positive:
         search.match = " AND ".join(positive)
         if negative:

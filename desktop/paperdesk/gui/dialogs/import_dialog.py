@@ -103,6 +103,8 @@ def report_html(results: list[dict]) -> str:
             parts.append(f"<br>{report['records_read']} records read, {r['already_present']} already present, "
                          f"{report['records_flagged']} flagged for review; layout {report['layout']}, "
                          f"{report['encoding']}")
+            for reason, count in (report.get("flag_reasons") or {}).items():
+                parts.append(f"<br>&nbsp;&nbsp;flagged: {count} × {html.escape(reason)}")
             for w in report["warnings"]:
                 where = f"line {w['line']}: " if w["line"] else ""
                 parts.append(f"<br>&nbsp;&nbsp;warning: {html.escape(where + w['message'])}")
