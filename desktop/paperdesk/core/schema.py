@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -240,7 +240,41 @@ def visible(alias: str = "") -> str:
     return " AND ".join(f"{alias}.{term}" for term in VISIBLE.split(" AND "))
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6}
+
+# The full-text index, declared exactly as sqlite-utils' ``Table.enable_fts`` declares one, so sqlite-utils
+# (``sqlite-utils search``) and Datasette (``?_search=``) find it: they recognise ``content="papers"``, not the
+# ``content='papers', content_rowid='id'`` form of migration 1 (papers.id is the rowid either way).
+FTS_COLUMNS = ("title", "authors", "abstract")
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"  # "Nunez" finds "Núñez"
+FTS_SQL = (
+    'CREATE VIRTUAL TABLE "papers_fts" USING FTS5 (\n'
+    + "    " + ", ".join(f'"{c}"' for c in FTS_COLUMNS) + ",\n"
+    + f"    tokenize='{FTS_TOKENIZE}',\n"
+    + '    content="papers"\n)'
+)
+
+
+def _migrate_7(db: sqlite_utils.Database) -> None:
+    """The library file as a good citizen of the SQLite ecosystem, and pinned exports.
+
+    The full-text index is re-declared the way sqlite-utils declares one (FTS_SQL; sqlite-utils' own
+    ``enable_fts`` cannot run here: its executescript would commit the migration half-way) and rebuilt from the
+    papers; the update and delete triggers stay as they are (inserts are indexed in batches by the importer).
+    ``pinned_exports`` holds the exports kept in sync with the library (core/export/pinned.py)."""
+    db.execute("DROP TABLE IF EXISTS papers_fts")
+    db.execute(FTS_SQL)
+    db.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+    db["pinned_exports"].create(
+        {"id": int, "path": str, "format": str, "tags": str, "search": str, "options": str, "created_at": str,
+         "last_written_at": str, "last_count": int, "last_error": str},
+        pk="id",
+        not_null={"path", "format"},
+    )
+    db["pinned_exports"].create_index(["path"], unique=True)
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
+              7: _migrate_7}
 
 
 class SchemaTooNew(Exception):

@@ -30,6 +30,8 @@ MENUS: dict[str, list] = {
     "&File": [
         Entry("&Import dumps…", "import_dialog_open", "Ctrl+I", "Import dump files into the library"),
         Entry("&Export…", "open_export", "Ctrl+E", "Write records to BibTeX, CSL-JSON, RIS, CSV…"),
+        Entry("&Keep a .bib in sync…", "pin_export", "Ctrl+Shift+E",
+              "Pin a BibTeX file of what the table shows: rewritten whenever the library changes"),
         Entry("&Refresh", "refresh_all", QKeySequence.Refresh, "Show changes made elsewhere"),
         SEPARATOR,
         Entry("&Quit", "close", QKeySequence.Quit),

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLabel, QLineE
     QMessageBox, QSplitter, QStackedWidget, QUndoView, QVBoxLayout
 
 from ..core import curation
-from ..core.library import Library
+from ..core.library import Library, LibraryError
 from . import actions, commands
 from .author_page import AuthorPage, CompareView
 from .authors_view import AuthorsView
@@ -31,6 +31,7 @@ from .duplicates_page import DuplicatesPage
 from .errors import show_error
 from .navigation import Navigation
 from .operations import Operations
+from .pinned import PinnedExports
 from .records_table import RecordsTable
 from .review_page import ReviewPage
 from .settings import Settings, app_settings, restore_window, save_window
@@ -53,6 +54,9 @@ class MainWindow(Navigation, QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.ops = Operations(library, self.undo_stack, self)
         self.ops.changed.connect(self._on_changes)
+        self.pinned = PinnedExports(library, self.ops.worker_origin("pinned"), self)
+        self.pinned.updated.connect(self._pins_updated)
+        self.pinned.failed.connect(lambda sentence: self.statusBar().showMessage(sentence, 10000))
         self.ops.failed.connect(self._failed)
         self.ops.refused.connect(self._refused)
         self.import_dialog: ImportDialog | None = None
@@ -69,6 +73,7 @@ class MainWindow(Navigation, QMainWindow):
         self.sidebar.recordsDroppedOnTag.connect(self._tag_dropped)
         self.sidebar.tagMenuRequested.connect(self._tag_menu)
         self.sidebar.savedSearchDeleted.connect(self._delete_saved_search)
+        self.sidebar.pinRemoved.connect(self.unpin_export)
         self.sidebar.subjectDecided.connect(self.decide_subject)
         self.detail = DetailPane(library)
         self.detail.editRequested.connect(self.edit_record)
@@ -143,12 +148,34 @@ class MainWindow(Navigation, QMainWindow):
         self.authors_view.apply_changes(changes)
         self.author_page.apply_changes(changes)
         self.review.apply_changes(changes)
+        self.pinned.library_changed(changes)
         shown = self.detail.paper_id
         if shown is not None and (changes.touches([shown]) or changes.tags):
             self.detail.reload()
         if shown is not None and shown in changes.removed and self.stack.currentWidget() is self.table:
             self._selection_changed()
         self._update_count()
+
+    # --- pinned exports ------------------------------------------------------------------------------------
+
+    def pin_export(self) -> None:
+        """File › Keep a .bib in sync: what the table shows now (its search and tags), rewritten on every change."""
+        path, _ = QFileDialog.getSaveFileName(self, "Keep a .bib in sync", "references.bib", "BibTeX (*.bib)")
+        if not path:
+            return
+        tags = [t["name"] for t in curation.tags(self.library) if t["id"] in (self.model.filter.tag_ids or ())]
+        try:
+            pin = self.pinned.pin(path, "bibtex", tags=tags, search=self.model.filter.search or "")
+        except LibraryError as exc:
+            self._failed(str(exc))
+            return
+        self.statusBar().showMessage(f"Keeping {pin.path} in sync: {pin.scope.describe()}", 8000)
+
+    def unpin_export(self, pin_id: int) -> None:
+        self.pinned.unpin(pin_id)
+
+    def _pins_updated(self) -> None:
+        self.sidebar.rebuild()
 
     def _failed(self, sentence: str) -> None:
         self.statusBar().showMessage(sentence, 10000)

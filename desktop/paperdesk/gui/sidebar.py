@@ -1,4 +1,5 @@
-"""The sidebar: library views, tags with live counts, sources, saved searches. Clicking one filters the table.
+"""The sidebar: library views, tags with live counts, sources, saved searches, pinned exports (with their last
+write or error). Clicking a view filters the table.
 
 Records dragged from the table onto a tag are tagged with it.
 """
@@ -6,6 +7,7 @@ Records dragged from the table onto a tag are tagged with it.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
     QVBoxLayout, QWidget
 
 from ..core import authors, curation, query
+from ..core.export import pinned
 from ..core.library import Library
 from .records_model import MIME_IDS
 
@@ -71,6 +74,7 @@ class Sidebar(QWidget):
     tagMenuRequested = Signal(int, object)  # tag id, global position
     subjectDecided = Signal(int, str, bool)  # source id, author name, confirmed
     savedSearchDeleted = Signal(str)
+    pinRemoved = Signal(int)  # a pinned export the librarian no longer wants kept in sync
 
     def __init__(self, library: Library):
         super().__init__()
@@ -165,6 +169,11 @@ class Sidebar(QWidget):
         searches = self._section("Saved searches")
         for saved in curation.saved_searches(self.library):
             self._entry(searches, saved["name"], "saved", saved["query"], saved["query"])
+        pins = pinned.list_pins(self.library)
+        if pins:
+            section = self._section("Pinned exports")
+            for pin in pins:
+                self._pin_entry(section, pin)
         self._suspend = False
         restored = False
         self.tree.blockSignals(True)
@@ -175,6 +184,25 @@ class Sidebar(QWidget):
         if not restored:
             self.all_item.setSelected(True)
         self.tree.blockSignals(False)
+
+    def _pin_entry(self, parent, pin) -> QTreeWidgetItem:
+        name = Path(pin.path).name
+        if pin.last_error:
+            text, tip = f"{name} — error", f"{pin.describe()}\nLast attempt failed: {pin.last_error}"
+        elif pin.last_written_at:
+            when = pin.last_written_at.replace("T", " ")[:19]
+            text = f"{name} — {pin.last_count}, {when[11:16]} UTC"
+            tip = f"{pin.describe()}\nLast written {when} UTC ({pin.last_count} records)"
+        else:
+            text, tip = f"{name} — writing…", pin.describe()
+        item = QTreeWidgetItem(parent, [text])
+        item.setData(0, ROLE_KIND, "pinned")
+        item.setData(0, ROLE_VALUE, pin.id)
+        item.setToolTip(0, tip + "\nRewritten whenever the library changes; right-click to stop.")
+        item.setFlags(Qt.ItemIsEnabled)  # not a view: selecting it would not filter the records
+        if pin.last_error:
+            item.setForeground(0, QBrush(QColor("#b00020")))
+        return item
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)
@@ -198,6 +226,10 @@ class Sidebar(QWidget):
                 menu.addAction("Reject", lambda: self.subjectDecided.emit(value, name, False))
             else:
                 menu.addAction("A profile page: its author is known").setEnabled(False)
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
+        elif kind == "pinned":
+            menu = QMenu(self)
+            menu.addAction("Stop keeping this file in sync", lambda: self.pinRemoved.emit(value))
             menu.exec(self.tree.viewport().mapToGlobal(pos))
         elif kind == "saved":
             menu = QMenu(self)

@@ -15,6 +15,7 @@ commands for classic BibTeX, whose sorting and case changing only understand tho
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import IO, Iterable
 from urllib.parse import quote
 
@@ -28,6 +29,7 @@ DIALECTS = ("bibtex", "biblatex")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
+@lru_cache(maxsize=1 << 16)  # authors recur across records: most names are converted once per export
 def bib_name(name: str, ascii: bool = False) -> str:
     """One author for an ``author`` field. Collective names are braced, or BibTeX would split ``OneRec Team``
     into a given and a family name; a suffix needs BibTeX's ``von Last, Jr, First`` form."""

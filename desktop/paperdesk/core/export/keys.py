@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -104,6 +105,7 @@ def _plain_title(title: str) -> str:
     return re.sub(r"[${}^_]", "", text)
 
 
+@lru_cache(maxsize=4096)  # a key reads the words of its title for two or three markers
 def _title_words(title: str) -> list[str]:
     words = re.split(r"[\s\-]+", ascii_fold(_plain_title(title)))
     return [w for w in (re.sub(r"[^A-Za-z0-9]", "", w) for w in words) if w]
@@ -113,6 +115,7 @@ def _capitalize(word: str) -> str:
     return word[:1].upper() + word[1:].lower()
 
 
+@lru_cache(maxsize=1 << 16)  # authors recur across records: most names are folded once per export
 def _family(name: str) -> str:
     """The word a key uses for an author: the family name, or a collective name run together."""
     if is_collective(name):
