@@ -379,3 +379,19 @@ def test_a_large_damaged_library_is_checked_before_the_first_import(tmp_path, se
             library.import_files([seed_paths[0]])
         assert library.import_file(seed_paths[0]).status == "failed"
     assert fingerprint(path)[:3] == before[:3]
+
+
+def test_the_quick_check_runs_again_only_once_the_file_changed(tmp_path, seed_paths, monkeypatch):
+    path = make_library(tmp_path / "lib.sqlite", seed_paths[:1])
+    calls = []
+    original = Library._quick_check
+    monkeypatch.setattr(Library, "_quick_check", lambda self: calls.append(1) or original(self))
+    Library(path).close()  # checks (the checkpoint at make_library's close changed the file)
+    checked = len(calls)
+    Library(path, readonly=True).close()  # background workers opening the same, unchanged file
+    Library(path).close()
+    assert len(calls) == checked
+    damage(path)
+    with pytest.raises(LibraryDamaged):
+        Library(path)
+    assert len(calls) == checked + 1

@@ -476,3 +476,12 @@ def test_an_out_of_order_unmerge_reports_the_visible_record_it_changes(lib):
     with changes.collect(lib) as got:
         merging.unmerge_record(lib, 11)
     assert got.changes.added == {11} and 13 in got.changes.records
+
+
+def test_a_record_in_the_trash_is_not_merged(lib):
+    from paperdesk.core import trash
+
+    trash.trash(lib, [7])
+    with pytest.raises(LibraryError, match="record 7 is in the Trash"):
+        merging.merge(lib, 6, [7])
+    assert 6 in visible(lib)

@@ -379,6 +379,9 @@ def _record_shape(body: list[tuple[int, str]]) -> str:
     return "B"
 
 
+_WORD_RE = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
+
+
 class _FileWords:
     """The words that stand whole in a file (abstracts, titles), case-folded; read only when first asked."""
 
@@ -395,8 +398,7 @@ class _FileWords:
                     lines = lines[1:]  # a glued line's words are what is in question
                 elif len(lines) >= 2:
                     lines = lines[:1] + lines[2:]  # a title and an abstract, not the names
-                for line in lines:
-                    self.words.update(w.strip("()[]{}:;,.!?\"'") for w in line.casefold().split())
+                self.words.update(_WORD_RE.findall("\n".join(lines).casefold()))
         return word in self.words
 
 

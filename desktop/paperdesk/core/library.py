@@ -30,6 +30,17 @@ BUSY_TIMEOUT_MS = 15_000
 # SQLite's quick check reads every page: 0.3 s for 100,000 records (340 MB) on the 2-core test machine. Up to this
 # size it runs at every open; above it, before the first import of the session (Library.ensure_checked).
 QUICK_CHECK_AT_OPEN_BYTES = 400 * 1024 * 1024
+# Files this process has checked, as they were then: the GUI's background workers open the library again and again;
+# the check runs again only once the file has changed on disk.
+_CHECKED_FILES: set[tuple] = set()
+
+
+def _file_state(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path),)
+    return (str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def busy_timeout_ms() -> int:
@@ -151,7 +162,8 @@ class Library:
             self.db = sqlite_utils.Database(conn)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts into a large library stay in memory
-            self._checked = not check or found.kind not in ("ours", "ours-unmarked")
+            self._checked = not check or found.kind not in ("ours", "ours-unmarked") \
+                or _file_state(self.path) in _CHECKED_FILES
             if not self._checked and self.path.stat().st_size <= QUICK_CHECK_AT_OPEN_BYTES:
                 self._quick_check()
             if not readonly:
@@ -198,6 +210,7 @@ class Library:
         if rows != ["ok"]:
             raise LibraryDamaged(self.path, rows)
         self._checked = True
+        _CHECKED_FILES.add(_file_state(self.path))
 
     def check(self, full: bool = True) -> list[str]:
         """Problems SQLite finds in the file (``PRAGMA integrity_check``, or ``quick_check``); [] when sound."""

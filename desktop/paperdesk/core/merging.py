@@ -250,9 +250,11 @@ def merge(library: Library, survivor: int, others: list[int], fields: dict | Non
         raise curation.ValidationError("Choose at least two records to merge.")
     with library.transaction() as conn:
         for pid in [survivor, *others]:
-            row = conn.execute("SELECT merged_into FROM papers WHERE id = ?", (pid,)).fetchone()
+            row = conn.execute("SELECT merged_into, trashed_at FROM papers WHERE id = ?", (pid,)).fetchone()
             if row is None:
                 raise LibraryError(f"there is no record {pid} in the library")
+            if row[1] is not None and row[0] is None:
+                raise LibraryError(f"record {pid} is in the Trash; restore it before merging it")
             if row[0] is not None:
                 raise LibraryError(f"record {pid} is already merged into record {row[0]}; merge record {row[0]}"
                                    f" instead, or bring record {pid} back out first")

@@ -67,7 +67,7 @@ def _script(ch: str) -> str:
     except ValueError:
         return "?"
     word = name.split(" ", 1)[0]
-    if word in ("CJK", "HIRAGANA", "KATAKANA"):
+    if word in ("CJK", "HIRAGANA", "KATAKANA", "IDEOGRAPHIC"):  # 佐々木: the iteration mark is CJK too
         return "CJK"
     return word
 
@@ -408,6 +408,10 @@ def split_glued(
     if not candidates:
         return GluedSplit(None, truncated, org, reason="no author list found after the title")
 
+    return _decide(candidates, truncated, org, is_known, name_words, vocabulary, context)
+
+
+def _decide(candidates, truncated, org, is_known, name_words, vocabulary, context) -> GluedSplit:
     if len(candidates) > 1 and (is_known is not None or context or name_words is not None or vocabulary is not None):
         exact, folded = _words(context) if context else (frozenset(), frozenset())
         scored = []
