@@ -1,12 +1,17 @@
-"""Duplicate detection against the generator's labels: precision and recall of the certain+likely groups.
+"""Duplicate detection against the generator's labels: time, peak memory, pairs scored per record, and precision
+and recall of the certain+likely groups.
 
-    python benchmarks/bench_duplicates.py [--records 10000] [--preset balanced]
+    python benchmarks/bench_duplicates.py [--records 100000] [--preset balanced] [--keep DIR] [--library DB]
 
-The generator writes repeated papers (exact, or varied: case, hyphens, typos, accents, a year's shift, a
-changed category or code flag, initials, an edited abstract) and near-miss distinct papers (a -2.0 report,
-Part II, an extension with the same system name, a companion report), and labels every record with its
+The generator writes repeated papers (exact, or varied: case, hyphens, words joined, typos, accents, a year's
+shift, a changed category or code flag, initials, an edited abstract) and near-miss distinct papers (a -2.0
+report, Part II, an extension with the same system name, a companion report), and labels every record with its
 paper. Precision and recall are counted over pairs of records: a group of three proposes three pairs.
-Prints the figures and one JSON object on the last line.
+
+The scan runs in a fresh process (so its peak memory is its own: the largest of that process and of its
+scoring processes is printed); ``--library DB`` measures an existing generated library whose ``labels.jsonl``
+sits in ``DB``'s folder under ``dumps/``. Also measures the incremental scan of the last 1,000 records
+against the rest. Prints the figures and one JSON object on the last line.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,60 +32,122 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "desktop"))
 
-from generate import generate  # noqa: E402
 
-from paperdesk.core import merging  # noqa: E402
-from paperdesk.core.duplicates import PRESETS  # noqa: E402
-from paperdesk.core.library import Library  # noqa: E402
+def _peak_mb() -> float:
+    with open("/proc/self/status") as f:  # VmHWM: this process's own peak (ru_maxrss can carry a parent's)
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(db: str, preset: str, out: str) -> None:
+    """In a fresh process: scan, write the groups and figures to ``out``."""
+    from paperdesk.core import merging
+    from paperdesk.core.library import Library
+
+    library = Library(db)
+    stats: dict = {}
+    start = time.perf_counter()
+    groups = merging.scan(library, preset, stats=stats)
+    elapsed = time.perf_counter() - start
+    figures = {"scan_s": round(elapsed, 2), "peak_memory_mb": round(_peak_mb()),
+               "peak_memory_scoring_process_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+               **stats}
+    figures["pairs_scored_per_record"] = round(stats["pairs_scored"] / max(1, stats["records"]), 2)
+    # the incremental scan after an import: the last 1,000 records against the rest
+    last = [r[0] for r in library.conn.execute(
+        "SELECT id FROM papers WHERE merged_into IS NULL ORDER BY id DESC LIMIT 1000")]
+    inc: dict = {}
+    start = time.perf_counter()
+    merging.scan_new(library, last, preset, stats=inc)
+    figures["incremental_1000_s"] = round(time.perf_counter() - start, 2)
+    figures["incremental_pairs_scored_per_record"] = round(inc["pairs_scored"] / max(1, len(last)), 2)
+    Path(out).write_text(json.dumps({"figures": figures, "groups": [g.as_dict() for g in groups]}))
+
+
+def build(work: Path, records: int, seed: int) -> Path:
+    from generate import generate
+
+    from paperdesk.core.library import Library
+
+    db = work / f"dups-{records}.sqlite"
+    if db.exists():
+        return db
+    result = generate(work / "dumps", records, seed=seed)
+    library = Library(db)
+    library.import_files(sorted(result.files), dt.date(2026, 6, 5))
+    library.close()
+    for f in result.files:
+        f.unlink()
+    return db
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--preset", default="balanced", choices=tuple(PRESETS))
+    parser.add_argument("--preset", default="balanced", choices=("strict", "balanced", "loose"))
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--keep", help="folder for the generated library, reused when it is there")
+    parser.add_argument("--library", help="an existing generated library (labels in its folder's dumps/)")
+    parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure:
+        measure(*args.measure)
+        return 0
 
-    work = Path(tempfile.mkdtemp(prefix="paperdesk-dups-"))
-    result = generate(work / "dumps", args.records, seed=args.seed)
-    library = Library(work / "dups.sqlite")
-    library.import_files(result.files, dt.date(2026, 6, 5))
-    paper_of = {(f, line): pid for f, line, pid in library.conn.execute(
+    if args.library:
+        db = Path(args.library)
+    else:
+        work = Path(args.keep or tempfile.mkdtemp(prefix="paperdesk-dups-"))
+        work.mkdir(parents=True, exist_ok=True)
+        db = build(work, args.records, args.seed)
+    labels_path = db.parent / "dumps" / "labels.jsonl"
+    out = Path(tempfile.mkdtemp(prefix="paperdesk-dups-out-")) / "groups.json"
+    done = subprocess.run([sys.executable, __file__, "--measure", str(db), args.preset, str(out)],
+                          env={**os.environ, "PYTHONPATH": str(HERE.parent / "desktop")})
+    if done.returncode:
+        return 1
+    data = json.loads(out.read_text())
+    figures = {"records": None, "preset": args.preset, **data["figures"]}
+
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    paper_of = {(f, line): pid for f, line, pid in conn.execute(
         "SELECT s.file_name, pv.line, pv.paper_id FROM provenance pv JOIN sources s ON s.id = pv.source_id")}
-    cluster_of = {}
-    kinds = {}
-    for line in result.labels_path.read_text("utf-8").splitlines():
-        label = json.loads(line)
-        pid = paper_of[(label["file"], label["line"])]
-        cluster_of[pid] = label["paper"]
-        kinds[pid] = label["kind"]
+    conn.close()
+    cluster_of: dict[int, int] = {}
+    kinds: dict[int, str] = {}
+    with open(labels_path, encoding="utf-8") as f:
+        for line in f:
+            label = json.loads(line)
+            pid = paper_of.get((label["file"], label["line"]))
+            if pid is not None:
+                cluster_of[pid] = label["paper"]
+                kinds[pid] = label["kind"]
+    del paper_of
     by_cluster: dict[int, list[int]] = {}
     for pid, cluster in cluster_of.items():
         by_cluster.setdefault(cluster, []).append(pid)
-    true_pairs = {tuple(sorted(p)) for ids in by_cluster.values() for p in combinations(ids, 2)}
-
-    start = time.perf_counter()
-    groups = merging.scan(library, args.preset)
-    elapsed = time.perf_counter() - start
-    figures = {"records": args.records, "preset": args.preset, "scan_s": round(elapsed, 2),
-               "true_pairs": len(true_pairs)}
+    true_pairs = {tuple(sorted(p)) for ids in by_cluster.values() if len(ids) > 1 for p in combinations(ids, 2)}
+    figures["records"] = len(cluster_of)
+    figures["true_pairs"] = len(true_pairs)
+    groups = data["groups"]
     for levels, name in ((("certain",), "certain"), (("certain", "likely"), "certain_likely"),
                          (("certain", "likely", "possible"), "all")):
-        predicted = {tuple(sorted(p)) for g in groups if g.confidence in levels for p in combinations(g.records, 2)}
+        predicted = {tuple(sorted(p)) for g in groups if g["confidence"] in levels
+                     for p in combinations(g["records"], 2) if p[0] in cluster_of and p[1] in cluster_of}
         hits = len(predicted & true_pairs)
         figures[f"{name}_pairs"] = len(predicted)
         figures[f"{name}_precision"] = round(hits / len(predicted), 4) if predicted else 1.0
         figures[f"{name}_recall"] = round(hits / len(true_pairs), 4) if true_pairs else 1.0
-    # what the misses and false alarms are, in the generator's words
-    predicted = {tuple(sorted(p)) for g in groups if g.confidence in ("certain", "likely")
-                 for p in combinations(g.records, 2)}
-    false = predicted - true_pairs
-    missed = true_pairs - predicted
-    figures["false_pairs_by_kind"] = _count(kinds[a] + "/" + kinds[b] for a, b in false)
-    figures["missed_pairs_by_kind"] = _count(kinds[a] + "/" + kinds[b] for a, b in missed)
-    library.close()
+    predicted = {tuple(sorted(p)) for g in groups if g["confidence"] in ("certain", "likely")
+                 for p in combinations(g["records"], 2) if p[0] in cluster_of and p[1] in cluster_of}
+    figures["false_pairs_by_kind"] = _count(kinds[a] + "/" + kinds[b] for a, b in predicted - true_pairs)
+    figures["missed_pairs_by_kind"] = _count(kinds[a] + "/" + kinds[b] for a, b in true_pairs - predicted)
     for key, value in figures.items():
-        print(f"{key:28} {value}")
+        print(f"{key:34} {value}")
     print(json.dumps(figures))
     return 0
 

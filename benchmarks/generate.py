@@ -110,6 +110,7 @@ class Generator:
         self.captured = captured
         self.people = self._people(4000)
         self.cluster = 0
+        self.near_titles: set[str] = set()
         self.world = None
         if names == "world":
             from world_names import WorldNames
@@ -215,12 +216,20 @@ class Generator:
         rng = self.rng
         v = Paper(p.cluster, p.title, list(p.authors), p.truncated, p.org, p.category, p.date, p.code, p.abstract,
                   p.system, list(p.classes))
-        for change in rng.sample(("case", "hyphen", "typo", "year", "category", "code", "initials", "abstract",
-                                  "accents"), rng.randint(1, 2)):
+        for change in rng.sample(("case", "hyphen", "join", "typo", "year", "category", "code", "initials",
+                                  "abstract", "accents"), rng.randint(1, 2)):
             if change == "case":
                 v.title = v.title.lower().capitalize() if rng.random() < 0.5 else v.title.title()
             elif change == "hyphen":
                 v.title = v.title.replace("-", " ") if "-" in v.title else v.title.replace(" ", "-", 1)
+            elif change == "join":  # "Fine-Tuning" as "FineTuning", or two words written as one
+                if "-" in v.title:
+                    v.title = v.title.replace("-", "", 1)
+                else:
+                    spaces = [i for i, c in enumerate(v.title) if c == " " and v.title[i + 1:i + 2].isalpha()]
+                    if spaces:
+                        i = rng.choice(spaces)
+                        v.title = v.title[:i] + v.title[i + 1:]
             elif change == "typo":
                 words = v.title.split(" ")
                 i = max(range(len(words)), key=lambda k: len(words[k]))
@@ -254,10 +263,8 @@ class Generator:
             v.date = self.captured
         return v
 
-    def near_miss(self, p: Paper) -> Paper:
-        """A distinct paper whose title is nearly the same: a new version, a second part, a companion report."""
+    def _near_miss_title(self, p: Paper) -> str:
         rng = self.rng
-        self.cluster += 1
         kind = rng.randrange(4)
         if kind == 0:
             title = f"{p.system}-2.0 Technical Report"
@@ -267,6 +274,19 @@ class Generator:
             title = f"{p.system}-{rng.choice(('VAE', 'Omni', 'Lite', 'R1'))}: {p.title.split(': ', 1)[-1]}"
         else:
             title = f"{p.title} Technical Report" if "Technical Report" not in p.title else f"{p.system} System Card"
+        return title
+
+    def near_miss(self, p: Paper) -> Paper:
+        """A distinct paper whose title is nearly the same: a new version, a second part, a companion report."""
+        rng = self.rng
+        self.cluster += 1
+        for _ in range(6):  # a distinct paper: never the very title of an earlier near miss
+            title = self._near_miss_title(p)
+            if title not in self.near_titles:
+                break
+        else:
+            title = f"{title}, Part {len(self.near_titles) % 7 + 3}"
+        self.near_titles.add(title)
         authors = list(p.authors)
         authors[-1] = rng.choice(self.people)
         classes = list(p.classes[:-1]) + [("plain", "classic")] if p.classes else []

@@ -128,3 +128,29 @@ def test_author_page_opens_from_the_records_table(window):
     assert window.detail.detail["authors"] == ["Yu Cheng", "Fajie Yuan"]
     window.open_author_of_current(1)
     assert window.stack.currentWidget() is window.author_page and window.author_page.name == "Fajie Yuan"
+
+
+def test_authors_view_follows_an_edit_and_its_undo_without_a_full_recount(window, qtbot):
+    from paperdesk.core import curation
+
+    window.show_authors()
+    view = window.authors_view
+    qtbot.waitUntil(lambda: view.worker is None and view.model.rowCount() > 0, timeout=20000)
+    total = view.model.total
+    pid = window.model.id_at(0)
+    names = curation.authors_of(window.library, pid)
+    full_rebuilds = []
+    real = authors.refresh_stats
+    authors.refresh_stats = lambda library: full_rebuilds.append(1) or real(library)
+    try:
+        window.edit_record(pid, {"authors": names + ["Zed Newname"]})
+        qtbot.waitUntil(lambda: view.worker is None and view.model.total == total + 1, timeout=20000)
+        assert authors.authors_page(window.library, "Zed Newname")[1][0]["papers"] == 1
+        assert view.title.text() == f"Authors — {total + 1:,}"
+        window.undo_action.trigger()
+        qtbot.waitUntil(lambda: view.worker is None and view.model.total == total, timeout=20000)
+        assert authors.authors_page(window.library, "Zed Newname")[0] == 0
+    finally:
+        authors.refresh_stats = real
+    assert full_rebuilds == []  # caught up on the touched authors only
+    assert authors.stats_are_current(window.library)

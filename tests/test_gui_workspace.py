@@ -315,3 +315,22 @@ def test_history_lists_every_step_of_the_session(window, qtbot):
     window.undo_stack.setIndex(0)  # what clicking the first line of Edit > History does
     assert db_value(window.library, "SELECT title FROM papers WHERE id = ?", pid) not in ("First Change",
                                                                                           "Second Change")
+
+
+def test_one_or_two_letters_wait_with_a_hint_and_enter_searches_anyway(window, qtbot):
+    from PySide6.QtCore import Qt as _Qt
+
+    total = window.model.rowCount()
+    qtbot.keyClicks(window.search, "gr")
+    qtbot.wait(600)  # past the typing pause: a two-letter search would match most of a large library
+    assert window.model.rowCount() == total and window.model.filter.search == ""
+    assert window.statusBar().currentMessage() == query.TOO_SHORT_HINT
+    qtbot.keyClick(window.search, _Qt.Key_Return)
+    expected = db_value(window.library, "SELECT COUNT(*) FROM papers WHERE merged_into IS NULL AND id IN"
+                                        " (SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'gr*')")
+    assert window.model.filter.search == "gr" and window.model.rowCount() == expected < total
+    qtbot.keyClicks(window.search, "a")  # three letters: searched as you type
+    qtbot.waitUntil(lambda: window.model.filter.search == "gra", timeout=3000)
+    assert 0 < window.model.rowCount() <= expected
+    assert query.too_short_to_type("a b") and not query.too_short_to_type("rec")
+    assert not query.too_short_to_type("year:2021") and not query.too_short_to_type('"ab"')

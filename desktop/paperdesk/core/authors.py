@@ -141,53 +141,401 @@ def code_paper_ids(library: Library, paper_ids: list[int]) -> list[int]:
 
 
 # --- the Authors view --------------------------------------------------------------------------------------
-# Per-author aggregates over a million records take seconds, so they live in a table of their own, rebuilt in
-# one pass when the library has changed since (the events table says when), and then sorted and searched
-# from indexes like the records table.
+# Per-author aggregates live in ``author_stats`` (with ``author_categories`` and ``author_pairs`` behind them),
+# sorted and searched from indexes like the records table. They follow the library incrementally: every change
+# lands in the events table, and ``catch_up`` reads the events since the aggregates were last current and
+# recounts only the authors those changes touched (an import adds its new papers' counts instead). The full
+# rebuild (``refresh_stats``) stays for migrations and repairs, and for catching up on very many changes.
+#
+# What an author's row counts, the same whichever way it is computed (and the same as the author page):
+# - papers: the distinct visible papers (merged-away records count through their survivor) on which the name
+#   is shown, plus, for a profile page's author, the papers of the page;
+# - first_author: those on which the name is shown first (on the survivor or any record merged into it);
+# - years: of those papers; categories: the three most frequent among them, ties broken by name (A before B);
+# - coauthors: the distinct other names shown with this one on any record (merged-away records too), kept as
+#   the set of pairs in ``author_pairs``.
 
 AUTHOR_SORTS = {"name": "name COLLATE NOCASE", "papers": "papers DESC", "first_author": "first_author DESC",
                 "years": "year_min", "coauthors": "coauthors DESC"}
 
+# Changes that never move an author's figures: the aggregates stay current across them.
+_NEUTRAL_PREFIXES = ("tag-", "search-", "not-duplicates", "author-distinct", "citekey")
+_FIELDS_THAT_COUNT = {"authors", "date", "category"}
+CATCH_UP_MAX_EVENTS = 5000  # beyond this many changes, or this many new papers, a full rebuild is quicker
+CATCH_UP_MAX_NEW_PAPERS = 50_000
+
+
+def _stats_event(conn) -> int | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'author_stats_event'").fetchone()
+    return int(row[0]) if row else None
+
+
+def _pending_events(conn, since: int) -> list[tuple]:
+    return conn.execute("SELECT id, kind, paper_id, source_id, details FROM events WHERE id > ? ORDER BY id",
+                        (since,)).fetchall()
+
+
+def _neutral(kind: str, details: dict) -> bool:
+    if kind.startswith(_NEUTRAL_PREFIXES):
+        return True
+    if "changes" in details:
+        return not (_FIELDS_THAT_COUNT & set(details["changes"]))
+    return False
+
 
 def stats_are_current(library: Library) -> bool:
-    last = library.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
-    row = library.conn.execute("SELECT value FROM settings WHERE key = 'author_stats_event'").fetchone()
-    return row is not None and int(row[0]) == last
+    """True when the aggregates reflect every change that could move them."""
+    conn = library.conn
+    since = _stats_event(conn)
+    if since is None:
+        return False
+    last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+    if last == since:
+        return True
+    if last - since > CATCH_UP_MAX_EVENTS:
+        return False
+    return all(_neutral(kind, json.loads(details or "{}")) for _, kind, _, _, details in _pending_events(conn, since))
+
+
+def _profile_names(conn) -> dict[str, list[int]]:
+    """Each profile page's (and each confirmed listing's) author name -> the sources about that name, matched
+    without regard to case as on the author page."""
+    by_fold: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for sid, profile in conn.execute("SELECT id, profile FROM sources WHERE profile IS NOT NULL ORDER BY id"):
+        name = json.loads(profile).get("name", "")
+        if name:
+            by_fold.setdefault(name.casefold(), []).append(sid)
+            names.setdefault(name, name)
+    for key, value in conn.execute("SELECT key, value FROM settings WHERE key LIKE 'subject:%'"):
+        decision = json.loads(value)
+        if decision.get("confirmed") and decision.get("name"):
+            by_fold.setdefault(decision["name"].casefold(), []).append(int(key.split(":", 1)[1]))
+            names.setdefault(decision["name"], decision["name"])
+    return {name: sorted(set(by_fold[name.casefold()])) for name in names}
+
+
+def _ids_of_names(conn, names) -> set[int]:
+    names = [n for n in set(names) if n]
+    found: set[int] = set()
+    for i in range(0, len(names), 500):
+        chunk = names[i:i + 500]
+        found.update(r[0] for r in conn.execute(
+            f"SELECT id FROM authors WHERE name IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
+def _fill_temp(conn, table: str, ids) -> None:
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY)")
+    conn.execute(f"DELETE FROM temp.{table}")
+    conn.executemany(f"INSERT OR IGNORE INTO temp.{table}(id) VALUES (?)", [(int(i),) for i in ids])
+
+
+def _compute(conn, targets: set[int] | None, profile_ids: dict[str, int]) -> None:
+    """Count the aggregates of ``targets`` (author ids), or of every author when None, into the scratch tables
+    temp.st_stats, temp.st_cats and temp.st_pairs. Set-based: a handful of statements whatever the number of
+    authors, the papers read once in their stored order. Only reads the library."""
+    full = targets is None
+    profiles = _profile_names(conn)
+    if not full:
+        _fill_temp(conn, "st_target", targets)
+    for table in ("st_rows", "st_mine", "st_stats", "st_cats", "st_pairs", "st_pa"):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    # every (author, paper shown with the name) with the survivor's id, year and category
+    source = ("papers p CROSS JOIN paper_authors pa ON pa.paper_id = p.id" if full else
+              "temp.st_target t CROSS JOIN paper_authors pa ON pa.author_id = t.id"
+              " CROSS JOIN papers p ON p.id = pa.paper_id")
+    conn.execute("CREATE TEMP TABLE st_rows AS SELECT pa.author_id AS author_id, COALESCE(p.merged_into, p.id) AS pid,"
+                 " pa.position AS position, p.year AS year, p.category AS category,"
+                 f" p.merged_into IS NOT NULL AS moved FROM {source}"
+                 f" WHERE ({visible('p')}) OR p.merged_into IS NOT NULL")  # the Trash's records count for nobody
+    conn.execute("UPDATE temp.st_rows SET (year, category) = (SELECT year, category FROM papers WHERE id = pid)"
+                 " WHERE moved")
+    conn.execute("DELETE FROM temp.st_rows WHERE moved AND NOT EXISTS (SELECT 1 FROM papers v"
+                 f" WHERE v.id = st_rows.pid AND {visible('v')})")
+    # a profile page's papers count for its author
+    prof = [(profile_ids[name], sid) for name, sids in profiles.items() for sid in sids
+            if full or profile_ids[name] in targets]
+    if prof:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS st_prof (author_id INTEGER, source_id INTEGER)")
+        conn.execute("DELETE FROM temp.st_prof")
+        conn.executemany("INSERT INTO temp.st_prof VALUES (?, ?)", prof)
+        conn.execute("INSERT INTO temp.st_rows SELECT s.author_id, q.id, NULL, q.year, q.category, 0"
+                     " FROM temp.st_prof s CROSS JOIN provenance pv ON pv.source_id = s.source_id"
+                     " CROSS JOIN papers p ON p.id = pv.paper_id"
+                     f" CROSS JOIN papers q ON q.id = COALESCE(p.merged_into, p.id) WHERE {visible('q')}")
+    # one row per (author, visible paper), in author order
+    conn.execute("CREATE TEMP TABLE st_mine (author_id INTEGER, pid INTEGER, position INTEGER, year INTEGER,"
+                 " category TEXT, PRIMARY KEY (author_id, pid)) WITHOUT ROWID")
+    conn.execute("INSERT INTO temp.st_mine SELECT author_id, pid, MIN(position), year, category FROM temp.st_rows"
+                 " GROUP BY author_id, pid")
+    conn.execute("DROP TABLE temp.st_rows")
+    conn.execute("CREATE TEMP TABLE st_stats AS SELECT author_id, COUNT(*) AS papers,"
+                 " SUM(position IS 1) AS first_author, MIN(year) AS year_min, MAX(year) AS year_max"
+                 " FROM temp.st_mine GROUP BY author_id")
+    conn.execute("CREATE TEMP TABLE st_cats AS SELECT author_id, category, COUNT(*) AS n FROM temp.st_mine"
+                 " WHERE category IS NOT NULL GROUP BY author_id, category")
+    conn.execute("DROP TABLE temp.st_mine")
+    # co-authors: pair counts over the shown names of every record (one grouped join, no per-author subquery)
+    conn.execute("CREATE TEMP TABLE st_pa (paper_id INTEGER, author_id INTEGER, PRIMARY KEY (paper_id, author_id))"
+                 " WITHOUT ROWID")
+    if full:
+        conn.execute("INSERT OR IGNORE INTO temp.st_pa SELECT paper_id, author_id FROM paper_authors ORDER BY paper_id")
+        pairs = "temp.st_pa x CROSS JOIN temp.st_pa o ON o.paper_id = x.paper_id"
+    else:
+        pairs = ("temp.st_target t CROSS JOIN paper_authors x ON x.author_id = t.id"
+                 " CROSS JOIN paper_authors o ON o.paper_id = x.paper_id")
+    conn.execute("CREATE TEMP TABLE st_pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID")
+    conn.execute("INSERT OR IGNORE INTO temp.st_pairs SELECT x.author_id, o.author_id"
+                 f" FROM {pairs} WHERE o.author_id != x.author_id")
+    conn.execute("DROP TABLE temp.st_pa")
+
+
+def _store(conn, full: bool) -> None:
+    """Replace the targets' rows (temp.st_target, or all) in the aggregate tables with the scratch tables'.
+    Call inside a write transaction."""
+    only = "" if full else " WHERE author_id IN (SELECT id FROM temp.st_target)"
+    conn.execute("DELETE FROM author_stats" + only)
+    conn.execute(
+        "INSERT INTO author_stats(author_id, name, papers, first_author, year_min, year_max, coauthors, categories)"
+        " SELECT s.author_id, a.name, s.papers, s.first_author, s.year_min, s.year_max, 0, NULL"
+        " FROM temp.st_stats s JOIN authors a ON a.id = s.author_id")
+    conn.execute("DELETE FROM author_categories" + only)
+    conn.execute("INSERT INTO author_categories(author_id, category, n) SELECT author_id, category, n"
+                 " FROM temp.st_cats")
+    _write_top_categories(conn, None if full else "temp.st_target")
+    conn.execute("DELETE FROM author_pairs" + ("" if full else " WHERE a IN (SELECT id FROM temp.st_target)"))
+    conn.execute("INSERT INTO author_pairs(a, b) SELECT a, b FROM temp.st_pairs")
+    conn.execute("UPDATE author_stats SET coauthors = c.n FROM (SELECT a, COUNT(*) AS n FROM temp.st_pairs"
+                 " GROUP BY a) AS c WHERE author_stats.author_id = c.a")
+    for table in ("st_stats", "st_cats", "st_pairs"):
+        conn.execute(f"DROP TABLE temp.{table}")
+
+
+def _profile_author_ids(conn) -> dict[str, int]:
+    """The author id of each profile page's name, adding the name to the authors when it is not yet there
+    (call inside a write transaction)."""
+    profiles = _profile_names(conn)
+    conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in profiles])
+    return {name: conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()[0] for name in profiles}
+
+
+def _recount(conn, targets: set[int]) -> None:
+    """Recount the aggregates of ``targets`` (author ids) inside the current write transaction."""
+    _compute(conn, set(targets), _profile_author_ids(conn))
+    _store(conn, False)
+
+
+def _write_top_categories(conn, target_table: str | None) -> None:
+    """author_stats.categories: the three most frequent categories, ties broken by the category's name."""
+    where = "" if target_table is None else f" WHERE author_id IN (SELECT id FROM {target_table})"
+    tops: dict[int, list[str]] = {}
+    for author_id, category in conn.execute(
+            "SELECT author_id, category FROM (SELECT author_id, category, ROW_NUMBER() OVER (PARTITION BY author_id"
+            f" ORDER BY n DESC, category) AS k FROM author_categories{where}) WHERE k <= 3 ORDER BY author_id, k"):
+        tops.setdefault(author_id, []).append(category)
+    conn.executemany("UPDATE author_stats SET categories = ? WHERE author_id = ?",
+                     [(", ".join(cats), author_id) for author_id, cats in tops.items()])
+
+
+def _add_new_papers(conn, paper_ids: list[int]) -> set[int]:
+    """Add papers that did not exist before (an import's) to the aggregates of their authors, without
+    recounting those authors. Returns the authors whose rows it changed."""
+    _fill_temp(conn, "st_new", paper_ids)
+    conn.execute("DROP TABLE IF EXISTS temp.st_add")
+    conn.execute("CREATE TEMP TABLE st_add AS SELECT pa.author_id AS author_id, COALESCE(p.merged_into, p.id) AS pid,"
+                 " MIN(pa.position) AS position FROM paper_authors pa JOIN papers p ON p.id = pa.paper_id"
+                 " WHERE pa.paper_id IN (SELECT id FROM temp.st_new) GROUP BY 1, 2")
+    touched = {r[0] for r in conn.execute("SELECT DISTINCT author_id FROM temp.st_add")}
+    conn.execute(
+        "INSERT INTO author_stats(author_id, name, papers, first_author, year_min, year_max, coauthors, categories)"
+        " SELECT x.author_id, a.name, COUNT(*), SUM(x.position IS 1), MIN(p.year), MAX(p.year), 0, NULL"
+        " FROM temp.st_add x JOIN papers p ON p.id = x.pid JOIN authors a ON a.id = x.author_id"
+        " GROUP BY x.author_id"
+        " ON CONFLICT(author_id) DO UPDATE SET papers = papers + excluded.papers,"
+        " first_author = first_author + excluded.first_author,"
+        " year_min = CASE WHEN year_min IS NULL OR excluded.year_min < year_min THEN excluded.year_min"
+        " ELSE year_min END,"
+        " year_max = CASE WHEN year_max IS NULL OR excluded.year_max > year_max THEN excluded.year_max"
+        " ELSE year_max END")
+    conn.execute("INSERT INTO author_categories(author_id, category, n) SELECT x.author_id, p.category, COUNT(*)"
+                 " FROM temp.st_add x JOIN papers p ON p.id = x.pid WHERE p.category IS NOT NULL GROUP BY 1, 2"
+                 " ON CONFLICT(author_id, category) DO UPDATE SET n = n + excluded.n")
+    _fill_temp(conn, "st_target", touched)
+    _write_top_categories(conn, "temp.st_target")
+    conn.execute("DROP TABLE IF EXISTS temp.st_pairs")
+    conn.execute("CREATE TEMP TABLE st_pairs AS SELECT DISTINCT pa.author_id AS a, o.author_id AS b"
+                 " FROM paper_authors pa JOIN paper_authors o ON o.paper_id = pa.paper_id"
+                 " AND o.author_id != pa.author_id WHERE pa.paper_id IN (SELECT id FROM temp.st_new)")
+    conn.execute("UPDATE author_stats SET coauthors = coauthors + c.n FROM (SELECT t.a, COUNT(*) AS n"
+                 " FROM temp.st_pairs t WHERE NOT EXISTS (SELECT 1 FROM author_pairs ap WHERE ap.a = t.a"
+                 " AND ap.b = t.b) GROUP BY t.a) AS c WHERE author_stats.author_id = c.a")
+    conn.execute("INSERT OR IGNORE INTO author_pairs(a, b) SELECT a, b FROM temp.st_pairs")
+    for table in ("st_add", "st_pairs"):
+        conn.execute(f"DROP TABLE temp.{table}")
+    return touched
+
+
+def _family_authors(conn, paper_ids) -> set[int]:
+    """The authors shown on these records, on their survivors and on every record merged into those, and the
+    profile authors whose pages list any of them."""
+    ids = {int(p) for p in paper_ids}
+    if not ids:
+        return set()
+    _fill_temp(conn, "st_papers", ids)
+    conn.execute("INSERT OR IGNORE INTO temp.st_papers(id) SELECT merged_into FROM papers"
+                 " WHERE id IN (SELECT id FROM temp.st_papers) AND merged_into IS NOT NULL")
+    conn.execute("INSERT OR IGNORE INTO temp.st_papers(id) SELECT id FROM papers"
+                 " WHERE merged_into IN (SELECT id FROM temp.st_papers)")
+    found = {r[0] for r in conn.execute(
+        "SELECT DISTINCT author_id FROM paper_authors WHERE paper_id IN (SELECT id FROM temp.st_papers)")}
+    sources = {r[0] for r in conn.execute(
+        "SELECT DISTINCT source_id FROM provenance WHERE paper_id IN (SELECT id FROM temp.st_papers)")}
+    return found | _profile_authors_of_sources(conn, sources)
+
+
+def _profile_authors_of_sources(conn, source_ids) -> set[int]:
+    if not source_ids:
+        return set()
+    names = [name for name, sids in _profile_names(conn).items() if set(sids) & set(source_ids)]
+    conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in names])
+    return _ids_of_names(conn, names)
+
+
+def _names_in(value) -> list[str]:
+    """Author names as an event records them: a list, or the ", "-joined display form."""
+    if isinstance(value, str):
+        return [n for n in value.split(", ") if n]
+    return [n for n in value or [] if isinstance(n, str)]
+
+
+def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] | None:
+    """(authors to recount, new papers to add) for these events, or None when they cannot say (a full rebuild
+    is then needed)."""
+    names: set[str] = set()
+    papers: set[int] = set()
+    sources: set[int] = set()
+    new_papers: list[int] = []
+    for _, kind, paper_id, source_id, raw in events:
+        details = json.loads(raw or "{}")
+        if _neutral(kind, details):
+            continue
+        if "changes" in details and paper_id is not None:  # edit, undo, redo, merge-edit, batch-edit...
+            papers.add(paper_id)
+            for value in details["changes"].get("authors") or []:
+                names.update(_names_in(value))
+        elif kind in ("trash", "untrash", "trash-emptied"):
+            papers.update(details.get("papers") or [])
+        elif kind == "add" and paper_id is not None:  # a record entered by hand
+            papers.add(paper_id)
+        elif kind == "add-undone":
+            names.update(_names_in(details.get("fields", {}).get("authors")))
+        elif kind in ("review", "review-undone") and paper_id is not None:
+            papers.add(paper_id)
+            names.update(details.get("before", {}).get("authors") or [])
+            names.update(details.get("restored", {}).get("authors") or [])
+            for (earlier,) in conn.execute("SELECT details FROM events WHERE paper_id = ? AND kind = 'review'",
+                                           (paper_id,)):
+                names.update(json.loads(earlier).get("chosen", {}).get("authors") or [])
+        elif kind in ("merge", "unmerge", "merge-redone"):
+            papers.update([details.get("survivor"), *details.get("merged", []), *details.get("restored", [])])
+            fields = details.get("fields")
+            if isinstance(fields, dict):  # the survivor's own fields as the merge or its undo set them
+                for value in fields.get("authors") or []:
+                    names.update(_names_in(value))
+        elif kind == "import" and source_id is not None:
+            sources.add(source_id)
+            if details.get("added"):
+                new_papers += [r[0] for r in conn.execute(
+                    "SELECT pv.paper_id FROM provenance pv WHERE pv.source_id = ? AND NOT EXISTS (SELECT 1"
+                    " FROM provenance o WHERE o.paper_id = pv.paper_id AND o.source_id < pv.source_id)",
+                    (source_id,))]
+        elif kind in ("author-merge", "author-merge-undone"):
+            row = conn.execute("SELECT keep, merged, moved FROM author_merges WHERE id = ?",
+                               (details.get("merge_id"),)).fetchone()
+            if row is None:
+                return None
+            names.update(json.loads(row[1]))
+            papers.update(item["paper_id"] for item in json.loads(row[2] or "[]"))
+            names.add(conn.execute("SELECT name FROM authors WHERE id = ?", (row[0],)).fetchone()[0])
+        elif kind.startswith("subject-") and source_id is not None:
+            for (earlier,) in conn.execute("SELECT details FROM events WHERE source_id = ? AND kind LIKE 'subject-%'",
+                                           (source_id,)):
+                d = json.loads(earlier)
+                names.update(n for n in (d.get("name"), (d.get("restored") or {}).get("name")) if n)
+        else:
+            return None  # a change this function does not know: recount everything
+    papers.discard(None)
+    targets = _ids_of_names(conn, names) | _family_authors(conn, papers) | _profile_authors_of_sources(conn, sources)
+    return targets, new_papers
+
+
+def update_author_stats(library: Library, author_ids=(), paper_ids=(), new_paper_ids=()) -> set[int]:
+    """Bring the aggregates of the authors an operation touched up to date, and no others: ``author_ids``
+    (e.g. the names an edit removed), the authors of ``paper_ids`` and of their merge families, and the
+    profile authors whose pages list them. ``new_paper_ids`` are papers that did not exist before (an import):
+    their counts are added to their authors' rows without recounting those. Returns the authors recounted."""
+    with library.transaction() as conn:
+        if new_paper_ids:
+            _add_new_papers(conn, list(new_paper_ids))
+        targets = {int(a) for a in author_ids} | _family_authors(conn, paper_ids)
+        if targets:
+            _recount(conn, targets)
+    return targets
+
+
+def catch_up(library: Library) -> int | None:
+    """Make the aggregates current from the changes logged since they last were, touching only the authors
+    those changes touched. Returns the number of authors recounted, or None when only a full rebuild can do it
+    (no aggregates yet, very many changes, or a change it cannot read); then nothing was written."""
+    with library.transaction() as conn:
+        since = _stats_event(conn)
+        if since is None:
+            return None
+        last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+        if last - since > CATCH_UP_MAX_EVENTS:
+            return None
+        touched = _touched_by_events(conn, _pending_events(conn, since))
+        if touched is None or len(touched[1]) > CATCH_UP_MAX_NEW_PAPERS:
+            return None
+        targets, new_papers = touched
+        if new_papers:
+            _add_new_papers(conn, new_papers)
+        if targets:
+            _recount(conn, targets)
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('author_stats_event', ?)", (str(last),))
+    return len(targets)
 
 
 def refresh_stats(library: Library) -> int:
-    """Rebuild the per-author aggregates in one transaction (a few seconds at a million records)."""
-    with library.transaction() as conn:
-        conn.execute("DELETE FROM author_stats")
-        conn.execute(
-            "INSERT INTO author_stats(author_id, name, papers, first_author, year_min, year_max)"
-            " SELECT a.id, a.name, COUNT(DISTINCT COALESCE(p.merged_into, p.id)), SUM(pa.position = 1),"
-            " MIN(p.year), MAX(p.year) FROM paper_authors pa JOIN authors a ON a.id = pa.author_id"
-            " JOIN papers p ON p.id = pa.paper_id GROUP BY a.id")
-        conn.execute(
-            "UPDATE author_stats SET coauthors = (SELECT COUNT(DISTINCT other.author_id) FROM paper_authors mine"
-            " JOIN paper_authors other ON other.paper_id = mine.paper_id AND other.author_id != mine.author_id"
-            " WHERE mine.author_id = author_stats.author_id)")
-        conn.execute(
-            "UPDATE author_stats SET categories = (SELECT group_concat(category, ', ') FROM (SELECT p.category,"
-            " COUNT(*) AS n FROM paper_authors pa JOIN papers p ON p.id = pa.paper_id"
-            " WHERE pa.author_id = author_stats.author_id GROUP BY p.category ORDER BY n DESC LIMIT 3))")
-        # A profile page's papers count for its author, as on the author page.
-        for name in {json.loads(p)["name"] for (p,) in conn.execute(
-                "SELECT profile FROM sources WHERE profile IS NOT NULL")}:
-            data = figures(library, name)
-            conn.execute("INSERT OR IGNORE INTO authors(name) VALUES (?)", (name,))
-            author_id = conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()[0]
-            conn.execute(
-                "INSERT OR REPLACE INTO author_stats(author_id, name, papers, first_author, year_min, year_max,"
-                " coauthors, categories) VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT coauthors FROM author_stats"
-                " WHERE author_id = ?), 0), ?)",
-                (author_id, name, data["papers"], data["first_author_papers"], *(data["years"] or [None, None]),
-                 author_id, ", ".join(list(data["categories"])[:3])))
-        last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
-        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('author_stats_event', ?)", (str(last),))
-        count = conn.execute("SELECT COUNT(*) FROM author_stats").fetchone()[0]
-    return count
+    """Rebuild every author's aggregates (for migrations and repairs; tens of seconds at a million records, so
+    the app runs it in the background). The counting reads a snapshot of the library while edits go on; only
+    the final swap writes, briefly; changes made meanwhile are then caught up. Returns the number of authors."""
+    conn = library.conn
+    with library.transaction():
+        profile_ids = _profile_author_ids(conn)
+    conn.execute("PRAGMA temp.cache_size = -65536")  # the scratch tables' sorting stays in memory, within 64 MB
+    conn.execute("BEGIN")  # a read snapshot: the counts and the event they are current at agree
+    try:
+        snapshot = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+        _compute(conn, None, profile_ids)
+    finally:
+        conn.execute("COMMIT")
+    conn.execute("PRAGMA temp.cache_size = -2000")
+    with library.transaction():
+        _store(conn, True)
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('author_stats_event', ?)", (str(snapshot),))
+    if catch_up(library) is None:  # very many changes meanwhile: the next look rebuilds again
+        pass
+    return conn.execute("SELECT COUNT(*) FROM author_stats").fetchone()[0]
+
+
+def bring_up_to_date(library: Library) -> int:
+    """Current aggregates by the cheapest way: nothing, catching up on the changes, or a full rebuild."""
+    if stats_are_current(library):
+        return 0
+    counted = catch_up(library)
+    return counted if counted is not None else refresh_stats(library)
 
 
 def authors_page(library: Library, search: str = "", sort: str = "papers", limit: int = 200,

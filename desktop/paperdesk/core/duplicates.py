@@ -106,6 +106,7 @@ class Record:
     names: list[tuple[str, str]] = field(default_factory=list)
     norm_abstract: str = ""
     word_set: frozenset = frozenset()
+    joins: frozenset = frozenset()
     versions: frozenset = frozenset()
     part: int | None = None
     is_report: bool = False
@@ -115,8 +116,10 @@ class Record:
         self.norm_title = normalize_title(self.title)
         self.words = title_words(self.norm_title)
         self.word_set = frozenset(self.words)
+        raw = self.norm_title.split()
+        self.joins = frozenset(a + b for a, b in zip(raw, raw[1:]))  # "fine tuning" may be "finetuning" elsewhere
         self.names = [name_key(a) for a in self.authors]
-        self.norm_abstract = normalize_title(self.abstract[:600]) if self.abstract else ""
+        # norm_abstract is filled on first use (score_pair): most pairs are settled before the abstracts matter
         self.versions = frozenset(_versions(self.title))
         self.part = _part(self.norm_title)
         self.is_report = any(w in self.norm_title for w in _REPORT_WORDS)
@@ -164,6 +167,12 @@ def _versions(title: str) -> set[str]:
     return {n for n in _VERSION_RE.findall(text) if not (len(n) == 4 and n.startswith(("19", "20")))}
 
 
+def _parts_joined(a: "Record", b: "Record") -> set[str]:
+    """Words of ``a`` that ``b`` writes joined with their neighbour (``fine tuning`` / ``finetuning``)."""
+    raw = a.norm_title.split()
+    return {w for x, y in zip(raw, raw[1:]) if x + y in b.word_set for w in (x, y)}
+
+
 def author_overlap(a: Record, b: Record) -> tuple[int, int]:
     """(shared names, names comparable): shown lists are at most three long, so compare what both show."""
     families_b = {}
@@ -174,7 +183,8 @@ def author_overlap(a: Record, b: Record) -> tuple[int, int]:
         initials = families_b.get(family)
         if initials is not None and (initial in initials or "" in initials or not initial):
             shared += 1
-    return shared, min(len(a.names), len(b.names))
+    comparable = min(len(a.names), len(b.names))
+    return min(shared, comparable), comparable  # two Luos on one side match the one Luo on the other once
 
 
 def score_pair(a: Record, b: Record) -> PairScore:
@@ -192,7 +202,8 @@ def score_pair(a: Record, b: Record) -> PairScore:
     shared, comparable = author_overlap(a, b)
     if comparable:
         reasons.append(f"{shared} of {comparable} author{'s' if comparable != 1 else ''}")
-        score += 20 * shared / comparable
+        # one name in common out of one shown says less than three out of three
+        score += (14 if comparable == 1 else 20) * shared / comparable
     else:
         score += 8  # no authors shown on one side: neither for nor against
 
@@ -209,9 +220,11 @@ def score_pair(a: Record, b: Record) -> PairScore:
     if pa != pb and (pa or pb):
         against.append(f"different parts ({pa or '-'} vs {pb or '-'})")
         score -= 30
-    wa, wb = a.word_set, b.word_set
-    if wa != wb and (wa < wb or wb < wa):
-        extra = sorted((wb - wa) or (wa - wb))
+    # words of one title the other has neither as a word nor as two words written as one (and back)
+    only_a = {w for w in a.word_set - b.word_set if w not in b.joins} - _parts_joined(a, b)
+    only_b = {w for w in b.word_set - a.word_set if w not in a.joins} - _parts_joined(b, a)
+    if bool(only_a) != bool(only_b):
+        extra = sorted(only_a or only_b)
         against.append(f"one title adds {', '.join(repr(w) for w in extra)}")
         score -= 15  # "X" vs "X-VAE", "Logics-Parsing" vs "Logics-Parsing-Omni": an extension or companion
     ra, rb = a.is_report, b.is_report
@@ -222,7 +235,10 @@ def score_pair(a: Record, b: Record) -> PairScore:
         against.append("no shared author, years apart")
         score -= 25
     # The abstracts last, and only where they can still change the verdict (+4 or -8): they cost the most.
-    if a.norm_abstract and b.norm_abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
+    if a.abstract and b.abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
+        for r in (a, b):
+            if not r.norm_abstract:
+                r.norm_abstract = normalize_title(r.abstract[:600])
         abstract = fuzz.token_set_ratio(a.norm_abstract, b.norm_abstract)
         if abstract >= 90:
             reasons.append(f"abstract {abstract:.0f}%")
@@ -247,10 +263,13 @@ def confidence_of(score: float, preset: Preset) -> str | None:
 
 
 def blocking_keys(norm_title: str) -> list[str]:
-    """The exact title, each significant word of four letters or more, and each pair of neighbouring words."""
+    """The exact title with its spaces taken out (``Fine-Tuning``, ``Fine Tuning`` and ``FineTuning`` agree),
+    each significant word of four letters or more, each pair of neighbouring words, and each pair joined into
+    one word (so that ``finetuning`` meets ``fine tuning``)."""
     words = title_words(norm_title)
-    keys = ["=" + norm_title]
-    keys += ["w:" + w for w in set(words) if len(w) >= 4]
+    keys = ["=" + norm_title.replace(" ", "")]
+    joined = {a + b for a, b in zip(words, words[1:])}
+    keys += ["w:" + w for w in set(words) | joined if len(w) >= 4]
     keys += ["b:" + a + " " + b for a, b in set(zip(words, words[1:]))]
     return keys
 

@@ -13,7 +13,7 @@ import threading
 from itertools import combinations
 from typing import Callable
 
-from . import curation
+from . import curation, dupscan
 from .duplicates import MAX_BLOCK, PRESETS, Group, Preset, Record, _group, blocking_keys, normalize_title, score_pair
 from .library import Library, LibraryError, now
 from .schema import VISIBLE
@@ -57,83 +57,40 @@ def scan(
     preset: str | Preset = "balanced",
     progress: Callable[[str, int, int], None] | None = None,
     cancel: threading.Event | None = None,
+    stats: dict | None = None,
 ) -> list[Group]:
-    """Candidate groups over the visible records, read in one snapshot of the library (one read transaction):
-    a merge or import committed meanwhile by another window does not mix two states into one scan."""
-    if not library.conn.in_transaction:
-        library.conn.execute("PRAGMA temp_store = MEMORY")
-    with library.read_snapshot():
-        return _scan(library, preset, progress, cancel)
+    """Candidate groups over the visible records (core/dupscan.py: blocking that keeps its recall at a million
+    records, both cores, memory bounded by chunks). ``stats`` receives the records and pairs scored.
 
-
-def _scan(
-    library: Library,
-    preset: str | Preset = "balanced",
-    progress: Callable[[str, int, int], None] | None = None,
-    cancel: threading.Event | None = None,
-) -> list[Group]:
-    """Candidate groups over the visible records. Blocking runs in SQL on a temporary key table, so memory
-    holds the word frequencies and the candidate pairs, not the library."""
+    The scoring processes read the library through connections of their own, so a merge committed meanwhile
+    by another window can show in part; the groups are proposals, and a merge re-checks every record."""
     preset = PRESETS[preset] if isinstance(preset, str) else preset
-    conn = library.conn
-    total = conn.execute(f"SELECT COUNT(*) FROM papers WHERE {VISIBLE}").fetchone()[0]
+    pairs = dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), progress=progress,
+                               cancelled=(lambda: cancel.is_set()) if cancel is not None else None, stats=stats)
+    if pairs is None:
+        return []
+    return _group(pairs, preset)
 
-    def rows():
-        last = 0
-        while True:
-            chunk = conn.execute(f"SELECT id, title FROM papers WHERE {VISIBLE} AND id > ? ORDER BY id"
-                                 " LIMIT ?", (last, _BATCH)).fetchall()
-            if not chunk:
-                return
-            yield chunk
-            last = chunk[-1][0]
 
-    if not conn.in_transaction:  # (scan sets it before its snapshot: SQLite refuses it inside a transaction)
-        conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS dup_keys (key TEXT, paper_id INTEGER)")
-    conn.execute("DELETE FROM temp.dup_keys")
-    done = 0
-    for chunk in rows():
-        keys = [(key, pid) for pid, title in chunk for key in blocking_keys(normalize_title(title))]
-        own = not conn.in_transaction  # under scan's snapshot it is: the temporary table only is written
-        if own:
-            conn.execute("BEGIN")
-        conn.executemany("INSERT INTO temp.dup_keys VALUES (?, ?)", keys)
-        if own:
-            conn.execute("COMMIT")
-        done += len(chunk)
-        if progress:
-            progress("Reading titles", done, total)
-        if cancel is not None and cancel.is_set():
-            conn.execute("DROP TABLE temp.dup_keys")
-            return []
-    conn.execute("CREATE INDEX IF NOT EXISTS temp.dup_keys_key ON dup_keys(key)")
-    pairs: set[tuple[int, int]] = set()
-    for (members,) in conn.execute(
-            "SELECT group_concat(paper_id) FROM temp.dup_keys GROUP BY key HAVING COUNT(*) BETWEEN 2 AND ?",
-            (MAX_BLOCK,)):
-        ids = sorted(int(x) for x in members.split(","))
-        pairs.update(combinations(ids, 2))
-    conn.execute("DROP TABLE temp.dup_keys")
-    pairs -= distinct_pairs(library)
+def scan_new(library: Library, paper_ids: list[int], preset: str | Preset = "balanced",
+             stats: dict | None = None) -> list[Group]:
+    """After an import: the groups the new records form with the library (and among themselves), without
+    scanning the whole library again."""
+    preset = PRESETS[preset] if isinstance(preset, str) else preset
+    pairs, scored = dupscan.find_pairs_for(library.conn, list(paper_ids), preset, distinct_pairs(library))
+    if stats is not None:
+        stats.update(records=len(paper_ids), pairs_scored=scored)
+    return _group(pairs, preset)
 
-    scored = []
-    cache: dict[int, Record] = {}
-    ordered = sorted(pairs)
-    for start in range(0, len(ordered), _BATCH):
-        batch = ordered[start : start + _BATCH]
-        _load_records(library, {x for pair in batch for x in pair} - cache.keys(), cache)
-        for a, b in batch:
-            pair = score_pair(cache[a], cache[b])
-            if pair.score >= preset.possible:
-                scored.append(pair)
-        if len(cache) > 4 * _BATCH:
-            cache.clear()
-        if progress:
-            progress("Comparing", min(start + _BATCH, len(ordered)), len(ordered))
-        if cancel is not None and cancel.is_set():
-            return []
-    return _group(scored, preset)
+
+def new_papers_of(library: Library, source_ids: list[int]) -> list[int]:
+    """The records an import added (not those it found already present), from its results' source ids."""
+    out: list[int] = []
+    for sid in source_ids:
+        out += [r[0] for r in library.conn.execute(
+            "SELECT pv.paper_id FROM provenance pv WHERE pv.source_id = ? AND NOT EXISTS (SELECT 1 FROM provenance o"
+            " WHERE o.paper_id = pv.paper_id AND o.source_id < pv.source_id)", (sid,))]
+    return sorted(set(out))
 
 
 def _load_records(library: Library, ids: set[int], cache: dict[int, Record]) -> None:

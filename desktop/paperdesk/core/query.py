@@ -114,6 +114,27 @@ def order_by(f: RecordFilter) -> str:
     return f"p.{column}{collate}{direction}, p.id{direction}"
 
 
+# Search as you type: a one- or two-letter word matches nearly every record of a large library (at a million
+# records `l` matches 982,260 and `re` all of them), and ordering that many hits takes seconds; from three
+# letters on the hits come back within half a second (docs/benchmarks.md). So while typing, a search whose
+# words are all shorter than this waits (the window says so); Enter runs it anyway.
+MIN_TYPED_LETTERS = 3
+TOO_SHORT_HINT = f"Type at least {MIN_TYPED_LETTERS} letters to search as you type — or press Enter to search now"
+
+
+def too_short_to_type(text: str) -> bool:
+    """True when a search typed so far has only words shorter than MIN_TYPED_LETTERS and no filter (key:value,
+    "phrase"): it would match most of a large library."""
+    tokens = (text or "").split()
+    if not tokens:
+        return False
+    for token in tokens:
+        word = token.lstrip("-")
+        if ":" in word or '"' in word or len(word.rstrip("*")) >= MIN_TYPED_LETTERS:
+            return False
+    return True
+
+
 def recent_since(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT value FROM settings WHERE key = 'recent_from_id'").fetchone()
     return row[0] if row else None

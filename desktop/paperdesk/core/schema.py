@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -273,8 +273,18 @@ def _migrate_7(db: sqlite_utils.Database) -> None:
     db["pinned_exports"].create_index(["path"], unique=True)
 
 
+def _migrate_8(db: sqlite_utils.Database) -> None:
+    """What lets the per-author aggregates follow each change instead of being rebuilt: per-author category
+    counts (the top three are read off them) and the co-author pairs (the co-author figure is the number of
+    pairs), both kept by core.authors. Existing aggregates are marked stale: the next look rebuilds them."""
+    db.execute("CREATE TABLE IF NOT EXISTS author_categories (author_id INTEGER, category TEXT, n INTEGER,"
+               " PRIMARY KEY (author_id, category))")
+    db.execute("CREATE TABLE IF NOT EXISTS author_pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b))")
+    db.execute("DELETE FROM settings WHERE key = 'author_stats_event'")
+
+
 MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
-              7: _migrate_7}
+              7: _migrate_7, 8: _migrate_8}
 
 
 class SchemaTooNew(Exception):

@@ -1,7 +1,9 @@
 """The Authors view: every author with papers, first-author papers, years, co-authors and categories, sorted and
-searched in SQL over the per-author aggregates (rebuilt in the background when the library changed)."""
+searched in SQL over the per-author aggregates (brought up to date in the background after each change)."""
 
 from __future__ import annotations
+
+import threading
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, \
@@ -9,7 +11,6 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabe
 
 from ..core import authors
 from ..core.library import Library
-from .workers import start_in_thread
 
 COLUMNS = (("name", "Author", "name"), ("papers", "Papers", "papers"), ("first_author", "First author", "first_author"),
            ("years", "Years", "years"), ("coauthors", "Co-authors", "coauthors"), ("categories", "Categories", None))
@@ -75,14 +76,36 @@ class StatsWorker(QObject):
     finished = Signal(int)
     failed = Signal(str)
 
-    def __init__(self, db_path):
+    def __init__(self, db_path, full: bool = False):
         super().__init__()
-        self.db_path = db_path
+        self.db_path, self.full = db_path, full
+        self.library: Library | None = None
+        self._lock = threading.Lock()  # an interrupt never meets a connection being opened or closed
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Interrupt the counting (from another thread): it rolls back and ``failed`` follows."""
+        with self._lock:
+            self._stopped = True
+            if self.library is not None:
+                self.library.conn.interrupt()
 
     def run(self):
         try:
-            with Library(self.db_path) as library:
-                self.finished.emit(authors.refresh_stats(library))
+            with self._lock:
+                if self._stopped:
+                    return
+                self.library = Library(self.db_path)
+            try:
+                # Usually a catch-up on the authors the latest changes touched (well under a second); a full
+                # recount when asked for, or when the aggregates were never built.
+                library = self.library
+                count = authors.refresh_stats(library) if self.full else authors.bring_up_to_date(library)
+            finally:
+                with self._lock:
+                    self.library.close()
+                    self.library = None
+            self.finished.emit(count)
         except Exception as exc:
             self.failed.emit(f"Could not count the authors: {exc}")
 
@@ -95,6 +118,7 @@ class AuthorsView(QWidget):
         super().__init__()
         self.library = library
         self.worker = None
+        self._again = False  # a change arrived while counting: count again after
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel("Authors")
@@ -112,7 +136,7 @@ class AuthorsView(QWidget):
         self.compare_button.clicked.connect(self._compare)
         top.addWidget(self.compare_button)
         refresh = QPushButton("Recount")
-        refresh.clicked.connect(self.refresh)
+        refresh.clicked.connect(lambda: self.refresh(full=True))
         top.addWidget(refresh)
         layout.addLayout(top)
         self.model = AuthorsModel(library)
@@ -130,45 +154,63 @@ class AuthorsView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(QLabel("Double-click (or Enter) opens the author's page."))
 
-    def apply_changes(self, changes) -> None:
-        """Author figures may differ: recount now if the list is on screen, else when it is next opened."""
-        if (changes.authors or changes.membership) and self.isVisible():
-            self.open()
-
     def open(self) -> None:
-        """Show current aggregates at once, recounting first in the background when the library changed."""
+        """Show current aggregates at once, bringing them up to date first in the background when the library
+        changed (only the authors the changes touched are recounted)."""
         if authors.stats_are_current(self.library):
             self.model.reload()
             self._count()
         else:
             self.refresh()
 
-    def stop(self) -> None:
-        """Wait for a running recount (the window is closing)."""
-        if self.worker is not None:
-            try:
-                self.thread.quit()
-                self.thread.wait(30000)
-            except RuntimeError:  # the thread object is already gone
-                pass
-            self.worker = None
+    def apply_changes(self, changes) -> None:
+        """After any change (an edit, a merge, an import, an undo, here or in another window): keep the figures
+        current while the list is on screen, catching up on the touched authors in the background; when hidden,
+        the next open() does. Changes that cannot move a figure (tags, titles) cost one look at the events."""
+        if changes and self.isVisible():
+            self.open()
 
-    def refresh(self) -> None:
+    def prepare(self) -> None:
+        """Bring the aggregates up to date in the background (e.g. after start-up on a library fresh from an
+        import), so that the Authors view opens at once."""
+        if not authors.stats_are_current(self.library):
+            self.refresh()
+
+    def stop(self) -> None:
+        """Stop background counting and wait for its thread (the window is closing)."""
+        worker, thread = self.worker, getattr(self, "thread", None)
+        self._again = False
+        if worker is not None and thread is not None:
+            worker.stop()
+            thread.join(10)
+
+    def refresh(self, full: bool = False) -> None:
         if self.worker is not None:
+            self._again = True
             return
-        self.title.setText("Authors — counting…")
-        self.worker = StatsWorker(self.library.path)
+        if self.model.total or self.isVisible():
+            self.title.setText(f"Authors — {self.model.total:,} (updating…)" if self.model.total
+                               else "Authors — counting…")
+        self.worker = StatsWorker(self.library.path, full)
         self.worker.finished.connect(self._refreshed)
         self.worker.failed.connect(self._failed)
-        self.thread = start_in_thread(self.worker, self)
+        # A plain Python thread rather than a QThread: a view destroyed while it counts (the app or a test
+        # closing) must not abort the process; the signals reach the view through its event loop.
+        self.thread = threading.Thread(target=self.worker.run, name="paperdesk-author-figures", daemon=True)
+        self.thread.start()
 
     def _refreshed(self, _count: int) -> None:
         self.worker = None
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
         self.model.reload()
         self._count()
 
     def _failed(self, message: str) -> None:
         self.worker = None
+        self._again = False
         self.title.setText(message)
 
     def _count(self) -> None:

@@ -38,6 +38,7 @@ from .settings import Settings, app_settings, restore_window, save_window
 from .sidebar import Sidebar
 
 SEARCH_DELAY_MS = 250
+AUTHOR_FIGURES_DELAY_MS = 1500  # after the first screen, not competing with it
 POLL_MS = 2000
 
 __all__ = ["MainWindow", "app_settings"]
@@ -118,7 +119,7 @@ class MainWindow(Navigation, QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(520)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply_search)
+        self._search_timer.timeout.connect(lambda: self._apply_search(typed=True))
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
@@ -137,6 +138,11 @@ class MainWindow(Navigation, QMainWindow):
         self._update_count()
         if self.model.rowCount() and not self.selected_ids():
             self.select_row(0)
+        # The per-author figures, brought up to date behind the first screen (a library fresh from an import
+        # has none yet), so that the Authors view opens at once.
+        self._authors_timer = QTimer(self, singleShot=True, interval=AUTHOR_FIGURES_DELAY_MS)
+        self._authors_timer.timeout.connect(self.authors_view.prepare)
+        self._authors_timer.start()
 
     # --- what changed: one path for do, undo, redo and other windows ---------------------------------------
 
@@ -463,6 +469,7 @@ class MainWindow(Navigation, QMainWindow):
     def closeEvent(self, event):
         self.save_settings()
         self._poll.stop()
+        self._authors_timer.stop()
         self.duplicates.stop()
         self.authors_view.stop()
         super().closeEvent(event)

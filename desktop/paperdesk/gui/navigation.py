@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from ..core import query
+
 
 class Navigation:
     # --- pages -----------------------------------------------------------------------------------------------
@@ -65,9 +67,17 @@ class Navigation:
         self.search.setText(text)
         self.search.blockSignals(False)
 
-    def _apply_search(self) -> None:
+    def _apply_search(self, typed: bool = False) -> None:
+        """Run the search in the box. While typing (``typed``), a search of only one- or two-letter words waits
+        and a hint says why (core.query.MIN_TYPED_LETTERS); Enter runs any search."""
         self._search_timer.stop()
-        self._set_filter(search=self.search.text())
+        text = self.search.text()
+        if typed and query.too_short_to_type(text):
+            self.statusBar().showMessage(query.TOO_SHORT_HINT, 8000)
+            self.search.setToolTip(query.TOO_SHORT_HINT)
+            return
+        self.search.setToolTip("")
+        self._set_filter(search=text)
 
     def _view_chosen(self, changes: dict) -> None:
         if changes.get("page") == "duplicates":
