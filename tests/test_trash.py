@@ -31,6 +31,7 @@ def test_trashed_records_leave_every_view_and_come_back(seeded):
     assert not set(ids) & _visible(seeded)
     assert view_counts(seeded.conn)["all"] == 151 == seeded.count_papers()
     assert trash.count_trashed(seeded) == 3 and trash.trashed_ids(seeded) == ids
+    assert list(ordered_ids(seeded.conn, RecordFilter(view="trash", sort="id"))) == ids  # the Trash view lists them
     assert ids[0] not in ordered_ids(seeded.conn, RecordFilter(search=word))
     assert not set(ids) & _exported_ids(seeded)
     assert all(not set(ids) & set(g.records) for g in merging.scan(seeded, "loose"))

@@ -27,7 +27,7 @@ def who() -> str:
         return "unknown"
 
 
-def _clean(fields: dict) -> dict:
+def validate_fields(fields: dict) -> dict:
     """The fields as stored; raises ValidationError with the detail pane's sentences."""
     if not str(fields.get("title") or "").strip():
         raise curation.ValidationError("A title cannot be empty.")
@@ -66,7 +66,7 @@ def _hand_source(conn) -> int:
 
 def add_record(library: Library, fields: dict, *, paper_id: int | None = None) -> int:
     """Add a record from ``fields`` (title required); returns its id. ``paper_id`` re-adds an undone record."""
-    clean = _clean(fields)
+    clean = validate_fields(fields)
     raw = raw_text(clean)
     fingerprint = hashlib.blake2b(("hand\n" + raw).encode("utf-8"), digest_size=16).hexdigest()
     stamp = now()

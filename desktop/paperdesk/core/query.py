@@ -140,6 +140,11 @@ def recent_since(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+def _relation(f: RecordFilter) -> str:
+    """The Trash lists records the visible view leaves out; every other view reads through it."""
+    return "papers" if f.view == "trash" else "visible_papers"
+
+
 def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
     """The ids of the matching records in display order, as a compact array.
 
@@ -148,7 +153,7 @@ def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
     """
     compiled = compile_filter(f, recent_since(conn))
     packed = conn.execute(
-        f"SELECT json_group_array(id) FROM (SELECT p.id FROM visible_papers p WHERE {compiled.sql_where}"
+        f"SELECT json_group_array(id) FROM (SELECT p.id FROM {_relation(f)} p WHERE {compiled.sql_where}"
         f" ORDER BY {order_by(f)})",
         compiled.params,
     ).fetchone()[0]
@@ -186,7 +191,8 @@ def view_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 def count_matching(conn: sqlite3.Connection, f: RecordFilter) -> int:
     compiled = compile_filter(f, recent_since(conn))
-    return conn.execute(f"SELECT COUNT(*) FROM visible_papers p WHERE {compiled.sql_where}", compiled.params).fetchone()[0]
+    return conn.execute(f"SELECT COUNT(*) FROM {_relation(f)} p WHERE {compiled.sql_where}",
+                        compiled.params).fetchone()[0]
 
 
 def source_counts(conn: sqlite3.Connection) -> dict[int, int]:

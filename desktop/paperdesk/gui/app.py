@@ -99,6 +99,8 @@ def run(db: str | None = None, exit_when_shown: bool = False) -> int:
     app.aboutToQuit.connect(window.save_settings)
     window.statusBar().showMessage(message, 15000)
     window.show()
+    if not exit_when_shown:
+        QTimer.singleShot(2000, window.backup_if_due)  # after the first paint, in the background
     if exit_when_shown:
         # Zero-delay timer: runs once the event loop has shown and painted the window.
         QTimer.singleShot(0, lambda: _report_shown_and_quit(app))

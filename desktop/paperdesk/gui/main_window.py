@@ -23,6 +23,7 @@ from ..core.library import Library, LibraryError
 from . import actions, commands
 from .author_page import AuthorPage, CompareView
 from .authors_view import AuthorsView
+from .care import LibraryCare
 from .detail_pane import DetailPane
 from .dialogs.import_dialog import ImportDialog
 from .dialogs.tag_manager import TagManager
@@ -44,7 +45,7 @@ POLL_MS = 2000
 __all__ = ["MainWindow", "app_settings"]
 
 
-class MainWindow(Navigation, QMainWindow):
+class MainWindow(Navigation, LibraryCare, QMainWindow):
     def __init__(self, library: Library, settings: QSettings | None = None):
         super().__init__()
         self.library = library
@@ -76,6 +77,8 @@ class MainWindow(Navigation, QMainWindow):
         self.sidebar.savedSearchDeleted.connect(self._delete_saved_search)
         self.sidebar.pinRemoved.connect(self.unpin_export)
         self.sidebar.subjectDecided.connect(self.decide_subject)
+        self.sidebar.removeImportRequested.connect(self.remove_import)
+        self.sidebar.emptyTrashRequested.connect(self.empty_trash)
         self.detail = DetailPane(library)
         self.detail.editRequested.connect(self.edit_record)
         self.detail.unmergeRequested.connect(self.unmerge)
@@ -208,6 +211,16 @@ class MainWindow(Navigation, QMainWindow):
         menu.addAction(f"Tag {len(ids)} record{plural}…  (T)", self.tag_selection)
         menu.addAction("Remove a tag…  (Shift+T)", lambda: self.tag_selection(remove=True))
         menu.addAction(f"Export {len(ids)} record{plural}…  (Ctrl+E)", lambda: self.open_export())
+        menu.addAction("Copy BibTeX  (Ctrl+Shift+C)", self.copy_bibtex)
+        cite = menu.addMenu("Copy citation as")
+        from ..core.citation import STYLES
+
+        for key, label in STYLES.items():
+            cite.addAction(label, lambda k=key: self.choose_citation_style(k))
+        if self.model.filter.view == "trash":
+            menu.addAction(f"Restore {len(ids)} record{plural} from the Trash", self.restore_selection)
+        else:
+            menu.addAction(f"Move {len(ids)} record{plural} to the Trash  (Del)", self.trash_selection)
         detail = self.detail.detail
         if detail and detail["authors"]:
             people = menu.addMenu("Author page")

@@ -31,6 +31,7 @@ OPTIONS = {o.key: o for o in (
     Option("export/format", str, "bibtex", "export format chosen last"),
     Option("export/ascii", bool, False, "export: LaTeX escapes instead of UTF-8"),
     Option("export/folder", str, None, "folder of the last export (None: the home folder)"),
+    Option("copy/style", str, "apa", "Copy citation: the CSL style (apa, ieee, chicago-author-date)"),
 )}
 
 

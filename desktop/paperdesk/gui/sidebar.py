@@ -74,6 +74,8 @@ class Sidebar(QWidget):
     tagMenuRequested = Signal(int, object)  # tag id, global position
     subjectDecided = Signal(int, str, bool)  # source id, author name, confirmed
     savedSearchDeleted = Signal(str)
+    removeImportRequested = Signal(int)  # source id
+    emptyTrashRequested = Signal()
     pinRemoved = Signal(int)  # a pinned export the librarian no longer wants kept in sync
 
     def __init__(self, library: Library):
@@ -143,6 +145,8 @@ class Sidebar(QWidget):
         label = "Duplicates" + (f"  ({self.duplicate_count})" if self.duplicate_count is not None else "…")
         self._entry(library, label, "duplicates", None, "Find and merge duplicate records (Ctrl+D)")
         self._entry(library, "Authors", "authors", None, "Every author, with an author page each (Ctrl+U)")
+        self.trash_item = self._entry(library, f"Trash  ({counts['trash']})", "trash", None,
+                                      "Deleted records: right-click a record to restore it")
         tags = self._section("Tags")
         self.tag_items = {}
         for tag in curation.tags(self.library):
@@ -226,6 +230,12 @@ class Sidebar(QWidget):
                 menu.addAction("Reject", lambda: self.subjectDecided.emit(value, name, False))
             else:
                 menu.addAction("A profile page: its author is known").setEnabled(False)
+            menu.addSeparator()
+            menu.addAction("Remove this import…", lambda: self.removeImportRequested.emit(value))
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
+        elif kind == "trash":
+            menu = QMenu(self)
+            menu.addAction("Empty Trash…", self.emptyTrashRequested.emit)
             menu.exec(self.tree.viewport().mapToGlobal(pos))
         elif kind == "pinned":
             menu = QMenu(self)

@@ -44,6 +44,38 @@ class ImportWorker(QObject):
             library.close()
 
 
+class BackupWorker(QObject):
+    """The daily backup, in a thread of its own with its own connection: a large library is copied page by page
+    while the librarian works (SQLite's backup API restarts by itself if the window writes meanwhile)."""
+
+    finished = Signal(object)  # core.backup.BackupInfo, or None when none was due
+    failed = Signal(str)
+
+    def __init__(self, db_path, reason: str = "daily", only_if_due: bool = True):
+        super().__init__()
+        self.db_path, self.reason, self.only_if_due = db_path, reason, only_if_due
+
+    def run(self) -> None:
+        from ..core import backup
+
+        try:
+            if self.only_if_due and not backup.backup_due(self.db_path):
+                self.finished.emit(None)
+                return
+            library = Library(self.db_path)
+            try:
+                self.finished.emit(backup.make_backup(library, self.reason))
+            finally:
+                library.close()
+        except LibraryError as exc:
+            self.failed.emit(f"The {self.reason} backup failed: {exc}")
+        except Exception as exc:  # the traceback to the log, a sentence to the window
+            from ..core.logfile import log_exception
+
+            log_exception(exc, "backup worker")
+            self.failed.emit(f"The {self.reason} backup failed: {exc}")
+
+
 def start_in_thread(worker: QObject, parent: QObject) -> QThread:
     thread = QThread(parent)
     worker.moveToThread(thread)

@@ -1,0 +1,129 @@
+"""File › Restore from backup…: the library's backups with date, record count and why each was made; restore one
+into a new file (the library stays as it is) or over this library, after a confirmation and a safety backup."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, \
+    QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+from ...core import backup
+from ...core.library import LibraryError
+
+
+class BackupsDialog(QDialog):
+    restoredOver = Signal()
+
+    def __init__(self, library, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.setObjectName("backups-dialog")
+        self.setWindowTitle("Backups of this library")
+        layout = QVBoxLayout(self)
+        self.where = QLabel(f"In {backup.backups_dir(library.path)} (the newest {backup.keep_count(library)} are"
+                            " kept; Preferences sets how many)")
+        self.where.setWordWrap(True)
+        layout.addWidget(self.where)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Made", "Records", "Size", "Why"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        self.backup_button = QPushButton("Back up &now")
+        self.backup_button.clicked.connect(self.backup_now)
+        self.into_button = QPushButton("Restore into a &new file…")
+        self.into_button.clicked.connect(lambda: self.restore_into())
+        self.over_button = QPushButton("Restore &over this library…")
+        self.over_button.clicked.connect(lambda: self.restore_over())
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        for button in (self.backup_button, self.into_button, self.over_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.resize(720, 360)
+        self.reload()
+
+    def reload(self) -> None:
+        self.backups = backup.list_backups(self.library.path)
+        self.table.setRowCount(len(self.backups))
+        for r, info in enumerate(self.backups):
+            cells = (info.created.replace("T", " ").replace("+00:00", " UTC"),
+                     "?" if info.records is None else f"{info.records:,}", f"{info.size / 1e6:.1f} MB", info.reason)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(str(info.path))
+                if c in (1, 2):
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        if self.backups:
+            self.table.selectRow(0)
+        else:
+            self.message.setText("No backups yet. Paperdesk makes one a day when it starts, and one before every"
+                                 " bulk change; Back up now makes one at once.")
+        for button in (self.into_button, self.over_button):
+            button.setEnabled(bool(self.backups))
+
+    def chosen(self):
+        rows = self.table.selectionModel().selectedRows()
+        return self.backups[rows[0].row()] if rows else None
+
+    def backup_now(self) -> None:
+        try:
+            info = backup.make_backup(self.library, "manual")
+        except LibraryError as exc:
+            self.message.setText(str(exc))
+            return
+        self.reload()
+        self.message.setText(f"Backed up {info.records:,} records.")
+
+    def restore_into(self, target: str | None = None) -> str | None:
+        info = self.chosen()
+        if info is None:
+            return None
+        if target is None:
+            target, _ = QFileDialog.getSaveFileName(self, "Restore into a new library file",
+                                                    str(self.library.path.with_name(info.path.stem + "-restored.sqlite")),
+                                                    "Paperdesk library (*.sqlite)")
+        if not target:
+            return None
+        try:
+            result = backup.restore(info.path, into=target)
+        except LibraryError as exc:
+            self.message.setText(str(exc))
+            return None
+        self.message.setText(f"Restored {result['records']:,} records into {result['path']}; this library is"
+                             " unchanged (File › Open library opens the new one).")
+        return result["path"]
+
+    def restore_over(self, confirm: bool = True) -> bool:
+        info = self.chosen()
+        if info is None:
+            return False
+        if confirm:
+            box = QMessageBox(QMessageBox.Warning, "Restore over this library",
+                              f"Replace everything in this library with the backup of {info.created} "
+                              f"({info.records:,} records)?\n\nA backup of the library as it is now is made first,"
+                              " so this can be reversed from this list.", QMessageBox.Cancel | QMessageBox.Ok, self)
+            box.button(QMessageBox.Ok).setText("Restore")
+            if box.exec() != QMessageBox.Ok:
+                return False
+        try:
+            result = backup.restore(info.path, over=self.library)
+        except LibraryError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.reload()
+        self.message.setText(f"Restored {result['records']:,} records; what the library held is in the newest"
+                             " backup ('before restore').")
+        self.restoredOver.emit()
+        return True

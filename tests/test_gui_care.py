@@ -1,0 +1,175 @@
+"""Looking after the library through the real window: each step by its action or key, then SQLite and the views
+compared after it, after Ctrl+Z and after Ctrl+Shift+Z."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from paperdesk.core import backup, hand_entry, trash
+from paperdesk.core.query import RecordFilter, ordered_ids
+
+
+def _visible_count(window) -> int:
+    return window.library.conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0]
+
+
+def _shown_ids(window) -> list[int]:
+    return list(window.model.ids)
+
+
+def _sidebar_count(window, kind: str) -> int:
+    for item in window.sidebar._all_items():
+        if item.data(0, Qt.UserRole) == kind:
+            return int(item.text(0).rsplit("(", 1)[1].rstrip(")"))
+    raise AssertionError(f"no sidebar entry {kind}")
+
+
+def _undo(window, qtbot):
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
+
+
+def _redo(window, qtbot):
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+
+
+def _agree(window, trashed: int) -> None:
+    visible = _visible_count(window)
+    assert window.model.rowCount() == visible == len(set(ordered_ids(window.library.conn, RecordFilter())))
+    assert _sidebar_count(window, "all") == visible
+    assert _sidebar_count(window, "trash") == trashed == trash.count_trashed(window.library)
+
+
+def test_delete_key_trashes_the_selection_and_undo_redo_follow(window, qtbot):
+    window.table.setFocus()
+    window.select_row(0)
+    chosen = window.selected_ids()
+    qtbot.keyClick(window.table, Qt.Key_Delete)
+    assert chosen[0] not in _shown_ids(window)
+    _agree(window, 1)
+    _undo(window, qtbot)
+    assert chosen[0] in _shown_ids(window)
+    _agree(window, 0)
+    _redo(window, qtbot)
+    _agree(window, 1)
+    window.sidebar.select("trash")
+    assert _shown_ids(window) == chosen
+    window.select_row(0)
+    window.actions_by_name["restore_selection"].trigger()
+    assert window.model.rowCount() == 0
+    window.sidebar.select("all")
+    _agree(window, 0)
+
+
+def test_new_record_by_ctrl_n(window, qtbot):
+    qtbot.keyClick(window.table, Qt.Key_N, Qt.ControlModifier)
+    dialog = window.new_record_dialog
+    assert dialog.isVisible()
+    dialog.buttons.button(QDialogButtonBox.Ok).click()  # no title yet
+    assert "title" in dialog.error.text().lower() and _visible_count(window) == 154
+    dialog.title.setText("Hand-Made Zebrafish Records")
+    dialog.authors.setPlainText("Lee, Ana\nSean O'Brien")
+    dialog.category.setText("cs.IR")
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    assert not dialog.isVisible()
+    (pid,) = [r[0] for r in window.library.conn.execute(
+        "SELECT id FROM papers WHERE title = 'Hand-Made Zebrafish Records'")]
+    assert window.detail.paper_id == pid
+    assert window.detail.detail["authors"] == ["Ana Lee", "Sean O'Brien"]
+    assert _visible_count(window) == 155 == window.model.rowCount()
+    _undo(window, qtbot)
+    assert _visible_count(window) == 154 == window.model.rowCount()
+    _redo(window, qtbot)
+    assert _visible_count(window) == 155 == window.model.rowCount()
+    assert window.library.conn.execute("SELECT COUNT(*) FROM papers WHERE id = ?", (pid,)).fetchone()[0] == 1
+    hand = [s for s in window.sidebar._all_items() if s.text(0).startswith(hand_entry.HAND_SOURCE_NAME)]
+    assert hand and hand[0].text(0).endswith("(1)")
+
+
+def test_remove_an_import_from_the_sidebar_and_undo(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.Ok)
+    source = next(s for s in window.sidebar._all_items()
+                  if s.data(0, Qt.UserRole) == "source" and s.text(0).startswith("004"))
+    window.sidebar.removeImportRequested.emit(source.data(0, Qt.UserRole + 1))
+    assert _visible_count(window) == 104 == window.model.rowCount()
+    _agree(window, 50)
+    assert not [s for s in window.sidebar._all_items() if s.text(0).startswith("004")]
+    _undo(window, qtbot)
+    _agree(window, 0)
+    assert [s for s in window.sidebar._all_items() if s.text(0).startswith("004")]
+    _redo(window, qtbot)
+    _agree(window, 50)
+
+
+def test_batch_edit_preview_untick_apply_undo(window, qtbot):
+    window.search.setText("recommendation")
+    window._apply_search()
+    qtbot.keyClick(window.table, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
+    dialog = window.batch_dialog
+    assert dialog.isVisible()
+    dialog.find.setText("Recommendation")
+    dialog.replacement.setText("Qqrecommender")
+    dialog.preview_button.click()
+    rows = dialog.model.rows
+    assert rows and all("Recommendation" in r.before and "Qqrecommender" in r.after for r in rows)
+    left_alone = rows[0].id
+    dialog.model.setData(dialog.model.index(0, 0), Qt.Unchecked, Qt.CheckStateRole)
+    assert f"{len(rows) - 1} of" in dialog.summary.text()
+    dialog.apply_button.click()
+    titles = dict(window.library.conn.execute("SELECT id, title FROM papers"))
+    changed = [r.id for r in rows[1:]]
+    assert all("Qqrecommender" in titles[i] for i in changed)
+    assert "Qqrecommender" not in titles[left_alone]
+    assert [b.reason for b in backup.list_backups(window.library.path)] == ["before batch edit"]
+    _undo(window, qtbot)
+    titles = dict(window.library.conn.execute("SELECT id, title FROM papers"))
+    assert not any("Qqrecommender" in titles[i] for i in changed)
+    _redo(window, qtbot)
+    window.search.clear()  # a changed title may no longer match the search; find it among all records
+    window._apply_search()
+    row = list(window.model.ids).index(changed[0])
+    assert "Qqrecommender" in window.model.data(window.model.index(row, 0))
+
+
+def test_copy_bibtex_and_citation(window, qtbot):
+    window.select_row(0)
+    pid = window.selected_ids()[0]
+    qtbot.keyClick(window.table, Qt.Key_C, Qt.ControlModifier | Qt.ShiftModifier)
+    text = QGuiApplication.clipboard().text()
+    key = window.library.conn.execute("SELECT citekey FROM papers WHERE id = ?", (pid,)).fetchone()[0]
+    assert text.startswith("% Encoding") or text.lstrip().startswith("@")
+    assert key and key in text
+    window.actions_by_name["copy_citation"].trigger()
+    reference = QGuiApplication.clipboard().text()
+    title = window.library.conn.execute("SELECT title FROM papers WHERE id = ?", (pid,)).fetchone()[0]
+    assert title.split(":")[0] in reference and "(20" in reference  # APA: (year)
+    window.choose_citation_style("ieee")
+    assert QGuiApplication.clipboard().text().startswith("[1] ")
+    assert window.settings.get("copy/style") == "ieee"
+
+
+def test_backups_dialog_lists_and_restores_into_a_new_file(window, qtbot, tmp_path):
+    window.actions_by_name["backup_now"].trigger()
+    dialog = window.restore_backup()
+    assert dialog.isVisible() and dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 1).text() == "154" and dialog.table.item(0, 3).text() == "manual"
+    target = dialog.restore_into(str(tmp_path / "restored.sqlite"))
+    assert target and "154" in dialog.message.text()
+    window.library.conn.execute("UPDATE papers SET title = 'changed' WHERE id = 1")
+    assert dialog.restore_over(confirm=False)
+    assert window.library.conn.execute("SELECT title FROM papers WHERE id = 1").fetchone()[0] != "changed"
+    assert window.undo_stack.count() == 0
+    assert [b.reason for b in backup.list_backups(window.library.path)] == ["before restore", "manual"]
+    QApplication.processEvents()
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    seen = {}
+    for name, action in window.actions_by_name.items():
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text} is both {seen[text]} and {name}"
+            seen[text] = name
