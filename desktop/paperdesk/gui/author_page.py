@@ -8,11 +8,8 @@ stacked chart has one item per category.
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMenu, QPushButton, QToolTip, \
-    QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..core import authors
 from ..core.categories import CATEGORIES
@@ -27,97 +24,6 @@ _ORDER = sorted(CATEGORIES)
 def category_color(code: str) -> str:
     index = _ORDER.index(code) if code in _ORDER else sum(map(ord, code))
     return PALETTE[index % len(PALETTE)]
-
-
-class BarChart(pg.PlotWidget):
-    """A bar chart whose bars know what they stand for: hover for values, click to filter."""
-
-    barClicked = Signal(dict)  # what the bar selects: {"year": ..} / {"category": ..} / {"position": ..} / {"coauthor"}
-
-    def __init__(self, title: str, horizontal: bool = False):
-        super().__init__(background=None)
-        self.setTitle(title)
-        self.horizontal = horizontal
-        self.bars: list[tuple[float, float, float, float, str, dict]] = []  # x0, x1, y0, y1, tooltip, selection
-        self.getPlotItem().setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        self.scene().sigMouseMoved.connect(self._hover)
-        self.scene().sigMouseClicked.connect(self._click)
-        self.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.customContextMenuRequested.connect(self._menu)
-
-    def add_bars(self, positions, heights, color: str, tips: list[str], selections: list[dict], base=None,
-                 width: float = 0.7) -> None:
-        positions = np.asarray(positions, dtype=np.float64)
-        heights = np.asarray(heights, dtype=np.float64)
-        base = np.zeros_like(heights) if base is None else np.asarray(base, dtype=np.float64)
-        brush = pg.mkBrush(color)
-        if self.horizontal:
-            item = pg.BarGraphItem(x0=base, y=positions, width=heights, height=width, brush=brush, pen=pg.mkPen(None))
-            for p, h, b, tip, sel in zip(positions, heights, base, tips, selections):
-                self.bars.append((b, b + h, p - width / 2, p + width / 2, tip, sel))
-        else:
-            item = pg.BarGraphItem(x=positions, y0=base, height=heights, width=width, brush=brush, pen=pg.mkPen(None))
-            for p, h, b, tip, sel in zip(positions, heights, base, tips, selections):
-                self.bars.append((p - width / 2, p + width / 2, b, b + h, tip, sel))
-        self.addItem(item)
-
-    def _bar_at(self, scene_pos):
-        if not self.sceneBoundingRect().contains(scene_pos):
-            return None
-        point = self.getPlotItem().vb.mapSceneToView(scene_pos)
-        for x0, x1, y0, y1, tip, sel in self.bars:
-            if x0 <= point.x() <= x1 and y0 <= point.y() <= y1:
-                return tip, sel
-        return None
-
-    def _hover(self, scene_pos) -> None:
-        hit = self._bar_at(scene_pos)
-        if hit:
-            QToolTip.showText(self.mapToGlobal(self.mapFromScene(scene_pos)), hit[0], self)
-        else:
-            QToolTip.hideText()
-
-    def _click(self, event) -> None:
-        hit = self._bar_at(event.scenePos())
-        if hit and event.button() == Qt.LeftButton:
-            self.barClicked.emit(hit[1])
-
-    def click_bar(self, index: int) -> None:
-        """Select the papers of bar ``index`` as a click would (for tests and keyboard use)."""
-        self.barClicked.emit(self.bars[index][5])
-
-    def export(self, path: str) -> None:
-        """PNG through pyqtgraph's exporter; SVG by painting the chart into Qt's SVG generator (pyqtgraph's own SVG
-        exporter cannot read the paths this Qt writes)."""
-        if not path.lower().endswith(".svg"):
-            from pyqtgraph import exporters
-
-            exporters.ImageExporter(self.getPlotItem()).export(path)
-            return
-        from PySide6.QtGui import QPainter
-        from PySide6.QtSvg import QSvgGenerator
-
-        generator = QSvgGenerator()
-        generator.setFileName(path)
-        generator.setSize(self.size())
-        generator.setViewBox(self.rect())
-        generator.setTitle(self.getPlotItem().titleLabel.text)
-        painter = QPainter(generator)
-        self.render(painter)
-        painter.end()
-
-    def _menu(self, pos) -> None:
-        menu = QMenu(self)
-        menu.addAction("Export as PNG…", lambda: self._export_dialog("png"))
-        menu.addAction("Export as SVG…", lambda: self._export_dialog("svg"))
-        menu.exec(self.mapToGlobal(pos))
-
-    def _export_dialog(self, kind: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export chart", f"chart.{kind}", f"{kind.upper()} (*.{kind})")
-        if path:
-            self.export(path)
 
 
 class AuthorPage(QWidget):
@@ -209,6 +115,7 @@ class AuthorPage(QWidget):
         self.variants.addStretch(1)
 
     def _per_year(self, data) -> BarChart:
+        from .charts import BarChart, np, pg  # pyqtgraph is imported once a chart is first drawn
         chart = BarChart("Papers per year, by category")
         years = [int(y) for y in data["per_year"]]
         categories = sorted({c for counts in data["per_year"].values() for c in counts})
@@ -233,6 +140,7 @@ class AuthorPage(QWidget):
         return chart
 
     def _categories(self, data) -> BarChart:
+        from .charts import BarChart
         chart = BarChart("Categories", horizontal=True)
         items = list(data["categories"].items())
         for i, (category, n) in enumerate(items):
@@ -242,6 +150,7 @@ class AuthorPage(QWidget):
         return chart
 
     def _code(self, data) -> BarChart:
+        from .charts import BarChart
         chart = BarChart("With code, % per year")
         years = [int(y) for y in data["code_share_per_year"]]
         shares = [data["code_share_per_year"][str(y)] * 100 for y in years]
@@ -252,6 +161,7 @@ class AuthorPage(QWidget):
         return chart
 
     def _coauthors(self, data) -> BarChart:
+        from .charts import BarChart
         chart = BarChart("Top co-authors", horizontal=True)
         for i, c in enumerate(data["coauthors"]):
             chart.add_bars([i], [c["papers"]], "#4e79a7", [f"{c['name']}: {c['papers']} papers together"],
@@ -263,6 +173,7 @@ class AuthorPage(QWidget):
         return chart
 
     def _positions(self, data) -> BarChart:
+        from .charts import BarChart
         chart = BarChart("Position on the paper")
         labels = ("first", "second", "third", "beyond")
         counts = [data["positions"][k] for k in labels]
@@ -304,18 +215,27 @@ class CompareView(QWidget):
         self.table = QLabel("")
         self.table.setTextFormat(Qt.RichText)
         layout.addWidget(self.table)
+        self.papers = self.code = None  # the two plots, made on the first comparison (pyqtgraph loads then)
+        self.curves: dict[str, tuple] = {}
+
+    def _make_plots(self) -> None:
+        from .charts import pg
+
         self.papers = pg.PlotWidget(background=None, title="Papers per year")
         self.code = pg.PlotWidget(background=None, title="With code, % per year")
         for plot in (self.papers, self.code):
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.addLegend(offset=(5, 5))
-            layout.addWidget(plot, 1)
-        self.curves: dict[str, tuple] = {}
+            self.layout().addWidget(plot, 1)
 
     def compare(self, names: list[str]) -> list[dict]:
         if not 2 <= len(names) <= 4:
             raise ValueError("compare two to four authors")
+        from .charts import np, pg
+
+        if self.papers is None:
+            self._make_plots()
         self.names = list(names)
         self.data = [authors.figures(self.library, n) for n in names]
         self.heading.setText("Compare: " + ", ".join(names))
