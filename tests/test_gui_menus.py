@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
 
+from paperdesk.core import backup, trash
 from paperdesk.gui.dialogs.about import make_about_box  # noqa: F401  (the About box's module loads)
 from paperdesk.gui.dialogs.export_dialog import ExportDialog
 from paperdesk.gui.dialogs.preferences import PreferencesDialog
@@ -42,10 +43,13 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
     def is_page(page):
         return lambda: window.stack.currentWidget() is page
 
+    boxes = []  # modal questions (Empty Trash asks first): noted and answered Cancel
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: boxes.append(self.objectName()) or QMessageBox.Cancel)
     closer = QTimer(window, interval=50)  # modal pickers are noted and cancelled whenever they appear
     closer.timeout.connect(cancel_picker)
     closer.start()
     window.search.setText("graph")
+    clipboard = QApplication.clipboard()
     checks = {
         "&Import dumps…": lambda: True,  # the (patched) file dialog was asked; nothing chosen, nothing imported
         "&Export…": lambda: len(visible_of(ExportDialog)) == 1,
@@ -65,13 +69,19 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
         "&Authors": is_page(window.authors_view),
         "&Records": is_page(window.table),
         "&Keyboard shortcuts": lambda: len(visible_of(QMessageBox, "shortcuts-box")) == 1,
+        "&New record…": lambda: len(visible_of(QDialog, "new-record-dialog")) == 1,
+        "&Back up now": lambda: len(backup.list_backups(window.library.path)) == 1,
+        "Restore from &backup…": lambda: len(visible_of(QDialog, "backups-dialog")) == 1,
+        "&Batch edit…": lambda: len(visible_of(QDialog, "batch-edit-dialog")) == 1,
+        "&Copy BibTeX": lambda: "@misc{" in clipboard.text(),
+        "Copy ci&tation": lambda: clipboard.text() and "@misc{" not in clipboard.text(),
+        "Move to T&rash": lambda: trash.count_trashed(window.library) == 1,
+        "Restore from Trash": lambda: "Trash" in window.statusBar().currentMessage(),  # not in the Trash view
+        "Empty Trash…": lambda: boxes == ["empty-trash-box"] and trash.count_trashed(window.library) == 1,
         "&About Paperdesk": lambda: any(w.isVisible() and "Paperdesk" in w.windowTitle()
                                         for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)),
     }
-    # Entries other helpers added in the last hour, not yet given a check here (several open modal questions):
-    # named one by one, so any further new entry still fails the walk. TODO: a check each.
-    unchecked = {"&New record…", "&Back up now", "Restore from &backup…", "&Batch edit…", "&Copy BibTeX",
-                 "Copy ci&tation", "Move to T&rash", "Restore from Trash", "Empty Trash…"}
+    unchecked: set[str] = set()
     walked = []
     quit_action = None
     for menu_action in window.menuBar().actions():
@@ -122,7 +132,7 @@ def test_every_shortcut_reaches_its_action(window, qtbot, monkeypatch):
     closer.start()
     for action in window.actions():
         text, keys = action.text(), action.shortcut()
-        skip = ("&Quit", "&New record…", "&Batch edit…", "&Copy BibTeX", "Copy ci&tation", "Move to T&rash")
+        skip = ("&Quit",)
         if action.menu() is not None or keys.isEmpty() or text in skip or not action.isEnabled():
             continue
         window.show_records()
