@@ -173,3 +173,13 @@ def test_no_two_actions_share_a_shortcut(window):
             text = key.toString()
             assert text not in seen, f"{text} is both {seen[text]} and {name}"
             seen[text] = name
+
+
+def test_the_daily_backup_runs_in_the_background_and_reports_on_the_gui_thread(window, qtbot):
+    worker = window.backup_if_due()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Daily backup made"), timeout=10000)
+    assert [b.reason for b in backup.list_backups(window.library.path)] == ["daily"]
+    assert window.backup_if_due() is not None  # asked again the same day: the worker finds none due
+    qtbot.wait(300)
+    assert [b.reason for b in backup.list_backups(window.library.path)] == ["daily"]
+    del worker

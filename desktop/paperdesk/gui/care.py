@@ -274,6 +274,13 @@ class LibraryCare:
             dialog.open()
         return dialog
 
+    def _backup_done(self, info) -> None:
+        if info is not None:
+            self.statusBar().showMessage(f"Daily backup made: {info.path.name}", 5000)
+
+    def _backup_failed(self, sentence: str) -> None:
+        self.statusBar().showMessage(sentence, 10000)
+
     def backup_if_due(self):
         """The daily backup, at start, in the background: only when the newest backup is a day old (or none)."""
         from .workers import BackupWorker, start_in_thread
@@ -281,9 +288,9 @@ class LibraryCare:
         if not self.library.count_papers():
             return None
         worker = BackupWorker(self.library.path)
-        worker.finished.connect(lambda info: info and self.statusBar().showMessage(
-            f"Daily backup made: {info.path.name}", 5000))
-        worker.failed.connect(lambda sentence: self.statusBar().showMessage(sentence, 10000))
+        # Bound methods of the window (a QObject), not lambdas: Qt then queues the call to the GUI thread.
+        worker.finished.connect(self._backup_done)
+        worker.failed.connect(self._backup_failed)
         self.backup_worker = worker
         self.backup_thread = start_in_thread(worker, self)
         return worker
