@@ -77,7 +77,15 @@ class ImportDialog(QDialog):
         imported = sum(1 for r in results if r["status"] == "imported")
         added = sum(r["added"] for r in results)
         skipped = len(self.paths) - len(results)
-        head = f"{added} records added from {imported} file{'s' if imported != 1 else ''}."
+        unchanged = sum(1 for r in results if r["status"] == "unchanged")
+        failed = sum(1 for r in results if r["status"] == "failed")
+        head = (f"{len(results)} file{'s' if len(results) != 1 else ''} read: {added} record{'s' if added != 1 else ''}"
+                f" added from {imported}")
+        if unchanged:
+            head += f", {unchanged} already imported (nothing changed)"
+        if failed:
+            head += f", {failed} could not be imported"
+        head += "."
         if self.cancelled and skipped:
             head += f" Cancelled: {skipped} file{'s' if skipped != 1 else ''} not imported, the library is as before them."
         self.status.setText(head)
