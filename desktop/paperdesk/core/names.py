@@ -431,6 +431,20 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
           ) and not (is_known is not None and is_known(best.names[0])):
         reason = "the first author's name has an unusual shape"
         close = readings[1:3]
+    last_word = best.title.rsplit(" ", 1)[-1]
+    settled = (is_known is not None and is_known(best.names[0])) or (
+        context and re.search(rf"(?<!\w){re.escape(last_word)}(?!\w)", context))
+    if not close and not settled:
+        # A given name with an inner capital (XiaoXiao, MingYu) glued to the title reads just as well cut inside
+        # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name, the librarian decides.
+        longer = [r for r in readings[1:] if r.names[1:] == best.names[1:] and len(r.title) < len(best.title)
+                  and best.title.startswith(r.title) and " " not in best.title[len(r.title):]
+                  and r.names[0].endswith(best.names[0])
+                  and re.fullmatch(r"[A-Z][a-z]{1,7}", best.title[len(r.title):])
+                  and re.fullmatch(r"[A-Z][a-z]+", best.names[0].split(" ")[0])]
+        if longer:
+            reason = "the first author's name may begin inside the title's last word"
+            close = longer[:2]
     return GluedSplit(best, truncated, org, close, reason)
 
 
