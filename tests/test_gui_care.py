@@ -183,3 +183,14 @@ def test_the_daily_backup_runs_in_the_background_and_reports_on_the_gui_thread(w
     qtbot.wait(300)
     assert [b.reason for b in backup.list_backups(window.library.path)] == ["daily"]
     del worker
+
+
+def test_a_misspelt_search_field_is_named_in_the_window(window, qtbot):
+    qtbot.keyClicks(window.search, "yeer:2021")
+    qtbot.keyClick(window.search, Qt.Key_Return)
+    assert "'yeer:' is not a search field" in window.statusBar().currentMessage()
+    assert "'yeer:' is not a search field" in window.search.toolTip()
+    window.search.clear()
+    qtbot.keyClicks(window.search, "year:2021")
+    qtbot.keyClick(window.search, Qt.Key_Return)
+    assert window.search.toolTip() == ""

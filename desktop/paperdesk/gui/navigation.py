@@ -76,7 +76,12 @@ class Navigation:
             self.statusBar().showMessage(query.TOO_SHORT_HINT, 8000)
             self.search.setToolTip(query.TOO_SHORT_HINT)
             return
-        self.search.setToolTip("")
+        from ..core.search import parse_search
+
+        problems = parse_search(text).problems  # "yeer:2021" finds nothing: say why instead of staying silent
+        self.search.setToolTip("\n".join(problems))
+        if problems:
+            self.statusBar().showMessage(problems[0], 10000)
         self._set_filter(search=text)
 
     def _view_chosen(self, changes: dict) -> None:
