@@ -194,26 +194,22 @@ def apply(library: Library, ids: Iterable[int], edit: BatchEdit, *, cancelled=No
 
 def undo(library: Library, result: BatchResult) -> None:
     """Put back the values ``apply`` replaced (one transaction)."""
-    with library.transaction() as conn:
-        stamp = now()
-        for pid, old in result.old.items():
-            _write(conn, pid, result.edit.field, old, stamp)
-        conn.executemany(
-            "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, 'batch-edit-undone', ?, ?, ?)",
-            [(stamp, pid, _event(result.edit, result.new[pid], result.old[pid]), library.origin)
-             for pid in result.old],
-        )
+    _put(library, result, result.new, result.old, "batch-edit-undone")
 
 
 def redo(library: Library, result: BatchResult) -> None:
+    _put(library, result, result.old, result.new, "batch-edit")
+
+
+def _put(library: Library, result: BatchResult, before: dict, after: dict, kind: str) -> None:
+    """Write ``after`` over ``before`` for every record of ``result``, with one event each."""
     with library.transaction() as conn:
         stamp = now()
-        for pid, new in result.new.items():
-            _write(conn, pid, result.edit.field, new, stamp)
+        for pid, value in after.items():
+            _write(conn, pid, result.edit.field, value, stamp)
         conn.executemany(
-            "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, 'batch-edit', ?, ?, ?)",
-            [(stamp, pid, _event(result.edit, result.old[pid], result.new[pid]), library.origin)
-             for pid in result.old],
+            "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, ?, ?, ?, ?)",
+            [(stamp, kind, pid, _event(result.edit, before[pid], after[pid]), library.origin) for pid in after],
         )
 
 
