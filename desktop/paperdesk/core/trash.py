@@ -151,12 +151,17 @@ def remove_import(library: Library, source_id: int) -> dict:
         if row[2]:
             raise LibraryError(f"{row[1]}: this import was already removed")
         only, shared = _split_by_other_sources(conn, source_id)
-        trashed = [pid for pid in only if conn.execute(
-            "SELECT trashed_at IS NULL FROM papers WHERE id = ?", (pid,)).fetchone()[0]]
         stamp = now()
-        for chunk in _chunks(trashed):
-            conn.execute(f"UPDATE papers SET trashed_at = ? WHERE id IN ({','.join('?' * len(chunk))})",
-                         [stamp, *chunk])
+        trashed = []  # records already in the Trash stay there, and an undo leaves them there
+        for chunk in _chunks(only):
+            marks = ",".join("?" * len(chunk))
+            # No UPDATE ... RETURNING: a bundle may carry an SQLite older than 3.35.
+            found = [r[0] for r in conn.execute(
+                f"SELECT id FROM papers WHERE id IN ({marks}) AND trashed_at IS NULL", chunk)]
+            conn.execute(f"UPDATE papers SET trashed_at = ? WHERE id IN ({','.join('?' * len(found))})",
+                         [stamp, *found])
+            trashed += found
+        trashed.sort()
         # The file's provenance of records that stay moves aside (not deleted), so undo and a later import of the
         # same file bring it back exactly.
         moved = conn.execute(
