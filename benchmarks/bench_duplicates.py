@@ -5,7 +5,9 @@ and recall of the certain+likely groups.
 
 The generator writes repeated papers (exact, or varied: case, hyphens, words joined, typos, accents, a year's
 shift, a changed category or code flag, initials, an edited abstract) and near-miss distinct papers (a -2.0
-report, Part II, an extension with the same system name, a companion report), and labels every record with its
+report, Part II, an extension with the same system name, a companion report) and near-miss families (same
+authors, the title differing in one meaningful word or number: ``Sparse Attention for X`` / ``Robust Attention
+for X``, ``Foo-7B`` / ``Foo-70B``), and labels every record with its
 paper. Precision and recall are counted over pairs of records: a group of three proposes three pairs.
 
 The scan runs in a fresh process (so its peak memory is its own: the largest of that process and of its
@@ -66,7 +68,7 @@ def measure(db: str, preset: str, out: str) -> None:
     Path(out).write_text(json.dumps({"figures": figures, "groups": [g.as_dict() for g in groups]}))
 
 
-def build(work: Path, records: int, seed: int) -> Path:
+def build(work: Path, records: int, seed: int, sibling_share: float = 0.02) -> Path:
     from generate import generate
 
     from paperdesk.core.library import Library
@@ -74,7 +76,7 @@ def build(work: Path, records: int, seed: int) -> Path:
     db = work / f"dups-{records}.sqlite"
     if db.exists():
         return db
-    result = generate(work / "dumps", records, seed=seed)
+    result = generate(work / "dumps", records, seed=seed, sibling_share=sibling_share)
     library = Library(db)
     library.import_files(sorted(result.files), dt.date(2026, 6, 5))
     library.close()
@@ -88,6 +90,8 @@ def main(argv=None) -> int:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--preset", default="balanced", choices=("strict", "balanced", "loose"))
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--sibling-share", type=float, default=0.02,
+                        help="near-miss families: same authors, one word or number changed (generate.py)")
     parser.add_argument("--keep", help="folder for the generated library, reused when it is there")
     parser.add_argument("--library", help="an existing generated library (labels in its folder's dumps/)")
     parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
@@ -101,7 +105,7 @@ def main(argv=None) -> int:
     else:
         work = Path(args.keep or tempfile.mkdtemp(prefix="paperdesk-dups-"))
         work.mkdir(parents=True, exist_ok=True)
-        db = build(work, args.records, args.seed)
+        db = build(work, args.records, args.seed, args.sibling_share)
     labels_path = db.parent / "dumps" / "labels.jsonl"
     out = Path(tempfile.mkdtemp(prefix="paperdesk-dups-out-")) / "groups.json"
     done = subprocess.run([sys.executable, __file__, "--measure", str(db), args.preset, str(out)],

@@ -3,10 +3,11 @@ abstracts, a chosen share of repeated papers (exact or varied as real dumps vary
 papers. Deterministic for a seed; standard library only.
 
     python benchmarks/generate.py OUT_DIR --records 100000 [--seed 0] [--repeat-share 0.1] [--near-miss-share 0.03]
+                                  [--sibling-share 0.0]
                                   [--names classic|world]
 
 Writes ``NNNNNN_<layout>.txt`` files and ``labels.jsonl`` (one line a record: file, line of its meta line,
-paper cluster id, kind original|exact|variant|near_miss, title, authors, et al., org, the layout the record is
+paper cluster id, kind original|exact|variant|near_miss|sibling, title, authors, et al., org, the layout the record is
 written in, each author's name class and locale) so that benchmarks can measure precision and recall of
 duplicate detection and what the parser recovers.
 
@@ -276,6 +277,43 @@ class Generator:
             title = f"{p.title} Technical Report" if "Technical Report" not in p.title else f"{p.system} System Card"
         return title
 
+    def sibling(self, p: Paper) -> Paper:
+        """A distinct paper of the same authors whose title differs from ``p``'s in one meaningful word or number
+        (``Robust Attention for X`` / ``Sparse Attention for X``, ``Foo-7B`` / ``Foo-70B``): a near-miss family
+        that must never be merged. Without a number or a word to swap, a numbered title of a new paper."""
+        rng = self.rng
+        self.cluster += 1
+        words = p.title.split(" ")
+        numbered = [i for i, w in enumerate(words) if any(c.isdigit() for c in w)]
+        swappable = [i for i, w in enumerate(words) if w.rstrip(":,") in ADJ or w.rstrip(":,") in NOUN]
+        title = None
+        if numbered and (rng.random() < 0.6 or not swappable):
+            i = rng.choice(numbered)
+            digits = "".join(c for c in words[i] if c.isdigit())
+            new = str(rng.choice([n for n in (1, 2, 3, 7, 8, 13, 14, 30, 32, 34, 65, 70, 72, 128) if str(n) != digits]))
+            words[i] = words[i].replace(digits, new, 1)
+            title = " ".join(words)
+        elif swappable:
+            i = rng.choice(swappable)
+            word = words[i].rstrip(":,")
+            pool = ADJ if word in ADJ else NOUN
+            words[i] = words[i].replace(word, rng.choice([w for w in pool if w != word]), 1)
+            title = " ".join(words)
+        self.near_titles.add(p.title)  # no two members of a family share a title (they could not be told apart)
+        sizes = [1, 3, 7, 8, 13, 30, 34, 70]
+        rng.shuffle(sizes)
+        sizes += range(100, 100 + len(self.near_titles) + 1)
+        while title is None or title in self.near_titles:
+            size = sizes.pop(0)
+            title = (f"{p.system}-{size}B: {p.title.split(': ', 1)[-1]}" if rng.random() < 0.5
+                     else f"{p.title.split(': ', 1)[-1]} in {size} Languages")
+        self.near_titles.add(title)
+        code = rng.random() < 0.5
+        date = min(self.captured, p.date + dt.timedelta(days=rng.randint(0, 120)))
+        return Paper(self.cluster, title, list(p.authors), p.truncated, p.org, p.category, date, code,
+                     self.abstract(p.system, code, title if self.world is not None else ""), p.system,
+                     list(p.classes))
+
     def near_miss(self, p: Paper) -> Paper:
         """A distinct paper whose title is nearly the same: a new version, a second part, a companion report."""
         rng = self.rng
@@ -308,7 +346,7 @@ def author_text(p: Paper) -> str:
 
 
 def generate(out_dir, records: int, *, seed: int = 0, layouts=None, records_per_file: int = 500,
-             repeat_share: float = 0.1, near_miss_share: float = 0.03,
+             repeat_share: float = 0.1, near_miss_share: float = 0.03, sibling_share: float = 0.0,
              captured: dt.date = dt.date(2026, 6, 5), names: str = "classic") -> GenerationResult:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -318,7 +356,10 @@ def generate(out_dir, records: int, *, seed: int = 0, layouts=None, records_per_
     rng = g.rng
     files: list[Path] = []
     counts = {"original": 0, "exact": 0, "variant": 0, "near_miss": 0}
+    if sibling_share:
+        counts["sibling"] = 0
     written_papers: list[Paper] = []
+    family: list[Paper] = []  # papers that have siblings: half of the new siblings join an existing family
     labels = open(out / "labels.jsonl", "w", encoding="utf-8")
     made = 0
     index = 0
@@ -341,6 +382,11 @@ def generate(out_dir, records: int, *, seed: int = 0, layouts=None, records_per_
             elif written_papers and roll < repeat_share + near_miss_share:
                 paper, kind = g.near_miss(rng.choice(written_papers)), "near_miss"
                 written_papers.append(paper)
+            elif written_papers and roll < repeat_share + near_miss_share + sibling_share:
+                base = rng.choice(family) if family and rng.random() < 0.5 else rng.choice(written_papers)
+                paper, kind = g.sibling(base), "sibling"
+                written_papers.append(paper)
+                family += [base, paper]
             else:
                 # On a profile page the author is among the three shown names in most records, not all.
                 include = profile if profile and rng.random() < 0.8 else None
@@ -380,12 +426,15 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat-share", type=float, default=0.1)
     parser.add_argument("--near-miss-share", type=float, default=0.03)
+    parser.add_argument("--sibling-share", type=float, default=0.0,
+                        help="share of near-miss siblings: same authors, one word or number changed")
     parser.add_argument("--records-per-file", type=int, default=500)
     parser.add_argument("--names", choices=("classic", "world"), default="classic")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     result = generate(args.out_dir, args.records, seed=args.seed, repeat_share=args.repeat_share,
-                      near_miss_share=args.near_miss_share, records_per_file=args.records_per_file,
+                      near_miss_share=args.near_miss_share, sibling_share=args.sibling_share,
+                      records_per_file=args.records_per_file,
                       names=args.names)
     print(f"{result.records} records in {len(result.files)} files ({result.counts}) in "
           f"{time.perf_counter() - start:.1f} s; labels in {result.labels_path}")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 # Scores where the abstract's +4 / -8 can move a pair across a threshold of any preset.
 ABSTRACT_MATTERS_LOW, ABSTRACT_MATTERS_HIGH = 52.0, 106.0
@@ -63,10 +64,11 @@ PRESETS = {
 
 
 def strip_accents(text: str) -> str:
-    if text.isascii() and "\\" not in text and "{" not in text:
+    if "\\" in text or "{" in text:
+        text = _LATEX_ACCENT_RE.sub(r"\1", text)
+        text = _LATEX_CMD_RE.sub(" ", text.replace("{", "").replace("}", ""))
+    if text.isascii():
         return text  # the common case, without decomposing every character
-    text = _LATEX_ACCENT_RE.sub(r"\1", text)
-    text = _LATEX_CMD_RE.sub(" ", text.replace("{", "").replace("}", ""))
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -173,6 +175,22 @@ def _parts_joined(a: "Record", b: "Record") -> set[str]:
     return {w for x, y in zip(raw, raw[1:]) if x + y in b.word_set for w in (x, y)}
 
 
+def _near_spelling(x: str, y: str) -> bool:
+    """One slip apart (a typo, two letters swapped, ``optimisation``/``optimization``); two in long words."""
+    return OSA.distance(x, y, score_cutoff=2) <= (2 if min(len(x), len(y)) >= 9 else 1)
+
+
+def _words_changed(only_a: set[str], only_b: set[str]) -> list[str]:
+    """Words of either title that the other replaces by a different word, not by a misspelling of it: a number
+    (``7b``/``70b``) always counts, a word when no word on the other side is a slip away from it."""
+    out = []
+    for mine, theirs in ((only_a, only_b), (only_b, only_a)):
+        for w in sorted(mine):
+            if any(c.isdigit() for c in w) or not any(_near_spelling(w, v) for v in theirs):
+                out.append(w)
+    return out
+
+
 def author_overlap(a: Record, b: Record) -> tuple[int, int]:
     """(shared names, names comparable): shown lists are at most three long, so compare what both show."""
     families_b = {}
@@ -223,12 +241,21 @@ def score_pair(a: Record, b: Record) -> PairScore:
     # words of one title the other has neither as a word nor as two words written as one (and back)
     only_a = {w for w in a.word_set - b.word_set if w not in b.joins} - _parts_joined(a, b)
     only_b = {w for w in b.word_set - a.word_set if w not in a.joins} - _parts_joined(b, a)
+    changed: list[str] = []
     if bool(only_a) != bool(only_b):
         extra = sorted(only_a or only_b)
         against.append(f"one title adds {', '.join(repr(w) for w in extra)}")
         score -= 15  # "X" vs "X-VAE", "Logics-Parsing" vs "Logics-Parsing-Omni": an extension or companion
+    elif only_a and only_b:
+        changed = _words_changed(only_a, only_b)
+        if changed:
+            against.append(f"titles differ in {' / '.join(repr(w) for w in changed)}")
+            # "Sparse Attention for X" vs "Robust Attention for X": a sibling; "Foo-7B" vs "Foo-70B" as sure as
+            # different version numbers (unless those already counted)
+            numbers = va == vb and any(c.isdigit() for w in changed for c in w)
+            score -= 25 if numbers else 15
     ra, rb = a.is_report, b.is_report
-    if ra != rb:
+    if ra != rb and not (only_a and only_b and not changed):  # not when a typo hides "technical report"
         against.append("one is a technical report")
         score -= 20
     if comparable and shared == 0 and a.year and b.year and abs(a.year - b.year) >= 3:

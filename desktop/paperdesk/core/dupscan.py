@@ -16,8 +16,22 @@ candidates of a record come from keys that stay small whatever the library's siz
 3. **Rare keys** (duplicates.blocking_keys: the compact title, words, word pairs, joined words) where the library
    is small enough for them to be rare (``RARE_KEYS_UP_TO`` records).
 
-The passes are cut into chunks of the sort order (overlapping by the window) and scored by a pool of processes,
-each reading only the records of its chunk, so memory holds the sort keys and a chunk, never the library.
+The work, in four steps:
+
+- **Keys**: two processes read the visible records by id range (title, authors, year) and return each one's
+  person key, normalised title, family names and year: about 300 bytes a record in the scanning process.
+- **Candidates**: the three sort orders, and the neighbour windows over them as array operations (numpy), give
+  each record a handful of candidate pairs (about 7 at any size), unique across the passes.
+- **Upper bound**: for every candidate at once (rapidfuzz's ``cpdist``, in C, on both cores), the most
+  ``score_pair`` could give it: its own title similarity, the family names shared (initials not checked), the
+  year and the abstract at best, without the evidence against. A pair that cannot reach the preset's
+  "possible" is not scored; this drops nine in ten, and no pair that could reach it.
+- **Scoring**: the rest, in chunks of ``CHUNK`` pairs, by two processes that read only their chunk's records.
+
+Memory: the keys, the candidates of one slice, and a chunk per scoring process; never the library.
+
+After an import, ``find_pairs(..., new_ids=...)`` reads the keys the same way but scores only the candidates
+with a new record: exactly the pairs a full scan would score for them (tests/test_dupscan.py compares).
 """
 
 from __future__ import annotations
@@ -25,21 +39,28 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
-from collections import deque
+import time
+from array import array
 from concurrent.futures import ProcessPoolExecutor
 from itertools import combinations
 from typing import Callable
 
-from .schema import VISIBLE, visible
-from .duplicates import PRESETS, PairScore, Preset, Record, blocking_keys, name_key, normalize_title, score_pair
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .schema import VISIBLE
+from .duplicates import (PRESETS, TITLE_FLOOR, PairScore, Preset, Record, blocking_keys, name_key, normalize_title,
+                         score_pair)
 
 PERSON_WINDOW = 3
 TITLE_WINDOW = 2
 TITLE_PREFIX = 6  # the title pass compares neighbours whose compact titles start alike
 RARE_KEYS_UP_TO = 20_000
 MAX_BLOCK = 60
-CHUNK = 50_000  # records per scoring task
-KEY_CHUNK = 50_000
+CHUNK = 40_000  # candidate pairs per scoring task
+KEY_CHUNK = 50_000  # ids per key-reading task
+FILTER_SLICE = 500_000  # candidate pairs filtered at once
+UNBOUNDED = 99  # a record whose family names do not settle the author overlap's upper bound
 
 
 def compact(norm_title: str) -> str:
@@ -60,12 +81,23 @@ def _connect(db_path: str) -> sqlite3.Connection:
     return conn
 
 
-def _keys_task(db_path: str, low: int, high: int) -> list[tuple[int, str, str]]:
-    """(id, person key, compact title) of the visible records with ids in [low, high)."""
+def _keys_task(db_path: str, low: int, high: int):
+    """What the candidate search needs of the visible records with ids in [low, high): ids, person keys,
+    normalised titles, the authors' family names (space-separated), the number of names (UNBOUNDED when the
+    family names do not say all: more than three, or a name without one) and the years (0 when unknown)."""
     conn = _connect(db_path)
+    ids, persons, titles, families, counts, years = array("q"), [], [], [], array("b"), array("h")
     try:
-        return [(pid, person_key(authors), compact(normalize_title(title))) for pid, title, authors in conn.execute(
-            f"SELECT id, title, authors FROM papers WHERE id >= ? AND id < ? AND {VISIBLE}", (low, high))]
+        for pid, title, authors, year in conn.execute(
+                f"SELECT id, title, authors, year FROM papers WHERE id >= ? AND id < ? AND {VISIBLE}", (low, high)):
+            ids.append(pid)
+            titles.append(normalize_title(title))
+            names = [name_key(a) for a in (authors or "").split(", ") if a]
+            persons.append(f"{names[0][1]} {names[0][0]}" if names and names[0][1] else "")
+            families.append(" ".join(f for _, f in names[:3]))
+            counts.append(UNBOUNDED if len(names) > 3 or any(not f for _, f in names) else len(names))
+            years.append(year if isinstance(year, int) and 0 < year < 32768 else 0)
+        return ids, persons, titles, families, counts, years
     finally:
         conn.close()
 
@@ -80,46 +112,19 @@ def _load(conn, ids: list[int]) -> dict[int, Record]:
     return out
 
 
-def _score_task(db_path: str, order: list[int], groups: list[str] | None, window: int, prefix: list[str] | None,
-                pairs: list[tuple[int, int]] | None, distinct: set[tuple[int, int]], floor: float):
-    """Score one chunk: either a stretch of a sort order (each record against its next ``window`` neighbours
-    with the same group key, or the same title prefix), or explicit pairs. Returns (pairs scored, the pairs
-    scoring at least ``floor`` as tuples)."""
+def _score_task(db_path: str, pairs: list[tuple[int, int]], floor: float):
+    """Score explicit pairs of ids. Returns (pairs scored, those scoring at least ``floor`` as tuples)."""
     conn = _connect(db_path)
     try:
+        records = _load(conn, sorted({x for p in pairs for x in p}))
         scored = 0
         kept = []
-        if pairs is not None:
-            records = _load(conn, sorted({x for p in pairs for x in p}))
-            for a, b in pairs:
-                if a in records and b in records:
-                    scored += 1
-                    pair = score_pair(records[a], records[b])
-                    if pair.score >= floor:
-                        kept.append((pair.a, pair.b, pair.score, pair.reasons, pair.against))
-            return scored, kept
-        recent: deque = deque(maxlen=window)
-        for start in range(0, len(order), 2000):
-            ids = order[start:start + 2000]
-            records = _load(conn, ids)
-            for offset, pid in enumerate(ids):
-                k = start + offset
-                record = records.get(pid)
-                if record is None:
-                    continue
-                for j, other in recent:
-                    if groups is not None and (not groups[k] or groups[j] != groups[k]):
-                        continue
-                    if prefix is not None and prefix[j] != prefix[k]:
-                        continue
-                    key = (min(pid, other.id), max(pid, other.id))
-                    if key in distinct:
-                        continue
-                    scored += 1
-                    pair = score_pair(record, other)
-                    if pair.score >= floor:
-                        kept.append((pair.a, pair.b, pair.score, pair.reasons, pair.against))
-                recent.append((k, record))
+        for a, b in pairs:
+            if a in records and b in records:
+                scored += 1
+                pair = score_pair(records[a], records[b])
+                if pair.score >= floor:
+                    kept.append((pair.a, pair.b, pair.score, pair.reasons, pair.against))
         return scored, kept
     finally:
         conn.close()
@@ -141,140 +146,241 @@ def _run(pool, fn, tasks):
             yield f.result()
 
 
-def find_pairs(db_path: str, preset: Preset, distinct: set[tuple[int, int]], *, workers: int | None = None,
-               progress: Callable[[str, int, int], None] | None = None, cancelled: Callable[[], bool] | None = None,
-               stats: dict | None = None) -> list[PairScore] | None:
-    """Every candidate pair of the visible records scored, those at least 'possible' returned. None when
-    cancelled. ``stats`` (when given) receives the number of records and of pairs scored."""
+class _Keys:
+    """The candidate search's view of every visible record, as parallel columns (position i is one record)."""
+
+    def __init__(self):
+        self.ids, self.counts, self.years = array("q"), array("b"), array("h")
+        self.persons: list[str] = []
+        self.titles: list[str] = []
+        self.families: list[str] = []
+
+    def add(self, part) -> None:
+        ids, persons, titles, families, counts, years = part
+        self.ids += ids
+        self.persons += persons
+        self.titles += titles
+        self.families += families
+        self.counts += counts
+        self.years += years
+
+    def finish(self) -> "_Keys":
+        self.compacts = [t.replace(" ", "") for t in self.titles]
+        return self
+
+    def __len__(self):
+        return len(self.ids)
+
+
+def _read_keys(db_path: str, pool, progress, cancelled) -> _Keys | None:
     conn = _connect(db_path)
     try:
         low, high = conn.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM papers").fetchone()
-        shown = conn.execute(f"SELECT COUNT(*) FROM papers WHERE {VISIBLE}").fetchone()[0]
     finally:
         conn.close()
+    keys = _Keys()
+    ranges = [(db_path, a, min(a + KEY_CHUNK, high + 1)) for a in range(low, high + 1, KEY_CHUNK)]
+    for n, part in enumerate(_run(pool, _keys_task, ranges), start=1):
+        keys.add(part)
+        if progress:
+            progress("Reading titles", n, len(ranges))
+        if cancelled is not None and cancelled():
+            return None
+    return keys.finish()
+
+
+def _codes(values: list[str]) -> np.ndarray:
+    """Each value's number (equal values, equal numbers); the empty string is 0."""
+    table: dict[str, int] = {"": 0}
+    return np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int64, count=len(values))
+
+
+def _window_pairs(order: list[int], window: int, groups: np.ndarray) -> np.ndarray:
+    """Positions (low, high) of records within ``window`` places of each other in ``order`` whose group numbers
+    are equal and not 0, encoded as low * n + high."""
+    o = np.asarray(order, dtype=np.int64)
+    out = []
+    n = len(groups)
+    for w in range(1, window + 1):
+        a, b = o[:-w], o[w:]
+        keep = (groups[a] == groups[b]) & (groups[a] != 0)
+        a, b = a[keep], b[keep]
+        out.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def candidate_positions(keys: _Keys) -> np.ndarray:
+    """Every candidate pair of the sorted-neighbourhood passes, as sorted unique codes low * n + high of positions
+    in ``keys``."""
+    n = len(keys)
+    if n < 2:
+        return np.zeros(0, dtype=np.int64)
+    persons, compacts = keys.persons, keys.compacts
+    person = _codes(persons)
+    by_person = sorted(range(n), key=lambda i: persons[i] + "\x00" + compacts[i])
+    parts = [_window_pairs(by_person, PERSON_WINDOW, person)]
+    del by_person
+    backwards = sorted(range(n), key=lambda i: persons[i] + "\x00" + compacts[i][::-1])
+    parts.append(_window_pairs(backwards, PERSON_WINDOW, person))
+    del backwards
+    by_title = sorted(range(n), key=lambda i: compacts[i] + "\x00" + persons[i])
+    prefix = _codes([c[:TITLE_PREFIX] or "-" for c in compacts])
+    parts.append(_window_pairs(by_title, TITLE_WINDOW, prefix))
+    del by_title
+    return np.unique(np.concatenate(parts))
+
+
+def _rare_positions(keys: _Keys) -> np.ndarray:
+    """Pairs sharing a title key held by at most MAX_BLOCK records (a small library's extra recall)."""
+    blocks: dict[str, list[int]] = {}
+    for i, title in enumerate(keys.titles):
+        for key in blocking_keys(title):
+            blocks.setdefault(key, []).append(i)
+    n = len(keys)
+    codes = [a * n + b for members in blocks.values() if 2 <= len(members) <= MAX_BLOCK
+             for a, b in combinations(members, 2)]
+    return np.unique(np.asarray(codes, dtype=np.int64))
+
+
+def _plausible(keys: _Keys, codes: np.ndarray, floor: float) -> np.ndarray:
+    """_plausible_part over slices of the codes (memory: a slice's pairs, not all of them)."""
+    if not len(codes):
+        return codes
+    table: dict[str, int] = {}
+    fam = np.zeros((len(keys), 3), dtype=np.int64)
+    for i, names in enumerate(keys.families):
+        for j, f in enumerate(names.split()):
+            fam[i, j] = table.setdefault(f, len(table) + 1)
+    del table
+    counts = np.frombuffer(keys.counts, dtype=np.int8).astype(np.int64)
+    years = np.frombuffer(keys.years, dtype=np.int16).astype(np.int64)
+    return np.concatenate([_plausible_part(keys, codes[s:s + FILTER_SLICE], floor, fam, counts, years)
+                           for s in range(0, len(codes), FILTER_SLICE)])
+
+
+def _plausible_part(keys: _Keys, codes: np.ndarray, floor: float, fam, counts, years) -> np.ndarray:
+    """The codes of the pairs that can still reach ``floor``: an upper bound of score_pair from the titles (its
+    own title similarity, computed for all pairs at once in C), the family names (the author overlap at best,
+    initials not checked), the years and the abstract at best, without the evidence against. The rest cannot
+    score, so they are not scored."""
+    n = len(keys)
+    titles = keys.titles
+    a, b = np.divmod(codes, n)
+    left = [titles[i] for i in a.tolist()]
+    right = [titles[i] for i in b.tolist()]
+    ratio = process.cpdist(left, right, scorer=fuzz.ratio, dtype=np.float64, workers=-1)
+    words = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=-1)
+    del left, right
+    title = np.where(ratio >= 100, ratio, np.maximum(ratio, words - 3))
+    title = np.where((ratio < TITLE_FLOOR) & (words < TITLE_FLOOR), 0, title)
+    # the authors: family names shared (each of a's names once, capped at the names both show)
+    fa, fb = fam[a], fam[b]
+    shared = np.zeros(len(codes), dtype=np.int64)
+    for j in range(3):
+        shared += (fa[:, j] != 0) & ((fa[:, j] == fb[:, 0]) | (fa[:, j] == fb[:, 1]) | (fa[:, j] == fb[:, 2]))
+    del fa, fb
+    ca, cb = counts[a], counts[b]
+    comparable = np.minimum(ca, cb)
+    shared = np.minimum(shared, comparable)
+    weight = np.where(comparable == 1, 14.0, 20.0)
+    authors = np.where(comparable == 0, 8.0, weight * shared / np.maximum(comparable, 1))
+    authors = np.where((ca == UNBOUNDED) | (cb == UNBOUNDED), 20.0, authors)
+    ya, yb = years[a], years[b]
+    gap = np.abs(ya - yb)
+    year = np.where((ya == 0) | (yb == 0), 0.0, np.select([gap == 0, gap == 1, gap == 2], [6.0, 4.0, 1.0], -4.0))
+    best = 0.7 * title + authors + year + 4.0
+    return codes[(title > 0) & (best >= floor - 1e-6)]
+
+
+def _score_all(db_path: str, keys: _Keys, codes: np.ndarray, distinct: set[tuple[int, int]], floor: float, pool,
+               progress, cancelled) -> tuple[list[PairScore], int] | None:
+    n = len(keys)
+    ids = keys.ids
+    a, b = np.divmod(codes, n)
+    pairs = []
+    for i, j in zip(a.tolist(), b.tolist()):
+        x, y = ids[i], ids[j]
+        pair = (x, y) if x < y else (y, x)
+        if pair not in distinct:
+            pairs.append(pair)
+    pairs.sort()
+    tasks = [(db_path, pairs[s:s + CHUNK], floor) for s in range(0, len(pairs), CHUNK)]
+    found: list[PairScore] = []
+    scored = 0
+    for m, (count, kept) in enumerate(_run(pool, _score_task, tasks), start=1):
+        scored += count
+        found += [PairScore(*k) for k in kept]
+        if progress:
+            progress("Comparing", m, len(tasks))
+        if cancelled is not None and cancelled():
+            return None
+    found.sort(key=lambda p: (p.a, p.b))
+    return found, scored
+
+
+def find_pairs(db_path: str, preset: Preset, distinct: set[tuple[int, int]], *, workers: int | None = None,
+               progress: Callable[[str, int, int], None] | None = None, cancelled: Callable[[], bool] | None = None,
+               stats: dict | None = None, new_ids: list[int] | None = None) -> list[PairScore] | None:
+    """Every candidate pair of the visible records scored, those at least 'possible' returned. None when
+    cancelled. ``stats`` (when given) receives the number of records, candidate pairs and pairs scored.
+
+    With ``new_ids`` (after an import) only the candidate pairs with at least one of those records are scored:
+    the very pairs a full scan would score for them, at the cost of reading the library's titles, not of
+    comparing the whole library again."""
     if workers is None:  # processes pay off only past a small library (each one takes a moment to start)
+        conn = _connect(db_path)
+        try:
+            shown = conn.execute(f"SELECT COUNT(*) FROM papers WHERE {VISIBLE}").fetchone()[0]
+        finally:
+            conn.close()
         workers = 1 if shown <= RARE_KEYS_UP_TO else min(2, os.cpu_count() or 1)
     pool = _pool(workers)
+    clock = [time.perf_counter()]
+    times: dict[str, float] = {}
+
+    def lap(name):
+        now = time.perf_counter()
+        times[name] = round(now - clock[0], 2)
+        clock[0] = now
+
     try:
-        keys: list[tuple[int, str, str]] = []
-        ranges = [(db_path, a, min(a + KEY_CHUNK, high + 1)) for a in range(low, high + 1, KEY_CHUNK)]
-        for n, part in enumerate(_run(pool, _keys_task, ranges), start=1):
-            keys += part
-            if progress:
-                progress("Reading titles", n, len(ranges))
-            if cancelled is not None and cancelled():
-                return None
-        total = len(keys)
-        tasks = []
-        by_person = sorted((k for k in keys if k[1]), key=lambda k: (k[1], k[2], k[0]))
-        backwards = sorted((k for k in keys if k[1]), key=lambda k: (k[1], k[2][::-1], k[0]))
-        for order in (by_person, backwards):
-            for s in range(0, len(order), CHUNK):
-                part = order[max(0, s - PERSON_WINDOW):s + CHUNK]
-                tasks.append((db_path, [k[0] for k in part], [k[1] for k in part], PERSON_WINDOW, None, None,
-                              distinct, preset.possible))
-        by_title = sorted(keys, key=lambda k: (k[2], k[1], k[0]))
-        for s in range(0, len(by_title), CHUNK):
-            part = by_title[max(0, s - TITLE_WINDOW):s + CHUNK]
-            tasks.append((db_path, [k[0] for k in part], None, TITLE_WINDOW, [k[2][:TITLE_PREFIX] for k in part],
-                          None, distinct, preset.possible))
-        del by_person, backwards, by_title
-        if total <= RARE_KEYS_UP_TO:
-            rare = sorted(_rare_key_pairs(db_path, keys) - distinct)
-            for s in range(0, len(rare), CHUNK):
-                tasks.append((db_path, None, None, 0, None, rare[s:s + CHUNK], distinct, preset.possible))
-        del keys
-        found: dict[tuple[int, int], PairScore] = {}
-        scored = 0
-        for n, (count, kept) in enumerate(_run(pool, _score_task, tasks), start=1):
-            scored += count
-            for a, b, score, reasons, against in kept:
-                found[(a, b)] = PairScore(a, b, score, reasons, against)
-            if progress:
-                progress("Comparing", n, len(tasks))
-            if cancelled is not None and cancelled():
-                return None
+        keys = _read_keys(db_path, pool, progress, cancelled)
+        if keys is None:
+            return None
+        lap("keys_s")
+        if progress:
+            progress("Sorting", 0, 1)
+        codes = candidate_positions(keys)
+        if len(keys) <= RARE_KEYS_UP_TO:
+            codes = np.union1d(codes, _rare_positions(keys))
+        if new_ids is not None:
+            codes = _touching(keys, codes, new_ids)
+        candidates = len(codes)
+        lap("candidates_s")
+        if cancelled is not None and cancelled():
+            return None
+        codes = _plausible(keys, codes, preset.possible)
+        lap("title_filter_s")
+        done = _score_all(db_path, keys, codes, distinct, preset.possible, pool, progress, cancelled)
+        if done is None:
+            return None
+        found, scored = done
+        lap("scoring_s")
         if stats is not None:
-            stats.update(records=total, pairs_scored=scored)
-        return [found[k] for k in sorted(found)]
+            stats.update(records=len(keys) if new_ids is None else len(set(new_ids)), library=len(keys),
+                         candidates=candidates, pairs_scored=scored, **times)
+        return found
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
 
-def _rare_key_pairs(db_path: str, keys: list[tuple[int, str, str]]) -> set[tuple[int, int]]:
-    """Pairs sharing a title key held by at most MAX_BLOCK records (a small library's extra recall)."""
-    conn = _connect(db_path)
-    try:
-        blocks: dict[str, list[int]] = {}
-        ids = [k[0] for k in keys]
-        for i in range(0, len(ids), 900):
-            chunk = ids[i:i + 900]
-            for pid, title in conn.execute(f"SELECT id, title FROM papers WHERE id IN ({','.join('?' * len(chunk))})",
-                                           chunk):
-                for key in blocking_keys(normalize_title(title)):
-                    blocks.setdefault(key, []).append(pid)
-    finally:
-        conn.close()
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if 2 <= len(members) <= MAX_BLOCK:
-            pairs.update(combinations(sorted(members), 2))
-    return pairs
-
-
-# --- after an import: the new records against the library ------------------------------------------------
-
-
-def _fts_query(record: Record) -> str | None:
-    words = [w for w in record.words if w.isalnum()][:12]
-    family = record.names[0][1] if record.names else ""
-    if not words:
-        return None
-    title = " OR ".join(f'title:"{w}"' for w in words)
-    if family and family.isalnum():
-        return f'authors:"{family}" AND ({title})'
-    return title
-
-
-def find_pairs_for(conn, new_ids: list[int], preset: Preset, distinct: set[tuple[int, int]],
-                   neighbours: int = 12) -> tuple[list[PairScore], int]:
-    """The new records against the whole library: each one's closest records by the full-text index (the same
-    first author's family name and any of its title words, best ranked first) and every other new record
-    sharing a rare key with it. Returns (pairs at least 'possible', pairs scored)."""
-    new = _load(conn, sorted(set(new_ids)))
-    new = {pid: r for pid, r in new.items()}
-    shown = {r[0] for r in conn.execute(
-        f"SELECT id FROM papers WHERE {VISIBLE} AND id IN ({','.join('?' * len(new))})", list(new))} \
-        if new else set()
-    candidates: set[tuple[int, int]] = set()
-    for pid in shown:
-        query = _fts_query(new[pid])
-        if query is None:
-            continue
-        try:
-            rows = conn.execute("SELECT f.rowid FROM papers_fts f JOIN papers p ON p.id = f.rowid"
-                                f" WHERE papers_fts MATCH ? AND {visible('p')} ORDER BY f.rank LIMIT ?",
-                                (query, neighbours + 1)).fetchall()
-        except sqlite3.OperationalError:
-            continue
-        candidates.update((min(pid, r[0]), max(pid, r[0])) for r in rows if r[0] != pid)
-    blocks: dict[str, list[int]] = {}
-    for pid in shown:
-        for key in blocking_keys(new[pid].norm_title):
-            blocks.setdefault(key, []).append(pid)
-    for members in blocks.values():
-        if 2 <= len(members) <= MAX_BLOCK:
-            candidates.update(combinations(sorted(members), 2))
-    candidates -= distinct
-    others = _load(conn, sorted({x for p in candidates for x in p} - new.keys()))
-    records = {**others, **new}
-    kept = []
-    for a, b in sorted(candidates):
-        pair = score_pair(records[a], records[b])
-        if pair.score >= preset.possible:
-            kept.append(pair)
-    return kept, len(candidates)
+def _touching(keys: _Keys, codes: np.ndarray, new_ids: list[int]) -> np.ndarray:
+    """The codes of pairs with at least one record among ``new_ids``."""
+    ids = np.frombuffer(keys.ids, dtype=np.int64) if len(keys.ids) else np.zeros(0, dtype=np.int64)
+    is_new = np.isin(ids, np.asarray(sorted(set(new_ids)), dtype=np.int64))
+    a, b = np.divmod(codes, len(keys))
+    return codes[is_new[a] | is_new[b]]
 
 
 def preset_of(preset: str | Preset) -> Preset:

@@ -13,7 +13,7 @@ import threading
 from itertools import combinations
 from typing import Callable
 
-from . import curation, dupscan
+from . import curation
 from .duplicates import MAX_BLOCK, PRESETS, Group, Preset, Record, _group, blocking_keys, normalize_title, score_pair
 from .library import Library, LibraryError, now
 from .schema import VISIBLE
@@ -64,6 +64,8 @@ def scan(
 
     The scoring processes read the library through connections of their own, so a merge committed meanwhile
     by another window can show in part; the groups are proposals, and a merge re-checks every record."""
+    from . import dupscan  # numpy: only when a scan runs, not at start-up
+
     preset = PRESETS[preset] if isinstance(preset, str) else preset
     pairs = dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), progress=progress,
                                cancelled=(lambda: cancel.is_set()) if cancel is not None else None, stats=stats)
@@ -73,14 +75,18 @@ def scan(
 
 
 def scan_new(library: Library, paper_ids: list[int], preset: str | Preset = "balanced",
+             progress: Callable[[str, int, int], None] | None = None, cancel: threading.Event | None = None,
              stats: dict | None = None) -> list[Group]:
     """After an import: the groups the new records form with the library (and among themselves), without
-    scanning the whole library again."""
+    comparing the whole library again. The candidates are exactly those a full scan gives the new records (the
+    library's titles are read to place them in the sort orders); only the pairs with a new record are scored."""
+    from . import dupscan
+
     preset = PRESETS[preset] if isinstance(preset, str) else preset
-    pairs, scored = dupscan.find_pairs_for(library.conn, list(paper_ids), preset, distinct_pairs(library))
-    if stats is not None:
-        stats.update(records=len(paper_ids), pairs_scored=scored)
-    return _group(pairs, preset)
+    pairs = dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), new_ids=list(paper_ids),
+                               progress=progress, cancelled=(lambda: cancel.is_set()) if cancel is not None else None,
+                               stats=stats)
+    return _group(pairs or [], preset)
 
 
 def new_papers_of(library: Library, source_ids: list[int]) -> list[int]:
