@@ -132,3 +132,21 @@ def test_incremental_scan_equals_the_full_scan_on_the_new_records_and_respects_d
             assert not any({a, b} <= set(g.records) for g in merging.scan(library))
         finally:
             merging.forget_distinct(library, [(min(a, b), max(a, b))])
+
+
+def test_a_cancelled_scan_stops_and_reports_its_stages(generated):
+    path = generated[0]
+    stages = []
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(calls) >= 3  # after the keys, during the sorting
+
+    assert dupscan.find_pairs(str(path), PRESETS["balanced"], set(), workers=1, cancelled=cancelled,
+                              progress=lambda stage, done, total: stages.append(stage)) is None
+    assert stages and stages[0] == "Reading titles" and "Comparing" not in stages
+    seen = []
+    assert dupscan.find_pairs(str(path), PRESETS["balanced"], set(), workers=1,
+                              progress=lambda stage, done, total: seen.append(stage))
+    assert {"Reading titles", "Sorting", "Comparing titles", "Comparing"} <= set(seen)

@@ -24,6 +24,7 @@ import unicodedata
 from collections import defaultdict
 from itertools import combinations
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
@@ -37,6 +38,7 @@ MAX_BLOCK = 60  # a key shared by more records than this is too common to tell a
 _LATEX_ACCENT_RE = re.compile(r"\\[`'^\"~=.uvHcdbkr]\s*\{?\\?([A-Za-z])\}?")
 _LATEX_CMD_RE = re.compile(r"\\([A-Za-z]+)\s*")
 _NON_WORD_RE = re.compile(r"[^\w]+")
+_DIGIT_RE = re.compile(r"\d")
 _STOP = frozenset(
     "a an the of for and or in on to with via from by at as is are be its into towards toward using based "
     "under over than through without within your our their this that what when how why can do does"
@@ -46,6 +48,7 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
 _VERSION_RE = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+|\d+)(?![\w.])")
 _PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b")
 _REPORT_WORDS = ("technical report", "tech report", "technique report", "system card", "supplementary")
+_REPORT_RE = re.compile("|".join(map(re.escape, _REPORT_WORDS)))
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def title_words(normalized: str) -> list[str]:
     return [w for w in normalized.split() if w not in _STOP and len(w) > 1]
 
 
+@lru_cache(maxsize=65536)  # a library names the same people again and again
 def name_key(name: str) -> tuple[str, str]:
     """(first initial, family name): ``Kevin K. Yang`` and ``K. Yang`` both give ('k', 'yang')."""
     words = normalize_title(name).split()
@@ -124,7 +128,7 @@ class Record:
         # norm_abstract is filled on first use (score_pair): most pairs are settled before the abstracts matter
         self.versions = frozenset(_versions(self.title))
         self.part = _part(self.norm_title)
-        self.is_report = any(w in self.norm_title for w in _REPORT_WORDS)
+        self.is_report = _REPORT_RE.search(self.norm_title) is not None
 
 
 @dataclass
@@ -186,7 +190,7 @@ def _words_changed(only_a: set[str], only_b: set[str]) -> list[str]:
     out = []
     for mine, theirs in ((only_a, only_b), (only_b, only_a)):
         for w in sorted(mine):
-            if any(c.isdigit() for c in w) or not any(_near_spelling(w, v) for v in theirs):
+            if _DIGIT_RE.search(w) or not any(_near_spelling(w, v) for v in theirs):
                 out.append(w)
     return out
 
@@ -252,7 +256,7 @@ def score_pair(a: Record, b: Record) -> PairScore:
             against.append(f"titles differ in {' / '.join(repr(w) for w in changed)}")
             # "Sparse Attention for X" vs "Robust Attention for X": a sibling; "Foo-7B" vs "Foo-70B" as sure as
             # different version numbers (unless those already counted)
-            numbers = va == vb and any(c.isdigit() for w in changed for c in w)
+            numbers = va == vb and any(_DIGIT_RE.search(w) for w in changed)
             score -= 25 if numbers else 15
     ra, rb = a.is_report, b.is_report
     if ra != rb and not (only_a and only_b and not changed):  # not when a typo hides "technical report"

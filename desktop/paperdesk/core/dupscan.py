@@ -209,7 +209,7 @@ def _window_pairs(order: list[int], window: int, groups: np.ndarray) -> np.ndarr
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-def candidate_positions(keys: _Keys) -> np.ndarray:
+def candidate_positions(keys: _Keys, cancelled: Callable[[], bool] | None = None) -> np.ndarray | None:
     """Every candidate pair of the sorted-neighbourhood passes, as sorted unique codes low * n + high of positions
     in ``keys``."""
     n = len(keys)
@@ -220,9 +220,13 @@ def candidate_positions(keys: _Keys) -> np.ndarray:
     by_person = sorted(range(n), key=lambda i: persons[i] + "\x00" + compacts[i])
     parts = [_window_pairs(by_person, PERSON_WINDOW, person)]
     del by_person
+    if cancelled is not None and cancelled():
+        return None
     backwards = sorted(range(n), key=lambda i: persons[i] + "\x00" + compacts[i][::-1])
     parts.append(_window_pairs(backwards, PERSON_WINDOW, person))
     del backwards
+    if cancelled is not None and cancelled():
+        return None
     by_title = sorted(range(n), key=lambda i: compacts[i] + "\x00" + persons[i])
     prefix = _codes([c[:TITLE_PREFIX] or "-" for c in compacts])
     parts.append(_window_pairs(by_title, TITLE_WINDOW, prefix))
@@ -242,7 +246,7 @@ def _rare_positions(keys: _Keys) -> np.ndarray:
     return np.unique(np.asarray(codes, dtype=np.int64))
 
 
-def _plausible(keys: _Keys, codes: np.ndarray, floor: float) -> np.ndarray:
+def _plausible(keys: _Keys, codes: np.ndarray, floor: float, progress=None, cancelled=None) -> np.ndarray | None:
     """_plausible_part over slices of the codes (memory: a slice's pairs, not all of them)."""
     if not len(codes):
         return codes
@@ -254,8 +258,15 @@ def _plausible(keys: _Keys, codes: np.ndarray, floor: float) -> np.ndarray:
     del table
     counts = np.frombuffer(keys.counts, dtype=np.int8).astype(np.int64)
     years = np.frombuffer(keys.years, dtype=np.int16).astype(np.int64)
-    return np.concatenate([_plausible_part(keys, codes[s:s + FILTER_SLICE], floor, fam, counts, years)
-                           for s in range(0, len(codes), FILTER_SLICE)])
+    parts = []
+    slices = range(0, len(codes), FILTER_SLICE)
+    for m, s in enumerate(slices, start=1):
+        parts.append(_plausible_part(keys, codes[s:s + FILTER_SLICE], floor, fam, counts, years))
+        if progress:
+            progress("Comparing titles", m, len(slices))
+        if cancelled is not None and cancelled():
+            return None
+    return np.concatenate(parts)
 
 
 def _plausible_part(keys: _Keys, codes: np.ndarray, floor: float, fam, counts, years) -> np.ndarray:
@@ -350,7 +361,9 @@ def find_pairs(db_path: str, preset: Preset, distinct: set[tuple[int, int]], *, 
         lap("keys_s")
         if progress:
             progress("Sorting", 0, 1)
-        codes = candidate_positions(keys)
+        codes = candidate_positions(keys, cancelled)
+        if codes is None:
+            return None
         if len(keys) <= RARE_KEYS_UP_TO:
             codes = np.union1d(codes, _rare_positions(keys))
         if new_ids is not None:
@@ -359,7 +372,9 @@ def find_pairs(db_path: str, preset: Preset, distinct: set[tuple[int, int]], *, 
         lap("candidates_s")
         if cancelled is not None and cancelled():
             return None
-        codes = _plausible(keys, codes, preset.possible)
+        codes = _plausible(keys, codes, preset.possible, progress, cancelled)
+        if codes is None:
+            return None
         lap("title_filter_s")
         done = _score_all(db_path, keys, codes, distinct, preset.possible, pool, progress, cancelled)
         if done is None:
@@ -371,8 +386,8 @@ def find_pairs(db_path: str, preset: Preset, distinct: set[tuple[int, int]], *, 
                          candidates=candidates, pairs_scored=scored, **times)
         return found
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if pool is not None:  # cancelled: the running tasks finish in the background, nobody waits for them
+            pool.shutdown(wait=not (cancelled is not None and cancelled()), cancel_futures=True)
 
 
 def _touching(keys: _Keys, codes: np.ndarray, new_ids: list[int]) -> np.ndarray:
