@@ -333,6 +333,9 @@ class LibraryFiles:
     def _running_work(self) -> list[str]:
         """Work the librarian started and would lose by a switch (an import, an export), in words."""
         work = []
+        bulk = self.ops.busy
+        if bulk:
+            work.append(f"“{bulk}”")
         dialog = getattr(self, "import_dialog", None)
         if dialog is not None and dialog.results is None:
             work.append("an import")
@@ -346,12 +349,14 @@ class LibraryFiles:
         work = self._running_work()
         if not work:
             return True
+        what = " and ".join(work)
         box = QMessageBox(QMessageBox.Question, "Open another library",
-                          f"{' and '.join(work).capitalize()} {'is' if len(work) == 1 else 'are'} still running in"
+                          f"{what[:1].upper() + what[1:]} {'is' if len(work) == 1 else 'are'} still running in"
                           f" {self.library_name}. Stop {'it' if len(work) == 1 else 'them'} and open {target}?",
                           QMessageBox.Cancel | QMessageBox.Ok, self)
         box.button(QMessageBox.Ok).setText("Stop and open")
-        box.setInformativeText("A stopped import rolls back the file it was writing; the files before it stay.")
+        box.setInformativeText("A stopped import rolls back the file it was writing (the files before it stay); a"
+                               " stopped bulk change rolls back whole.")
         box.setObjectName("stop-work-box")
         self.stop_work_box = box
         return box.exec() == QMessageBox.Ok
@@ -414,6 +419,7 @@ class LibraryFiles:
         self._shut_down = True
         for timer in (self._poll, self._search_timer, self._authors_timer, self._registry_timer):
             timer.stop()
+        self.ops.shutdown()  # a bulk operation still running is cancelled (rolled back) and waited for
         dialog = getattr(self, "import_dialog", None)
         if dialog is not None and dialog.results is None:
             dialog.cancel()

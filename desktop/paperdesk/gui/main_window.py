@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMenu, \
-    QMessageBox, QSplitter, QStackedWidget, QUndoView, QVBoxLayout
+    QMessageBox, QSplitter, QStackedWidget
 
 from ..core import curation
 from ..core.library import Library, LibraryError
@@ -128,6 +128,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
         self.statusBar().addPermanentWidget(self.count_label)
+        self.setup_bulk_progress()  # care.py: the progress bar and Cancel of bulk operations
         self.actions_by_name = actions.build(self)
         self.undo_action, self.redo_action = self.actions_by_name["undo"], self.actions_by_name["redo"]
         self.column_actions = self.table.column_actions
@@ -252,16 +253,9 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         menu.exec(global_pos)
 
     def show_history(self, show: bool = True) -> QDialog:
-        dialog = QDialog(self)
-        dialog.setObjectName("history-dialog")
-        dialog.setWindowTitle("History of this session")
-        layout = QVBoxLayout(dialog)
-        view = QUndoView(self.undo_stack)
-        view.setEmptyLabel("<library as opened>")
-        layout.addWidget(QLabel("Click a step to go back (or forward) to it:"))
-        layout.addWidget(view)
-        dialog.resize(480, 360)
-        dialog.view = view
+        from .dialogs.history import HistoryDialog
+
+        dialog = HistoryDialog(self.ops, self)
         if show:
             dialog.open()
         return dialog
