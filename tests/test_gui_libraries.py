@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QRect, QSettings, QSize, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -44,9 +45,21 @@ def library_b(tmp_path, seed_paths):
 
 
 @pytest.fixture
-def first(seeded, settings, qtbot):
+def keep(library):
+    """Windows to close after the test (before the test's libraries are closed). Not qtbot.addWidget: a window switched to another library is deleted
+    (deleteLater), which pytest-qt's own clean-up does not expect."""
+    kept = []
+    yield kept.append
+    for w in kept:
+        if shiboken6.isValid(w):
+            w.close()
+            w.deleteLater()
+
+
+@pytest.fixture
+def first(seeded, settings, keep):
     w = MainWindow(seeded, settings)
-    qtbot.addWidget(w)
+    keep(w)
     w.show()
     return w
 
@@ -59,10 +72,10 @@ def answer_save(monkeypatch, path):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), "")))
 
 
-def current_window(qtbot) -> MainWindow:
+def current_window(keep) -> MainWindow:
     shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
     assert len(shown) == 1, shown
-    qtbot.addWidget(shown[0])
+    keep(shown[0])
     return shown[0]
 
 
@@ -102,13 +115,13 @@ def check_every_view(window, qtbot):
 
 # --- new, open, title bar --------------------------------------------------------------------------------
 
-def test_new_library_creates_an_empty_library_and_the_window_shows_it(first, tmp_path, qtbot, monkeypatch):
+def test_new_library_creates_an_empty_library_and_the_window_shows_it(keep, first, tmp_path, qtbot, monkeypatch):
     target = tmp_path / "projects" / "thesis-library"
     target.parent.mkdir()
     answer_save(monkeypatch, target)  # typed without .sqlite, as people do
     old_library = first.library
     trigger(first, "new_library")
-    window = current_window(qtbot)
+    window = current_window(keep)
     assert window is not first and not first.isVisible()
     created = target.with_name("thesis-library.sqlite")
     assert window.library.path == created and created.is_file()
@@ -120,13 +133,15 @@ def test_new_library_creates_an_empty_library_and_the_window_shows_it(first, tmp
     assert sidebar_count(window, "all") == 0 and window.detail.paper_id is None
     assert "0 of 0 records" in window.count_label.text()
     assert "New empty library" in window.statusBar().currentMessage()
+    assert window.table.empty_hint().startswith("This library is empty")  # says what to do next
+    window.grab().save(str(tmp_path / "new-library.png"))
     assert old_library.count_papers() == 154  # the window was given it: left open for its owner
     recent = gui_libraries.recent_libraries(window.settings)
     assert recent[:2] == [str(created), str(old_library.path)]
     check_every_view(window, qtbot)
 
 
-def test_new_library_never_replaces_a_file(first, tmp_path, qtbot, monkeypatch, library_b):
+def test_new_library_never_replaces_a_file(keep, first, tmp_path, qtbot, monkeypatch, library_b):
     notes = tmp_path / "notes.sqlite"
     notes.write_text("my notes, not a library\n")
     other = tmp_path / "other-app.sqlite"
@@ -138,31 +153,33 @@ def test_new_library_never_replaces_a_file(first, tmp_path, qtbot, monkeypatch, 
         trigger(first, "new_library")
         box = first.library_refused_box
         assert box.isVisible() and words in box.text() and box.informativeText() == "library is still open."
-        assert first.isVisible() and current_window(qtbot) is first and first.library.count_papers() == 154
+        assert first.isVisible() and current_window(keep) is first and first.library.count_papers() == 154
         box.close()
     assert {p: p.read_bytes() for p in (notes, other)} == before
     # An existing library chosen as "new" is opened as it is, never emptied.
     answer_save(monkeypatch, library_b)
     count = sql(library_b, "SELECT COUNT(*) FROM papers")[0][0]
     trigger(first, "new_library")
-    window = current_window(qtbot)
+    window = current_window(keep)
     assert window.library.path == library_b and window.model.total == count > 0
     assert "opened as it is" in window.statusBar().currentMessage()
 
 
-def test_open_library_switches_every_view_to_the_new_library(seeded, settings, tmp_path, qtbot, monkeypatch,
+def test_open_library_switches_every_view_to_the_new_library(keep, seeded, settings, tmp_path, qtbot, monkeypatch,
                                                              library_b):
     a = MainWindow(Library(seeded.path), settings, owns_library=True)
-    qtbot.addWidget(a)
+    keep(a)
     a.show()
     curation.save_search(a.library, "graphs in A", "graph")
     a.show_duplicates()
     qtbot.waitUntil(lambda: a.duplicates.scanned, timeout=20000)
     assert a.duplicates.groups
     old = a.library
+    a.setGeometry(QRect(30, 40, 1000, 700))
     answer_open(monkeypatch, library_b)
     trigger(a, "open_library")
-    b = current_window(qtbot)
+    b = current_window(keep)
+    assert b.geometry() == QRect(30, 40, 1000, 700)  # in the old window's place, to the pixel
     assert b.library.path == library_b and b.windowTitle() == "thesis-library"
     with pytest.raises(sqlite3.ProgrammingError):  # the old window opened its library, and closed it
         old.conn.execute("SELECT 1")
@@ -174,12 +191,12 @@ def test_open_library_switches_every_view_to_the_new_library(seeded, settings, t
     assert "Opened thesis-library" in b.statusBar().currentMessage()
 
 
-def test_open_ctrl_o_and_a_library_already_open(first, qtbot, monkeypatch):
+def test_open_ctrl_o_and_a_library_already_open(keep, first, qtbot, monkeypatch):
     answer_open(monkeypatch, first.library.path)
     first.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is first, timeout=3000)
     qtbot.keyClick(first.table, Qt.Key_O, Qt.ControlModifier)
-    assert current_window(qtbot) is first
+    assert current_window(keep) is first
     assert "is open already" in first.statusBar().currentMessage()
 
 
@@ -210,7 +227,8 @@ def foreign(tmp_path):
     return path
 
 
-def test_a_library_that_cannot_be_opened_leaves_the_current_one_open(first, seeded, tmp_path, qtbot, monkeypatch):
+def test_a_library_that_cannot_be_opened_leaves_the_current_one_open(keep, first, seeded, tmp_path, qtbot,
+                                                                     monkeypatch):
     first.select_row(3)
     shown = first.detail.paper_id
     cases = {
@@ -228,7 +246,7 @@ def test_a_library_that_cannot_be_opened_leaves_the_current_one_open(first, seed
         assert box.isVisible() and words in box.text(), box.text()
         assert "\n" not in box.text() and box.text().count(". ") <= 2  # a sentence, not a traceback
         assert box.informativeText() == "library is still open."
-        assert current_window(qtbot) is first and first.library.path == seeded.path
+        assert current_window(keep) is first and first.library.path == seeded.path
         assert first.detail.paper_id == shown and first.model.total == 154
         assert (path.read_bytes() if path.is_file() else None) == before  # not a byte changed
         assert not (tmp_path / "gone.sqlite").exists()
@@ -239,9 +257,9 @@ def test_a_library_that_cannot_be_opened_leaves_the_current_one_open(first, seed
 
 # --- what belongs to a library comes back with it ------------------------------------------------------------
 
-def test_library_settings_stay_with_their_library(seeded, settings, tmp_path, qtbot, monkeypatch, library_b):
+def test_library_settings_stay_with_their_library(keep, seeded, settings, tmp_path, qtbot, monkeypatch, library_b):
     a = MainWindow(Library(seeded.path), settings, owns_library=True)
-    qtbot.addWidget(a)
+    keep(a)
     a.show()
     keys.set_pattern(a.library, "[auth][year]")
     curation.save_search(a.library, "in A", "agent")
@@ -252,7 +270,7 @@ def test_library_settings_stay_with_their_library(seeded, settings, tmp_path, qt
     rows_a = a.model.rowCount()
     answer_open(monkeypatch, library_b)
     trigger(a, "open_library")
-    b = current_window(qtbot)
+    b = current_window(keep)
     assert b.search.text() == "" and b.model.filter.view == "all" and b.model.filter.source_id is None
     assert keys.get_pattern(b.library) == keys.DEFAULT_PATTERN
     b.sidebar.select("review")
@@ -262,7 +280,7 @@ def test_library_settings_stay_with_their_library(seeded, settings, tmp_path, qt
     b.recent_menu.aboutToShow.emit()  # the menu as the librarian opens it
     entry = next(x for x in b.recent_menu.actions() if x.data() == str(seeded.path))
     entry.trigger()
-    a2 = current_window(qtbot)
+    a2 = current_window(keep)
     assert a2.library.path == seeded.path
     assert a2.search.text() == "learning"
     assert a2.model.filter.view == "source" and a2.model.filter.source_id == source_a
@@ -272,20 +290,20 @@ def test_library_settings_stay_with_their_library(seeded, settings, tmp_path, qt
     assert keys.get_pattern(a2.library) == "[auth][year]"
     a2.recent_menu.aboutToShow.emit()
     next(x for x in a2.recent_menu.actions() if x.data() == str(library_b)).trigger()
-    b2 = current_window(qtbot)
+    b2 = current_window(keep)
     assert b2.search.text() == "model" and b2.model.filter.view == "review"
     # kept in the library file, not in the user's settings
     assert libraries.last_view(b2.library) == {"kind": "review", "value": None, "search": "model"}
     assert not any(k.startswith("view/") for k in settings.allKeys())
 
 
-def test_the_old_per_user_view_moves_into_the_first_library_opened(seeded, settings, qtbot):
+def test_the_old_per_user_view_moves_into_the_first_library_opened(keep, seeded, settings, qtbot):
     source = seeded.sources()[1]["id"]
     settings.setValue("view/kind", "source")
     settings.setValue("view/value", str(source))
     settings.setValue("view/search", "graph")
     w = MainWindow(seeded, settings)
-    qtbot.addWidget(w)
+    keep(w)
     assert w.search.text() == "graph" and w.model.filter.source_id == source
     assert libraries.last_view(seeded) == {"kind": "source", "value": source, "search": "graph"}
     assert not any(settings.contains(k) for k in ("view/kind", "view/value", "view/search"))
@@ -293,15 +311,16 @@ def test_the_old_per_user_view_moves_into_the_first_library_opened(seeded, setti
 
 # --- undo stays with its library -----------------------------------------------------------------------------
 
-def test_the_undo_history_never_reaches_another_library(first, seeded, qtbot, monkeypatch, library_b):
+def test_the_undo_history_never_reaches_another_library(keep, first, seeded, qtbot, monkeypatch, library_b):
     first.select_row(0)
     pid = first.current_id()
     first.edit_record(pid, {"title": "Edited In Library A"})
     assert first.undo_action.isEnabled()
+    a_stack = first.undo_stack
     titles_b = sql(library_b, "SELECT id, title FROM papers ORDER BY id")
     answer_open(monkeypatch, library_b)
     trigger(first, "open_library")
-    b = current_window(qtbot)
+    b = current_window(keep)
     assert b.undo_stack.count() == 0 and not b.undo_action.isEnabled()
     b.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is b, timeout=3000)
@@ -309,20 +328,20 @@ def test_the_undo_history_never_reaches_another_library(first, seeded, qtbot, mo
     qtbot.keyClick(b.table, Qt.Key_Z, Qt.ControlModifier)  # the Undo shortcut, in B
     assert sql(library_b, "SELECT id, title FROM papers ORDER BY id") == titles_b
     assert sql(seeded, "SELECT title FROM papers WHERE id = ?", pid)[0][0] == "Edited In Library A"
-    assert first.undo_stack.count() == 1  # A's step went away with A's window, unapplied
+    qtbot.waitUntil(lambda: not shiboken6.isValid(a_stack), timeout=3000)  # A's step went with A's window
     history = b.show_history(show=False).view
     assert [history.item(i).text() for i in range(history.count())] == ["<library as opened>"]
 
 
 # --- open recent -----------------------------------------------------------------------------------------------
 
-def test_open_recent_lists_marks_missing_and_clears(first, seeded, tmp_path, qtbot, monkeypatch, library_b):
+def test_open_recent_lists_marks_missing_and_clears(keep, first, seeded, tmp_path, qtbot, monkeypatch, library_b):
     gone = tmp_path / "moved-away.sqlite"
     Library(gone).close()
     for path in (gone, library_b):
         answer_open(monkeypatch, path)
-        trigger(current_window(qtbot), "open_library")
-    w = current_window(qtbot)
+        trigger(current_window(keep), "open_library")
+    w = current_window(keep)
     assert w.library.path == library_b
     gone.unlink()
     menu = w.recent_menu
@@ -331,9 +350,9 @@ def test_open_recent_lists_marks_missing_and_clears(first, seeded, tmp_path, qtb
     assert [a.data() for a in entries] == [str(library_b), str(gone), str(seeded.path)]
     assert entries[0].isChecked() and not entries[0].isEnabled()  # the open one
     assert entries[1].objectName() == "recent-missing" and "missing" in entries[1].text()
-    assert entries[2].text() == "&3 library" and entries[2].toolTip() == str(seeded.path)
+    assert entries[2].text() == f"&3 library\t{seeded.path.parent}" and entries[2].toolTip() == str(seeded.path)
     entries[1].trigger()  # a missing library: taken off the list, nothing else happens
-    assert current_window(qtbot) is w and not gone.exists()
+    assert current_window(keep) is w and not gone.exists()
     assert "no longer there" in w.statusBar().currentMessage()
     menu.aboutToShow.emit()
     assert [a.data() for a in menu.actions() if a.data()] == [str(library_b), str(seeded.path)]
@@ -377,10 +396,10 @@ def test_the_app_starts_on_the_library_used_last(tmp_path, settings, monkeypatch
 
 # --- switching stops the old window's work ---------------------------------------------------------------------
 
-def test_switching_stops_the_old_windows_work(seeded, settings, tmp_path, qtbot, monkeypatch, library_b,
+def test_switching_stops_the_old_windows_work(keep, seeded, settings, tmp_path, qtbot, monkeypatch, library_b,
                                               seed_paths):
     a = MainWindow(Library(seeded.path), settings, owns_library=True)
-    qtbot.addWidget(a)
+    keep(a)
     a.show()
     bib = tmp_path / "pinned.bib"
     a.pinned.pin(bib)
@@ -396,32 +415,38 @@ def test_switching_stops_the_old_windows_work(seeded, settings, tmp_path, qtbot,
     monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or QMessageBox.Ok)
     answer_open(monkeypatch, library_b)
     trigger(a, "open_library")
-    b = current_window(qtbot)
+    b = current_window(keep)
     assert b.library.path == library_b
     assert asked and "An import is still running in library" in asked[0]
     from PySide6.QtCore import QThread
 
     assert not [t for t in a.findChildren(QThread) if t.isRunning()]
+    assert not a.import_dialog.isVisible()  # the old window's dialogs went with it
     assert a.duplicates.worker is None or not a.duplicates.thread.isRunning()
     assert "Last Edit Before Switching" in bib.read_text(encoding="utf-8")  # the last write was not lost
     assert Library(seeded.path).check(full=False) == []
 
 
-def test_a_refused_confirmation_keeps_the_library_and_its_import(first, seeded, qtbot, monkeypatch, library_b,
+def test_a_refused_confirmation_keeps_the_library_and_its_import(keep, first, seeded, qtbot, monkeypatch, library_b,
                                                                  seed_paths, tmp_path):
     target = Library(tmp_path / "empty.sqlite")
     w = MainWindow(target, QSettings(str(tmp_path / "w.ini"), QSettings.IniFormat))
-    qtbot.addWidget(w)
+    keep(w)
     w.show()
     first.close()
+    writer = sqlite3.connect(target.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another program writing: the import waits its turn, so it is running
     dialog = w.import_files(seed_paths)
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.Cancel)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or QMessageBox.Cancel)
     answer_open(monkeypatch, library_b)
-    if dialog.results is None:
-        trigger(w, "open_library")
-        assert current_window(qtbot) is w
+    trigger(w, "open_library")
+    assert asked == ["An import is still running in empty. Stop it and open thesis-library?"]
+    assert current_window(keep) is w and w.library is target and dialog.results is None
+    writer.execute("ROLLBACK")
+    writer.close()
     qtbot.waitUntil(lambda: dialog.results is not None, timeout=30000)
-    assert target.count_papers() == 154
+    assert target.count_papers() == 154  # the import went on to the end
 
 
 # --- a second window goes beside the first ------------------------------------------------------------------
@@ -445,20 +470,28 @@ def test_place_beside(other, expected, moved):
     assert SCREEN.contains(new)
 
 
-def test_new_window_opens_beside_this_one_on_the_same_library(first, qtbot, monkeypatch):
+def test_new_window_opens_beside_this_one_on_the_same_library(keep, first, qtbot, monkeypatch):
     monkeypatch.setattr(gui_libraries, "available_geometry", lambda window, point: SCREEN)
     first.move(40, 40)
     first.resize(1000, 700)
     first._note_place()  # what the window records once it rests
     trigger(first, "new_window")
-    second = next(w for w in gui_libraries.OPEN_WINDOWS if w is not first and not w._shut_down)
-    qtbot.addWidget(second)
+    second = next(w for w in gui_libraries.OPEN_WINDOWS if w is not first and not w._shut_down
+                  and w.library.path == first.library.path)
+    keep(second)
     assert second.library.path == first.library.path and second.library is not first.library
     assert second.isVisible() and second.windowTitle() == first.windowTitle()
     assert not second.frameGeometry().intersects(first.frameGeometry())
     assert second.frameGeometry().left() == first.frameGeometry().right() + 1
+    second_library = second.library
     second.close()
     assert first.isVisible() and first.library.count_papers() == 154
+    third = first.new_window()
+    keep(third)
+    trigger(third, "quit_app")  # File › Quit closes every window, not only the one it was chosen in
+    assert not third.isVisible() and not first.isVisible()
+    with pytest.raises(sqlite3.ProgrammingError):  # a window that opened its library closed it
+        second_library.conn.execute("SELECT 1")
 
 
 HOLDER = textwrap.dedent("""
@@ -472,7 +505,7 @@ HOLDER = textwrap.dedent("""
 """)
 
 
-def test_a_second_instance_opens_beside_the_first(seeded, settings, tmp_path, qtbot, monkeypatch):
+def test_a_second_instance_opens_beside_the_first(keep, seeded, settings, tmp_path, qtbot, monkeypatch):
     """Another process's window (its registry entry, with the lock it holds) is avoided; a window of a process
     that died (its lock stale) is not."""
     monkeypatch.setattr(gui_libraries, "available_geometry", lambda window, point: SCREEN)
@@ -493,7 +526,7 @@ def test_a_second_instance_opens_beside_the_first(seeded, settings, tmp_path, qt
         (folder / "alive.json").write_text('{"library": "%s", "pid": %d, "rect": [0, 0, 1000, 800]}'
                                            % (seeded.path, holder.pid))
         w = MainWindow(Library(seeded.path), settings, owns_library=True)
-        qtbot.addWidget(w)
+        keep(w)
         w.resize(900, 700)
         assert w.place_beside_others()
         assert w.frameGeometry().left() == 1000 and w.pos().y() == 0

@@ -44,7 +44,7 @@ MENUS: dict[str, list] = {
         Entry("&Back up now", "backup_now", None, "Copy the library into its backups folder"),
         Entry("Restore from &backup…", "restore_backup", None, "List the backups; restore one"),
         SEPARATOR,
-        Entry("&Quit", "close", QKeySequence.Quit),
+        Entry("&Quit", "quit_app", QKeySequence.Quit, "Close every Paperdesk window"),
     ],
     "&Edit": [
         UNDO_REDO,

@@ -21,12 +21,14 @@ import os
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLockFile, QRect, QSize, QThread, QTimer
+import shiboken6
+
+from PySide6.QtCore import QCoreApplication, QLockFile, QRect, QSize, QStandardPaths, QThread, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from ..core import libraries
-from ..core.library import Library, LibraryError
+from ..core.library import Library, LibraryError, default_db_path
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,14 @@ def _same_file(a, b) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _short_folder(folder: Path) -> str:
+    """A folder as a menu shows it: the home folder as ~."""
+    try:
+        return "~/" + folder.relative_to(Path.home()).as_posix() if folder != Path.home() else "~"
+    except ValueError:
+        return str(folder)
 
 
 def recent_libraries(settings) -> list[str]:
@@ -203,10 +213,18 @@ class LibraryFiles:
 
     # --- the menu's entries ------------------------------------------------------------------------------
 
+    def _dialog_folder(self) -> str:
+        """Where the file dialogs start: the open library's folder, unless that is the hidden per-user data folder
+        (the default library's), where nobody would look for their own files: then their Documents folder."""
+        folder = self.library.path.parent
+        if folder == default_db_path().parent:
+            documents = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+            folder = Path(documents) if documents and Path(documents).is_dir() else Path.home()
+        return str(folder)
+
     def new_library(self):
         """File › New library…: an empty library at a chosen place, opened in this window."""
-        folder = str(self.library.path.parent)
-        path, _ = QFileDialog.getSaveFileName(self, "New library", str(Path(folder) / "new-library.sqlite"),
+        path, _ = QFileDialog.getSaveFileName(self, "New library", str(Path(self._dialog_folder()) / "new-library.sqlite"),
                                               FILTER, options=QFileDialog.DontConfirmOverwrite)
         if not path:
             return None
@@ -223,7 +241,7 @@ class LibraryFiles:
 
     def open_library(self):
         """File › Open library…"""
-        path, _ = QFileDialog.getOpenFileName(self, "Open library", str(self.library.path.parent), FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open library", self._dialog_folder(), FILTER)
         if not path:
             return None
         return self.switch_to(path)
@@ -251,7 +269,8 @@ class LibraryFiles:
             shortcut = f"&{number % 10} " if number <= 10 else ""
             here = _same_file(path, self.library.path)
             missing = not here and not Path(path).exists()
-            text = f"{shortcut}{name}" + ("   (missing: choose to take it off the list)" if missing else "")
+            where = _short_folder(Path(path).parent).replace("&", "&&")
+            text = f"{shortcut}{name}\t{where}" + ("   (missing: choose to take it off the list)" if missing else "")
             action = menu.addAction(text, lambda p=path: self.open_recent(p))
             action.setToolTip(path)
             action.setStatusTip(path)
@@ -266,6 +285,12 @@ class LibraryFiles:
         clear = menu.addAction("Clear list", self.clear_recent_libraries)
         clear.setObjectName("recent-clear")
         clear.setEnabled(len(paths) > 1)
+
+    def quit_app(self) -> None:
+        """File › Quit: every window closes (each keeps its settings and stops its work), then the app ends."""
+        for window in reversed(live_windows()):
+            window.close()
+        self.close()
 
     def new_window(self):
         """File › New window: this library once more, in a window beside this one."""
@@ -307,10 +332,14 @@ class LibraryFiles:
         except Exception:
             library.close()
             raise
-        window.restoreGeometry(self.saveGeometry())
+        if self.isMaximized() or self.isFullScreen():
+            window.setWindowState(self.windowState())
+        else:
+            window.setGeometry(self.geometry())  # exactly in its place (restoreGeometry drifts by the frame)
         window._adopt_error_reporter(self)
         window.show()
         self.close()  # closeEvent → shutdown: workers stopped, view kept with the library, connection closed
+        self.deleteLater()  # with its views, models and undo history
         window.activateWindow()
         window.statusBar().showMessage(message, 10000)
         return window
@@ -447,6 +476,9 @@ class LibraryFiles:
             from ..core.logfile import log_exception
 
             log_exception(exc, "saving the window's settings")
+        for child in self.findChildren(QWidget):  # its dialogs (an import's report, an export) go with it
+            if child.isWindow() and child.isVisible():
+                child.close()
         self._registry.remove(self.window_id, self._registry_lock)
         self._registry_lock = None
         if self.owns_library:
@@ -454,12 +486,15 @@ class LibraryFiles:
         QTimer.singleShot(0, _drop_closed_windows)
 
 
+def live_windows() -> list:
+    return [w for w in OPEN_WINDOWS if shiboken6.isValid(w) and not getattr(w, "_shut_down", False)]
+
+
 def _drop_closed_windows() -> None:
-    OPEN_WINDOWS[:] = [w for w in OPEN_WINDOWS if not getattr(w, "_shut_down", False)]
+    OPEN_WINDOWS[:] = live_windows()
 
 
 def save_all_windows() -> None:
-    """At quit (the session ends, or Ctrl+Q): each open window keeps its settings and its library's view."""
-    for window in list(OPEN_WINDOWS):
-        if not getattr(window, "_shut_down", False):
-            window.save_settings()
+    """When the app quits (the session ends): each open window keeps its settings and its library's view."""
+    for window in live_windows():
+        window.save_settings()
