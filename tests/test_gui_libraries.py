@@ -20,7 +20,7 @@ from PySide6.QtCore import QRect, QSettings, QSize, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from conftest import SEED_CAPTURED
-from paperdesk.core import curation, libraries, libfile, merging
+from paperdesk.core import backup, curation, libraries, libfile, merging
 from paperdesk.core.export import keys
 from paperdesk.core.library import Library
 from paperdesk.gui import libraries as gui_libraries
@@ -35,11 +35,17 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def library_b(tmp_path, seed_paths):
-    """A second library, smaller than the seeded one: two of the five dumps."""
+def library_b(tmp_path, seed_paths, write_dump):
+    """A second library, smaller than the seeded one: two of the five dumps, a record that needs review, a tag."""
     lib = Library(tmp_path / "thesis-library.sqlite")
     for path in seed_paths[:2]:
         assert lib.import_file(path, SEED_CAPTURED).status == "imported"
+    glued = ("LGMay 28\nReasoning Traces with DeepSeekChen Wei, Hao Sun et al.\nAn abstract on reasoning.\n"
+             "CLMay 27\nScaling Laws for Graph TransformersMing Li\nAn abstract about scaling.\n")
+    assert lib.import_file(write_dump(glued, "glued.txt"), SEED_CAPTURED).status == "imported"
+    tag = curation.create_tag(lib, "chapter-2")
+    curation.add_tag(lib, [r[0] for r in sql(lib, "SELECT id FROM papers ORDER BY id LIMIT 7")], tag)
+    assert sql(lib, "SELECT COUNT(*) FROM papers WHERE needs_review = 1")[0][0] == 1
     lib.close()
     return tmp_path / "thesis-library.sqlite"
 
@@ -101,7 +107,10 @@ def check_every_view(window, qtbot):
         assert sql(lib, "SELECT title FROM papers WHERE id = ?", shown)[0][0] == window.detail.title.toPlainText()
     review = sql(lib, "SELECT COUNT(*) FROM visible_papers WHERE needs_review = 1")[0][0]
     window.show_review()
-    assert window.review.counter.text().startswith(f"Needs review: {review} record") if review else True
+    text = window.review.counter.text()
+    assert text.startswith(f"Needs review: {review} record") if review else text == "Nothing needs review."
+    if review:
+        assert window.review.paper_id in {r[0] for r in sql(lib, "SELECT id FROM papers WHERE needs_review = 1")}
     window.show_authors()
     qtbot.waitUntil(lambda: window.authors_view.worker is None, timeout=20000)
     names = sql(lib, "SELECT COUNT(DISTINCT author_id) FROM paper_authors pa JOIN visible_papers p ON p.id = pa.paper_id")
@@ -175,6 +184,7 @@ def test_open_library_switches_every_view_to_the_new_library(keep, seeded, setti
     qtbot.waitUntil(lambda: a.duplicates.scanned, timeout=20000)
     assert a.duplicates.groups
     old = a.library
+    a.daily_backups = True  # as in the app: each library opened gets its daily backup when one is due
     a.setGeometry(QRect(30, 40, 1000, 700))
     answer_open(monkeypatch, library_b)
     trigger(a, "open_library")
@@ -186,9 +196,11 @@ def test_open_library_switches_every_view_to_the_new_library(keep, seeded, setti
     assert b.model.total == sql(library_b, "SELECT COUNT(*) FROM visible_papers")[0][0] < 154
     assert "graphs in A" not in [i.text(0) for i in b.sidebar._all_items()]
     assert b.stack.currentWidget() is b.table  # not A's duplicates page
+    assert "Opened thesis-library" in b.statusBar().currentMessage()
     b.select_row(0)
     check_every_view(b, qtbot)
-    assert "Opened thesis-library" in b.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: len(backup.list_backups(library_b)) == 1, timeout=20000)
+    assert backup.list_backups(library_b)[0].reason == "daily"
 
 
 def test_open_ctrl_o_and_a_library_already_open(keep, first, qtbot, monkeypatch):

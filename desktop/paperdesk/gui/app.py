@@ -125,7 +125,7 @@ def run(db: str | None = None, exit_when_shown: bool = False) -> int:
     window.place_beside_others()  # a second Paperdesk opens beside the first, not on top of it
     window.show()
     if not exit_when_shown:
-        QTimer.singleShot(2000, window.backup_if_due)  # after the first paint, in the background
+        window.schedule_daily_backup()  # after the first paint, in the background (and for each library opened)
     if exit_when_shown:
         # Zero-delay timer: runs once the event loop has shown and painted the window.
         QTimer.singleShot(0, lambda: _report_shown_and_quit(app))

@@ -207,6 +207,15 @@ class LibraryFiles:
         if self not in OPEN_WINDOWS:
             OPEN_WINDOWS.append(self)
 
+    daily_backups = False  # the app's windows make the daily backup of their library; tests' windows do not
+
+    def schedule_daily_backup(self, delay_ms: int = 2000) -> None:
+        """The daily backup of this window's library, once the window has painted (in the background)."""
+        self.daily_backups = True
+        self._backup_timer = QTimer(self, singleShot=True, interval=delay_ms)
+        self._backup_timer.timeout.connect(self.backup_if_due)
+        self._backup_timer.start()
+
     @property
     def library_name(self) -> str:
         return libraries.display_name(self.library.path)
@@ -301,10 +310,16 @@ class LibraryFiles:
             return None
         self.save_settings()
         window = type(self)(library, self.settings.q, owns_library=True)
-        window._adopt_error_reporter(self)
+        self._carry_over(window)
         window.place_beside_others()
         window.show()
         return window
+
+    def _carry_over(self, window) -> None:
+        """What a window made from this one inherits: the error reporter, the daily backup."""
+        window._adopt_error_reporter(self)
+        if self.daily_backups:
+            window.schedule_daily_backup()
 
     # --- switching ---------------------------------------------------------------------------------------
 
@@ -336,7 +351,7 @@ class LibraryFiles:
             window.setWindowState(self.windowState())
         else:
             window.setGeometry(self.geometry())  # exactly in its place (restoreGeometry drifts by the frame)
-        window._adopt_error_reporter(self)
+        self._carry_over(window)
         window.show()
         self.close()  # closeEvent → shutdown: workers stopped, view kept with the library, connection closed
         self.deleteLater()  # with its views, models and undo history
@@ -446,8 +461,10 @@ class LibraryFiles:
         if self._shut_down:
             return
         self._shut_down = True
-        for timer in (self._poll, self._search_timer, self._authors_timer, self._registry_timer):
-            timer.stop()
+        for timer in (self._poll, self._search_timer, self._authors_timer, self._registry_timer,
+                      getattr(self, "_backup_timer", None)):
+            if timer is not None:
+                timer.stop()
         self.ops.shutdown()  # a bulk operation still running is cancelled (rolled back) and waited for
         dialog = getattr(self, "import_dialog", None)
         if dialog is not None and dialog.results is None:
