@@ -26,6 +26,7 @@ from paperdesk.core.library import Library
 from paperdesk.gui import libraries as gui_libraries
 from paperdesk.gui.libraries import place_beside
 from paperdesk.gui.main_window import MainWindow
+from test_gui_bulk import _select_rows, held  # noqa: F401  (held: a fixture, a bulk change caught mid-way)
 from test_gui_views import check_consistent, sidebar_count
 
 
@@ -165,6 +166,9 @@ def test_new_library_never_replaces_a_file(keep, first, tmp_path, qtbot, monkeyp
         assert first.isVisible() and current_window(keep) is first and first.library.count_papers() == 154
         box.close()
     assert {p: p.read_bytes() for p in (notes, other)} == before
+    answer_save(monkeypatch, first.library.path)  # the library open here: nothing happens to it
+    trigger(first, "new_library")
+    assert current_window(keep) is first and "is the library open here" in first.statusBar().currentMessage()
     # An existing library chosen as "new" is opened as it is, never emptied.
     answer_save(monkeypatch, library_b)
     count = sql(library_b, "SELECT COUNT(*) FROM papers")[0][0]
@@ -570,3 +574,26 @@ def test_cli_new_creates_an_empty_library_and_refuses_to_replace(tmp_path, capsy
     assert "not a Paperdesk library" in capsys.readouterr().err and notes.read_text() == "keep me"
     assert main(["new", str(tmp_path / "no-such-folder" / "x.sqlite")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_switching_mid_bulk_change_asks_and_rolls_it_back(keep, first, seeded, qtbot, monkeypatch, library_b,
+                                                          held):
+    from paperdesk.gui import operations
+
+    monkeypatch.setattr(operations, "BULK_RECORDS", 1)
+    chosen = _select_rows(first, 10)
+    first.table.setFocus()
+    qtbot.keyClick(first.table, Qt.Key_Delete)  # ten records to the Trash, in a worker, held mid-way
+    qtbot.waitUntil(lambda: first.bulk_progress.bar.maximum() == 10, timeout=5000)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or QMessageBox.Ok)
+    answer_open(monkeypatch, library_b)
+    trigger(first, "open_library")
+    assert asked == ["“Move 10 records to the Trash” is still running in library. Stop it and open thesis-library?"]
+    b = current_window(keep)
+    assert b.library.path == library_b
+    with sqlite3.connect(seeded.path) as conn:  # what is committed: nothing of the half-done change
+        assert conn.execute("SELECT COUNT(*) FROM papers WHERE trashed_at IS NOT NULL").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0] == 154
+    assert len(chosen) == 10
+    check_every_view(b, qtbot)

@@ -233,11 +233,16 @@ class LibraryFiles:
 
     def new_library(self):
         """File › New library…: an empty library at a chosen place, opened in this window."""
-        path, _ = QFileDialog.getSaveFileName(self, "New library", str(Path(self._dialog_folder()) / "new-library.sqlite"),
-                                              FILTER, options=QFileDialog.DontConfirmOverwrite)
+        suggested = str(Path(self._dialog_folder()) / "new-library.sqlite")
+        # Not Qt's "replace it?" question: a file chosen here is never replaced (create_library says what happens).
+        path, _ = QFileDialog.getSaveFileName(self, "New library", suggested, FILTER,
+                                              options=QFileDialog.DontConfirmOverwrite)
         if not path:
             return None
         path = libraries.with_suffix(path)
+        if _same_file(path, self.library.path):
+            self.statusBar().showMessage(f"{path} is the library open here; it was left as it is", 6000)
+            return self
         if not self._may_stop_work(libraries.display_name(path)):
             return None
         try:
