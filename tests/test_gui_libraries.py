@@ -271,6 +271,27 @@ def test_a_library_that_cannot_be_opened_leaves_the_current_one_open(keep, first
     assert sql(seeded, "SELECT title FROM papers WHERE id = ?", shown)[0][0] == "Still Working Here"
 
 
+def test_a_locked_library_leaves_the_current_one_open(keep, first, seeded, tmp_path, qtbot, monkeypatch):
+    monkeypatch.setenv("PAPERDESK_BUSY_TIMEOUT_MS", "300")
+    locked = tmp_path / "locked.sqlite"
+    Library(locked).close()
+    holder = sqlite3.connect(locked, isolation_level=None)  # another program holding it for itself
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO settings(key, value) VALUES ('theirs', 'x')")
+    try:
+        answer_open(monkeypatch, locked)
+        trigger(first, "open_library")
+        box = first.library_refused_box
+        assert box.text() == f"{locked}: another program holds the library file locked; try again in a moment"
+        assert current_window(keep) is first and first.model.total == 154
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    trigger(first, "open_library")  # once it is free, it opens
+    assert current_window(keep).library.path == locked
+
+
 # --- what belongs to a library comes back with it ------------------------------------------------------------
 
 def test_library_settings_stay_with_their_library(keep, seeded, settings, tmp_path, qtbot, monkeypatch, library_b):
@@ -597,3 +618,19 @@ def test_switching_mid_bulk_change_asks_and_rolls_it_back(keep, first, seeded, q
         assert conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0] == 154
     assert len(chosen) == 10
     check_every_view(b, qtbot)
+
+
+def test_dropping_a_library_file_on_the_window_opens_it(keep, first, qtbot, library_b, seed_paths):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    def drop(paths):
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        event = QDropEvent(QPoint(10, 10), Qt.CopyAction, data, Qt.LeftButton, Qt.NoModifier)
+        first.dropEvent(event)
+
+    drop([library_b])
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=5000)
+    b = current_window(keep)
+    assert b.library.path == library_b and first.import_dialog is None  # opened, not imported

@@ -260,6 +260,13 @@ class LibraryFiles:
             return None
         return self.switch_to(path)
 
+    def open_dropped_library(self, paths: list[str]) -> bool:
+        """One library file dropped on the window: open it (dump files are imported instead)."""
+        if len(paths) != 1 or not libraries.is_library(paths[0]):
+            return False
+        QTimer.singleShot(0, lambda: self.switch_to(paths[0]))  # after the drop has finished
+        return True
+
     def open_recent(self, path: str):
         if not Path(path).exists():
             forget_recent(self.settings, path)
