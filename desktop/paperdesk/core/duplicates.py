@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA
 
 # Scores where the abstract's +4 / -8 can move a pair across a threshold of any preset.
 ABSTRACT_MATTERS_LOW, ABSTRACT_MATTERS_HIGH = 52.0, 106.0
+NO_SHARED_AUTHOR = 10  # the same title, no author in common: at most "possible"
 TITLE_FLOOR = 55  # below this title similarity nothing else can lift a pair to "possible"
 MAX_BLOCK = 60  # a key shared by more records than this is too common to tell anything: it is not used
 
@@ -265,6 +266,10 @@ def score_pair(a: Record, b: Record) -> PairScore:
     if comparable and shared == 0 and a.year and b.year and abs(a.year - b.year) >= 3:
         against.append("no shared author, years apart")
         score -= 25
+    elif comparable and shared == 0:
+        # the same (often generic) title by other people: at a million records many titles recur
+        against.append("no author in common")
+        score -= NO_SHARED_AUTHOR
     # The abstracts last, and only where they can still change the verdict (+4 or -8): they cost the most.
     if a.abstract and b.abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
         for r in (a, b):

@@ -49,8 +49,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .schema import VISIBLE
-from .duplicates import (PRESETS, TITLE_FLOOR, PairScore, Preset, Record, blocking_keys, name_key, normalize_title,
-                         score_pair)
+from .duplicates import (NO_SHARED_AUTHOR, PRESETS, TITLE_FLOOR, PairScore, Preset, Record, blocking_keys, name_key,
+                         normalize_title, score_pair)
 
 PERSON_WINDOW = 3
 TITLE_WINDOW = 2
@@ -295,6 +295,8 @@ def _plausible_part(keys: _Keys, codes: np.ndarray, floor: float, fam, counts, y
     shared = np.minimum(shared, comparable)
     weight = np.where(comparable == 1, 14.0, 20.0)
     authors = np.where(comparable == 0, 8.0, weight * shared / np.maximum(comparable, 1))
+    # no family name in common among the names both show: certainly no author in common (that penalty applies)
+    authors = np.where((comparable > 0) & (shared == 0), -float(NO_SHARED_AUTHOR), authors)
     authors = np.where((ca == UNBOUNDED) | (cb == UNBOUNDED), 20.0, authors)
     ya, yb = years[a], years[b]
     gap = np.abs(ya - yb)
