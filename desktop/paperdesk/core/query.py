@@ -109,8 +109,13 @@ def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled
 
 def order_by(f: RecordFilter) -> str:
     column = "date" if f.sort == "year" else (f.sort if f.sort in SORTABLE_COLUMNS else "title")
-    collate = " COLLATE NOCASE" if column in _NOCASE else ""
     direction = " DESC" if f.descending else ""
+    if column == "first_author":
+        # By the first author's surname, then the whole name: the order of idx_papers_first_author_surname
+        # (schema migration 9), so the sort is read off that index.
+        return (f"p.first_author_surname COLLATE NOCASE{direction}, p.first_author COLLATE NOCASE{direction},"
+                f" p.id{direction}")
+    collate = " COLLATE NOCASE" if column in _NOCASE else ""
     return f"p.{column}{collate}{direction}, p.id{direction}"
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from ..core import authors
 from ..core.categories import CATEGORIES
 from ..core.library import Library
+from ..core.wording import count
 
 # Tableau-like colours, readable on white and on dark grey; a category keeps its colour everywhere.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
@@ -63,7 +64,7 @@ class AuthorPage(QWidget):
         self.name = name
         data = self.data = authors.figures(self.library, name)
         self.heading.setText(name)
-        parts = [f"{data['papers']} papers", f"{data['first_author_papers']} as first author"]
+        parts = [count(data['papers'], "paper"), f"{data['first_author_papers']} as first author"]
         if data["years"]:
             parts.append(f"{data['years'][0]}–{data['years'][1]}")
         if data["from_profile_papers"]:
@@ -72,7 +73,7 @@ class AuthorPage(QWidget):
         if data["profile"]:
             p = data["profile"]
             text += (f"<br>Profile ({p['source']}, captured {p['captured']}): h-index {p['h_index']}, "
-                     f"{p['citations']} citations, {p['paper_count']} papers, novelty {p['novelty']}%, "
+                     f"{count(p['citations'], 'citation')}, {count(p['paper_count'], 'paper')}, novelty {p['novelty']}%, "
                      f"AI score {p['ai_score']}, main category {p['main_category']}")
         self.summary.setText(text)
         self._show_variants(name)
@@ -144,7 +145,7 @@ class AuthorPage(QWidget):
         chart = BarChart("Categories", horizontal=True)
         items = list(data["categories"].items())
         for i, (category, n) in enumerate(items):
-            chart.add_bars([i], [n], category_color(category), [f"{category}: {n} papers"], [{"category": category}])
+            chart.add_bars([i], [n], category_color(category), [f"{category}: {count(n, 'paper')}"], [{"category": category}])
         chart.getPlotItem().getAxis("left").setTicks([[(float(i), c) for i, (c, _) in enumerate(items)]])
         chart.getPlotItem().invertY(True)
         return chart
@@ -164,7 +165,7 @@ class AuthorPage(QWidget):
         from .charts import BarChart
         chart = BarChart("Top co-authors", horizontal=True)
         for i, c in enumerate(data["coauthors"]):
-            chart.add_bars([i], [c["papers"]], "#4e79a7", [f"{c['name']}: {c['papers']} papers together"],
+            chart.add_bars([i], [c["papers"]], "#4e79a7", [f"{c['name']}: {count(c['papers'], 'paper')} together"],
                            [{"coauthor": c["name"]}])
         axis = chart.getPlotItem().getAxis("left")
         axis.setTicks([[(float(i), c["name"]) for i, c in enumerate(data["coauthors"])]])
@@ -178,7 +179,7 @@ class AuthorPage(QWidget):
         labels = ("first", "second", "third", "beyond")
         counts = [data["positions"][k] for k in labels]
         chart.add_bars(range(4), counts, "#b07aa1",
-                       [f"{k}: {n} papers" + (" (beyond the three names shown)" if k == "beyond" else "")
+                       [f"{k}: {count(n, 'paper')}" + (" (beyond the three names shown)" if k == "beyond" else "")
                         for k, n in zip(labels, counts)], [{"position": k} for k in labels])
         chart.getPlotItem().getAxis("bottom").setTicks([[(float(i), k) for i, k in enumerate(labels)]])
         return chart

@@ -14,21 +14,27 @@ from PySide6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QDialog, QDial
 
 from ..core.categories import CATEGORIES
 from ..core import merging
-from ..core.curation import paper_detail
+from ..core.curation import ValidationError, names_from_lines, paper_detail
 from ..core.library import Library
 
 
 class CommitTextEdit(QPlainTextEdit):
-    """A multi-line field that commits on focus loss or Ctrl+Enter."""
+    """A multi-line field that commits on focus loss or Ctrl+Enter; with ``enter_commits`` (the title, one
+    logical line that wraps) plain Enter commits too and never breaks the line."""
 
     committed = Signal()
+
+    def __init__(self, enter_commits: bool = False):
+        super().__init__()
+        self.enter_commits = enter_commits
 
     def focusOutEvent(self, event):
         super().focusOutEvent(event)
         self.committed.emit()
 
     def keyPressEvent(self, event):
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ControlModifier:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and (
+                self.enter_commits or event.modifiers() & Qt.ControlModifier):
             self.committed.emit()
             return
         super().keyPressEvent(event)
@@ -72,7 +78,7 @@ class DetailPane(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        self.title = CommitTextEdit()
+        self.title = CommitTextEdit(enter_commits=True)
         self.title.setFixedHeight(56)
         self.title.setTabChangesFocus(True)
         self.title.committed.connect(lambda: self._commit("title", self.title.toPlainText()))
@@ -80,9 +86,8 @@ class DetailPane(QWidget):
         self.authors = CommitTextEdit()
         self.authors.setFixedHeight(72)
         self.authors.setTabChangesFocus(True)
-        self.authors.setPlaceholderText("One author per line")
-        self.authors.committed.connect(
-            lambda: self._commit("authors", [n for n in self.authors.toPlainText().splitlines() if n.strip()]))
+        self.authors.setPlaceholderText("One author per line: Ana Lee, or Lee, Ana")
+        self.authors.committed.connect(self._commit_authors)
         form.addRow("&Authors", self.authors)
         self.truncated = QCheckBox("more authors than shown (et al.)")
         self.truncated.toggled.connect(lambda v: self._commit("authors_truncated", v))
@@ -236,6 +241,18 @@ class DetailPane(QWidget):
         key = self.citekey.text().strip() or None
         if key != (self.detail.get("citekey") or None):
             self.citekeyRequested.emit(self.detail["id"], key)
+
+    def _commit_authors(self) -> None:
+        """One name per line, "Given Surname" or "Surname, Given"; a line that reads two ways is refused with the
+        reason (the text stays as typed, to be corrected)."""
+        if self._loading or self.detail is None:
+            return
+        try:
+            names = names_from_lines(self.authors.toPlainText().splitlines())
+        except ValidationError as exc:
+            self.show_error(str(exc))
+            return
+        self._commit("authors", names)
 
     def _commit(self, field: str, value) -> None:
         if self._loading or self.detail is None:

@@ -37,6 +37,7 @@ from .records_table import RecordsTable
 from .review_page import ReviewPage
 from .settings import Settings, app_settings, restore_window, save_window
 from .sidebar import Sidebar
+from ..core.wording import count
 
 SEARCH_DELAY_MS = 250
 AUTHOR_FIGURES_DELAY_MS = 1500  # after the first screen, not competing with it
@@ -242,8 +243,8 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         menu = QMenu(self)
         ids = self.selected_ids()
         if ids:
-            menu.addAction(f"Tag the {len(ids)} selected records", lambda: self.apply_tag(ids, tag_id, tag["name"]))
-            menu.addAction(f"Untag the {len(ids)} selected records",
+            menu.addAction(f"Tag the {count(len(ids), 'selected record')}", lambda: self.apply_tag(ids, tag_id, tag["name"]))
+            menu.addAction(f"Untag the {count(len(ids), 'selected record')}",
                            lambda: self.apply_tag(ids, tag_id, tag["name"], remove=True))
             menu.addSeparator()
         menu.addAction("Manage tags…", lambda: self.open_tag_manager())
@@ -377,7 +378,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
 
     def _merge(self, survivor: int, others: list, fields: dict) -> None:
         if self._push(commands.MergeRecords(self.library, survivor, others, fields)):
-            self.statusBar().showMessage(f"Merged {len(others) + 1} records into record {survivor}", 5000)
+            self.statusBar().showMessage(f"Merged {count(len(others) + 1, 'record')} into record {survivor}", 5000)
 
     def mark_distinct(self, records: list) -> None:
         if self._push(commands.MarkDistinct(self.library, list(records))):
@@ -394,7 +395,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
 
     def _bulk_merge(self, plan: list) -> None:
         if plan and self._push(commands.BulkMerge(self.library, plan)):
-            self.statusBar().showMessage(f"Merged {len(plan)} groups (one Ctrl+Z undoes them all)", 6000)
+            self.statusBar().showMessage(f"Merged {count(len(plan), 'group')} (one Ctrl+Z undoes it all)", 6000)
 
     def unmerge(self, merge_id: int, survivor: int, resolve=None) -> None:
         if self._push(commands.Unmerge(self.library, merge_id, survivor, resolve)):
@@ -448,7 +449,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         added = sum(r["added"] for r in results)
         if added:
             self.sidebar.select("recent")
-        self.statusBar().showMessage(f"Import finished: {added} records added", 8000)
+        self.statusBar().showMessage(f"Import finished: {count(added, 'record')} added", 8000)
 
     def dragEnterEvent(self, event):
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from ..core import query
+from ..core.wording import count
 
 
 class Navigation:
@@ -53,7 +54,7 @@ class Navigation:
         self.show_records()
         self._set_filter(view="ids", ids=tuple(ids), search="", tag_ids=(), source_id=None)
         self._set_search_text("")
-        self.statusBar().showMessage(f"Showing {len(ids)} records: {label}", 8000)
+        self.statusBar().showMessage(f"Showing {count(len(ids), 'record')}: {label}", 8000)
 
     # --- the table's filter ------------------------------------------------------------------------------------
 
@@ -132,7 +133,7 @@ class Navigation:
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
         selected = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0
-        text = f"{shown:,} of {total:,} records"
+        text = f"{shown:,} of {count(total, 'record', grouped=True)}"
         if selected > 1:
             text = f"{selected:,} selected — " + text
         self.count_label.setText(text)

@@ -18,6 +18,7 @@ from ..core import authors, curation, query
 from ..core.export import pinned
 from ..core.library import Library
 from .records_model import MIME_IDS
+from ..core.wording import count
 
 ROLE_KIND = Qt.UserRole
 ROLE_VALUE = Qt.UserRole + 1
@@ -196,7 +197,7 @@ class Sidebar(QWidget):
         elif pin.last_written_at:
             when = pin.last_written_at.replace("T", " ")[:19]
             text = f"{name} — {pin.last_count}, {when[11:16]} UTC"
-            tip = f"{pin.describe()}\nLast written {when} UTC ({pin.last_count} records)"
+            tip = f"{pin.describe()}\nLast written {when} UTC ({count(pin.last_count, 'record')})"
         else:
             text, tip = f"{name} — writing…", pin.describe()
         item = QTreeWidgetItem(parent, [text])
@@ -223,7 +224,7 @@ class Sidebar(QWidget):
                 name = proposal["name"]
                 state = "" if decision is None or decision["name"] != name else (
                     " (confirmed)" if decision["confirmed"] else " (rejected)")
-                menu.addAction(f"This listing is about {name}? ({proposal['records']} of {proposal['of']} records)"
+                menu.addAction(f"This listing is about {name}? ({proposal['records']} of {count(proposal['of'], 'record')})"
                                f"{state}").setEnabled(False)
                 menu.addAction(f"Confirm: count its papers for {name}",
                                lambda: self.subjectDecided.emit(value, name, True))

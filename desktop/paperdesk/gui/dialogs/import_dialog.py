@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, Q
 
 from ...core.library import is_bulk
 from ..workers import ImportWorker, start_in_thread
+from ...core.wording import count
 
 
 class ImportDialog(QDialog):
@@ -108,11 +109,11 @@ def report_html(results: list[dict]) -> str:
         parts.append(f"<p><b style='color:{color}'>{html.escape(r['message'])}</b>")
         report = r.get("report") or {}
         if r["status"] == "imported":
-            parts.append(f"<br>{report['records_read']} records read, {r['already_present']} already present, "
+            parts.append(f"<br>{count(report['records_read'], 'record')} read, {r['already_present']} already present, "
                          f"{report['records_flagged']} flagged for review; layout {report['layout']}, "
                          f"{report['encoding']}")
-            for reason, count in (report.get("flag_reasons") or {}).items():
-                parts.append(f"<br>&nbsp;&nbsp;flagged: {count} × {html.escape(reason)}")
+            for reason, times in (report.get("flag_reasons") or {}).items():
+                parts.append(f"<br>&nbsp;&nbsp;flagged: {times} × {html.escape(reason)}")
             for w in report["warnings"]:
                 where = f"line {w['line']}: " if w["line"] else ""
                 parts.append(f"<br>&nbsp;&nbsp;warning: {html.escape(where + w['message'])}")
