@@ -250,3 +250,292 @@ def test_the_detail_pane_takes_surname_first_names_and_flags_ambiguous_ones(wind
     window.detail.reload()
     window.undo_action.trigger()
     assert stored() == before
+
+
+# --- the records table fits a 1024-pixel-wide window; the sidebar's hints are whole ---------------------------
+
+def test_at_1024_pixels_the_columns_fit_and_the_sidebar_hints_are_whole(seeded, tmp_path, qtbot):
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QApplication
+
+    w = MainWindow(seeded, QSettings(str(tmp_path / "fresh.ini"), QSettings.IniFormat))  # the default layout
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    QApplication.processEvents()
+    table = w.table
+    shown = [c for c in range(len(query.COLUMNS)) if not table.isColumnHidden(c)]
+    assert not table.horizontalScrollBar().isVisible()
+    assert sum(table.columnWidth(c) for c in shown) <= table.viewport().width()
+    assert table.columnWidth(query.COLUMN_KEYS.index("title")) >= 140
+    assert table.columnWidth(query.COLUMN_KEYS.index("authors")) >= 90
+    # The detail pane's fields are not cut at its right edge.
+    detail = w.detail
+    assert detail.date.mapTo(detail, detail.date.rect().topRight()).x() <= detail.width()
+    # Hints in the sidebar: every line of them fits in its row.
+    tree = w.sidebar.tree
+    hints = [i for i in w.sidebar._all_items() if not i.flags() & Qt.ItemIsSelectable and not i.data(0, Qt.UserRole)]
+    assert hints, "an empty library section shows a hint"
+    metrics = QFontMetrics(tree.font())
+    for item in hints:
+        rect = tree.visualItemRect(item)
+        assert all(metrics.horizontalAdvance(line) <= rect.width() for line in item.text(0).split("\n")), item.text(0)
+        assert metrics.lineSpacing() * len(item.text(0).split("\n")) <= rect.height() + 2
+    mode_label = w.sidebar.findChildren(type(w.count_label))[0]
+    assert mode_label.width() >= mode_label.sizeHint().width()
+    # Narrower still: the authors and tags columns give way; wider again, they take their widths back.
+    w.resize(1500, 700)
+    QApplication.processEvents()
+    assert table.columnWidth(query.COLUMN_KEYS.index("authors")) == query.COLUMNS[1].width
+
+
+# --- the focus is clearly visible and Tab reaches the detail pane ----------------------------------------------
+
+def test_tab_goes_from_the_table_into_the_detail_pane_and_the_focus_is_ringed(window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1024, 700)
+    window.place_panes()  # the default layout at this width
+    window.activateWindow()
+    window.table.setFocus()
+    QApplication.processEvents()
+    visited = []
+    for _ in range(12):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key_Tab)
+        visited.append(QApplication.focusWidget())
+    assert visited[0] is window.detail.title  # straight from the records to the first field
+    assert window.detail.authors in visited and window.detail.date in visited and window.search in visited
+    # The ring is drawn around whatever has the focus, in the highlight colour.
+    window.detail.date.setFocus()
+    QApplication.processEvents()
+    ring = window.focus_ring
+    assert ring.isVisible()
+    date_rect = window.detail.date.rect()
+    top_left = window.detail.date.mapTo(window, date_rect.topLeft())
+    assert ring.geometry().contains(top_left) and ring.geometry().width() == date_rect.width() + 4
+    picture = window.grab().toImage()
+    edge = picture.pixelColor(ring.geometry().left() + 1, ring.geometry().center().y())
+    highlight = ring.palette().color(ring.palette().ColorGroup.Active, ring.palette().ColorRole.Highlight)
+    assert edge == highlight
+    window.table.setFocus()
+    QApplication.processEvents()
+    assert ring.geometry().contains(window.table.mapTo(window, window.table.rect().center()))
+
+
+# --- F1 lists every shortcut ---------------------------------------------------------------------------------
+
+def test_f1_lists_every_shortcut_of_the_window_and_its_pages(window, qtbot):
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from paperdesk.gui import actions
+
+    window.activateWindow()
+    window.table.setFocus()
+    QTest.keyClick(window.table, Qt.Key_F1)
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+             and w.objectName() == "shortcuts-box"]
+    assert len(boxes) == 1
+    text = boxes[0].text.toPlainText()
+    keys = set()
+    for action in window.findChildren(QAction):
+        for sequence in action.shortcuts():
+            keys.add(sequence.toString(QKeySequence.NativeText))
+    for shortcut in window.findChildren(QShortcut):
+        keys.add(shortcut.key().toString(QKeySequence.NativeText))
+    keys.discard("")
+    assert {"Ctrl+1", "Alt+Left", "Ctrl+Z", "Ctrl+Y", "F1", "Del", "T"} <= keys
+    missing = [k for k in keys if not re.search(rf"(^|\s|\(){re.escape(k)}(\s|\)|$)", text, re.M)]
+    assert missing == []
+    for _where, page_keys in actions.page_keys():
+        for key, what in page_keys:
+            assert f"{key}  {what}" in text
+    boxes[0].accept()
+
+
+# --- Ctrl+1 from the duplicates page -------------------------------------------------------------------------
+
+def test_ctrl_1_from_the_duplicates_page_returns_to_the_records(window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    window.sidebar.select("duplicates")
+    assert window.stack.currentWidget() is window.duplicates
+    qtbot.waitUntil(lambda: window.duplicates.scanned and window.duplicates.list.count() > 0, timeout=30000)
+    window.duplicates.list.setCurrentRow(0)
+    window.duplicates.list.setFocus()
+    QTest.keyClick(window.duplicates.list, Qt.Key_1, Qt.ControlModifier)
+    assert window.stack.currentWidget() is window.table
+    assert QApplication.focusWidget() is window.table
+    # The sidebar says what the table shows, and Duplicates opens again with one click.
+    assert [i.data(0, Qt.UserRole) for i in window.sidebar.tree.selectedItems()] == ["all"]
+    item = next(i for i in window.sidebar._all_items() if i.data(0, Qt.UserRole) == "duplicates")
+    rect = window.sidebar.tree.visualItemRect(item)
+    qtbot.mouseClick(window.sidebar.tree.viewport(), Qt.LeftButton, pos=rect.center())
+    assert window.stack.currentWidget() is window.duplicates
+    QTest.keyClick(window.duplicates.list, Qt.Key_1, Qt.ControlModifier)
+    qtbot.mouseClick(window.sidebar.tree.viewport(), Qt.LeftButton, pos=rect.center())  # again: still opens
+    assert window.stack.currentWidget() is window.duplicates
+    assert window.model.rowCount() == db_value(window.library, "SELECT COUNT(*) FROM visible_papers")
+
+
+# --- the GUI import sets the capture date ----------------------------------------------------------------------
+
+def test_the_gui_import_asks_for_the_capture_date(library, tmp_path, qtbot, write_dump, monkeypatch):
+    import os
+
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QFileDialog
+
+    # A listing whose dates have no year: "Dec 30" read against a capture on 2026-01-05 is 2025-12-30.
+    dump = write_dump("LGDec 30\nA Paper From Last Winter\nAna Lee\nAbstract.\n", "winter.txt")
+    os.utime(dump, (1_780_000_000, 1_780_000_000))  # saved in 2026-05: would read as 2025-12-30 too, so …
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(dump)], "")))
+    w = make_window(library, tmp_path, qtbot)
+    w.actions_by_name["import_dialog_open"].trigger()
+    question = w.capture_question
+    assert question.isVisible() and question.from_files.isChecked()
+    question.date.setDate(QDate(2025, 3, 1))  # … captured on 2025-03-01: Dec 30 is then 2024-12-30
+    assert question.on_day.isChecked()
+    question.accept()
+    qtbot.waitUntil(lambda: w.import_dialog is not None and w.import_dialog.results is not None, timeout=20000)
+    assert db_value(library, "SELECT date FROM papers") == "2024-12-30"
+    assert db_value(library, "SELECT captured FROM sources") == "2025-03-01"
+    assert db_value(library, "SELECT capture_source FROM sources") != "file modification time"
+
+
+# --- author pages ----------------------------------------------------------------------------------------------
+
+def _bar_point(chart, index: int):
+    """The centre of bar ``index`` in the chart's viewport coordinates."""
+    x0, x1, y0, y1, _tip, _sel = chart.bars[index]
+    from PySide6.QtCore import QPointF
+
+    scene = chart.getPlotItem().vb.mapViewToScene(QPointF((x0 + x1) / 2, (y0 + y1) / 2))
+    return chart.mapFromScene(scene)
+
+
+def _author_window(window, qtbot, name="Hao Gu"):
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1280, 800)
+    window.show_author(name)
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: window.author_page.charts["per_year"].isVisible(), timeout=5000)
+    return window.author_page
+
+
+def test_a_bars_tooltip_stays_while_the_pointer_rests_on_it(window, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    page = _author_window(window, qtbot)
+    chart = page.charts["categories"]
+    point = _bar_point(chart, 0)
+    QTest.mouseMove(chart.viewport(), point)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    tip = chart.bars[0][4]
+    assert QToolTip.text() == tip and tip.startswith(next(iter(page.data["categories"])))
+    # The pointer rests: Qt sends the view its tooltip event; the scene (no item has a tooltip) used to hide it.
+    QApplication.sendEvent(chart.viewport(), QHelpEvent(QEvent.ToolTip, point, chart.viewport().mapToGlobal(point)))
+    qtbot.wait(1500)
+    assert QToolTip.isVisible() and QToolTip.text() == tip
+    QToolTip.hideText()
+
+
+def test_clicking_a_bar_says_what_the_records_are_and_back_returns(window, qtbot):
+    from paperdesk.core import authors
+
+    page = _author_window(window, qtbot)
+    chart = page.charts["per_year"]
+    bar = next(i for i, b in enumerate(chart.bars) if b[3] - b[2] >= 2)  # a bar of two papers or more
+    year = int(chart.bars[bar][5]["year"])
+    category = chart.bars[bar][5]["category"]
+    qtbot.mouseClick(chart.viewport(), Qt.LeftButton, pos=_bar_point(chart, bar))
+    assert window.stack.currentWidget() is window.table
+    expected = set(authors.paper_ids(window.library, "Hao Gu", year, category))
+    shown = {window.model.id_at(r) for r in range(window.model.rowCount())}
+    assert shown == expected and shown
+    for pid in shown:  # what SQLite holds for them is what the bar said
+        assert db_value(window.library, "SELECT year FROM papers WHERE id = ?", (pid,)) == year
+    banner = window.banner
+    assert banner.isVisible() and "Hao Gu" in banner.label.text() and str(year) in banner.label.text()
+    assert f"Showing {len(shown)} record" in banner.label.text() and banner.back.isEnabled()
+    QTest.keyClick(window.table, Qt.Key_Left, Qt.AltModifier)  # Alt+Left
+    assert window.stack.currentWidget() is window.author_page and page.name == "Hao Gu"
+    assert not banner.isVisible()
+    chart = page.charts["per_year"]
+    qtbot.mouseClick(chart.viewport(), Qt.LeftButton, pos=_bar_point(chart, bar))
+    assert banner.isVisible()
+    qtbot.mouseClick(banner.back, Qt.LeftButton)  # the visible button does the same
+    assert window.stack.currentWidget() is window.author_page
+    chart = page.charts["per_year"]
+    qtbot.mouseClick(chart.viewport(), Qt.LeftButton, pos=_bar_point(chart, bar))
+    qtbot.mouseClick(banner.all, Qt.LeftButton)
+    assert not banner.isVisible() and window.model.rowCount() == db_value(
+        window.library, "SELECT COUNT(*) FROM visible_papers")
+
+
+def test_a_saved_chart_is_a_full_picture_where_the_librarian_chooses(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QFileDialog
+
+    page = _author_window(window, qtbot)
+    chart = page.charts["per_year"]
+    asked = []
+    target = tmp_path / "pictures" / "mine.png"
+    target.parent.mkdir()
+
+    def save_as(parent, caption, proposed, filters):
+        asked.append(proposed)
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
+    monkeypatch.chdir(tmp_path)
+    assert chart._export_dialog("png") == str(target)
+    assert Path(asked[0]).is_absolute() and Path(asked[0]).name == "Hao Gu - Papers per year, by category.png"
+    assert not (tmp_path / "chart.png").exists()
+    picture = QImage(str(target))
+    assert picture.width() == 1600 and picture.height() > 500
+    assert picture.text("Title") == "Hao Gu — Papers per year, by category"
+    assert picture.pixelColor(3, 3) == QColor("white") and picture.pixelColor(1597, picture.height() - 3) == QColor("white")
+    colours = {picture.pixelColor(x, y).name() for x in range(0, 1600, 7) for y in range(110, picture.height(), 7)}
+    from paperdesk.gui.author_page import category_color
+
+    assert category_color(chart.bars[0][5]["category"]) in colours  # the bars are drawn, at full size
+    dark = sum(1 for x in range(0, 800, 2) for y in range(20, 90, 2) if picture.pixelColor(x, y).lightness() < 100)
+    assert dark > 200  # the author's name is written above the chart
+    # The next save starts in the folder chosen this time.
+    asked.clear()
+    target = tmp_path / "pictures" / "again.svg"
+    assert chart._export_dialog("svg") == str(target)
+    assert Path(asked[0]).parent == tmp_path / "pictures"
+    svg = target.read_text("utf-8")
+    assert "Hao Gu" in svg and 'fill="#ffffff"' in svg.lower()
+
+
+def test_compared_lines_leave_years_without_papers_empty(window, qtbot, write_dump):
+    import math
+
+    from paperdesk.core import authors
+
+    lib = window.library
+    # An author with papers in 2019 and 2022 only: 2020 and 2021 are gaps, not zeros and not a joined line.
+    text = ("LGMay 28, 2019\nFirst Lonely Paper\nZed Gapson, Hao Gu\nAbstract.\n\n"
+            "LGMay 28, 2022\nSecond Lonely Paper\nZed Gapson\nAbstract.\n")
+    assert lib.import_file(write_dump(text, "gaps.txt"), None).status == "imported"
+    window.refresh_all()
+    figures = authors.figures(lib, "Zed Gapson")
+    assert set(figures["per_year"]) == {"2019", "2022"}
+    window.compare_authors(["Zed Gapson", "Hao Gu"])
+    papers_curve, code_curve = window.compare_view.curves["Zed Gapson"]
+    for curve in (papers_curve, code_curve):
+        xs, ys = curve.getData()
+        values = dict(zip(map(int, xs), ys))
+        assert math.isnan(values[2020]) and math.isnan(values[2021])
+        assert not math.isnan(values[2019]) and not math.isnan(values[2022])
+        assert curve.opts["connect"] == "finite"
+    xs, ys = papers_curve.getData()
+    assert dict((int(x), int(y)) for x, y in zip(xs, ys) if y == y) == {2019: 1, 2022: 1}

@@ -32,16 +32,24 @@ class AuthorPage(QWidget):
     closeRequested = Signal()
     mergeNamesRequested = Signal(str, list)  # keep, others
     differentPeopleRequested = Signal(str, str)
+    backRequested = Signal()
 
     def __init__(self, library: Library):
         super().__init__()
         self.library = library
+        self.settings = None  # the window's Settings (where charts are saved); set by the window
         self.name = ""
         self.data: dict | None = None
         layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.back = QPushButton("Back")
+        self.back.setToolTip("Back to where you were (Alt+Left)")
+        self.back.clicked.connect(self.backRequested)
+        top.addWidget(self.back)
         self.heading = QLabel("")
         self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")
-        layout.addWidget(self.heading)
+        top.addWidget(self.heading, 1)
+        layout.addLayout(top)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -49,7 +57,8 @@ class AuthorPage(QWidget):
         layout.addLayout(self.variants)
         self.grid = QGridLayout()
         layout.addLayout(self.grid, 1)
-        hint = QLabel("Hover a bar for its values; click it to list those papers; right-click a chart to export it.")
+        hint = QLabel("Hover a bar for its values; click it to list those papers (Alt+Left comes back here);"
+                      " right-click a chart to save it as a picture.")
         hint.setStyleSheet("color: #666666;")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -89,6 +98,7 @@ class AuthorPage(QWidget):
         }
         for chart in self.charts.values():
             chart.barClicked.connect(self._chosen)
+            chart.heading, chart.settings = name, self.settings
         self.grid.addWidget(self.charts["per_year"], 0, 0, 1, 2)
         self.grid.addWidget(self.charts["categories"], 0, 2)
         self.grid.addWidget(self.charts["code"], 1, 0)
@@ -250,15 +260,21 @@ class CompareView(QWidget):
             plot.clear()
             plot.getPlotItem().legend.clear()
         self.curves = {}
+        # One axis of years for all; a year in which an author has no paper is a gap in their line (NaN, drawn
+        # with connect="finite"): not 0 papers or 0% with code, and no line joining the years either side.
+        known = [int(y) for d in self.data for y in d["per_year"]]
+        span = np.arange(min(known), max(known) + 1, dtype=np.float64) if known else np.array([], dtype=np.float64)
         for i, d in enumerate(self.data):
             pen = pg.mkPen(AUTHOR_COLORS[i], width=2)
-            years = np.array([float(y) for y in d["per_year"]], dtype=np.float64)
-            counts = np.array([sum(c.values()) for c in d["per_year"].values()], dtype=np.float64)
-            code_years = np.array([float(y) for y in d["code_share_per_year"]], dtype=np.float64)
-            shares = np.array([s * 100 for s in d["code_share_per_year"].values()], dtype=np.float64)
+            counts = np.array([sum(d["per_year"][str(int(y))].values()) if str(int(y)) in d["per_year"] else np.nan
+                               for y in span], dtype=np.float64)
+            shares = np.array([d["code_share_per_year"][str(int(y))] * 100
+                               if str(int(y)) in d["code_share_per_year"] else np.nan for y in span], dtype=np.float64)
             self.curves[d["name"]] = (
-                self.papers.plot(years, counts, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"]),
-                self.code.plot(code_years, shares, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"]),
+                self.papers.plot(span, counts, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"],
+                                 connect="finite"),
+                self.code.plot(span, shares, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"],
+                               connect="finite"),
             )
         self.code.setYRange(0, 100)
         return self.data

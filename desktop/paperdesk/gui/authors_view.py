@@ -111,6 +111,8 @@ class StatsWorker(QObject):
 
 
 class AuthorsView(QWidget):
+    KEYS = (("Enter or double-click", "open the author's page"),
+            ("Ctrl-click", "select two to four authors, then Compare"))
     authorChosen = Signal(str)
     compareRequested = Signal(list)
 

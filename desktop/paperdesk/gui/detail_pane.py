@@ -41,6 +41,10 @@ class CommitTextEdit(QPlainTextEdit):
 
 
 class DetailPane(QWidget):
+    KEYS = (("Enter", "saves the title, date, organisation or citation key"),
+            ("Ctrl+Enter", "saves the authors or the abstract (one author per line, 'Surname, Given' too)"),
+            ("Tab / Shift+Tab", "next / previous field (from the records table, Tab enters this pane)"),
+            ("Esc", "reverts what was typed"))
     editRequested = Signal(int, dict)  # paper id, {field: new value}
     unmergeRequested = Signal(int, int, object)  # merge id, survivor, answers to its conflicts (or None)
     citekeyRequested = Signal(int, object)  # paper id, key (None clears)
@@ -58,6 +62,7 @@ class DetailPane(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the first field
         outer.addWidget(scroll)
         body = QWidget()
         scroll.setWidget(body)
@@ -78,6 +83,7 @@ class DetailPane(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow pane puts labels above their fields
         self.title = CommitTextEdit(enter_commits=True)
         self.title.setFixedHeight(56)
         self.title.setTabChangesFocus(True)
@@ -89,7 +95,8 @@ class DetailPane(QWidget):
         self.authors.setPlaceholderText("One author per line: Ana Lee, or Lee, Ana")
         self.authors.committed.connect(self._commit_authors)
         form.addRow("&Authors", self.authors)
-        self.truncated = QCheckBox("more authors than shown (et al.)")
+        self.truncated = QCheckBox("more authors (et al.)")
+        self.truncated.setToolTip("The list goes on: more authors than shown")
         self.truncated.toggled.connect(lambda v: self._commit("authors_truncated", v))
         form.addRow("", self.truncated)
         self.date = QLineEdit()
@@ -98,7 +105,7 @@ class DetailPane(QWidget):
         form.addRow("&Date", self.date)
         self.category = QComboBox()
         self.category.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.category.setMinimumContentsLength(12)
+        self.category.setMinimumContentsLength(8)
         for code, (arxiv, name) in sorted(CATEGORIES.items(), key=lambda kv: kv[1][0]):
             self.category.addItem(f"{code} — {arxiv} {name}", code)
         self.category.activated.connect(lambda _: self._commit("category", self.category.currentData()))
@@ -142,8 +149,15 @@ class DetailPane(QWidget):
         self.history = QVBoxLayout()
         layout.addLayout(self.history)
         layout.addStretch(1)
+        # Never narrower than its fields: the splitter stops here rather than cut them off at the right edge.
+        self.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
         QShortcut(QKeySequence("Escape"), self, activated=self.reload)
         self.setEnabled(False)
+
+    def tab_chain(self) -> list:
+        """The fields in the order Tab visits them."""
+        return [self.title, self.authors, self.truncated, self.date, self.category, self.has_code, self.org,
+                self.citekey, self.abstract, self.provenance]
 
     def show_paper(self, paper_id: int | None) -> None:
         self.paper_id = paper_id

@@ -61,6 +61,8 @@ class GroupList(QListWidget):
 
 
 class DuplicatesPage(QWidget):
+    KEYS = (("M or Enter", "merge the group…"), ("N", "not duplicates (remembered)"), ("S", "skip"),
+            ("Up / Down", "move between groups"), ("Esc", "back to the records"))
     mergeRequested = Signal(list, list)  # record ids, reasons
     distinctRequested = Signal(list)
     bulkRequested = Signal(list)  # certain groups
