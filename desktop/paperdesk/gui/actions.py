@@ -23,7 +23,7 @@ class Entry:
 
 
 SEPARATOR = None
-UNDO_REDO = "undo/redo"  # the undo stack's own actions
+UNDO_REDO = "undo/redo"  # Operations.undo_actions: Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y
 COLUMNS = "columns"  # the View › Columns submenu
 
 MENUS: dict[str, list] = {
@@ -92,10 +92,7 @@ def build(window) -> dict[str, QAction]:
             if entry is SEPARATOR:
                 menu.addSeparator()
             elif entry == UNDO_REDO:
-                undo = window.undo_stack.createUndoAction(window, "&Undo")
-                undo.setShortcut(QKeySequence("Ctrl+Z"))
-                redo = window.undo_stack.createRedoAction(window, "&Redo")
-                redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+                undo, redo = window.ops.undo_actions(window)  # bulk steps run in a worker (operations.py)
                 for action in (undo, redo):
                     menu.addAction(action)
                     window.addAction(action)

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMenu, \
-    QMessageBox, QSplitter, QStackedWidget, QUndoView, QVBoxLayout, QWidget
+    QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from ..core import curation
 from ..core.library import Library, LibraryError
@@ -143,6 +143,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
         self.statusBar().addPermanentWidget(self.count_label)
+        self.setup_bulk_progress()  # care.py: the progress bar and Cancel of bulk operations
         self.actions_by_name = actions.build(self)
         self.undo_action, self.redo_action = self.actions_by_name["undo"], self.actions_by_name["redo"]
         self.column_actions = self.table.column_actions
@@ -293,16 +294,9 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         menu.exec(global_pos)
 
     def show_history(self, show: bool = True) -> QDialog:
-        dialog = QDialog(self)
-        dialog.setObjectName("history-dialog")
-        dialog.setWindowTitle("History of this session")
-        layout = QVBoxLayout(dialog)
-        view = QUndoView(self.undo_stack)
-        view.setEmptyLabel("<library as opened>")
-        layout.addWidget(QLabel("Click a step to go back (or forward) to it:"))
-        layout.addWidget(view)
-        dialog.resize(480, 360)
-        dialog.view = view
+        from .dialogs.history import HistoryDialog
+
+        dialog = HistoryDialog(self.ops, self)
         if show:
             dialog.open()
         return dialog
@@ -547,6 +541,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         save_window(self, self.settings)
 
     def closeEvent(self, event):
+        self.ops.shutdown()  # a bulk operation still running is cancelled (rolled back) and waited for
         self.save_settings()
         self._poll.stop()
         self._search_timer.stop()  # a search typed just before closing must not run on a closed library
