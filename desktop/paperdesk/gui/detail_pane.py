@@ -61,7 +61,8 @@ class DetailPane(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        # Narrower than its fields (a small screen), the pane scrolls sideways rather than cut them off.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the first field
         outer.addWidget(scroll)
         body = QWidget()
@@ -149,8 +150,6 @@ class DetailPane(QWidget):
         self.history = QVBoxLayout()
         layout.addLayout(self.history)
         layout.addStretch(1)
-        # Never narrower than its fields: the splitter stops here rather than cut them off at the right edge.
-        self.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
         QShortcut(QKeySequence("Escape"), self, activated=self.reload)
         self.setEnabled(False)
 
