@@ -284,7 +284,13 @@ def test_at_1024_pixels_the_columns_fit_and_the_sidebar_hints_are_whole(seeded, 
         assert metrics.lineSpacing() * len(item.text(0).split("\n")) <= rect.height() + 2
     mode_label = w.sidebar.findChildren(type(w.count_label))[0]
     assert mode_label.width() >= mode_label.sizeHint().width()
-    # Narrower still: the authors and tags columns give way; wider again, they take their widths back.
+    # The Authors list leaves its names room too.
+    w.show_authors()
+    qtbot.waitUntil(lambda: w.authors_view.worker is None and w.authors_view.model.rowCount() > 0, timeout=20000)
+    assert w.authors_view.table.columnWidth(0) >= 100
+    assert not w.authors_view.table.horizontalScrollBar().isVisible()
+    w.show_records()
+    # Wider: the authors and tags columns take their widths back.
     w.resize(1500, 700)
     QApplication.processEvents()
     assert table.columnWidth(query.COLUMN_KEYS.index("authors")) == query.COLUMNS[1].width

@@ -96,9 +96,12 @@ class AuthorPage(QWidget):
             "coauthors": self._coauthors(data),
             "positions": self._positions(data),
         }
-        for chart in self.charts.values():
+        builders = {"per_year": self._per_year, "categories": self._categories, "code": self._code,
+                    "coauthors": self._coauthors, "positions": self._positions}
+        for key, chart in self.charts.items():
             chart.barClicked.connect(self._chosen)
             chart.heading, chart.settings = name, self.settings
+            chart.factory = lambda build=builders[key], d=data: build(d)
         self.grid.addWidget(self.charts["per_year"], 0, 0, 1, 2)
         self.grid.addWidget(self.charts["categories"], 0, 2)
         self.grid.addWidget(self.charts["code"], 1, 0)
@@ -179,7 +182,7 @@ class AuthorPage(QWidget):
                            [{"coauthor": c["name"]}])
         axis = chart.getPlotItem().getAxis("left")
         axis.setTicks([[(float(i), c["name"]) for i, c in enumerate(data["coauthors"])]])
-        axis.setWidth(120)  # room for the names
+        axis.setWidth(96)  # room for the names, and for the chart beside them in a 1024-pixel window
         chart.getPlotItem().invertY(True)
         return chart
 

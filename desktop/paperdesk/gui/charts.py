@@ -13,6 +13,8 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMenu, QToolTip
 
 EXPORT_WIDTH = 1600  # pixels of a saved PNG, whatever the chart's size on screen
+EXPORT_SCALE = 1.5  # the chart is laid out afresh at EXPORT_WIDTH / EXPORT_SCALE and drawn at this scale
+EXPORT_ASPECT = 0.58  # height / width of the chart in a saved picture
 HEADING = 110  # pixels above the chart for the author's name
 
 __all__ = ["BarChart", "np", "pg"]
@@ -25,10 +27,11 @@ class BarChart(pg.PlotWidget):
 
     def __init__(self, title: str, horizontal: bool = False):
         super().__init__(background=None)
-        self.setTitle(title)
+        self.setTitle(title, size="9pt")  # small enough to stay whole in a 1024-pixel window
         self.horizontal = horizontal
         self.bars: list[tuple[float, float, float, float, str, dict]] = []  # x0, x1, y0, y1, tooltip, selection
         self.heading = ""  # whose chart it is (the author's name), written above it when saved
+        self.factory = None  # makes a fresh copy of this chart, laid out at full size for a saved picture
         self.settings = None  # gui.settings.Settings: remembers the folder charts are saved in
         self.getPlotItem().setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
@@ -99,9 +102,18 @@ class BarChart(pg.PlotWidget):
         """A picture of the chart to keep: on white, the author's name above the chart's own title, the chart
         drawn afresh at full size (EXPORT_WIDTH pixels wide for PNG; vectors for SVG, through Qt's SVG generator,
         since pyqtgraph's own SVG exporter cannot read the paths this Qt writes)."""
-        view = self.viewport().rect()
         width = EXPORT_WIDTH
-        height = HEADING + round(width * max(view.height(), 1) / max(view.width(), 1))
+        height = HEADING + round(width * EXPORT_ASPECT)
+        chart = self
+        if self.factory is not None:  # the same chart laid out at full size: text and bars in proportion
+            chart = self.factory()
+            chart.setAttribute(Qt.WA_DontShowOnScreen)
+            chart.resize(round(width / EXPORT_SCALE), round(width * EXPORT_ASPECT / EXPORT_SCALE))
+            chart.show()
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.processEvents()
+        view = chart.viewport().rect()
         described = f"{self.heading} — {self.title()}" if self.heading else self.title()
         if path.lower().endswith(".svg"):
             from PySide6.QtCore import QRect, QSize
@@ -125,8 +137,11 @@ class BarChart(pg.PlotWidget):
         painter.setFont(font)
         painter.setPen(QColor("#202020"))
         painter.drawText(QRectF(40, 0, width - 80, HEADING), Qt.AlignVCenter | Qt.AlignLeft, self.heading)
-        self.render(painter, QRectF(0, HEADING, width, height - HEADING), view, Qt.IgnoreAspectRatio)
+        chart.render(painter, QRectF(0, HEADING, width, height - HEADING), view, Qt.IgnoreAspectRatio)
         painter.end()
+        if chart is not self:
+            chart.close()
+            chart.deleteLater()
         if isinstance(target, QImage) and not target.save(path, "PNG"):
             raise OSError(f"could not write {path}")
 
