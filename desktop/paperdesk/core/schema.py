@@ -308,13 +308,21 @@ def _migrate_9(db: sqlite_utils.Database) -> None:
     """Authors sort by surname: the records table by its first author's surname (then the whole name), the
     Authors view by each name's surname. Both are virtual generated columns (computed from the name when read,
     never out of step, nothing for a writer to maintain) with an index behind each, so the sort reads ids off
-    the index like every other sortable column."""
-    db.execute(f"ALTER TABLE papers ADD COLUMN first_author_surname TEXT GENERATED ALWAYS AS"
-               f" ({surname_sql('first_author')}) VIRTUAL")
-    db.execute("CREATE INDEX idx_papers_first_author_surname ON papers(first_author_surname COLLATE NOCASE,"
-               f" first_author COLLATE NOCASE) WHERE {VISIBLE}")
-    db.execute(f"ALTER TABLE author_stats ADD COLUMN surname TEXT GENERATED ALWAYS AS ({surname_sql('name')}) VIRTUAL")
-    db.execute("CREATE INDEX idx_author_stats_surname ON author_stats(surname COLLATE NOCASE, name COLLATE NOCASE)")
+    the index like every other sortable column. (A column already there is kept: a library whose version number
+    was set back, as some tests do, migrates all the same.)"""
+    def has(table: str, column: str) -> bool:
+        return any(r[1] == column for r in db.execute(f"PRAGMA table_xinfo({table})").fetchall())
+
+    if not has("papers", "first_author_surname"):
+        db.execute(f"ALTER TABLE papers ADD COLUMN first_author_surname TEXT GENERATED ALWAYS AS"
+                   f" ({surname_sql('first_author')}) VIRTUAL")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_first_author_surname ON papers(first_author_surname"
+               f" COLLATE NOCASE, first_author COLLATE NOCASE) WHERE {VISIBLE}")
+    if not has("author_stats", "surname"):
+        db.execute(f"ALTER TABLE author_stats ADD COLUMN surname TEXT GENERATED ALWAYS AS ({surname_sql('name')})"
+                   " VIRTUAL")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_author_stats_surname ON author_stats(surname COLLATE NOCASE,"
+               " name COLLATE NOCASE)")
 
 
 MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
