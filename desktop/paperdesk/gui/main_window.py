@@ -31,6 +31,7 @@ from .dialogs.tag_picker import TagPicker
 from .duplicates_page import DuplicatesPage
 from .errors import show_error
 from .focus_ring import FocusRing
+from .libraries import LibraryFiles
 from .navigation import FilterBanner, Navigation
 from .operations import Operations
 from .pinned import PinnedExports
@@ -49,13 +50,13 @@ NARROW_PANES = (0.19, 0.55, 0.26)
 __all__ = ["MainWindow", "app_settings"]
 
 
-class MainWindow(Navigation, LibraryCare, QMainWindow):
-    def __init__(self, library: Library, settings: QSettings | None = None):
+class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
+    def __init__(self, library: Library, settings: QSettings | None = None, owns_library: bool = False):
+        """``owns_library``: the window opened ``library`` itself and closes it when it closes (a window given a
+        library by its caller leaves it open)."""
         super().__init__()
         self.library = library
         self.settings = Settings(settings)
-        # Qt appends the application's display name itself: "library.sqlite — Paperdesk".
-        self.setWindowTitle(library.path.name)
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
         self.ops = Operations(library, self.undo_stack, self)
@@ -151,6 +152,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         self.model.refreshed.connect(self._update_banner)
         self.author_page.settings = self.settings  # where its charts are saved
         self._update_back()
+        self.init_library_files(owns_library)  # the title bar, the recent list (gui/libraries.py)
 
         self._poll = QTimer(self, interval=POLL_MS)  # another Paperdesk may write to the same library
         self._poll.timeout.connect(self._check_outside_changes)
@@ -541,11 +543,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         save_window(self, self.settings)
 
     def closeEvent(self, event):
-        self.ops.shutdown()  # a bulk operation still running is cancelled (rolled back) and waited for
-        self.save_settings()
-        self._poll.stop()
-        self._search_timer.stop()  # a search typed just before closing must not run on a closed library
-        self._authors_timer.stop()
-        self.duplicates.stop()
-        self.authors_view.stop()
+        # Settings saved, timers and workers stopped (a search typed just before closing must not run on a
+        # closed library), the connection closed if this window opened it: gui/libraries.py.
+        self.shutdown()
         super().closeEvent(event)

@@ -4,7 +4,7 @@ helpers, and the column menu. What it shows follows the Changes of every operati
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPainter, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
 
 from ..core import query
@@ -17,6 +17,9 @@ from .records_model import RecordsModel
 FLEXIBLE_MINIMUM = {"authors": 90, "tags": 50}
 TITLE_MINIMUM = 140
 TITLE_SHARE = 0.4  # of the view's width, kept for the title before the authors and tags shrink to their minimums
+
+EMPTY_LIBRARY = ("This library is empty.\n\nImport dump files with File › Import dumps… (Ctrl+I),\n"
+                 "or drop them on the window.")
 
 
 class RecordsTable(QTableView):
@@ -107,6 +110,21 @@ class RecordsTable(QTableView):
         super().setColumnHidden(column, hide)
         if hasattr(self, "_preferred"):
             self.fit_columns()
+
+    def empty_hint(self) -> str:
+        """What the empty table says: only an empty library gets a hint (an empty search result has the status
+        bar's "0 of N records")."""
+        return EMPTY_LIBRARY if self.records.loaded and self.records.total == 0 else ""
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        hint = self.empty_hint()
+        if hint:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(24, 24, -24, -24), Qt.AlignCenter | Qt.TextWordWrap,
+                             hint)
+            painter.end()
 
     def sync_column_actions(self) -> None:
         for column, action in enumerate(self.column_actions):
