@@ -355,7 +355,7 @@ def _new(path: str) -> int:
         return 1
     with library:
         if not created:
-            print(f"paperdesk: {target} is a Paperdesk library already ({library.count_papers()} records); it was"
+            print(f"paperdesk: {target} is a Paperdesk library already ({count(library.count_papers(), 'record')}); it was"
                   " left as it is", file=sys.stderr)
             return 1
     print(f"New empty library: {target}")
