@@ -521,7 +521,8 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.ask_and_import(paths)
+            if not self.open_dropped_library(paths):  # a library file dropped on the window opens it
+                self.ask_and_import(paths)  # dump files: when were they captured? then imported
 
     # --- another Paperdesk on the same library ------------------------------------------------------------
 
