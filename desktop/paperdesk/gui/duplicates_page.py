@@ -76,6 +76,7 @@ class DuplicatesPage(QWidget):
         self.scanned = False  # a scan finished since the last change that could add groups
         self.stale = False
         self.worker = None
+        self.stopped = False  # the window is closing or switching libraries: late scan results are dropped
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel("Duplicates")
@@ -144,7 +145,9 @@ class DuplicatesPage(QWidget):
         self.thread = start_in_thread(self.worker, self)
 
     def stop(self) -> None:
-        """Cancel a running scan and wait for its thread (the window is closing)."""
+        """Cancel a running scan and wait for its thread (the window is closing). What the scan reports after
+        this (a result already on its way) is dropped: the library may be closed by then."""
+        self.stopped = True
         if self.worker is not None:
             self.worker.cancel.set()
             try:
@@ -164,12 +167,16 @@ class DuplicatesPage(QWidget):
         self.bar.setFormat(f"{stage}: {done:,} of {total:,}")
 
     def _failed(self, message: str) -> None:
+        if self.stopped:
+            return
         self.worker = None
         self.bar.hide()
         self.cancel_button.hide()
         self.title.setText(message)
 
     def _cancelled(self) -> None:
+        if self.stopped:
+            return
         self.worker = None
         self.bar.hide()
         self.cancel_button.hide()
@@ -198,6 +205,8 @@ class DuplicatesPage(QWidget):
                 self.scan()
 
     def _scanned(self, groups: list) -> None:
+        if self.stopped:
+            return
         self.worker = None
         self.scanned, self.stale = True, False
         self.bar.hide()
