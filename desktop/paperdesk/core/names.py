@@ -476,17 +476,19 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
     close = [r for r in readings[1:5] if best.score - r.score < REVIEW_MARGIN]
     reason = None
     known_first = is_known is not None and is_known(best.names[0])
-    last_word = best.title.rsplit(" ", 1)[-1]
-    # The title's last word stands whole in the record's abstract or elsewhere in the file: the cut is at a word's
-    # end, which leaves the first author's name as the line shows it ("…for Edge TPUs|Madonna").
-    end_is_word = bool(last_word) and bool(
-        (context and re.search(rf"(?<!\w){re.escape(last_word)}(?!\w)", context))
-        or (vocabulary is not None and vocabulary(last_word.strip("()[]{}:;,.!?\"").casefold())))
+    last_word = best.title.rsplit(" ", 1)[-1].strip("()[]{}:;,.!?\"")
+
+    def end_is_word() -> bool:
+        # The title's last word stands whole in the record's abstract or elsewhere in the file: the cut is at a
+        # word's end, which leaves the first author's name as the line shows it ("…for Edge TPUs|Madonna").
+        return bool(last_word) and ((bool(context) and last_word in _words(context)[0])
+                                    or (vocabulary is not None and vocabulary(last_word.casefold())))
+
     if close:
         reason = "the end of the title is uncertain"
     elif (best_first < CONFIDENT_SCORE or (best.names[0][:1].islower() and _cased(best.names[0][0])
                                            and name_style(best.names[1:]) != "lower")) and not known_first \
-            and not (end_is_word and _plain_start(best.names[0], vocabulary, best.title[-1:])):
+            and not (_plain_start(best.names[0], vocabulary, best.title[-1:]) and end_is_word()):
         reason = "the first author's name has an unusual shape"
         close = readings[1:3]
     if not close and reason is None and _comma_fragment(best.title) and not known_first:
@@ -494,8 +496,7 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
         # comma part is one word glued to a name more likely holds the first author(s) than ends there.
         reason = "the end of the title is uncertain"
         close = readings[1:3]
-    settled = known_first or end_is_word
-    if not close and not settled:
+    if not close and not (known_first or end_is_word()):
         # A given name with an inner capital (XiaoXiao, MingYu) glued to the title reads just as well cut inside
         # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name, the librarian decides.
         longer = [r for r in readings[1:] if r.names[1:] == best.names[1:] and len(r.title) < len(best.title)
