@@ -481,8 +481,9 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
     def end_is_word() -> bool:
         # The title's last word stands whole in the record's abstract or elsewhere in the file: the cut is at a
         # word's end, which leaves the first author's name as the line shows it ("…for Edge TPUs|Madonna").
-        return bool(last_word) and ((bool(context) and last_word in _words(context)[0])
-                                    or (vocabulary is not None and vocabulary(last_word.casefold())))
+        return bool(last_word) and (
+            (last_word in context and re.search(rf"(?<!\w){re.escape(last_word)}(?!\w)", context) is not None)
+            or (vocabulary is not None and vocabulary(last_word.casefold())))
 
     if close:
         reason = "the end of the title is uncertain"
