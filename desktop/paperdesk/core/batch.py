@@ -142,14 +142,58 @@ def _outcome(edit: BatchEdit, old) -> tuple[object, str | None]:
 def preview(library: Library, ids: Iterable[int], edit: BatchEdit) -> Iterator[PreviewRow]:
     """The rows ``edit`` would change among ``ids``, in the order given, before and after."""
     for chunk in _chunks(ids):
-        current = _read(library, chunk, edit.field)
-        for pid in chunk:
-            if pid not in current:
-                continue
+        yield from _preview_chunk(library, chunk, edit)
+
+
+@dataclass
+class Scan:
+    """Which of the chosen records an edit would change (``ids``, in the order given) and which of those it
+    would make invalid (``refused``): ids only, so that a preview of 100,000 records holds no 100,000 values.
+    The values are read a page at a time (``rows``) as the preview table scrolls."""
+
+    ids: list[int] = field(default_factory=list)
+    refused: set[int] = field(default_factory=set)
+
+
+def scan(library: Library, ids: Iterable[int], edit: BatchEdit, *, progress: Progress = None,
+         cancelled: Cancel = None) -> Scan:
+    """Walk ``ids`` in batches (one read snapshot) and note the records ``edit`` would change or refuse."""
+    ids = list(ids)
+    found = Scan()
+    done = 0
+    with library.read_snapshot():
+        for chunk in _chunks(ids):
+            checkpoint(cancelled, progress, done, len(ids), "the preview")
+            for row in _preview_chunk(library, chunk, edit):
+                found.ids.append(row.id)
+                if row.error:
+                    found.refused.add(row.id)
+            done += len(chunk)
+    checkpoint(cancelled, progress, done, len(ids), "the preview")
+    return found
+
+
+def rows(library: Library, ids: list[int], edit: BatchEdit) -> list[PreviewRow]:
+    """One page of a preview: each of ``ids`` (a few hundred) with its value now and after the edit."""
+    current = _read(library, list(ids), edit.field) if ids else {}
+    out = []
+    for pid in ids:
+        if pid in current:
             old = current[pid]
             new, error = _outcome(edit, old)
-            if error or new != _stored(edit.field, old):
-                yield PreviewRow(pid, old, new if not error else edit.new_value(old), error)
+            out.append(PreviewRow(pid, old, new if not error else edit.new_value(old), error))
+    return out
+
+
+def _preview_chunk(library: Library, chunk: list[int], edit: BatchEdit) -> Iterator[PreviewRow]:
+    current = _read(library, chunk, edit.field)
+    for pid in chunk:
+        if pid not in current:
+            continue
+        old = current[pid]
+        new, error = _outcome(edit, old)
+        if error or new != _stored(edit.field, old):
+            yield PreviewRow(pid, old, new if not error else edit.new_value(old), error)
 
 
 def _stored(field_name: str, value):
