@@ -325,3 +325,29 @@ def test_history_steps_through_bulk_commands_in_the_worker(window, qtbot):
     qtbot.waitUntil(lambda: window.undo_stack.index() == 2 and window.ops.job is None, timeout=10000)
     _agree(window, 149, 5)
     dialog.close()
+
+
+def test_a_large_librarys_source_counts_are_recounted_off_the_gui_thread(window, qtbot, monkeypatch):
+    from paperdesk.gui import sidebar as sidebar_mod
+
+    monkeypatch.setattr(sidebar_mod, "SOURCE_COUNTS_IN_BACKGROUND", 1)
+    source = next(s for s in window.sidebar._all_items()
+                  if s.data(0, Qt.UserRole) == "source" and s.text(0).startswith("004"))
+    before = int(source.text(0).rsplit("(", 1)[1].rstrip(")"))
+    source_id = source.data(0, Qt.UserRole + 1)
+    window.sidebar.select("all")
+    ids = [r[0] for r in window.library.conn.execute(
+        "SELECT paper_id FROM provenance WHERE source_id = ? ORDER BY paper_id LIMIT 3", (source_id,))]
+    command_ids = list(ids)
+    from paperdesk.gui.care import TrashRecords
+
+    window._push(TrashRecords(window.library, command_ids))
+    _wait_idle(window, qtbot)
+
+    def shown():
+        item = next(s for s in window.sidebar._all_items()
+                    if s.data(0, Qt.UserRole) == "source" and s.data(0, Qt.UserRole + 1) == source_id)
+        return int(item.text(0).rsplit("(", 1)[1].rstrip(")"))
+
+    qtbot.waitUntil(lambda: shown() == before - 3, timeout=10000)
+    assert window.sidebar._counting is None

@@ -44,8 +44,15 @@ def trash(library: Library, ids: list[int], *, progress: Progress = None, cancel
 
     One transaction, worked through in chunks: ``progress(done, total)`` after each, ``cancelled()`` before
     each (then ``Cancelled`` is raised and nothing has changed)."""
+    return trash_counted(library, ids, progress=progress, cancelled=cancelled)[0]
+
+
+def trash_counted(library: Library, ids: list[int], *, progress: Progress = None,
+                  cancelled: Cancel = None) -> tuple[list[int], int]:
+    """``trash``, also returning how many records merged into the moved ones travel with them."""
     ids = list(dict.fromkeys(int(i) for i in ids))
     moved: list[int] = []
+    absorbed = 0
     with library.transaction() as conn:
         stamp = now()
         done = 0
@@ -58,8 +65,9 @@ def trash(library: Library, ids: list[int], *, progress: Progress = None, cancel
             done += len(chunk)
         checkpoint(cancelled, progress, done, len(ids), "moving records to the Trash")
         if moved:
-            library.log("trash", {"papers": moved, "absorbed": sum(absorbed_by(library, moved).values())})
-    return moved
+            absorbed = sum(absorbed_by(library, moved).values())
+            library.log("trash", {"papers": moved, "absorbed": absorbed})
+    return moved, absorbed
 
 
 def restore(library: Library, ids: list[int], *, progress: Progress = None, cancelled: Cancel = None) -> list[int]:

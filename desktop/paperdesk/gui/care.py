@@ -45,7 +45,7 @@ def backup_is_quick(library) -> bool:
 class TrashRecords(BulkCommand):
     def __init__(self, library, paper_ids: list[int]):
         super().__init__(library, f"Move {plural(len(paper_ids), 'record')} to the Trash")
-        self.paper_ids, self.moved = list(paper_ids), []
+        self.paper_ids, self.moved, self.absorbed = list(paper_ids), [], 0
 
     @property
     def is_noop(self) -> bool:
@@ -55,7 +55,8 @@ class TrashRecords(BulkCommand):
         return len(self.paper_ids)
 
     def apply_on(self, library, progress=None, cancelled=None):
-        self.moved = trash.trash(library, self.paper_ids, progress=progress, cancelled=cancelled)
+        self.moved, self.absorbed = trash.trash_counted(library, self.paper_ids, progress=progress,
+                                                        cancelled=cancelled)
 
     def revert_on(self, library, progress=None, cancelled=None):
         trash.restore(library, self.moved, progress=progress, cancelled=cancelled)
@@ -240,12 +241,14 @@ class LibraryCare:
             return
         if self.ops.refuse_while_busy():
             return
-        absorbed = sum(trash.absorbed_by(self.library, ids).values())
         command = TrashRecords(self.library, ids)
-        extra = f" with the {plural(absorbed, 'record')} merged into them" if absorbed else ""
-        command.on_done = lambda: self.statusBar().showMessage(
-            f"Moved {plural(len(command.moved), 'record')}{extra} to the Trash"
-            " (Ctrl+Z undoes; the Trash in the sidebar restores)", 6000)
+
+        def done():
+            extra = f" with the {plural(command.absorbed, 'record')} merged into them" if command.absorbed else ""
+            self.statusBar().showMessage(f"Moved {plural(len(command.moved), 'record')}{extra} to the Trash"
+                                         " (Ctrl+Z undoes; the Trash in the sidebar restores)", 6000)
+
+        command.on_done = done
         self._push(command)
 
     def restore_selection(self) -> None:
