@@ -148,6 +148,10 @@ def import_impact(library: Library, source_id: int) -> dict:
     return {"file": row[1], "only_here": len(only), "also_elsewhere": len(shared), "removed": bool(row[2])}
 
 
+# The records of a JSON array of roots (bound as ?1): the roots and the records merged into them.
+_FAMILY = "SELECT value FROM json_each(?1) UNION ALL SELECT id FROM papers WHERE merged_into IN (SELECT value FROM json_each(?1))"
+
+
 def _split_by_other_sources(conn, source_id: int, *, progress: Progress = None,
                             cancelled: Cancel = None) -> tuple[list[int], list[int]]:
     """The visible-or-trashed records this source gave provenance to (their family root), split by whether any
@@ -159,10 +163,12 @@ def _split_by_other_sources(conn, source_id: int, *, progress: Progress = None,
     done = 0
     for chunk in chunks(roots):
         checkpoint(cancelled, progress, done, len(roots), "removing the import")
+        # The roots and the records merged into them, found by primary key and by idx_papers_merged_into (a
+        # COALESCE(...) IN (...) would scan every provenance row once per chunk), then their provenance by record.
         elsewhere = {r[0] for r in conn.execute(
-            "SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM provenance pv JOIN papers p ON p.id = pv.paper_id"
-            " JOIN sources s ON s.id = pv.source_id WHERE pv.source_id != ? AND s.removed_at IS NULL"
-            " AND COALESCE(p.merged_into, p.id) IN (SELECT value FROM json_each(?))", (source_id, json.dumps(chunk)))}
+            f"SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM papers p JOIN provenance pv ON pv.paper_id = p.id"
+            f" JOIN sources s ON s.id = pv.source_id WHERE p.id IN ({_FAMILY}) AND pv.source_id != ?2"
+            f" AND s.removed_at IS NULL", (json.dumps(chunk), source_id))}
         for root in chunk:
             (shared if root in elsewhere else only).append(root)
         done += len(chunk)
@@ -196,9 +202,8 @@ def remove_import(library: Library, source_id: int, *, progress: Progress = None
         # The file's provenance of records that stay moves aside (not deleted), so undo and a later import of the
         # same file bring it back exactly.
         moved = conn.execute(
-            "INSERT INTO removed_provenance SELECT * FROM provenance WHERE source_id = ? AND paper_id IN"
-            " (SELECT id FROM papers WHERE COALESCE(merged_into, id) IN (SELECT value FROM json_each(?)))",
-            (source_id, json.dumps(shared))).rowcount
+            f"INSERT INTO removed_provenance SELECT * FROM provenance WHERE source_id = ?2 AND paper_id IN ({_FAMILY})",
+            (json.dumps(shared), source_id)).rowcount
         conn.execute("DELETE FROM provenance WHERE id IN (SELECT id FROM removed_provenance WHERE source_id = ?)",
                      (source_id,))
         _recount_sources(conn, shared)
@@ -242,5 +247,5 @@ def last_removal(library: Library, source_id: int) -> dict | None:
 
 def _recount_sources(conn, roots: list[int]) -> None:
     conn.executemany(
-        "UPDATE papers SET sources_count = (SELECT COUNT(*) FROM provenance WHERE paper_id = ? OR paper_id IN"
-        " (SELECT id FROM papers WHERE merged_into = ?)) WHERE id = ?", [(r, r, r) for r in roots])
+        "UPDATE papers SET sources_count = (SELECT COUNT(*) FROM provenance WHERE paper_id IN"
+        " (SELECT ?1 UNION ALL SELECT id FROM papers WHERE merged_into = ?1)) WHERE id = ?1", [(r,) for r in roots])
