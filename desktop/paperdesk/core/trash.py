@@ -140,11 +140,16 @@ def _source_row(conn, source_id: int):
     return row
 
 
-def import_impact(library: Library, source_id: int) -> dict:
+def import_size(library: Library, source_id: int) -> int:
+    """How many provenance rows an import holds (one indexed count): how long ``import_impact`` will take."""
+    return library.conn.execute("SELECT COUNT(*) FROM provenance WHERE source_id = ?", (source_id,)).fetchone()[0]
+
+
+def import_impact(library: Library, source_id: int, *, progress: Progress = None, cancelled: Cancel = None) -> dict:
     """What ``remove_import`` would do: records only from this file (to the Trash), records also elsewhere."""
     conn = library.conn
     row = _source_row(conn, source_id)
-    only, shared = _split_by_other_sources(conn, source_id)
+    only, shared = _split_by_other_sources(conn, source_id, progress=progress, cancelled=cancelled)
     return {"file": row[1], "only_here": len(only), "also_elsewhere": len(shared), "removed": bool(row[2])}
 
 

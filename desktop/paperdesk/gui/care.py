@@ -117,6 +117,7 @@ class RemoveImport(_BackupFirst, BulkCommand):
 
 class BatchEditRecords(_BackupFirst, BulkCommand):
     backup_reason = "before batch edit"
+    cost = 4  # each record's text is also re-indexed for search
 
     def __init__(self, library, edit: batch.BatchEdit, paper_ids: list[int]):
         super().__init__(library, f"{edit.describe()} ({plural(len(paper_ids), 'record')})")
@@ -292,19 +293,33 @@ class LibraryCare:
         from .operations import BULK_RECORDS
 
         self._run("Emptying the Trash", step, done,
-                  background=count >= BULK_RECORDS or not backup_is_quick(self.library))
+                  background=4 * count >= BULK_RECORDS or not backup_is_quick(self.library))  # deletes re-index
         return count
 
     # --- remove an import -----------------------------------------------------------------------------------
 
     def remove_import(self, source_id: int, confirm: bool = True) -> bool:
+        """Say what removing the import would do, ask, then do it (one undoable step). For a large import the
+        numbers themselves are counted in the worker first."""
+        from .operations import BULK_RECORDS
+
         if self.ops.refuse_while_busy():
             return False
         try:
+            size = trash.import_size(self.library, source_id)
+            if size >= BULK_RECORDS:
+                return self.ops.start_job(
+                    "Counting what the import brought",
+                    lambda library, progress, cancelled: trash.import_impact(library, source_id, progress=progress,
+                                                                             cancelled=cancelled),
+                    lambda impact, _: self._remove_import(source_id, impact, confirm))
             impact = trash.import_impact(self.library, source_id)
         except LibraryError as exc:
             self._failed(str(exc))
             return False
+        return self._remove_import(source_id, impact, confirm)
+
+    def _remove_import(self, source_id: int, impact: dict, confirm: bool) -> bool:
         text = (f"Remove the import of {impact['file']}?\n\n"
                 f"{plural(impact['only_here'], 'record')} came only from this file and go to the Trash.\n"
                 f"{plural(impact['also_elsewhere'], 'record')} also came from other files and stay, without this "
