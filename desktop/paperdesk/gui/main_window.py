@@ -30,6 +30,7 @@ from .dialogs.tag_manager import TagManager
 from .dialogs.tag_picker import TagPicker
 from .duplicates_page import DuplicatesPage
 from .errors import show_error
+from .libraries import LibraryFiles
 from .navigation import Navigation
 from .operations import Operations
 from .pinned import PinnedExports
@@ -45,13 +46,13 @@ POLL_MS = 2000
 __all__ = ["MainWindow", "app_settings"]
 
 
-class MainWindow(Navigation, LibraryCare, QMainWindow):
-    def __init__(self, library: Library, settings: QSettings | None = None):
+class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
+    def __init__(self, library: Library, settings: QSettings | None = None, owns_library: bool = False):
+        """``owns_library``: the window opened ``library`` itself and closes it when it closes (a window given a
+        library by its caller leaves it open)."""
         super().__init__()
         self.library = library
         self.settings = Settings(settings)
-        # Qt appends the application's display name itself: "library.sqlite — Paperdesk".
-        self.setWindowTitle(library.path.name)
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
         self.ops = Operations(library, self.undo_stack, self)
@@ -132,6 +133,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         self.undo_action, self.redo_action = self.actions_by_name["undo"], self.actions_by_name["redo"]
         self.column_actions = self.table.column_actions
         self.model.refreshed.connect(self._update_count)
+        self.init_library_files(owns_library)  # the title bar, the recent list (gui/libraries.py)
 
         self._poll = QTimer(self, interval=POLL_MS)  # another Paperdesk may write to the same library
         self._poll.timeout.connect(self._check_outside_changes)
@@ -474,11 +476,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         save_window(self, self.settings)
 
     def closeEvent(self, event):
-        self.ops.shutdown()  # a bulk operation still running is cancelled (rolled back) and waited for
-        self.save_settings()
-        self._poll.stop()
-        self._search_timer.stop()  # a search typed just before closing must not run on a closed library
-        self._authors_timer.stop()
-        self.duplicates.stop()
-        self.authors_view.stop()
+        # Settings saved, timers and workers stopped (a search typed just before closing must not run on a
+        # closed library), the connection closed if this window opened it: gui/libraries.py.
+        self.shutdown()
         super().closeEvent(event)
