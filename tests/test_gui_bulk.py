@@ -176,9 +176,12 @@ def test_other_changes_wait_while_a_job_runs(window, qtbot, held):
     assert not window.undo_action.isEnabled()
     window.edit_record(window.model.ids[-1], {"title": "Changed while busy"})
     assert window.statusBar().currentMessage().startswith("Wait until")
-    window.new_record(show=False)
     window.actions_by_name["backup_now"].trigger()
     assert window.statusBar().currentMessage().startswith("Wait until")
+    assert window.import_files([]) is None and window.restore_backup(show=False) is None
+    assert window.statusBar().currentMessage().startswith("Wait until")
+    _undo(window, qtbot)  # disabled while the job runs
+    assert window.undo_stack.count() == 0 and window.ops.job is not None
     window.bulk_progress.cancel_button.click()
     _wait_idle(window, qtbot)
     assert window.library.conn.execute("SELECT COUNT(*) FROM papers WHERE title = 'Changed while busy'"

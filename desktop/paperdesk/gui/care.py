@@ -410,6 +410,8 @@ class LibraryCare:
     def restore_backup(self, show: bool = True):
         from .dialogs.backups import BackupsDialog
 
+        if self.ops.refuse_while_busy():  # restoring over the library would wait on the bulk change
+            return None
         dialog = BackupsDialog(self.library, self)
         dialog.restoredOver.connect(self.undo_stack.clear)  # the steps refer to a library that is gone
         dialog.restoredOver.connect(self.refresh_all)
