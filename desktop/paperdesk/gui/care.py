@@ -98,6 +98,7 @@ class _BackupFirst:
 
 class RemoveImport(_BackupFirst, BulkCommand):
     backup_reason = "before removing an import"
+    cost = 2
 
     def __init__(self, library, source_id: int, file_name: str, size: int = 0):
         super().__init__(library, f"Remove the import of {file_name}")
@@ -117,7 +118,7 @@ class RemoveImport(_BackupFirst, BulkCommand):
 
 class BatchEditRecords(_BackupFirst, BulkCommand):
     backup_reason = "before batch edit"
-    cost = 4  # each record's text is also re-indexed for search
+    cost = 10  # each record's text is also re-indexed for search (see BULK_RECORDS)
 
     def __init__(self, library, edit: batch.BatchEdit, paper_ids: list[int]):
         super().__init__(library, f"{edit.describe()} ({plural(len(paper_ids), 'record')})")

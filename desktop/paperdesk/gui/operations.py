@@ -74,9 +74,9 @@ class LibraryCommand(QUndoCommand):
 
 # A bulk command runs in a worker with a progress bar and Cancel once ``records() * cost`` reaches this, i.e.
 # when it may take more than half a second. Measured at 1,000,000 records on the shared 2-core machine
-# (docs/benchmarks.md, "Library care at 1,000,000 records"): trashing and restoring do about 7,000 records a
-# second (cost 1: 2,000 records, under 0.3 s); a batch edit, which also re-indexes the text for search, about
-# 2,500 (cost 4: 500 records, 0.2 s).
+# (docs/benchmarks.md, "Library care at 1,000,000 records"): trashing and restoring do about 8,800 records a
+# second (cost 1: 2,000 records, about 0.25 s); removing an import about 4,500 (cost 2); a batch edit, which
+# also re-indexes each record's text for search, 640 a second on its first apply (cost 10: 200 records, 0.3 s).
 BULK_RECORDS = 2000
 
 
