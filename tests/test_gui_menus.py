@@ -23,20 +23,20 @@ def visible_of(kind, name=None):
 
 def close_all(window=None):
     """Close the dialogs an action opened, and a second main window (File › New window)."""
-    from paperdesk.gui.libraries import OPEN_WINDOWS
+    from paperdesk.gui.libraries import live_windows
 
     for w in QApplication.topLevelWidgets():
         if isinstance(w, QDialog) and w.isVisible():
             w.close()
-    for w in list(OPEN_WINDOWS):
+    for w in live_windows():
         if w is not window and w.isVisible():
             w.close()
 
 
 def second_windows(window):
-    from paperdesk.gui.libraries import OPEN_WINDOWS
+    from paperdesk.gui.libraries import live_windows
 
-    return [w for w in OPEN_WINDOWS if w is not window and w.isVisible() and w.library.path == window.library.path]
+    return [w for w in live_windows() if w is not window and w.isVisible() and w.library.path == window.library.path]
 
 
 def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):

@@ -456,7 +456,8 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.import_files(paths)
+            if not self.open_dropped_library(paths):  # a library file dropped on the window opens it
+                self.import_files(paths)
 
     # --- another Paperdesk on the same library ------------------------------------------------------------
 
