@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxL
 
 from ...core import batch
 from ...core.library import LibraryError
+from ...core.wording import count
 
 KINDS = (("replace", "Find and replace"), ("set", "Set a field"), ("rename_author", "Rename an author"))
 
@@ -272,11 +273,13 @@ class BatchEditDialog(QDialog):
     def _count(self, *_) -> None:
         ticked = len(self.model.ids) - len(self.model.unticked)
         refused = len(self.model.refused)
-        text = f"{ticked:,} of {len(self.ids):,} records will change"
+        total = len(self.ids)
+        text = f"{ticked:,} of {count(total, 'record', grouped=True)} will change"
         if refused:
             text += f"; {refused:,} cannot take this change (shown in red, left as they are)"
         if not self.model.ids:
-            text = f"None of the {len(self.ids):,} records would change."
+            text = (f"None of the {count(total, 'record', grouped=True)} would change." if total != 1
+                    else "The record would not change.")
         self.summary.setText(text + ".")
         self.apply_button.setEnabled(ticked > 0)
 
