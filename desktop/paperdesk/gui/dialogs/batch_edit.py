@@ -242,7 +242,7 @@ class BatchEditDialog(QDialog):
         self.stop_button.show()
         self.preview_button.setEnabled(False)
         self.apply_button.setEnabled(False)
-        self.summary.setText(f"Looking through {len(ids):,} records…")
+        self.summary.setText(f"Looking through {count(len(ids), 'record', grouped=True)}…")
         worker.start()
 
     def _progress(self, done: int, total: int) -> None:
