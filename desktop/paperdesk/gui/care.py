@@ -393,7 +393,7 @@ class LibraryCare:
         from .dialogs.backups import BackupsDialog
 
         dialog = BackupsDialog(self.library, self)
-        dialog.restoredOver.connect(self.undo_stack.clear)  # the steps refer to a library that is gone
+        dialog.restoredOver.connect(self.ops.replaced_here)  # the undo steps refer to a library that is gone
         dialog.restoredOver.connect(self.refresh_all)
         self.backups_dialog = dialog
         if show:
