@@ -372,6 +372,7 @@ class Library:
                 deferred = _set_aside_indexes(conn) if defer else []
                 fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
                 self._fts_pending = [run_started, run_started - 1]
+                self._bulk_run = _BulkRun(indexes_aside=bool(deferred))
                 for index, (path, parsed) in enumerate(zip(paths, parses)):
                     if cancel is not None and cancel.is_set():
                         raise ImportCancelled(path.name)
@@ -400,10 +401,12 @@ class Library:
             return failed
         finally:
             self._fts_pending = None
+            self._bulk_run = None
         self._checkpoint()
         return results
 
     _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
+    _bulk_run: "_BulkRun | None" = None  # during a bulk import: what its writer keeps between files
 
     def _flush_search_index(self, conn: sqlite3.Connection, at_least: int = 0) -> None:
         """Index the bulk import's records not yet in the full-text index, once there are ``at_least`` of them.
@@ -556,6 +559,15 @@ class Library:
 
     def known_author_names(self, names: set[str]) -> set[str]:
         """Which of ``names`` the library holds on at least one record that is not flagged for review."""
+        run = self._bulk_run
+        if run is not None and run.indexes_aside:
+            # The author index is set aside: asking per name would scan every author link each time. One pass
+            # gathers the names on unflagged records; the run adds its own as it writes them.
+            if run.sure_names is None:
+                run.sure_names = {r[0] for r in self.conn.execute(
+                    "SELECT DISTINCT a.name FROM papers p JOIN paper_authors pa ON pa.paper_id = p.id"
+                    " JOIN authors a ON a.id = pa.author_id WHERE p.needs_review = 0")}
+            return {n for n in names if n in run.sure_names}
         names = list(names)
         found: set[str] = set()
         for i in range(0, len(names), 500):
@@ -571,8 +583,11 @@ class Library:
         if not records:
             return []
         names = {n for r in records for n in r.authors}
+        run = self._bulk_run
+        author_ids: dict[str, int] = run.author_ids if run is not None else {}
+        if run is not None:  # a bulk import looks up each name once for the whole run
+            names = [n for n in names if n not in author_ids]
         conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in names])
-        author_ids: dict[str, int] = {}
         names_list = list(names)
         for i in range(0, len(names_list), 500):
             chunk = names_list[i : i + 500]
@@ -604,6 +619,8 @@ class Library:
             "INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)",
             [(pid, author_ids[n], pos) for pid, r in zip(ids, records) for pos, n in enumerate(r.authors, start=1)],
         )
+        if run is not None and run.sure_names is not None:
+            run.sure_names.update(n for r in records if not r.needs_review for n in r.authors)
         return ids
 
     # --- reading ----------------------------------------------------------------------------------------
@@ -643,6 +660,15 @@ class Library:
             for row in rows:
                 yield _paper_dict(row)
             last = rows[-1][0]
+
+
+@dataclass
+class _BulkRun:
+    """What a bulk import's writer keeps from file to file (Library._import_bulk)."""
+
+    indexes_aside: bool
+    author_ids: dict[str, int] = field(default_factory=dict)  # every name written so far -> its id
+    sure_names: set[str] | None = None  # names on records not flagged for review, once first asked for
 
 
 PARSE_AHEAD = 2
