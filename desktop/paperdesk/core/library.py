@@ -360,12 +360,14 @@ class Library:
         at the end and commits once; the full-text index gathers the whole run in memory and writes it in
         large segments. A crash or a cancel at any point leaves the library exactly as before.
 
-        The write-ahead log then holds each page the run wrote once (SQLite rewrites a page's frame in place
-        within one transaction), so the extra disk a run needs stays near the size of what it adds; the log
-        is copied into the library and truncated at the end."""
+        Into a (nearly) empty library that no other connection has open, the run writes outside the write-ahead
+        log (``_leave_wal``). Else the log holds each page the run wrote once (SQLite rewrites a page's frame in
+        place within one transaction), so the extra disk a run needs stays near the size of what it adds; the
+        log is copied into the library and truncated at the end."""
         results: list[ImportResult] = []
         existing = self.count_papers(include_merged=True)
         defer = existing < _estimated_records(paths)
+        outside_wal = defer and self._leave_wal()
         try:
             with _parse_pool(paths) as pool, closing(_parsed_in_order(pool, paths, captured)) as parses, \
                     self._bulk_writing(True, threads=True), self.transaction() as conn:
@@ -402,8 +404,31 @@ class Library:
         finally:
             self._fts_pending = None
             self._bulk_run = None
+            if outside_wal:
+                self._back_to_wal()
         self._checkpoint()
         return results
+
+    def _leave_wal(self) -> bool:
+        """A bulk import into a (nearly) empty library writes its pages straight into the library with a rollback
+        journal, which holds only the few pages the library had: not every page twice (into the write-ahead log,
+        then copied into the library). Possible only while no other connection has the library open; else the
+        import keeps the log (asked without waiting). A crash leaves a hot journal that SQLite rolls back on the
+        next open, which also turns the log on again."""
+        return self._journal_mode("delete", wait_ms=0)
+
+    def _back_to_wal(self) -> None:
+        self._journal_mode("wal", wait_ms=2000)  # if another connection came meanwhile, the next open does it
+
+    def _journal_mode(self, mode: str, wait_ms: int) -> bool:
+        waited = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            return self.conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0] == mode
+        except sqlite3.Error:
+            return False
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
     _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
     _bulk_run: "_BulkRun | None" = None  # during a bulk import: what its writer keeps between files
