@@ -633,3 +633,11 @@ def test_dropping_a_library_file_on_the_window_opens_it(keep, first, qtbot, libr
     qtbot.waitUntil(lambda: not first.isVisible(), timeout=5000)
     b = current_window(keep)
     assert b.library.path == library_b and first.import_dialog is None  # opened, not imported
+
+
+def test_preferences_say_they_belong_to_the_library(keep, first, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    dialog = first.open_preferences(show=False)
+    scope = dialog.findChild(QLabel, "preferences-scope")
+    assert "<b>library</b>" in scope.text() and scope.toolTip() == str(first.library.path)
