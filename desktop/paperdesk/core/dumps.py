@@ -23,6 +23,7 @@ from pathlib import Path
 from . import names as N
 from .libfile import describe_kind
 from .text import clean_text, escape_name, has_controls
+from .wording import count
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MIN_YEAR = 1900  # dates before this (or after the capture's next year) are flagged for review
@@ -219,7 +220,7 @@ def _without_controls(text: str, report: ParseReport) -> str:
                 report.warn(number, f"removed {removed} control character{'s' if removed != 1 else ''} (NUL, terminal"
                                     " escape sequences or the like) from this line")
     if dirty > _MAX_CONTROL_WARNINGS:
-        report.warn(None, f"control characters removed from {dirty - _MAX_CONTROL_WARNINGS} more lines")
+        report.warn(None, f"control characters removed from {count(dirty - _MAX_CONTROL_WARNINGS, 'more line')}")
     return "\n".join(lines)
 
 
