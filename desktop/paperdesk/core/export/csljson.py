@@ -60,7 +60,7 @@ def write_csljson(papers: Iterable[dict], out: IO[str], *, options: ExportOption
     out.write("[")
     for paper in papers:
         out.write(",\n  " if count else "\n  ")
-        json.dump(csl_item(paper, entry_key(paper, taken), options), out, ensure_ascii=False)
+        out.write(json.dumps(csl_item(paper, entry_key(paper, taken), options), ensure_ascii=False))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count

@@ -229,6 +229,9 @@ def _clean_papers(papers, notes: list[str]):
         return value
 
     for paper in papers:
+        if not _may_have_controls(paper):
+            yield paper
+            continue
         before = removed_total
         paper = clean(paper)
         if removed_total != before:
@@ -237,6 +240,31 @@ def _clean_papers(papers, notes: list[str]):
     if cleaned_records:
         notes.append(f"removed {removed_total} control characters (NUL, terminal escape sequences) from"
                      f" {cleaned_records} records on the way out; the library still holds them")
+
+
+def _may_have_controls(paper: dict) -> bool:
+    """False when no text of ``paper`` holds a control character: one search over all of its text instead of one
+    per value (the common case; True sends the record through the full clean, which finds out exactly)."""
+    from ..text import has_controls
+
+    texts = []
+    for value in paper.values():
+        kind = type(value)
+        if kind is str:
+            texts.append(value)
+        elif kind is list:
+            for item in value:
+                if type(item) is str:
+                    texts.append(item)
+                elif type(item) is dict:
+                    texts += [v for v in item.values() if type(v) is str]
+                    if any(type(v) in (list, dict) for v in item.values()):
+                        return True
+                else:
+                    return True
+        elif kind is dict:
+            return True
+    return has_controls("\n".join(texts))
 
 
 def _t1_messages(t1_chars: set[str]) -> list[str]:

@@ -29,7 +29,7 @@ def write_json(papers: Iterable[dict], out: IO[str], **_options) -> int:
         out.write(",\n  " if count else "\n  ")
         row = {k: paper.get(k) for k in JSON_FIELDS}
         row["citekey"] = entry_key(paper, taken)
-        json.dump(row, out, ensure_ascii=False)
+        out.write(json.dumps(row, ensure_ascii=False))  # dumps: the C encoder in one call
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
