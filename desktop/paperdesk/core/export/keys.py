@@ -101,16 +101,22 @@ def ascii_fold(text: str) -> str:
     return "".join(out)
 
 
+_TITLE_COMMAND_RE = re.compile(r"\\[A-Za-z]+|\\.")
+_TITLE_MARKUP_RE = re.compile(r"[${}^_]")
+_WORD_SPLIT_RE = re.compile(r"[\s\-]+")
+_NOT_WORD_RE = re.compile(r"[^A-Za-z0-9\s\-]")  # what a word loses (separators stay, to split at)
+
+
 def _plain_title(title: str) -> str:
     """The title without LaTeX markup: ``S$^2$GR`` -> ``S2GR``, ``{\\"o}`` -> ``o``."""
-    text = re.sub(r"\\[A-Za-z]+|\\.", "", title or "")
-    return re.sub(r"[${}^_]", "", text)
+    return _TITLE_MARKUP_RE.sub("", _TITLE_COMMAND_RE.sub("", title or ""))
 
 
 @lru_cache(maxsize=4096)  # a key reads the words of its title for two or three markers
 def _title_words(title: str) -> list[str]:
-    words = re.split(r"[\s\-]+", ascii_fold(_plain_title(title)))
-    return [w for w in (re.sub(r"[^A-Za-z0-9]", "", w) for w in words) if w]
+    """The title's words, ASCII letters and digits only: split at spaces and hyphens, then everything else
+    taken out of each word (done the other way round, in two statements for the whole title)."""
+    return [w for w in _WORD_SPLIT_RE.split(_NOT_WORD_RE.sub("", ascii_fold(_plain_title(title)))) if w]
 
 
 def _capitalize(word: str) -> str:
@@ -290,6 +296,18 @@ def _key_rows(library: Library, paper_ids: list[int] | None, unkeyed_only: bool 
     return sorted(rows, key=lambda r: r["id"])
 
 
+def _any_unkeyed(library: Library, paper_ids: list[int] | None) -> bool:
+    sql = "SELECT EXISTS(SELECT 1 FROM papers p WHERE p.citekey IS NULL AND " + visible("p")
+    if paper_ids is None:
+        return bool(library.conn.execute(sql + ")").fetchone()[0])
+    ids = list(dict.fromkeys(paper_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        if library.conn.execute(sql + f" AND p.id IN ({','.join('?' * len(chunk))}))", chunk).fetchone()[0]:
+            return True
+    return False
+
+
 def _stored_keys(library: Library, paper_ids: list[int] | None) -> dict[int, str | None]:
     """id -> stored key (None when it has none) of the visible papers asked for, in id order."""
     sql = "SELECT p.id, p.citekey FROM papers p WHERE " + visible("p")
@@ -310,31 +328,43 @@ def assign_keys(library: Library, paper_ids: list[int] | None = None, pattern: s
 
     Existing keys are never touched otherwise. Papers are keyed in id order, so of two papers that come out the
     same the older one gets the plain key. Callers normally pass ``get_pattern(library)``.
-
-    The keys are made in Python (patterns, transliteration) and stored in bulk: the new keys go into a temporary
-    table and two ``UPDATE`` statements put them in place, not one statement per record.
     """
     validate_pattern(pattern)
     result = _stored_keys(library, paper_ids)
     if regenerate or not all(result.values()):
-        with library.transaction() as conn:
-            # Read again under the write lock: another window may have keyed some of them meanwhile.
-            to_key = _key_rows(library, paper_ids, unkeyed_only=not regenerate)
-            replaced = {r["id"] for r in to_key}
-            taken = {k.lower() for pid, k in conn.execute("SELECT id, citekey FROM papers WHERE citekey IS NOT NULL")
-                     if pid not in replaced}
-            changes = {}
-            for row in to_key:
-                key = unique_key(generate_key(row, pattern), taken)
-                if key != row["citekey"]:
-                    changes[row["id"]] = (row["citekey"], key)
-            if changes:
-                _store_keys(conn, changes)
-                library.log("citekeys", {"pattern": pattern, "regenerate": regenerate,
-                                         "keys": {str(pid): list(change) for pid, change in changes.items()}})
+        ensure_keys(library, paper_ids, pattern, regenerate)
         result = _stored_keys(library, paper_ids)
     order = paper_ids if paper_ids is not None else list(result)
     return {pid: result[pid] for pid in dict.fromkeys(order) if pid in result}
+
+
+def ensure_keys(library: Library, paper_ids: list[int] | None = None, pattern: str = DEFAULT_PATTERN,
+                regenerate: bool = False) -> int:
+    """What ``assign_keys`` does, without reading the keys back: returns how many papers got a new key.
+
+    The keys are made in Python (patterns, transliteration) and stored in bulk: the new keys go into a temporary
+    table and one ``UPDATE`` puts them in place, not one statement per record."""
+    validate_pattern(pattern)
+    if not regenerate and not _any_unkeyed(library, paper_ids):
+        return 0  # nothing to write: no write lock taken (another window may be importing)
+    with library.transaction() as conn:
+        # Read under the write lock: another window may have keyed some of them meanwhile.
+        to_key = _key_rows(library, paper_ids, unkeyed_only=not regenerate)
+        if not to_key:
+            return 0
+        replaced = {r["id"] for r in to_key}
+        taken = {k.lower() for pid, k in conn.execute("SELECT id, citekey FROM papers WHERE citekey IS NOT NULL")
+                 if pid not in replaced}
+        changes = {}
+        for row in to_key:
+            key = unique_key(generate_key(row, pattern), taken)
+            if key != row["citekey"]:
+                changes[row["id"]] = (row["citekey"], key)
+        if changes:
+            _store_keys(conn, changes)
+            library.log("citekeys", {"pattern": pattern, "regenerate": regenerate,
+                                     "keys": {str(pid): list(change) for pid, change in changes.items()}})
+    return len(changes)
 
 
 def _store_keys(conn, changes: dict[int, tuple[str | None, str]]) -> None:

@@ -62,6 +62,17 @@ def _specials(text: str) -> str:
     return _SPECIALS_RE.sub(lambda m: _SPECIALS[m.group()], text)
 
 
+_WHITESPACE_RE = re.compile(r"[ \t\r\n]+")
+
+
+def _squeeze(text: str) -> str:
+    """Runs of spaces, tabs and line breaks as one space, ends stripped (the regular expression only where it
+    would change something)."""
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = _WHITESPACE_RE.sub(" ", text)
+    return text.strip()
+
+
 def latex_to_unicode(text: str | None) -> str:
     """``text`` with its LaTeX markup replaced by the Unicode characters it prints; plain text comes back as is.
 
@@ -70,13 +81,13 @@ def latex_to_unicode(text: str | None) -> str:
     if not text or not _LATEXISH_RE.search(text):
         return text or ""
     if not _NEEDS_PARSER_RE.search(text):  # only dashes, ties and quotes: 100 times faster than the parser
-        return re.sub(r"[ \t\r\n]+", " ", _specials(text)).strip()
+        return _squeeze(_specials(text))
     out, last = [], 0
     for segment in _SEGMENT_RE.finditer(text):
         out += [_specials(text[last:segment.start()]), _parse(segment.group())]
         last = segment.end()
     out.append(_specials(text[last:]))
-    return re.sub(r"[ \t\r\n]+", " ", "".join(out)).strip()
+    return _squeeze("".join(out))
 
 
 @lru_cache(maxsize=1 << 14)  # the same stretches (``\\%``, ``$\\times$``, ``$^2$``) recur from text to text
@@ -93,4 +104,4 @@ def _parse(text: str) -> str:
         plain = _CONVERTER.nodelist_to_text(nodes)  # what _CONVERTER.latex_to_text(latex) does
     except Exception:  # pylatexenc is tolerant, but a text it cannot read is better kept than lost
         return text
-    return re.sub(r"[ \t\r\n]+", " ", plain).strip()
+    return _squeeze(plain)
