@@ -21,14 +21,28 @@ def visible_of(kind, name=None):
             and (name is None or w.objectName() == name)]
 
 
-def close_all():
+def close_all(window=None):
+    """Close the dialogs an action opened, and a second main window (File › New window)."""
+    from paperdesk.gui.libraries import OPEN_WINDOWS
+
     for w in QApplication.topLevelWidgets():
         if isinstance(w, QDialog) and w.isVisible():
             w.close()
+    for w in list(OPEN_WINDOWS):
+        if w is not window and w.isVisible():
+            w.close()
+
+
+def second_windows(window):
+    from paperdesk.gui.libraries import OPEN_WINDOWS
+
+    return [w for w in OPEN_WINDOWS if w is not window and w.isVisible() and w.library.path == window.library.path]
 
 
 def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([], "")))
+    opened = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (opened.append(a) or ("", ""))))
     asked, saved_to = [], []
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (saved_to.append(a) or ("", ""))))
@@ -54,7 +68,12 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
         "&Import dumps…": lambda: True,  # the (patched) file dialog was asked; nothing chosen, nothing imported
         "&Export…": lambda: len(visible_of(ExportDialog)) == 1,
         "&Refresh": lambda: window.model.rowCount() > 0,
-        "&Keep a .bib in sync…": lambda: len(saved_to) == 1,  # asked where; cancelled: nothing pinned
+        "&Keep a .bib in sync…": lambda: [a[1] for a in saved_to][-1:] == ["Keep a .bib in sync"],  # cancelled
+        # File › New library… and Open library… ask where (answered: cancelled, the library stays); the library
+        # files themselves are tested in test_gui_libraries.py
+        "New &library…": lambda: [a[1] for a in saved_to][-1:] == ["New library"],
+        "&Open library…": lambda: [a[1] for a in opened] == ["Open library"],
+        "New &window": lambda: len(second_windows(window)) == 1,
         "&Quit": lambda: not window.isVisible(),
         "&Undo": lambda: True, "&Redo": lambda: True,  # disabled with an empty history: checked below
         "&History…": lambda: len(visible_of(QDialog, "history-dialog")) == 1,
@@ -105,8 +124,13 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
             action.trigger()
             qtbot.waitUntil(checks[text], timeout=5000)
             walked.append(text)
-            close_all()
-    columns = next(a.menu() for m in window.menuBar().actions() for a in m.menu().actions() if a.menu())
+            close_all(window)
+    recent = window.recent_menu  # File › Open recent: the open library, ticked, and Clear list
+    recent.aboutToShow.emit()
+    assert [a.data() for a in recent.actions() if a.data()] == [str(window.library.path)]
+    assert [a.objectName() for a in recent.actions() if a.objectName()] == ["recent-library", "recent-clear"]
+    columns = next(a.menu() for m in window.menuBar().actions() for a in m.menu().actions()
+                   if a.menu() and a.menu() is not recent)
     title_column = columns.actions()[0]
     assert not title_column.isEnabled()
     for column, action in enumerate(columns.actions()[1:], start=1):
@@ -121,6 +145,7 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
 def test_every_shortcut_reaches_its_action(window, qtbot, monkeypatch):
     """The key sequence itself, pressed in the window, opens the same thing as the menu."""
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([], "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
     fired = []
     for action in window.actions():
@@ -143,7 +168,8 @@ def test_every_shortcut_reaches_its_action(window, qtbot, monkeypatch):
         qtbot.keyClick(window.table, combo.key(), combo.keyboardModifiers())
         expected.append(text)
         qtbot.waitUntil(lambda: fired[-1:] == [text], timeout=3000)
-        close_all()
+        close_all(window)
     assert fired == expected
-    assert {"&Export…", "Tag &manager…"} <= set(fired)
+    assert {"&Export…", "Tag &manager…", "&Open library…", "New &window"} <= set(fired)
+    assert QKeySequence("Ctrl+O") == window.actions_by_name["open_library"].shortcut()
     assert QKeySequence("Ctrl+E") == window.actions_by_name["open_export"].shortcut()

@@ -145,7 +145,7 @@ def test_the_window_title_names_the_library_once_and_the_app_once(window):
     from paperdesk.gui.app import make_app
 
     make_app()
-    assert window.windowTitle() == "library.sqlite"  # Qt adds " — Paperdesk" when it shows the title
+    assert window.windowTitle() == "library"  # library.sqlite; Qt adds " — Paperdesk" when it shows the title
     assert QApplication.applicationDisplayName() == "Paperdesk"
     assert QApplication.desktopFileName() == "paperdesk"
 

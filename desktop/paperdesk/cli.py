@@ -150,6 +150,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="only the quick check the app runs at start")
     p.add_argument("--recover", metavar="NEW.sqlite", help="save what can be read into this new library file")
 
+    p = sub.add_parser("new", help="create a new, empty library file (import dumps into it, or open it in the app)")
+    p.add_argument("path", metavar="PATH", help="the new library file (.sqlite is added to a name without one)")
+
     p = sub.add_parser("paths", help="where the library file and the bundled sample dumps are")
     p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
 
@@ -297,6 +300,8 @@ def _main(argv: list[str] | None = None) -> int:
         return _import(db, args)
     if args.command == "paths":
         return _paths(db)
+    if args.command == "new":
+        return _new(args.path)
     if args.command == "export":
         return _export(db, args)
     if args.command == "snapshot":
@@ -334,6 +339,27 @@ def _paths(db: str | None) -> int:
     print(f"default library: {default_db_path()}")
     print(f"sample dumps: {seeds_dir() or '(none found)'}")
     print(f"resources: {bundled.data_dir(bundled.RESOURCES, 'paperdesk.svg') or '(none found)'}")
+    return 0
+
+
+def _new(path: str) -> int:
+    from .core import libraries
+    from .core.library import LibraryError
+
+    target = libraries.with_suffix(path)
+    try:
+        library, created = libraries.create_library(target)
+    except LibraryError as exc:
+        print(f"paperdesk: {exc}", file=sys.stderr)
+        return 1
+    with library:
+        if not created:
+            print(f"paperdesk: {target} is a Paperdesk library already ({library.count_papers()} records); it was"
+                  " left as it is", file=sys.stderr)
+            return 1
+    print(f"New empty library: {target}")
+    print(f"Import dumps into it: paperdesk import FILE... --db {target}")
+    print(f"Open it in the app:   paperdesk --db {target}   (or File › Open library…)")
     return 0
 
 

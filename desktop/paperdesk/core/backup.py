@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from .library import Library, LibraryError
+from .progress import Cancelled
 
 DEFAULT_KEEP = 10
 KEEP_SETTING = "backup_keep"
@@ -29,8 +30,11 @@ AUTO_INTERVAL = dt.timedelta(days=1)
 _PAGES_PER_STEP = 4096  # 16 MB at 4 KB pages: progress a few times a second, cancel within a fraction of one
 
 
-class BackupCancelled(Exception):
+class BackupCancelled(Cancelled):
     """The librarian cancelled a backup; the partial file is removed, nothing else changed."""
+
+    def __init__(self, what: str = "the backup"):
+        super().__init__(what)
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def make_backup(
 
         def step(status, remaining, total):
             if cancelled is not None and cancelled():
-                raise BackupCancelled("backup cancelled")
+                raise BackupCancelled()
             if progress is not None:
                 progress(total - remaining, total)
 

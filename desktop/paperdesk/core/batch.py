@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 
 from . import curation
 from .library import Library, LibraryError, now
+from .progress import Cancel, Progress, checkpoint
 
 TEXT_FIELDS = ("title", "abstract", "org", "authors")
 SETTABLE_FIELDS = ("category", "date", "has_code", "org", "authors_truncated", "title", "abstract")
@@ -167,8 +168,7 @@ def apply(library: Library, ids: Iterable[int], edit: BatchEdit, *, cancelled=No
     with library.transaction() as conn:
         stamp = now()
         for chunk in _chunks(ids):
-            if cancelled is not None and cancelled():
-                raise curation.LibraryError("batch edit cancelled; nothing was changed")
+            checkpoint(cancelled, progress, done, len(ids), "the batch edit")
             current = _read(library, chunk, edit.field)
             for pid in chunk:
                 if pid not in current:
@@ -183,8 +183,7 @@ def apply(library: Library, ids: Iterable[int], edit: BatchEdit, *, cancelled=No
                 _write(conn, pid, edit.field, new, stamp)
                 result.old[pid], result.new[pid] = old, new
             done += len(chunk)
-            if progress is not None:
-                progress(done, len(ids))
+        checkpoint(cancelled, progress, done, len(ids), "the batch edit")
         conn.executemany(
             "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, 'batch-edit', ?, ?, ?)",
             [(stamp, pid, _event(edit, result.old[pid], result.new[pid]), library.origin) for pid in result.old],
@@ -192,25 +191,32 @@ def apply(library: Library, ids: Iterable[int], edit: BatchEdit, *, cancelled=No
     return result
 
 
-def undo(library: Library, result: BatchResult) -> None:
-    """Put back the values ``apply`` replaced (one transaction)."""
-    _put(library, result, result.new, result.old, "batch-edit-undone")
+def undo(library: Library, result: BatchResult, *, progress: Progress = None, cancelled: Cancel = None) -> None:
+    """Put back the values ``apply`` replaced (one transaction; ``cancelled()`` rolls it back)."""
+    _put(library, result, result.new, result.old, "batch-edit-undone", progress, cancelled)
 
 
-def redo(library: Library, result: BatchResult) -> None:
-    _put(library, result, result.old, result.new, "batch-edit")
+def redo(library: Library, result: BatchResult, *, progress: Progress = None, cancelled: Cancel = None) -> None:
+    _put(library, result, result.old, result.new, "batch-edit", progress, cancelled)
 
 
-def _put(library: Library, result: BatchResult, before: dict, after: dict, kind: str) -> None:
-    """Write ``after`` over ``before`` for every record of ``result``, with one event each."""
+def _put(library: Library, result: BatchResult, before: dict, after: dict, kind: str, progress: Progress,
+         cancelled: Cancel) -> None:
+    """Write ``after`` over ``before`` for every record of ``result``, with one event each, in chunks."""
+    what = "undoing the batch edit" if kind.endswith("undone") else "the batch edit"
     with library.transaction() as conn:
         stamp = now()
-        for pid, value in after.items():
-            _write(conn, pid, result.edit.field, value, stamp)
-        conn.executemany(
-            "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, ?, ?, ?, ?)",
-            [(stamp, kind, pid, _event(result.edit, before[pid], after[pid]), library.origin) for pid in after],
-        )
+        done = 0
+        for chunk in _chunks(after):
+            checkpoint(cancelled, progress, done, len(after), what)
+            for pid in chunk:
+                _write(conn, pid, result.edit.field, after[pid], stamp)
+            conn.executemany(
+                "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, ?, ?, ?, ?)",
+                [(stamp, kind, pid, _event(result.edit, before[pid], after[pid]), library.origin) for pid in chunk],
+            )
+            done += len(chunk)
+        checkpoint(cancelled, progress, done, len(after), what)
 
 
 def _event(edit: BatchEdit, old, new) -> str:

@@ -335,6 +335,7 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
+    uncertain: list[tuple[ParsedRecord, list[str], list[str]]] = []
     for (number, meta, body), shape, mine in zip(blocks, shapes, own):
         # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
         def is_known(name, mine=mine):
@@ -347,6 +348,10 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
                                layouts)
         if record is not None:
             records.append(record)
+            if shape != "A" and record.needs_review and record.review and record.review["alternatives"]:
+                uncertain.append((record, [s.strip() for _, s in body if s.strip()], mine))
+    if uncertain:
+        _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabulary)
     _mark_repeats_within_file(records)
 
     if records and not records[-1].abstract.rstrip().endswith((".", "!", "?", ")", "]", "}", "$", '"', "'")):
@@ -360,6 +365,38 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     report.records_flagged = sum(1 for r in records if r.needs_review)
     report.flag_reasons = flag_reasons(records)
     return profile, records, report
+
+
+def _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabulary) -> None:
+    """A second look at the glued lines the first pass left uncertain, with what the file's other records were
+    read as without doubt: their first authors are names seen elsewhere, their titles' words (``…for WeChat``,
+    ``…with GPT-4V``) words the file uses. Only unflagged readings count, so a doubtful one never vouches."""
+    sure = [r for r in records if not r.needs_review]
+    firsts = Counter(r.authors[0] for r in sure if r.authors)
+    title_words = set(_WORD_RE.findall("\n".join(r.title for r in sure).casefold()))
+
+    def file_word(word):
+        return vocabulary(word) or word in title_words
+
+    for record, nonblank, mine in uncertain:
+        def is_known(name, mine=mine):
+            return seen[name] + firsts[name] > mine.count(name)
+
+        def name_words(word, mine=mine):
+            return seen_words[word] > sum(n.split(" ").count(word) for n in mine)
+
+        split = N.split_glued(nonblank[0], is_known=is_known, context=nonblank[1] if len(nonblank) > 1 else "",
+                              name_words=name_words, vocabulary=file_word)
+        if split.best is None:
+            continue
+        others = [x for x in record.review["reasons"] if x not in N.GLUE_REASONS]
+        record.title, record.authors = split.best.title, list(split.best.names)
+        if split.uncertain:
+            record.review = {"reasons": [split.reason or "the end of the title is uncertain", *others],
+                             "alternatives": [x.as_dict() for x in [split.best, *split.alternatives]]}
+        else:
+            record.review = {"reasons": others, "alternatives": []} if others else None
+            record.needs_review = bool(others)
 
 
 def _record_shape(body: list[tuple[int, str]]) -> str:

@@ -72,6 +72,12 @@ def _script(ch: str) -> str:
     return word
 
 
+def _cased(ch: str) -> bool:
+    """Whether a letter has case as names are written: Georgian's Mkhedruli letters count as lower case to Python
+    (Unicode 11 gave them Mtavruli capitals) but names are written in them without case, like CJK."""
+    return (ch.isupper() or ch.islower()) and not "\u10d0" <= ch <= "\u10ff"
+
+
 def _humps(word: str) -> int:
     """How many times a capital follows a lower-case letter inside ``word`` (``ReportOne``: 1, ``BayLIN``: 1);
     the inner capital of ``McDonald``, ``DeWitt``, ``LeCun`` is a name's, not counted."""
@@ -111,7 +117,7 @@ def token_kind(token: str) -> str | None:
     scripts = {_script(ch) for ch in core if ch.isalpha() and ch not in APOSTROPHES}
     if len(scripts) > 1:
         return "mixed"  # "Retrieval王伟": a title's word glued to a name in another script (or a typo'd letter)
-    cased = [ch for ch in core if ch.isupper() or ch.islower()]
+    cased = [ch for ch in core if _cased(ch)]
     if not cased:
         return "caseless"
     first = cased[0]
@@ -300,7 +306,7 @@ class GluedSplit:
 
 # A word ending in a capitalised part glued to capitals or a digit: "VAEYi", "MoEJia", "AlphaFold2One".
 _GLUED_END_RE = re.compile(r"(?:[A-Z]{2}|\d)[A-Z][a-z]+$")
-_WORD_THEN_CAPITAL_RE = re.compile(r"^([A-Za-z][a-z]{5,})[A-Z][a-z]+$")
+_HEAD_THEN_CAPITAL_RE = re.compile(r"^(.*[^\W_](?:[a-z]{5}|[A-Z0-9]|[A-Z0-9]s))[A-Z][a-z]{1,7}$")
 _PLURAL_ACRONYM_RE = re.compile(r"(?:^|[^A-Za-z])[A-Z][A-Z0-9]+s$")
 
 
@@ -321,6 +327,28 @@ def _title_tail_score(title: str) -> float | None:
     if _PLURAL_ACRONYM_RE.search(last):
         score += 0.5  # "TPUs", "LLMs", "GNNs": a title's plural acronym, not "TPU" + "s…" of a name
     return score
+
+
+def _plain_start(name: str, vocabulary: Callable[[str], bool] | None) -> bool:
+    """A name whose first word cannot have taken letters from the title: capitalised without an inner capital
+    (``Madonna``, ``Björk``) or in a script without case (``王伟``), in one case throughout, and not a word of the
+    file with letters glued on; not ``ReportCarlo``, ``VJOHN``, ``ejan``, ``Predictionbell hooks``."""
+    words = name.split(" ")
+    first, kinds = words[0], [token_kind(w) for w in words]
+    if "lower" in kinds or "mixed" in kinds:
+        return False
+    if kinds[0] == "caseless":
+        return True
+    if kinds[0] != "cap" or _humps(first):
+        return False
+    folded = first.casefold()
+    return vocabulary is None or not any(vocabulary(folded[:k]) for k in range(4, len(folded)))
+
+
+def _comma_fragment(title: str) -> bool:
+    """Whether a reading's title ends in a comma and one word (``…, Jia`` of ``…, Jia|Qi Wang``)."""
+    head, sep, tail = title.rpartition(", ")
+    return bool(sep) and " " not in tail.strip()
 
 
 def _nth_space_from_end(text: str, n: int) -> int:
@@ -374,7 +402,7 @@ def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
         ch, prev = glued[i], glued[i - 1]
         if prev == " " or prev == "-" or prev in APOSTROPHES or not ch.isalpha():
             continue
-        if ch.isupper() or ch.islower() or not _is_letter(prev) or _script(ch) != _script(prev):
+        if _cased(ch) or not _is_letter(prev) or _script(ch) != _script(prev):
             yield i
 
 
@@ -402,8 +430,11 @@ def split_glued(
     few = truncated and len(segments) >= MAX_SHOWN_NAMES and max(
         (len(c[1]) for c in candidates if c[2] >= max(x[2] for x in candidates) - REVIEW_MARGIN), default=0
     ) < MAX_SHOWN_NAMES
-    if best_first is None or best_first < CONFIDENT_SCORE or few or name_style(segments[1:]) == "lower":
-        # No reading with a plain first name: a name in lower case, or glued after a lower-case letter.
+    comma_cut = best_first is not None and _comma_fragment(max(candidates, key=lambda c: c[2])[0])
+    if (best_first is None or best_first < CONFIDENT_SCORE or few or comma_cut
+            or name_style(segments[1:]) == "lower"):
+        # No reading with a plain first name: a name in lower case, or glued after a lower-case letter. Or the
+        # best reading cuts a name after a comma (``…RLHFk. d. lang, Jia|Qi Wang``): the first name may be there.
         candidates = _candidates(segments, truncated, lowercase=True)
     if not candidates:
         return GluedSplit(None, truncated, org, reason="no author list found after the title")
@@ -425,15 +456,26 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
     best, best_first = readings[0], scored[0][1]
     close = [r for r in readings[1:5] if best.score - r.score < REVIEW_MARGIN]
     reason = None
+    known_first = is_known is not None and is_known(best.names[0])
+    last_word = best.title.rsplit(" ", 1)[-1]
+    # The title's last word stands whole in the record's abstract or elsewhere in the file: the cut is at a word's
+    # end, which leaves the first author's name as the line shows it ("…for Edge TPUs|Madonna").
+    end_is_word = bool(last_word) and bool(
+        (context and re.search(rf"(?<!\w){re.escape(last_word)}(?!\w)", context))
+        or (vocabulary is not None and vocabulary(last_word.strip("()[]{}:;,.!?\"").casefold())))
     if close:
         reason = "the end of the title is uncertain"
-    elif (best_first < CONFIDENT_SCORE or (best.names[0][:1].islower() and name_style(best.names[1:]) != "lower")
-          ) and not (is_known is not None and is_known(best.names[0])):
+    elif (best_first < CONFIDENT_SCORE or (best.names[0][:1].islower() and _cased(best.names[0][0])
+                                           and name_style(best.names[1:]) != "lower")) and not known_first \
+            and not (end_is_word and _plain_start(best.names[0], vocabulary)):
         reason = "the first author's name has an unusual shape"
         close = readings[1:3]
-    last_word = best.title.rsplit(" ", 1)[-1]
-    settled = (is_known is not None and is_known(best.names[0])) or (
-        context and re.search(rf"(?<!\w){re.escape(last_word)}(?!\w)", context))
+    if not close and reason is None and _comma_fragment(best.title) and not known_first:
+        # "…Reportbell hooks, Big|Science Consortium": the format separates names by ", ", so a title whose last
+        # comma part is one word glued to a name more likely holds the first author(s) than ends there.
+        reason = "the end of the title is uncertain"
+        close = readings[1:3]
+    settled = known_first or end_is_word
     if not close and not settled:
         # A given name with an inner capital (XiaoXiao, MingYu) glued to the title reads just as well cut inside
         # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name, the librarian decides.
@@ -443,7 +485,7 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
                   and re.fullmatch(r"[A-Z][a-z]{1,7}", best.title[len(r.title):])
                   and re.fullmatch(r"[A-Z][a-z]+", best.names[0].split(" ")[0])]
         if longer:
-            reason = "the first author's name may begin inside the title's last word"
+            reason = LONGER_NAME_REASON
             close = longer[:2]
     return GluedSplit(best, truncated, org, close, reason)
 
@@ -474,12 +516,13 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
                 continue
             if before and lowercase and i <= 2:
                 continue  # "…, A|depeju Adeleke": a lower-case start right after a word's capital
-            if lowercase and glued[i].islower() and glued[i - 1].isupper():
+            if lowercase and glued[i].islower() and glued[i - 1].isupper() and _cased(glued[i]):
                 tail -= 1.0  # "…iOSNGUYEN V|an An": a capital and a small letter usually begin one word
-            if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() or glued[i].isupper()):
+            if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() and _cased(glued[i]) or glued[i].isupper()):
                 tail -= 1.0  # "…Synthesisjan d|e vries", "…The A|TLAS": a title ending on a one-letter word
             if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
-                tail -= 1.5  # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
+                # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
+                tail -= 2.5 if " " not in glued[:i] else 1.5
             score = first_score + sum(rest_scores) / max(len(rest), 1) * 0.2 + tail
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
@@ -499,18 +542,22 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
     if name_words is not None and name_words(first_words[0]):
         score += 1.0
     title_end = title.rsplit(" ", 1)[-1].strip("()[]{}:;,.!?\"")
+    # "We", "e", "of": that every abstract uses a word this short says nothing ("…for We|ChatKavya", "…e|Baytom")
+    short = len(title_end) <= 2 and not title_end.isupper()
     if title_end in exact:
-        score += 1.0
+        score += 0.0 if short else 1.0
     elif title_end.casefold() in folded:
         score += 0.6
     elif vocabulary is not None and vocabulary(title_end.casefold()):
-        score += 0.5  # a word the file uses elsewhere, whole
+        score += 0.0 if short else 0.5  # a word the file uses elsewhere, whole
     elif vocabulary is not None:
         # a title's last word is usually used again; "RecommendationMing", "VAEYi", "AlphaFold2One" never are
         score -= 1.0 if _humps(title_end) or _GLUED_END_RE.search(title_end) else 0.5
-        head = _WORD_THEN_CAPITAL_RE.match(title_end)
+        head = _HEAD_THEN_CAPITAL_RE.match(title_end)
         if head and vocabulary(head.group(1).casefold()):
-            score -= 1.5  # "Recommendation" + "Ming": a long word of the file with a name's start glued on
+            # "Recommendation" + "Ming", "VAE" + "Yi", "AlphaFold2" + "Ming": a word of the file with a name's
+            # start glued on
+            score -= 1.5
     if exact and first_words[-1] not in _COLLECTIVE:
         # A title's words come back in its abstract; a person's name rarely does (a team's may: "OneRec Team").
         score -= 0.7 * sum(1 for w in first_words if len(w) >= 3 and w in exact)
@@ -521,7 +568,9 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
     return score
 
 
-GLUE_REASONS = frozenset({"the end of the title is uncertain", "the first author's name has an unusual shape"})
+LONGER_NAME_REASON = "the first author's name may begin inside the title's last word"
+GLUE_REASONS = frozenset({"the end of the title is uncertain", "the first author's name has an unusual shape",
+                          LONGER_NAME_REASON})
 
 
 def rescore(readings: list[dict], is_known: Callable[[str], bool]) -> tuple[list[dict], bool]:

@@ -15,58 +15,68 @@ from __future__ import annotations
 import json
 
 from .library import Library, LibraryError, now
+from .progress import Cancel, Progress, checkpoint, chunks
 from .schema import IN_TRASH, VISIBLE
-
-_CHUNK = 900  # within SQLite's limit on bound variables
-
-
-def _chunks(ids: list[int]):
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i : i + _CHUNK]
-
 
 def absorbed_by(library: Library, ids: list[int]) -> dict[int, int]:
     """For each of ``ids`` that absorbed records in merges: how many travel with it."""
     out: dict[int, int] = {}
-    for chunk in _chunks(list(ids)):
-        marks = ",".join("?" * len(chunk))
+    for chunk in chunks(list(ids)):
         out.update(library.conn.execute(
-            f"SELECT merged_into, COUNT(*) FROM papers WHERE merged_into IN ({marks}) GROUP BY merged_into", chunk))
+            "SELECT merged_into, COUNT(*) FROM papers WHERE merged_into IN (SELECT value FROM json_each(?))"
+            " GROUP BY merged_into", (json.dumps(chunk),)))
     return out
 
 
-def trash(library: Library, ids: list[int]) -> list[int]:
-    """Move visible records to the Trash; returns the ids it moved (those not visible are left as they are)."""
+def _found(conn, chunk: list[int], condition: str) -> list[int]:
+    """The ids of ``chunk`` (bound as one JSON array, not one variable each) whose row meets ``condition``."""
+    return [r[0] for r in conn.execute(
+        f"SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?)) AND {condition}", (json.dumps(chunk),))]
+
+
+def _stamp_trashed(conn, ids: list[int], stamp: str | None) -> None:
+    conn.execute("UPDATE papers SET trashed_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+                 (stamp, json.dumps(ids)))
+
+
+def trash(library: Library, ids: list[int], *, progress: Progress = None, cancelled: Cancel = None) -> list[int]:
+    """Move visible records to the Trash; returns the ids it moved (those not visible are left as they are).
+
+    One transaction, worked through in chunks: ``progress(done, total)`` after each, ``cancelled()`` before
+    each (then ``Cancelled`` is raised and nothing has changed)."""
     ids = list(dict.fromkeys(int(i) for i in ids))
     moved: list[int] = []
     with library.transaction() as conn:
         stamp = now()
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            found = [r[0] for r in conn.execute(
-                f"SELECT id FROM papers WHERE id IN ({marks}) AND {VISIBLE}", chunk)]
+        done = 0
+        for chunk in chunks(ids):
+            checkpoint(cancelled, progress, done, len(ids), "moving records to the Trash")
+            found = _found(conn, chunk, VISIBLE)
             if found:
-                conn.execute(f"UPDATE papers SET trashed_at = ? WHERE id IN ({','.join('?' * len(found))})",
-                             [stamp, *found])
+                _stamp_trashed(conn, found, stamp)
             moved += found
+            done += len(chunk)
+        checkpoint(cancelled, progress, done, len(ids), "moving records to the Trash")
         if moved:
             library.log("trash", {"papers": moved, "absorbed": sum(absorbed_by(library, moved).values())})
     return moved
 
 
-def restore(library: Library, ids: list[int]) -> list[int]:
-    """Bring records back from the Trash; returns the ids it brought back."""
+def restore(library: Library, ids: list[int], *, progress: Progress = None, cancelled: Cancel = None) -> list[int]:
+    """Bring records back from the Trash; returns the ids it brought back (chunks, progress and cancel as
+    ``trash``)."""
     ids = list(dict.fromkeys(int(i) for i in ids))
     back: list[int] = []
     with library.transaction() as conn:
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            found = [r[0] for r in conn.execute(
-                f"SELECT id FROM papers WHERE id IN ({marks}) AND trashed_at IS NOT NULL", chunk)]
+        done = 0
+        for chunk in chunks(ids):
+            checkpoint(cancelled, progress, done, len(ids), "restoring records from the Trash")
+            found = _found(conn, chunk, "trashed_at IS NOT NULL")
             if found:
-                conn.execute(f"UPDATE papers SET trashed_at = NULL WHERE id IN ({','.join('?' * len(found))})",
-                             found)
+                _stamp_trashed(conn, found, None)
             back += found
+            done += len(chunk)
+        checkpoint(cancelled, progress, done, len(ids), "restoring records from the Trash")
         if back:
             library.log("untrash", {"papers": back})
     return back
@@ -82,27 +92,31 @@ def trashed_ids(library: Library) -> list[int]:
         f"SELECT id FROM papers WHERE {IN_TRASH} ORDER BY trashed_at DESC, id")]
 
 
-def empty_trash(library: Library, *, progress=None) -> int:
-    """Delete for good every record in the Trash and the records merged into them; returns how many went."""
+def empty_trash(library: Library, *, progress: Progress = None, cancelled: Cancel = None) -> int:
+    """Delete for good every record in the Trash and the records merged into them; returns how many went.
+    One transaction in chunks; ``cancelled()`` before each chunk rolls all of it back."""
+    what = "emptying the Trash"
     with library.transaction() as conn:
         roots = [r[0] for r in conn.execute("SELECT id FROM papers WHERE trashed_at IS NOT NULL")]
         family = list(roots)
-        for chunk in _chunks(roots):
-            marks = ",".join("?" * len(chunk))
-            family += [r[0] for r in conn.execute(f"SELECT id FROM papers WHERE merged_into IN ({marks})", chunk)]
+        for chunk in chunks(roots):
+            checkpoint(cancelled, None, 0, 0, what)
+            family += [r[0] for r in conn.execute(
+                "SELECT id FROM papers WHERE merged_into IN (SELECT value FROM json_each(?))", (json.dumps(chunk),))]
         family = list(dict.fromkeys(family))
         done = 0
-        for chunk in _chunks(family):
-            marks = ",".join("?" * len(chunk))
+        for chunk in chunks(family):
+            checkpoint(cancelled, progress, done, len(family), what)
+            these = "(SELECT value FROM json_each(?))"
+            bound = (json.dumps(chunk),)
             for table, column in (("paper_tags", "paper_id"), ("paper_authors", "paper_id"),
                                   ("provenance", "paper_id"), ("merge_members", "paper_id"),
                                   ("decisions", "a"), ("decisions", "b")):
-                conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
-            conn.execute(f"DELETE FROM merges WHERE survivor IN ({marks})", chunk)
-            conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)  # the FTS follows by trigger
+                conn.execute(f"DELETE FROM {table} WHERE {column} IN {these}", bound)
+            conn.execute(f"DELETE FROM merges WHERE survivor IN {these}", bound)
+            conn.execute(f"DELETE FROM papers WHERE id IN {these}", bound)  # the FTS follows by trigger
             done += len(chunk)
-            if progress is not None:
-                progress(done, len(family))
+        checkpoint(cancelled, progress, done, len(family), what)
         if family:
             library.log("trash-emptied", {"papers": family})
     return len(family)
@@ -126,41 +140,50 @@ def import_impact(library: Library, source_id: int) -> dict:
     return {"file": row[1], "only_here": len(only), "also_elsewhere": len(shared), "removed": bool(row[2])}
 
 
-def _split_by_other_sources(conn, source_id: int) -> tuple[list[int], list[int]]:
+def _split_by_other_sources(conn, source_id: int, *, progress: Progress = None,
+                            cancelled: Cancel = None) -> tuple[list[int], list[int]]:
     """The visible-or-trashed records this source gave provenance to (their family root), split by whether any
     other source (of the same root) vouches for them too."""
     roots = [r[0] for r in conn.execute(
         "SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM provenance pv JOIN papers p ON p.id = pv.paper_id"
         " WHERE pv.source_id = ?", (source_id,))]
     only, shared = [], []
-    for chunk in _chunks(roots):
-        marks = ",".join("?" * len(chunk))
+    done = 0
+    for chunk in chunks(roots):
+        checkpoint(cancelled, progress, done, len(roots), "removing the import")
         elsewhere = {r[0] for r in conn.execute(
-            f"SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM provenance pv JOIN papers p ON p.id = pv.paper_id"
-            f" JOIN sources s ON s.id = pv.source_id WHERE pv.source_id != ? AND s.removed_at IS NULL"
-            f" AND COALESCE(p.merged_into, p.id) IN ({marks})", [source_id, *chunk])}
+            "SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM provenance pv JOIN papers p ON p.id = pv.paper_id"
+            " JOIN sources s ON s.id = pv.source_id WHERE pv.source_id != ? AND s.removed_at IS NULL"
+            " AND COALESCE(p.merged_into, p.id) IN (SELECT value FROM json_each(?))", (source_id, json.dumps(chunk)))}
         for root in chunk:
             (shared if root in elsewhere else only).append(root)
+        done += len(chunk)
     return only, shared
 
 
-def remove_import(library: Library, source_id: int) -> dict:
-    """Take one imported file back out, as one step; returns what ``undo_remove_import`` needs."""
+def remove_import(library: Library, source_id: int, *, progress: Progress = None,
+                  cancelled: Cancel = None) -> dict:
+    """Take one imported file back out, as one step (one transaction, in chunks; ``cancelled()`` rolls it all
+    back); returns what ``undo_remove_import`` needs."""
+    what = "removing the import"
     with library.transaction() as conn:
         row = _source_row(conn, source_id)
         if row[2]:
             raise LibraryError(f"{row[1]}: this import was already removed")
-        only, shared = _split_by_other_sources(conn, source_id)
+        # The first half of the progress bar is reading who vouches for what, the second half the Trash.
+        half = (lambda done, total: progress(done, 2 * total)) if progress is not None else None
+        only, shared = _split_by_other_sources(conn, source_id, progress=half, cancelled=cancelled)
         stamp = now()
         trashed = []  # records already in the Trash stay there, and an undo leaves them there
-        for chunk in _chunks(only):
-            marks = ",".join("?" * len(chunk))
-            # No UPDATE ... RETURNING: a bundle may carry an SQLite older than 3.35.
-            found = [r[0] for r in conn.execute(
-                f"SELECT id FROM papers WHERE id IN ({marks}) AND trashed_at IS NULL", chunk)]
-            conn.execute(f"UPDATE papers SET trashed_at = ? WHERE id IN ({','.join('?' * len(found))})",
-                         [stamp, *found])
+        done = 0
+        for chunk in chunks(only):
+            checkpoint(cancelled, progress, len(only) + done, 2 * len(only), what)
+            found = _found(conn, chunk, "trashed_at IS NULL")  # no UPDATE ... RETURNING: SQLite may be < 3.35
+            if found:
+                _stamp_trashed(conn, found, stamp)
             trashed += found
+            done += len(chunk)
+        checkpoint(cancelled, None, 0, 0, what)
         trashed.sort()
         # The file's provenance of records that stay moves aside (not deleted), so undo and a later import of the
         # same file bring it back exactly.
@@ -174,14 +197,22 @@ def remove_import(library: Library, source_id: int) -> dict:
         conn.execute("UPDATE sources SET removed_at = ? WHERE id = ?", (stamp, source_id))
         saved = {"source_id": source_id, "file": row[1], "trashed": trashed, "shared": shared}
         library.log("import-removed", {**saved, "provenance_moved": moved}, source_id=source_id)
+        checkpoint(cancelled, progress, 1, 1, what)
     return saved
 
 
-def undo_remove_import(library: Library, saved: dict) -> None:
-    """Put a removed import back: its records out of the Trash, its provenance back where it was."""
+def undo_remove_import(library: Library, saved: dict, *, progress: Progress = None,
+                       cancelled: Cancel = None) -> None:
+    """Put a removed import back: its records out of the Trash, its provenance back where it was (one
+    transaction, in chunks; ``cancelled()`` rolls it back)."""
+    what = "putting the import back"
     with library.transaction() as conn:
-        for chunk in _chunks(saved["trashed"]):
-            conn.execute(f"UPDATE papers SET trashed_at = NULL WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        done, total = 0, len(saved["trashed"])
+        for chunk in chunks(saved["trashed"]):
+            checkpoint(cancelled, progress, done, total, what)
+            _stamp_trashed(conn, chunk, None)
+            done += len(chunk)
+        checkpoint(cancelled, progress, done, total, what)
         conn.execute("INSERT INTO provenance SELECT * FROM removed_provenance WHERE source_id = ?",
                      (saved["source_id"],))
         conn.execute("DELETE FROM removed_provenance WHERE source_id = ?", (saved["source_id"],))

@@ -23,11 +23,17 @@ class Entry:
 
 
 SEPARATOR = None
-UNDO_REDO = "undo/redo"  # the undo stack's own actions
+UNDO_REDO = "undo/redo"  # Operations.undo_actions: Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y
 COLUMNS = "columns"  # the View › Columns submenu
+RECENT = "recent"  # the File › Open recent submenu, filled each time it opens (gui/libraries.py)
 
 MENUS: dict[str, list] = {
     "&File": [
+        Entry("New &library…", "new_library", None, "Create an empty library file and open it"),
+        Entry("&Open library…", "open_library", QKeySequence.Open, "Open another library in this window"),
+        RECENT,
+        Entry("New &window", "new_window", "Ctrl+Shift+N", "This library once more, in a window beside this one"),
+        SEPARATOR,
         Entry("&New record…", "new_record", "Ctrl+N", "Enter a record by hand"),
         Entry("&Import dumps…", "import_dialog_open", "Ctrl+I", "Import dump files into the library"),
         Entry("&Export…", "open_export", "Ctrl+E", "Write records to BibTeX, CSL-JSON, RIS, CSV…"),
@@ -38,7 +44,7 @@ MENUS: dict[str, list] = {
         Entry("&Back up now", "backup_now", None, "Copy the library into its backups folder"),
         Entry("Restore from &backup…", "restore_backup", None, "List the backups; restore one"),
         SEPARATOR,
-        Entry("&Quit", "close", QKeySequence.Quit),
+        Entry("&Quit", "quit_app", QKeySequence.Quit, "Close every Paperdesk window"),
     ],
     "&Edit": [
         UNDO_REDO,
@@ -91,14 +97,17 @@ def build(window) -> dict[str, QAction]:
             if entry is SEPARATOR:
                 menu.addSeparator()
             elif entry == UNDO_REDO:
-                undo = window.undo_stack.createUndoAction(window, "&Undo")
-                undo.setShortcut(QKeySequence("Ctrl+Z"))
-                redo = window.undo_stack.createRedoAction(window, "&Redo")
-                redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+                undo, redo = window.ops.undo_actions(window)  # bulk steps run in a worker (operations.py)
                 for action in (undo, redo):
                     menu.addAction(action)
                     window.addAction(action)
                 actions["undo"], actions["redo"] = undo, redo
+            elif entry == RECENT:
+                recent = menu.addMenu("Open r&ecent")
+                recent.setObjectName("recent-menu")
+                recent.aboutToShow.connect(lambda m=recent: window.fill_recent_menu(m))
+                window.recent_menu = recent
+                window.fill_recent_menu(recent)
             elif entry == COLUMNS:
                 columns = menu.addMenu("&Columns")
                 for action in window.table.column_actions:

@@ -86,24 +86,46 @@ def _report_shown_and_quit(app: QApplication) -> None:
     app.quit()
 
 
+def start_library(db: str | None, settings) -> tuple[Library, str]:
+    """The library the app starts on: ``--db``, else ``$PAPERDESK_DB``, else the library open when the app was
+    last closed (File › Open library… switched to it), else the per-user default. A last library that cannot be
+    opened any more (damaged, moved away half-way) gives way to the default, and the window says why."""
+    from .libraries import last_library
+
+    if db or os.environ.get("PAPERDESK_DB"):
+        return open_library_for_gui(db)
+    last = last_library(settings)
+    if last is not None and last != default_db_path():
+        try:
+            return Library(last, create=False), f"Library: {last}"
+        except LibraryError as exc:
+            library, _ = open_library_for_gui(None)
+            return library, f"The last library could not be opened, so the default one is open: {exc}"
+    return open_library_for_gui(None)
+
+
 def run(db: str | None = None, exit_when_shown: bool = False) -> int:
     app = make_app()
+    from .settings import Settings
+
     try:
-        library, message = open_library_for_gui(db)
+        library, message = start_library(db, Settings())
     except LibraryError as exc:
         QMessageBox.critical(None, "Paperdesk", f"Cannot open the library.\n\n{exc}")
         return 1
+    from .libraries import save_all_windows
     from .main_window import MainWindow
 
-    window = MainWindow(library)
+    window = MainWindow(library, owns_library=True)
     from .errors import install
 
     window.error_reporter = install(window)  # uncaught exceptions: traceback to the log, a sentence on screen
-    app.aboutToQuit.connect(window.save_settings)
+    app.aboutToQuit.connect(save_all_windows)  # every window open at the end (a switch replaces the first)
     window.statusBar().showMessage(message, 15000)
+    window.place_beside_others()  # a second Paperdesk opens beside the first, not on top of it
     window.show()
     if not exit_when_shown:
-        QTimer.singleShot(2000, window.backup_if_due)  # after the first paint, in the background
+        window.schedule_daily_backup()  # after the first paint, in the background (and for each library opened)
     if exit_when_shown:
         # Zero-delay timer: runs once the event loop has shown and painted the window.
         QTimer.singleShot(0, lambda: _report_shown_and_quit(app))

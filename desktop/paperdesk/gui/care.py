@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
 
 from ..core import backup, batch, citation, hand_entry, trash
 from ..core.library import LibraryError
-from .operations import LibraryCommand
+from .operations import BulkCommand, LibraryCommand
 
 
 def plural(count: int, word: str) -> str:
@@ -30,7 +30,19 @@ class AddRecord(LibraryCommand):
         self.fields = hand_entry.remove_added_record(self.library, self.paper_id)
 
 
-class TrashRecords(LibraryCommand):
+# A backup copies the whole library file: quick for a small library, seconds for a large one, whatever the
+# number of records an operation touches. Above this size it runs in the worker with the operation.
+QUICK_BACKUP_BYTES = 32 * 1024 * 1024
+
+
+def backup_is_quick(library) -> bool:
+    try:
+        return library.path.stat().st_size < QUICK_BACKUP_BYTES
+    except OSError:
+        return True
+
+
+class TrashRecords(BulkCommand):
     def __init__(self, library, paper_ids: list[int]):
         super().__init__(library, f"Move {plural(len(paper_ids), 'record')} to the Trash")
         self.paper_ids, self.moved = list(paper_ids), []
@@ -39,14 +51,17 @@ class TrashRecords(LibraryCommand):
     def is_noop(self) -> bool:
         return not self.moved
 
-    def apply(self):
-        self.moved = trash.trash(self.library, self.paper_ids)
+    def records(self) -> int:
+        return len(self.paper_ids)
 
-    def revert(self):
-        trash.restore(self.library, self.moved)
+    def apply_on(self, library, progress=None, cancelled=None):
+        self.moved = trash.trash(library, self.paper_ids, progress=progress, cancelled=cancelled)
+
+    def revert_on(self, library, progress=None, cancelled=None):
+        trash.restore(library, self.moved, progress=progress, cancelled=cancelled)
 
 
-class RestoreRecords(LibraryCommand):
+class RestoreRecords(BulkCommand):
     def __init__(self, library, paper_ids: list[int]):
         super().__init__(library, f"Restore {plural(len(paper_ids), 'record')} from the Trash")
         self.paper_ids, self.back = list(paper_ids), []
@@ -55,42 +70,108 @@ class RestoreRecords(LibraryCommand):
     def is_noop(self) -> bool:
         return not self.back
 
-    def apply(self):
-        self.back = trash.restore(self.library, self.paper_ids)
+    def records(self) -> int:
+        return len(self.paper_ids)
 
-    def revert(self):
-        trash.trash(self.library, self.back)
+    def apply_on(self, library, progress=None, cancelled=None):
+        self.back = trash.restore(library, self.paper_ids, progress=progress, cancelled=cancelled)
+
+    def revert_on(self, library, progress=None, cancelled=None):
+        trash.trash(library, self.back, progress=progress, cancelled=cancelled)
 
 
-class RemoveImport(LibraryCommand):
-    def __init__(self, library, source_id: int, file_name: str):
+class _BackupFirst:
+    """A bulk command that makes a backup before its first apply (not on redo)."""
+
+    backup_reason = ""
+    backup_wanted = False
+
+    def _backup_first(self, library, progress, cancelled) -> None:
+        if self.backup_wanted:
+            backup.make_backup(library, self.backup_reason, progress=progress, cancelled=cancelled)
+            self.backup_wanted = False  # a cancel after this point leaves the (harmless, listed) backup
+
+    def in_background(self) -> bool:
+        return super().in_background() or (self.backup_wanted and not backup_is_quick(self.library))
+
+
+class RemoveImport(_BackupFirst, BulkCommand):
+    backup_reason = "before removing an import"
+
+    def __init__(self, library, source_id: int, file_name: str, size: int = 0):
         super().__init__(library, f"Remove the import of {file_name}")
-        self.source_id, self.saved = source_id, None
+        self.source_id, self.saved, self.size = source_id, None, size
+        self.backup_wanted = size > 1000
 
-    def apply(self):
-        self.saved = trash.remove_import(self.library, self.source_id)
+    def records(self) -> int:
+        return self.size
 
-    def revert(self):
-        trash.undo_remove_import(self.library, self.saved)
+    def apply_on(self, library, progress=None, cancelled=None):
+        self._backup_first(library, progress, cancelled)
+        self.saved = trash.remove_import(library, self.source_id, progress=progress, cancelled=cancelled)
+
+    def revert_on(self, library, progress=None, cancelled=None):
+        trash.undo_remove_import(library, self.saved, progress=progress, cancelled=cancelled)
 
 
-class BatchEditRecords(LibraryCommand):
+class BatchEditRecords(_BackupFirst, BulkCommand):
+    backup_reason = "before batch edit"
+
     def __init__(self, library, edit: batch.BatchEdit, paper_ids: list[int]):
         super().__init__(library, f"{edit.describe()} ({plural(len(paper_ids), 'record')})")
         self.edit, self.paper_ids, self.result = edit, list(paper_ids), None
+        self.backup_wanted = len(self.paper_ids) > 1
 
     @property
     def is_noop(self) -> bool:
-        return not self.result.old
+        return self.result is None or not self.result.old
 
-    def apply(self):
+    def records(self) -> int:
+        return len(self.paper_ids) if self.result is None else len(self.result.old)
+
+    def apply_on(self, library, progress=None, cancelled=None):
         if self.result is None:
-            self.result = batch.apply(self.library, self.paper_ids, self.edit)
+            self._backup_first(library, progress, cancelled)
+            self.result = batch.apply(library, self.paper_ids, self.edit, progress=progress, cancelled=cancelled)
         else:
-            batch.redo(self.library, self.result)
+            batch.redo(library, self.result, progress=progress, cancelled=cancelled)
 
-    def revert(self):
-        batch.undo(self.library, self.result)
+    def revert_on(self, library, progress=None, cancelled=None):
+        batch.undo(library, self.result, progress=progress, cancelled=cancelled)
+
+
+class BulkProgress(QWidget):
+    """In the status bar while a bulk operation runs: what it is, how far it got, and Cancel."""
+
+    def __init__(self, ops, parent=None):
+        super().__init__(parent)
+        self.setObjectName("bulk-progress")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel("")
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(200)
+        self.bar.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop it: everything it did so far is rolled back, nothing changes")
+        self.cancel_button.clicked.connect(ops.cancel_job)
+        for widget in (self.label, self.bar, self.cancel_button):
+            row.addWidget(widget)
+        ops.jobStarted.connect(self.started)
+        ops.jobProgress.connect(self.progressed)
+        ops.jobEnded.connect(lambda *_: self.hide())
+        self.hide()
+
+    def started(self, title: str) -> None:
+        self.label.setText(f"{title}… (other changes wait)")
+        self.bar.setRange(0, 0)  # busy until the first figure arrives
+        self.cancel_button.setEnabled(True)
+        self.show()
+
+    def progressed(self, done: int, total: int) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
 
 
 class LibraryCare:
@@ -117,6 +198,36 @@ class LibraryCare:
             self._reselect(command.paper_id)
             self.statusBar().showMessage(f"Record {command.paper_id} added (Ctrl+Z takes it back)", 5000)
 
+    # --- bulk operations: progress and Cancel ----------------------------------------------------------------
+
+    def setup_bulk_progress(self) -> None:
+        self.bulk_progress = BulkProgress(self.ops, self)
+        self.statusBar().addPermanentWidget(self.bulk_progress)
+        self.ops.waiting.connect(lambda sentence: self.statusBar().showMessage(sentence, 6000))
+        self.ops.jobEnded.connect(lambda sentence: sentence and self.statusBar().showMessage(sentence, 8000))
+        self.ops.jobStarted.connect(lambda title: self.statusBar().showMessage(
+            f"{title}: other changes wait until it has finished", 4000))
+
+    def _run(self, title: str, step, done, background: bool) -> None:
+        """A change that is not undoable (emptying the Trash, a backup): in a worker when it may take long,
+        else here; ``done(result)`` afterwards, and every view told what changed."""
+        if not background:
+            if self.ops.refuse_while_busy():
+                return
+            try:
+                result = self.ops.run(lambda library: step(library, None, None))
+            except LibraryError as exc:
+                self._failed(str(exc))
+                return
+            done(result)
+            return
+
+        def finished(result, changes):
+            self.ops.broadcast(changes)
+            done(result)
+
+        self.ops.start_job(title, step, finished)
+
     # --- trash ----------------------------------------------------------------------------------------------
 
     def trash_selection(self) -> None:
@@ -127,21 +238,31 @@ class LibraryCare:
         if self.model.filter.view == "trash":
             self.statusBar().showMessage("These records are in the Trash already: Restore brings them back", 4000)
             return
+        if self.ops.refuse_while_busy():
+            return
         absorbed = sum(trash.absorbed_by(self.library, ids).values())
-        if self._push(TrashRecords(self.library, ids)):
-            extra = f" with the {plural(absorbed, 'record')} merged into them" if absorbed else ""
-            self.statusBar().showMessage(f"Moved {plural(len(ids), 'record')}{extra} to the Trash"
-                                         " (Ctrl+Z undoes; the Trash in the sidebar restores)", 6000)
+        command = TrashRecords(self.library, ids)
+        extra = f" with the {plural(absorbed, 'record')} merged into them" if absorbed else ""
+        command.on_done = lambda: self.statusBar().showMessage(
+            f"Moved {plural(len(command.moved), 'record')}{extra} to the Trash"
+            " (Ctrl+Z undoes; the Trash in the sidebar restores)", 6000)
+        self._push(command)
 
     def restore_selection(self) -> None:
         ids = self.selected_ids()
         if self.model.filter.view != "trash" or not ids:
             self.statusBar().showMessage("Open the Trash in the sidebar and select the records to restore", 4000)
             return
-        if self._push(RestoreRecords(self.library, ids)):
-            self.statusBar().showMessage(f"Restored {plural(len(ids), 'record')}", 5000)
+        command = RestoreRecords(self.library, ids)
+        command.on_done = lambda: self.statusBar().showMessage(f"Restored {plural(len(command.back), 'record')}",
+                                                               5000)
+        self._push(command)
 
     def empty_trash(self, confirm: bool = True) -> int:
+        """Asks, then deletes for good (after a backup). Returns how many records are going (the deletion may
+        still be running in the background: it is done when the Trash count shows 0)."""
+        if self.ops.refuse_while_busy():
+            return 0
         count = trash.count_trashed(self.library)
         if not count:
             self.statusBar().showMessage("The Trash is empty", 3000)
@@ -155,19 +276,27 @@ class LibraryCare:
             self.empty_trash_box = box
             if box.exec() != QMessageBox.Discard:
                 return 0
-        try:
-            backup.make_backup(self.library, "before emptying the Trash")
-            gone, _ = self.ops.run(trash.empty_trash)
-        except LibraryError as exc:
-            self._failed(str(exc))
-            return 0
-        self.undo_stack.clear()  # steps that refer to deleted records cannot be undone any more
-        self.statusBar().showMessage(f"Deleted {plural(gone, 'record')} for good (a backup was made first)", 6000)
-        return gone
+
+        def step(library, progress, cancelled):
+            backup.make_backup(library, "before emptying the Trash", progress=progress, cancelled=cancelled)
+            return trash.empty_trash(library, progress=progress, cancelled=cancelled)
+
+        def done(gone):
+            self.undo_stack.clear()  # steps that refer to deleted records cannot be undone any more
+            self.statusBar().showMessage(f"Deleted {plural(gone, 'record')} for good (a backup was made first)",
+                                         6000)
+
+        from .operations import BULK_RECORDS
+
+        self._run("Emptying the Trash", step, done,
+                  background=count >= BULK_RECORDS or not backup_is_quick(self.library))
+        return count
 
     # --- remove an import -----------------------------------------------------------------------------------
 
     def remove_import(self, source_id: int, confirm: bool = True) -> bool:
+        if self.ops.refuse_while_busy():
+            return False
         try:
             impact = trash.import_impact(self.library, source_id)
         except LibraryError as exc:
@@ -185,14 +314,15 @@ class LibraryCare:
             self.remove_import_box = box
             if box.exec() != QMessageBox.Ok:
                 return False
-        if impact["only_here"] + impact["also_elsewhere"] > 1000:
-            backup.make_backup(self.library, "before removing an import")
-        if self._push(RemoveImport(self.library, source_id, impact["file"])):
+        command = RemoveImport(self.library, source_id, impact["file"], impact["only_here"] + impact["also_elsewhere"])
+
+        def done():
             self.sidebar.select("all")
             self.statusBar().showMessage(f"Removed {impact['file']}: {plural(impact['only_here'], 'record')} to the"
                                          " Trash", 6000)
-            return True
-        return False
+
+        command.on_done = done
+        return self._push(command)
 
     # --- batch edit -----------------------------------------------------------------------------------------
 
@@ -212,15 +342,10 @@ class LibraryCare:
         return dialog
 
     def _apply_batch(self, edit, ids: list) -> None:
-        if len(ids) > 1:
-            try:
-                backup.make_backup(self.library, "before batch edit")
-            except LibraryError as exc:
-                self._failed(f"No batch edit: the backup before it failed ({exc})")
-                return
-        if self._push(BatchEditRecords(self.library, edit, list(ids))):
-            self.statusBar().showMessage(f"{edit.describe()}: {plural(len(ids), 'record')} (one Ctrl+Z undoes it)",
-                                         6000)
+        command = BatchEditRecords(self.library, edit, list(ids))
+        command.on_done = lambda: self.statusBar().showMessage(
+            f"{edit.describe()}: {plural(len(command.result.old), 'record')} (one Ctrl+Z undoes it)", 6000)
+        self._push(command)
 
     # --- copy -----------------------------------------------------------------------------------------------
 
@@ -256,12 +381,13 @@ class LibraryCare:
     # --- backups --------------------------------------------------------------------------------------------
 
     def backup_now(self) -> None:
-        try:
-            info = backup.make_backup(self.library, "manual")
-        except LibraryError as exc:
-            self._failed(str(exc))
-            return
-        self.statusBar().showMessage(f"Backed up {plural(info.records, 'record')} to {info.path}", 6000)
+        def step(library, progress, cancelled):
+            return backup.make_backup(library, "manual", progress=progress, cancelled=cancelled)
+
+        def done(info):
+            self.statusBar().showMessage(f"Backed up {plural(info.records, 'record')} to {info.path}", 6000)
+
+        self._run("Backing up the library", step, done, background=not backup_is_quick(self.library))
 
     def restore_backup(self, show: bool = True):
         from .dialogs.backups import BackupsDialog

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMenu, \
-    QMessageBox, QSplitter, QStackedWidget, QUndoView, QVBoxLayout
+    QMessageBox, QSplitter, QStackedWidget
 
 from ..core import curation
 from ..core.library import Library, LibraryError
@@ -30,6 +30,7 @@ from .dialogs.tag_manager import TagManager
 from .dialogs.tag_picker import TagPicker
 from .duplicates_page import DuplicatesPage
 from .errors import show_error
+from .libraries import LibraryFiles
 from .navigation import Navigation
 from .operations import Operations
 from .pinned import PinnedExports
@@ -45,13 +46,13 @@ POLL_MS = 2000
 __all__ = ["MainWindow", "app_settings"]
 
 
-class MainWindow(Navigation, LibraryCare, QMainWindow):
-    def __init__(self, library: Library, settings: QSettings | None = None):
+class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
+    def __init__(self, library: Library, settings: QSettings | None = None, owns_library: bool = False):
+        """``owns_library``: the window opened ``library`` itself and closes it when it closes (a window given a
+        library by its caller leaves it open)."""
         super().__init__()
         self.library = library
         self.settings = Settings(settings)
-        # Qt appends the application's display name itself: "library.sqlite — Paperdesk".
-        self.setWindowTitle(library.path.name)
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
         self.ops = Operations(library, self.undo_stack, self)
@@ -127,10 +128,12 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
         self.statusBar().addPermanentWidget(self.count_label)
+        self.setup_bulk_progress()  # care.py: the progress bar and Cancel of bulk operations
         self.actions_by_name = actions.build(self)
         self.undo_action, self.redo_action = self.actions_by_name["undo"], self.actions_by_name["redo"]
         self.column_actions = self.table.column_actions
         self.model.refreshed.connect(self._update_count)
+        self.init_library_files(owns_library)  # the title bar, the recent list (gui/libraries.py)
 
         self._poll = QTimer(self, interval=POLL_MS)  # another Paperdesk may write to the same library
         self._poll.timeout.connect(self._check_outside_changes)
@@ -250,16 +253,9 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         menu.exec(global_pos)
 
     def show_history(self, show: bool = True) -> QDialog:
-        dialog = QDialog(self)
-        dialog.setObjectName("history-dialog")
-        dialog.setWindowTitle("History of this session")
-        layout = QVBoxLayout(dialog)
-        view = QUndoView(self.undo_stack)
-        view.setEmptyLabel("<library as opened>")
-        layout.addWidget(QLabel("Click a step to go back (or forward) to it:"))
-        layout.addWidget(view)
-        dialog.resize(480, 360)
-        dialog.view = view
+        from .dialogs.history import HistoryDialog
+
+        dialog = HistoryDialog(self.ops, self)
         if show:
             dialog.open()
         return dialog
@@ -480,10 +476,7 @@ class MainWindow(Navigation, LibraryCare, QMainWindow):
         save_window(self, self.settings)
 
     def closeEvent(self, event):
-        self.save_settings()
-        self._poll.stop()
-        self._search_timer.stop()  # a search typed just before closing must not run on a closed library
-        self._authors_timer.stop()
-        self.duplicates.stop()
-        self.authors_view.stop()
+        # Settings saved, timers and workers stopped (a search typed just before closing must not run on a
+        # closed library), the connection closed if this window opened it: gui/libraries.py.
+        self.shutdown()
         super().closeEvent(event)

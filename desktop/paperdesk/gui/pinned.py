@@ -51,6 +51,7 @@ class PinnedExports(QObject):
         self.thread: QThread | None = None
         self.pending = False
         self.writes = 0  # rewrites finished (tests wait on it)
+        self.stopped = False
         self.timer = QTimer(self, singleShot=True, interval=QUIET_MS)
         self.timer.timeout.connect(self._start)
 
@@ -58,7 +59,7 @@ class PinnedExports(QObject):
         return core_pinned.list_pins(self.library)
 
     def library_changed(self, changes=None) -> None:
-        if self.pins():
+        if not self.stopped and self.pins():
             self.timer.start()
 
     def pin(self, path, fmt: str = "bibtex", *, tags=(), search: str = "") -> core_pinned.Pin:
@@ -71,7 +72,29 @@ class PinnedExports(QObject):
         core_pinned.unpin(self.library, pin_id)
         self.updated.emit()
 
+    def stop(self) -> None:
+        """The window closes (or switches library): no more rewrites in the background. A change still waiting for
+        its rewrite gets it now, in this thread, so the pinned files hold the library as the window left it."""
+        waiting = self.timer.isActive() or self.pending
+        self.stopped = True
+        self.timer.stop()
+        self.pending = False
+        if self.thread is not None:
+            try:
+                self.thread.quit()
+                self.thread.wait(60_000)
+            except RuntimeError:  # already deleted
+                pass
+        if waiting:
+            for pin in self.pins():
+                try:
+                    core_pinned.rewrite(self.library, pin)
+                except LibraryError as exc:
+                    self.failed.emit(str(exc))
+
     def _start(self) -> None:
+        if self.stopped:
+            return
         if self.thread is not None:
             self.pending = True  # rewrite again once this one is done: it may have read the state before
             return

@@ -4,12 +4,16 @@ helpers, and the column menu. What it shows follows the Changes of every operati
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPainter, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
 
 from ..core import query
 from ..core.library import Library
 from .records_model import RecordsModel
+
+
+EMPTY_LIBRARY = ("This library is empty.\n\nImport dump files with File › Import dumps… (Ctrl+I),\n"
+                 "or drop them on the window.")
 
 
 class RecordsTable(QTableView):
@@ -49,6 +53,21 @@ class RecordsTable(QTableView):
             if spec.key == "title":
                 action.setEnabled(False)
             self.column_actions.append(action)
+
+    def empty_hint(self) -> str:
+        """What the empty table says: only an empty library gets a hint (an empty search result has the status
+        bar's "0 of N records")."""
+        return EMPTY_LIBRARY if self.records.loaded and self.records.total == 0 else ""
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        hint = self.empty_hint()
+        if hint:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(24, 24, -24, -24), Qt.AlignCenter | Qt.TextWordWrap,
+                             hint)
+            painter.end()
 
     def sync_column_actions(self) -> None:
         for column, action in enumerate(self.column_actions):

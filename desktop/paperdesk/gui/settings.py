@@ -1,14 +1,21 @@
 """Every per-user setting the window keeps (QSettings), declared once with its type and default (as Picard's
 options.py does). Widgets read and write settings only through ``Settings``; library-specific settings
-(saved searches, the citation-key pattern) live in the library file instead (core).
+(saved searches, the citation-key pattern, the last view and search) live in the library file instead
+(core/libraries.py, core/curation.py, core/export/keys.py).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
+
+from ..core import libraries
+from ..core.library import LibraryError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,9 +31,13 @@ OPTIONS = {o.key: o for o in (
     Option("window/state", QByteArray, None, "toolbars and docks"),
     Option("window/splitter", QByteArray, None, "sidebar / table / detail widths"),
     Option("table/header", QByteArray, None, "records table: column order, widths, hidden columns, sort"),
-    Option("view/kind", str, "all", "sidebar entry shown at the last close: all, review, recent, tag, source"),
-    Option("view/value", str, None, "its tag or source id"),
-    Option("view/search", str, "", "search text at the last close"),
+    # Before several libraries, the last view and search were kept per user: they are moved into the first
+    # library opened (its settings table, core/libraries.py) and removed from here.
+    Option("view/kind", str, "all", "legacy: sidebar entry shown at the last close (moved into the library)"),
+    Option("view/value", str, None, "legacy: its tag or source id (moved into the library)"),
+    Option("view/search", str, "", "legacy: search text at the last close (moved into the library)"),
+    Option("library/recent", str, "[]", "File › Open recent: the libraries opened last, newest first (JSON list)"),
+    Option("library/last", str, None, "the library open at the last close: the app starts on it (no --db given)"),
     Option("import/last_folder", str, None, "folder of the last imported dump (None: the home folder)"),
     Option("export/format", str, "bibtex", "export format chosen last"),
     Option("export/ascii", bool, False, "export: LaTeX escapes instead of UTF-8"),
@@ -95,17 +106,14 @@ def restore_window(window, settings: Settings) -> None:
         window.table.sync_column_actions()
     header = window.table.horizontalHeader()
     sort_column, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
-    search = settings.get("view/search") or ""
-    kind, value = settings.get("view/kind"), settings.get("view/value")
+    view = library_view(window.library, settings)
+    search, kind, value = view["search"], view["kind"], view["value"]
     if search:
         window._set_search_text(search)
-    if kind in ("review", "recent"):
+    if kind in ("review", "recent", "trash"):
         window.sidebar.select(kind)
     elif kind in ("source", "tag") and value is not None:
-        try:
-            window.sidebar.select(kind, int(value))
-        except (TypeError, ValueError):
-            pass
+        window.sidebar.select(kind, value)
     window.model.sort(sort_column, order)
     window._set_filter(search=search)
 
@@ -115,8 +123,34 @@ def save_window(window, settings: Settings) -> None:
     settings.set("window/state", window.saveState())
     settings.set("window/splitter", window.splitter.saveState())
     settings.set("table/header", window.table.horizontalHeader().saveState())
-    kind, value = window.sidebar.current_entry()
-    settings.set("view/kind", kind)
-    settings.set("view/value", value)
-    settings.set("view/search", window.search.text())
     settings.sync()
+    kind, value = window.sidebar.current_entry()
+    try:
+        libraries.remember_view(window.library, kind, value, window.search.text())
+    except LibraryError as exc:  # the library is busy or gone: the view is not worth a message
+        log.warning("the last view was not kept with the library: %s", exc)
+
+
+LEGACY_VIEW = ("view/kind", "view/value", "view/search")
+
+
+def library_view(library, settings: Settings) -> dict:
+    """The view to restore: the library's own; for a library that has none, the view an older Paperdesk kept per
+    user (moved into this library, once: the first library opened after the update is the one it belonged to)."""
+    view = libraries.last_view(library)
+    legacy = any(settings.q.contains(key) for key in LEGACY_VIEW)
+    if view is None and legacy:
+        kind, value, search = (settings.get(k) for k in LEGACY_VIEW)
+        try:
+            value = int(value) if value is not None else None
+        except (TypeError, ValueError):
+            value = None
+        try:
+            libraries.remember_view(library, kind, value, search or "")
+        except LibraryError as exc:
+            log.warning("the last view was not moved into the library: %s", exc)
+        view = libraries.last_view(library) or {"kind": kind, "value": value, "search": search or ""}
+    if legacy:
+        for key in LEGACY_VIEW:
+            settings.q.remove(key)
+    return view or {"kind": "all", "value": None, "search": ""}

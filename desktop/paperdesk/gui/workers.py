@@ -85,3 +85,59 @@ def start_in_thread(worker: QObject, parent: QObject) -> QThread:
     thread.finished.connect(thread.deleteLater)
     thread.start()
     return thread
+
+
+class JobWorker(QObject):
+    """One bulk operation (trash, restore, remove an import, batch edit, their undo and redo, empty the Trash, a
+    backup) on a connection of its own, in a thread of its own, so the window stays responsive.
+
+    ``step(library, progress, cancelled)`` is a core operation: one transaction, in chunks, asking
+    ``cancelled()`` before each (core.progress). Cancel rolls its transaction back; nothing has changed. The
+    worker writes with the window's own origin, so the window does not take its events for another window's;
+    it reads the Changes from those events itself and hands them over with the result.
+
+    A plain Python thread rather than a QThread (as the author figures do): the signals reach the window's
+    Operations through its event loop, and nothing aborts if the window goes while the thread finishes."""
+
+    progress = Signal(int, int)
+    finished = Signal(object, object)  # the step's result, core.changes.Changes
+    cancelled = Signal(str)  # the sentence: nothing was changed
+    failed = Signal(str)
+
+    def __init__(self, db_path, origin: str, step):
+        super().__init__()
+        self.db_path, self.origin, self.step = db_path, origin, step
+        self.cancel = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.run, name="paperdesk-bulk-operation", daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        from ..core import changes as ch
+        from ..core.progress import Cancelled
+
+        try:
+            library = Library(self.db_path, origin=self.origin, check=False)  # the window checked it at open
+        except LibraryError as exc:
+            self.failed.emit(str(exc))
+            return
+        try:
+            with ch.collect(library) as box:
+                result = self.step(library, self._progress, self.cancel.is_set)
+            self.finished.emit(result, box.changes)
+        except Cancelled as exc:
+            self.cancelled.emit(str(exc))
+        except LibraryError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # the traceback to the log, a sentence to the window
+            from ..core.logfile import log_exception
+
+            log_exception(exc, "bulk operation")
+            self.failed.emit(f"The operation stopped: {exc}; nothing was changed")
+        finally:
+            library.close()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.emit(int(done), int(total))
