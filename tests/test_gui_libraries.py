@@ -26,6 +26,7 @@ from paperdesk.core.library import Library
 from paperdesk.gui import libraries as gui_libraries
 from paperdesk.gui.libraries import place_beside
 from paperdesk.gui.main_window import MainWindow
+from test_gui_bulk import _select_rows, held  # noqa: F401  (held: a fixture, a bulk change caught mid-way)
 from test_gui_views import check_consistent, sidebar_count
 
 
@@ -165,6 +166,9 @@ def test_new_library_never_replaces_a_file(keep, first, tmp_path, qtbot, monkeyp
         assert first.isVisible() and current_window(keep) is first and first.library.count_papers() == 154
         box.close()
     assert {p: p.read_bytes() for p in (notes, other)} == before
+    answer_save(monkeypatch, first.library.path)  # the library open here: nothing happens to it
+    trigger(first, "new_library")
+    assert current_window(keep) is first and "is the library open here" in first.statusBar().currentMessage()
     # An existing library chosen as "new" is opened as it is, never emptied.
     answer_save(monkeypatch, library_b)
     count = sql(library_b, "SELECT COUNT(*) FROM papers")[0][0]
@@ -199,8 +203,8 @@ def test_open_library_switches_every_view_to_the_new_library(keep, seeded, setti
     assert "Opened thesis-library" in b.statusBar().currentMessage()
     b.select_row(0)
     check_every_view(b, qtbot)
-    qtbot.waitUntil(lambda: len(backup.list_backups(library_b)) == 1, timeout=20000)
-    assert backup.list_backups(library_b)[0].reason == "daily"
+    # (a backup being written is listed as "unknown" until it is complete)
+    qtbot.waitUntil(lambda: [b.reason for b in backup.list_backups(library_b)] == ["daily"], timeout=20000)
 
 
 def test_open_ctrl_o_and_a_library_already_open(keep, first, qtbot, monkeypatch):
@@ -265,6 +269,27 @@ def test_a_library_that_cannot_be_opened_leaves_the_current_one_open(keep, first
         box.close()
     first.edit_record(shown, {"title": "Still Working Here"})
     assert sql(seeded, "SELECT title FROM papers WHERE id = ?", shown)[0][0] == "Still Working Here"
+
+
+def test_a_locked_library_leaves_the_current_one_open(keep, first, seeded, tmp_path, qtbot, monkeypatch):
+    monkeypatch.setenv("PAPERDESK_BUSY_TIMEOUT_MS", "300")
+    locked = tmp_path / "locked.sqlite"
+    Library(locked).close()
+    holder = sqlite3.connect(locked, isolation_level=None)  # another program holding it for itself
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO settings(key, value) VALUES ('theirs', 'x')")
+    try:
+        answer_open(monkeypatch, locked)
+        trigger(first, "open_library")
+        box = first.library_refused_box
+        assert box.text() == f"{locked}: another program holds the library file locked; try again in a moment"
+        assert current_window(keep) is first and first.model.total == 154
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    trigger(first, "open_library")  # once it is free, it opens
+    assert current_window(keep).library.path == locked
 
 
 # --- what belongs to a library comes back with it ------------------------------------------------------------
@@ -488,8 +513,7 @@ def test_new_window_opens_beside_this_one_on_the_same_library(keep, first, qtbot
     first.resize(1000, 700)
     first._note_place()  # what the window records once it rests
     trigger(first, "new_window")
-    second = next(w for w in gui_libraries.OPEN_WINDOWS if w is not first and not w._shut_down
-                  and w.library.path == first.library.path)
+    second = next(w for w in gui_libraries.live_windows() if w is not first and w.library.path == first.library.path)
     keep(second)
     assert second.library.path == first.library.path and second.library is not first.library
     assert second.isVisible() and second.windowTitle() == first.windowTitle()
@@ -570,3 +594,42 @@ def test_cli_new_creates_an_empty_library_and_refuses_to_replace(tmp_path, capsy
     assert "not a Paperdesk library" in capsys.readouterr().err and notes.read_text() == "keep me"
     assert main(["new", str(tmp_path / "no-such-folder" / "x.sqlite")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_switching_mid_bulk_change_asks_and_rolls_it_back(keep, first, seeded, qtbot, monkeypatch, library_b,
+                                                          held):
+    from paperdesk.gui import operations
+
+    monkeypatch.setattr(operations, "BULK_RECORDS", 1)
+    chosen = _select_rows(first, 10)
+    first.table.setFocus()
+    qtbot.keyClick(first.table, Qt.Key_Delete)  # ten records to the Trash, in a worker, held mid-way
+    qtbot.waitUntil(lambda: first.bulk_progress.bar.maximum() == 10, timeout=5000)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or QMessageBox.Ok)
+    answer_open(monkeypatch, library_b)
+    trigger(first, "open_library")
+    assert asked == ["“Move 10 records to the Trash” is still running in library. Stop it and open thesis-library?"]
+    b = current_window(keep)
+    assert b.library.path == library_b
+    with sqlite3.connect(seeded.path) as conn:  # what is committed: nothing of the half-done change
+        assert conn.execute("SELECT COUNT(*) FROM papers WHERE trashed_at IS NOT NULL").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0] == 154
+    assert len(chosen) == 10
+    check_every_view(b, qtbot)
+
+
+def test_dropping_a_library_file_on_the_window_opens_it(keep, first, qtbot, library_b, seed_paths):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    def drop(paths):
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        event = QDropEvent(QPoint(10, 10), Qt.CopyAction, data, Qt.LeftButton, Qt.NoModifier)
+        first.dropEvent(event)
+
+    drop([library_b])
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=5000)
+    b = current_window(keep)
+    assert b.library.path == library_b and first.import_dialog is None  # opened, not imported

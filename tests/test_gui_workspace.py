@@ -252,7 +252,7 @@ def test_layout_and_last_view_are_remembered(seeded, settings, qtbot):
     w.show()
     w.resize(781, 533)  # the offscreen screen is 800x600
     year_column = query.COLUMN_KEYS.index("year")
-    w.table.setColumnWidth(0, 333)
+    w.table.setColumnWidth(year_column, 77)  # the title column stretches over the rest: the others keep widths
     w.table.sortByColumn(year_column, Qt.DescendingOrder)
     w.search.setText("recommendation")
     w._apply_search()
@@ -262,7 +262,7 @@ def test_layout_and_last_view_are_remembered(seeded, settings, qtbot):
     qtbot.addWidget(again)
     again.show()
     assert again.size().width() == 781
-    assert again.table.columnWidth(0) == 333
+    assert again.table.columnWidth(year_column) == 77
     assert again.model.filter.sort == "date" and again.model.filter.descending  # year sorts by date
     assert again.search.text() == "recommendation"
     assert again.model.filter.view == "source" and again.model.filter.source_id == seeded.sources()[1]["id"]
@@ -300,6 +300,8 @@ def test_dropping_dump_files_on_the_window_imports_them(tmp_path, settings, qtbo
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in seed_paths[:2]])
     w.dropEvent(QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    assert w.capture_question.isVisible()  # when were they captured? the files' own dates, as offered
+    w.capture_question.accept()
     with qtbot.waitSignal(w.import_dialog.done_importing, timeout=30000):
         pass
     assert db_value(library, "SELECT COUNT(*) FROM papers") == 44

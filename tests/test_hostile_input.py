@@ -102,7 +102,7 @@ def test_a_file_name_that_is_not_utf8_is_stored_losslessly_shown_escaped_and_the
                    capture_output=True)
     out = done.stdout.decode("utf-8")
     assert done.returncode == 0, done.stderr
-    assert "caf\\xe9-\\xff\\\\dump.txt: 1 records added" in out and "22 records added" in out
+    assert "caf\\xe9-\\xff\\\\dump.txt: 1 record added" in out and "22 records added" in out
     with Library(db) as library:
         stored = [s["file_name"] for s in library.sources()]
         paths = [s["path"] for s in library.sources()]
@@ -117,7 +117,7 @@ def test_a_file_name_with_a_newline_does_not_split_the_report_line(tmp_path):
     done = run_cli("import", odd, "--db", tmp_path / "l.sqlite", "--captured", "2026-06-05", tmp_path=tmp_path,
                    capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "two\\nlines\\u001b[31m.txt: 1 records added"
+    assert done.stdout.splitlines()[0] == "two\\nlines\\u001b[31m.txt: 1 record added"
     assert "\x1b" not in done.stdout
 
 
@@ -193,7 +193,7 @@ def test_control_characters_already_in_a_library_are_removed_on_export_with_a_wa
     result = export(seeded, "csv", out)
     assert b"\x00" not in out.read_bytes() and b"\x1b" not in out.read_bytes()
     assert "OldImport" in out.read_text("utf-8")
-    assert result.messages and "1 records" in result.messages[0]
+    assert result.messages and "from 1 record on the way out" in result.messages[0]
 
 
 def test_text_helpers():

@@ -67,9 +67,11 @@ def test_sqlite_utils_enable_fts_would_change_nothing(seeded, tmp_path):
 
 def _as_version_6(path) -> None:
     """Turn a library back into what Paperdesk wrote before migration 7: the FTS form sqlite-utils did not
-    recognise, and no pinned exports."""
+    recognise, no pinned exports (and none of the surname columns of migration 9)."""
     conn = sqlite3.connect(path)
     conn.executescript(
+        "DROP INDEX idx_papers_first_author_surname; ALTER TABLE papers DROP COLUMN first_author_surname;"
+        "DROP INDEX idx_author_stats_surname; ALTER TABLE author_stats DROP COLUMN surname;"
         "DROP TABLE papers_fts; DROP TABLE pinned_exports;"
         "CREATE VIRTUAL TABLE papers_fts USING fts5(title, authors, abstract, content='papers', content_rowid='id',"
         " tokenize='unicode61 remove_diacritics 2');"

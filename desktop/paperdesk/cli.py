@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .core.wording import count, plural
 
 
 def _date(text: str) -> dt.date:
@@ -354,7 +355,7 @@ def _new(path: str) -> int:
         return 1
     with library:
         if not created:
-            print(f"paperdesk: {target} is a Paperdesk library already ({library.count_papers()} records); it was"
+            print(f"paperdesk: {target} is a Paperdesk library already ({count(library.count_papers(), 'record')}); it was"
                   " left as it is", file=sys.stderr)
             return 1
     print(f"New empty library: {target}")
@@ -396,10 +397,10 @@ def _print_result(result) -> None:
     report = result.report
     if result.status != "imported" or not report:
         return
-    print(f"  {report['records_read']} records read, {report['records_flagged']} flagged for review, "
+    print(f"  {count(report['records_read'], 'record')} read, {report['records_flagged']} flagged for review, "
           f"layout {report['layout']}, {report['encoding']}")
-    for reason, count in (report.get("flag_reasons") or {}).items():
-        print(f"  flagged: {count} × {reason}")
+    for reason, times in (report.get("flag_reasons") or {}).items():
+        print(f"  flagged: {times} × {reason}")
     for warning in report["warnings"]:
         where = f"line {warning['line']}: " if warning["line"] else ""
         print(f"  warning: {where}{warning['message']}")
@@ -442,7 +443,7 @@ def _export(db: str | None, args) -> int:
     for message in result.messages:
         print(f"paperdesk: {message}", file=sys.stderr)
     if result.path is not None:
-        print(f"{result.count} papers ({scope.describe()}) written to {result.path}", file=sys.stderr)
+        print(f"{count(result.count, 'paper')} ({scope.describe()}) written to {result.path}", file=sys.stderr)
     return 0
 
 
@@ -465,7 +466,7 @@ def _export_watch(library, args, scope, options) -> int:
         if p.last_error:
             print(f"{stamp} paperdesk: {p.last_error}", file=sys.stderr, flush=True)
         else:
-            print(f"{stamp} {p.last_count} papers written to {p.path}", file=sys.stderr, flush=True)
+            print(f"{stamp} {count(p.last_count, 'paper')} written to {p.path}", file=sys.stderr, flush=True)
 
     print(f"paperdesk: keeping {args.output} in sync with the library; Ctrl+C stops", file=sys.stderr, flush=True)
     try:
@@ -490,7 +491,7 @@ def _duplicates(db: str | None, args) -> int:
             print()
             return 0
         preset = PRESETS[args.preset]
-        print(f"{len(groups)} candidate groups (preset {preset.name}: certain >= {preset.certain}, "
+        print(f"{count(len(groups), 'candidate group')} (preset {preset.name}: certain >= {preset.certain}, "
               f"likely >= {preset.likely}, possible >= {preset.possible})")
         for g in groups:
             named = curation.briefs(library, g.records)
@@ -516,12 +517,12 @@ def _author(db: str | None, args) -> int:
     if not data["papers"]:
         print(f"paperdesk: no papers by '{args.name}' in the library", file=sys.stderr)
         return 1
-    print(f"{data['name']}: {data['papers']} papers ({data['first_author_papers']} as first author, "
+    print(f"{data['name']}: {count(data['papers'], 'paper')} ({data['first_author_papers']} as first author, "
           f"{data['from_profile_papers']} only from the profile page), {data['years'][0]}-{data['years'][1]}")
     if data["profile"]:
         p = data["profile"]
-        print(f"  profile ({p['source']}, captured {p['captured']}): h-index {p['h_index']}, {p['citations']} "
-              f"citations, {p['paper_count']} papers, novelty {p['novelty']}%, AI score {p['ai_score']}")
+        print(f"  profile ({p['source']}, captured {p['captured']}): h-index {p['h_index']}, "
+              f"{count(p['citations'], 'citation')}, {count(p['paper_count'], 'paper')}, novelty {p['novelty']}%, AI score {p['ai_score']}")
     print("  per year: " + ", ".join(f"{y}: {sum(c.values())}" for y, c in data["per_year"].items()))
     print("  categories: " + ", ".join(f"{c} {n}" for c, n in data["categories"].items()))
     print("  code share: " + ", ".join(f"{y}: {s:.0%}" for y, s in data["code_share_per_year"].items()))
@@ -566,7 +567,7 @@ def _merge(db: str | None, args) -> int:
         verb = "would merge" if args.dry_run else "merged"
         for step in plan:
             print(f"{verb} {', '.join(map(str, step['merged']))} into {step['survivor']} ({'; '.join(step['reasons'])})")
-        print(f"{len(plan)} {args.auto} groups {verb}" + ("" if args.dry_run else " (undo one: paperdesk unmerge ID,"
+        print(f"{len(plan)} {args.auto} {plural(len(plan), 'group')} {verb}" + ("" if args.dry_run else " (undo one: paperdesk unmerge ID,"
                                                             " or the Unmerge button in a record's history)"))
     return 0
 
@@ -616,7 +617,7 @@ def _history(db: str | None, args) -> int:
         print()
         return 0
     where = f", merged into record {inside}" if inside else ""
-    print(f"record {args.id}{where}: {len(entries)} events, oldest first")
+    print(f"record {args.id}{where}: {count(len(entries), 'event')}, oldest first")
     for e in entries:
         print(f"  {e['at']}  {e['summary']}")
     return 0
@@ -632,7 +633,7 @@ def _print_backups(library_path) -> None:
     print(f"{len(backups)} backup{'s' if len(backups) != 1 else ''} in {backups_dir(library_path)}, newest first:")
     for info in backups:
         records = "?" if info.records is None else info.records
-        print(f"  {info.created}  {records:>8} records  {info.size / 1e6:7.1f} MB  {info.reason:<16} {info.path.name}")
+        print(f"  {info.created}  {records:>8} {plural(2 if info.records is None else info.records, 'record'):<7}  {info.size / 1e6:7.1f} MB  {info.reason:<16} {info.path.name}")
 
 
 def _backup(db: str | None, args) -> int:
@@ -646,7 +647,7 @@ def _backup(db: str | None, args) -> int:
         try:
             if args.keep:
                 backup.set_keep_count(library, args.keep)
-                print(f"keeping the newest {args.keep} backups")
+                print(f"keeping the newest {count(args.keep, 'backup')}")
             if args.list:
                 _print_backups(library.path)
                 return 0
@@ -654,7 +655,7 @@ def _backup(db: str | None, args) -> int:
         except LibraryError as exc:
             print(f"paperdesk: {exc}", file=sys.stderr)
             return 1
-    print(f"backed up {info.records} records to {info.path} ({info.size / 1e6:.1f} MB)")
+    print(f"backed up {count(info.records, 'record')} to {info.path} ({info.size / 1e6:.1f} MB)")
     return 0
 
 
@@ -669,11 +670,11 @@ def _restore(db: str | None, args) -> int:
     try:
         if args.to:
             result = backup.restore(args.backup, into=args.to)
-            print(f"restored {result['records']} records into {result['path']}; the library is unchanged")
+            print(f"restored {count(result['records'], 'record')} into {result['path']}; the library is unchanged")
             return 0
         if not args.yes:
             records = backup.check_backup(args.backup)
-            print(f"paperdesk: restoring over the library replaces all of it with the backup's {records} records;"
+            print(f"paperdesk: restoring over the library replaces all of it with the backup's {count(records, 'record')};"
                   " add --yes to do it (a backup of the library is made first), or --to NEW.sqlite", file=sys.stderr)
             return 2
         library = _open(db, create=False)
@@ -684,7 +685,7 @@ def _restore(db: str | None, args) -> int:
     except LibraryError as exc:
         print(f"paperdesk: {exc}", file=sys.stderr)
         return 1
-    print(f"restored {result['records']} records over {result['path']}; what it held is in {result['safety_backup']}")
+    print(f"restored {count(result['records'], 'record')} over {result['path']}; what it held is in {result['safety_backup']}")
     return 0
 
 
@@ -732,7 +733,7 @@ def _edit(db: str | None, args) -> int:
             ticked = [row.id for row in rows if not row.error]
             refused = len(rows) - len(ticked)
             if args.dry_run or not ticked:
-                print(f"{edit.describe()}: would change {len(ticked)} of {len(ids)} records"
+                print(f"{edit.describe()}: would change {len(ticked)} of {count(len(ids), 'record')}"
                       + (f"; {refused} would be refused" if refused else "") + (" (dry run)" if args.dry_run else ""))
                 return 0
             if len(ticked) > 1:
@@ -741,7 +742,7 @@ def _edit(db: str | None, args) -> int:
         except LibraryError as exc:
             print(f"paperdesk: {exc}", file=sys.stderr)
             return 1
-    print(f"{edit.describe()}: changed {len(result.old)} of {len(ids)} records"
+    print(f"{edit.describe()}: changed {len(result.old)} of {count(len(ids), 'record')}"
           + (f"; {len(result.refused)} refused" if result.refused else ""))
     return 0
 
@@ -780,7 +781,7 @@ def _keys(db: str | None, args) -> int:
                 keys.set_key(library, record, args.set[1])
             if args.regenerate:
                 assigned = keys.assign_keys(library, None, keys.get_pattern(library), regenerate=True)
-                print(f"{len(assigned)} keys regenerated with {keys.get_pattern(library)}")
+                print(f"{count(len(assigned), 'key')} regenerated with {keys.get_pattern(library)}")
         except (ValidationError, ValueError, LibraryError) as exc:
             print(f"paperdesk: {exc}", file=sys.stderr)
             return 1
@@ -795,7 +796,7 @@ def _check(db: str | None, args) -> int:
     path = resolve_db_path(db)
     if args.recover:
         result = recover.recover(path, args.recover)
-        print(f"saved {result['papers']} records ({result['rows']} rows in all) from {path} into {result['path']}"
+        print(f"saved {count(result['papers'], 'record')} ({count(result['rows'], 'row')} in all) from {path} into {result['path']}"
               f" ({result['method']}); the damaged file is unchanged")
         for note in result["notes"]:
             print(f"  {note}")

@@ -155,7 +155,8 @@ def code_paper_ids(library: Library, paper_ids: list[int]) -> list[int]:
 # - coauthors: the distinct other names shown with this one on any record (merged-away records too), kept as
 #   the set of pairs in ``author_pairs``.
 
-AUTHOR_SORTS = {"name": "name COLLATE NOCASE", "papers": "papers DESC", "first_author": "first_author DESC",
+AUTHOR_SORTS = {"name": "surname COLLATE NOCASE, name COLLATE NOCASE",  # by surname (schema migration 9)
+                "papers": "papers DESC", "first_author": "first_author DESC",
                 "years": "year_min", "coauthors": "coauthors DESC"}
 
 # Changes that never move an author's figures: the aggregates stay current across them.

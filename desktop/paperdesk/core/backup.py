@@ -122,6 +122,10 @@ def make_backup(
         copy.close()
         copy = None
         _fsync(partial)
+        # The description first, then the backup under its name: whoever lists the backups the moment it
+        # appears reads its reason and count, never "unknown".
+        info = BackupInfo(target, created.isoformat(timespec="seconds"), reason, records, partial.stat().st_size)
+        _write_sidecar(info)
         os.replace(partial, target)
         _fsync_dir(folder)
     except BackupCancelled:
@@ -138,8 +142,6 @@ def make_backup(
         if own_read and conn.in_transaction:
             conn.execute("COMMIT")
 
-    info = BackupInfo(target, created.isoformat(timespec="seconds"), reason, records, target.stat().st_size)
-    _write_sidecar(info)
     if in_folder:
         prune(library.path, keep if keep is not None else keep_count(library), spare=target)
     return info

@@ -62,6 +62,44 @@ def validate(field: str, value):
     raise ValidationError(f"'{field}' cannot be edited.")
 
 
+def names_from_lines(lines) -> list[str]:
+    """Author names as a librarian types them, one per line, in the stored "Given Surname" form.
+
+    "Lee, Ana" becomes "Ana Lee" ("King, Martin Luther, Jr." becomes "Martin Luther King Jr."); "Ana Lee" stays.
+    A line that could be read two ways is refused with a sentence, not guessed: "Hao Wang, Na Li" may be one
+    name written surname first or two names on one line, and a line with several commas is a list. Raises
+    ValidationError naming the line."""
+    from .names import _LEADING_PARTICLES, _SUFFIXES
+
+    names = []
+    for number, line in enumerate(lines, 1):
+        line = " ".join(str(line).split())
+        if not line:
+            continue
+        if "," not in line:
+            names.append(line)
+            continue
+        parts = [p.strip() for p in line.split(",")]
+        suffix = parts.pop() if len(parts) > 1 and parts[-1] in _SUFFIXES else ""
+        if len(parts) == 1:  # "Martin Luther King, Jr."
+            names.append(f"{parts[0]} {suffix}")
+            continue
+        quoted = f"line {number} ('{line}')"
+        if len(parts) > 2:
+            raise ValidationError(f"Authors, {quoted}: several commas on one line. Put one author per line, written"
+                                  " 'Given Surname' or 'Surname, Given'.")
+        surname, given = parts
+        if not surname or not given:
+            raise ValidationError(f"Authors, {quoted}: a name written 'Surname, Given' needs both parts.")
+        surname_words = surname.split()
+        if len(surname_words) > 1 and len(given.split()) > 1 and surname_words[0] not in _LEADING_PARTICLES:
+            raise ValidationError(
+                f"Authors, {quoted}: one name written 'Surname, Given', or two names? Put one author per line"
+                f" ('{given} {surname}' for one name).")
+        names.append(" ".join(w for w in (given, surname, suffix) if w))
+    return names
+
+
 def paper_detail(library: Library, paper_id: int) -> dict | None:
     """Everything about one record, provenance included, for the detail pane."""
     row = library.conn.execute(

@@ -17,11 +17,13 @@ import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 from . import names as N
 from .libfile import describe_kind
 from .text import clean_text, escape_name, has_controls
+from .wording import count
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MIN_YEAR = 1900  # dates before this (or after the capture's next year) are flagged for review
@@ -218,7 +220,7 @@ def _without_controls(text: str, report: ParseReport) -> str:
                 report.warn(number, f"removed {removed} control character{'s' if removed != 1 else ''} (NUL, terminal"
                                     " escape sequences or the like) from this line")
     if dirty > _MAX_CONTROL_WARNINGS:
-        report.warn(None, f"control characters removed from {dirty - _MAX_CONTROL_WARNINGS} more lines")
+        report.warn(None, f"control characters removed from {count(dirty - _MAX_CONTROL_WARNINGS, 'more line')}")
     return "\n".join(lines)
 
 
@@ -244,7 +246,14 @@ def resolve_date(month: str, day: str, year: str | None, captured: dt.date) -> d
     return resolved
 
 
+@lru_cache(maxsize=4096)  # a file's records share a few hundred dates
+def _iso_date(month: str, day: str, year: str | None, captured: dt.date) -> str:
+    return resolve_date(month, day, year, captured).isoformat()
+
+
 def code_urls(abstract: str) -> list[str]:
+    if "http" not in abstract:
+        return []
     urls = []
     for url in URL_RE.findall(abstract):
         url = url.rstrip(".,;:!?")
@@ -373,7 +382,7 @@ def _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabu
     ``…with GPT-4V``) words the file uses. Only unflagged readings count, so a doubtful one never vouches."""
     sure = [r for r in records if not r.needs_review]
     firsts = Counter(r.authors[0] for r in sure if r.authors)
-    title_words = set(_WORD_RE.findall("\n".join(r.title for r in sure).casefold()))
+    title_words = N.word_set("\n".join(r.title for r in sure).casefold())
 
     def file_word(word):
         return vocabulary(word) or word in title_words
@@ -416,9 +425,6 @@ def _record_shape(body: list[tuple[int, str]]) -> str:
     return "B"
 
 
-_WORD_RE = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
-
-
 class _FileWords:
     """The words that stand whole in a file (abstracts, titles), case-folded; read only when first asked."""
 
@@ -426,17 +432,21 @@ class _FileWords:
         self.blocks, self.shapes = blocks, shapes
         self.words: set[str] | None = None
 
-    def __call__(self, word: str) -> bool:
+    def word_set(self) -> set[str]:
         if self.words is None:
-            self.words = set()
+            texts = []
             for (_, _, body), shape in zip(self.blocks, self.shapes):
                 lines = [line for _, line in body if line.strip()]
                 if shape != "A":
                     lines = lines[1:]  # a glued line's words are what is in question
                 elif len(lines) >= 2:
                     lines = lines[:1] + lines[2:]  # a title and an abstract, not the names
-                self.words.update(_WORD_RE.findall("\n".join(lines).casefold()))
-        return word in self.words
+                texts.append("\n".join(lines))
+            self.words = N.word_set("\n".join(texts).casefold())  # a word never spans lines
+        return self.words
+
+    def __call__(self, word: str) -> bool:
+        return word in (self.words if self.words is not None else self.word_set())
 
 
 def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
@@ -482,7 +492,7 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
     last_line = nonblank[min(used, len(nonblank)) - 1][0]
 
     try:
-        date = resolve_date(meta.group("month"), meta.group("day"), meta.group("year"), captured).isoformat()
+        date = _iso_date(meta.group("month"), meta.group("day"), meta.group("year"), captured)
     except ValueError:
         date = None
         reasons.append(f"impossible date {meta.group('month')} {meta.group('day')}")
@@ -496,7 +506,8 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
             report.warn(number, f"unlikely year {year} in '{meta_text}' (outside {MIN_YEAR}-{latest}):"
                                 " stored without a date, flagged for review")
 
-    raw_lines = [meta_text] + [s for n, s in body if n <= last_line]
+    kept = [s for n, s in body if n <= last_line]
+    raw_lines = [meta_text] + kept
     date_text = f"{meta.group('month')} {meta.group('day')}" + (f", {meta.group('year')}" if meta.group("year") else "")
     record = ParsedRecord(
         line=number,
@@ -513,7 +524,7 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
         score=float(meta.group("score")) if meta.group("score") else None,
         abstract=abstract,
         code_urls=code_urls(abstract),
-        fingerprint=fingerprint(meta_text, [s for n, s in body if n <= last_line]),
+        fingerprint=fingerprint(meta_text, kept),
     )
     if reasons:
         record.needs_review = True

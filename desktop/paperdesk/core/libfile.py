@@ -70,7 +70,7 @@ def inspect(path: Path, error: type[Exception]) -> FileKind:
         raise error(f"{path}: this file is not a Paperdesk library (not an SQLite database); it was left as it is")
     # The header's own copies of these may be stale while page 1 sits in the WAL: ask SQLite, read-only.
     try:
-        conn = sqlite3.connect(ro_uri(path), uri=True, timeout=5)
+        conn = sqlite3.connect(ro_uri(path), uri=True, timeout=_look_timeout())
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -97,6 +97,15 @@ def inspect(path: Path, error: type[Exception]) -> FileKind:
     shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
     raise error(f"{path}: this SQLite file is not a Paperdesk library (its tables: {shown or 'none'});"
                 " Paperdesk leaves other applications' files alone")
+
+
+def _look_timeout() -> float:
+    """Seconds to wait for a writer's lock before saying the file is locked: 5, or less when
+    ``PAPERDESK_BUSY_TIMEOUT_MS`` (core.library.busy_timeout_ms) says so."""
+    try:
+        return min(5.0, int(os.environ.get("PAPERDESK_BUSY_TIMEOUT_MS", 5000)) / 1000)
+    except ValueError:
+        return 5.0
 
 
 def describe_kind(mode: int) -> str:

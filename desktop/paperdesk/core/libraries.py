@@ -35,6 +35,14 @@ def with_suffix(path: str | os.PathLike) -> Path:
     return path.with_name(path.name + SUFFIX)
 
 
+def is_library(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a Paperdesk library file (looked at without writing a byte)."""
+    try:
+        return libfile.inspect(Path(path), LibraryError).kind in ("ours", "ours-unmarked")
+    except LibraryError:
+        return False
+
+
 def create_library(path: str | os.PathLike, *, origin: str | None = None) -> tuple[Library, bool]:
     """A new, empty library at ``path``; returns (the open library, whether it was created now).
 

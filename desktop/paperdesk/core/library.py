@@ -24,6 +24,7 @@ from . import dumps, libfile
 from .names import GLUE_REASONS, rescore
 from .schema import SCHEMA_VERSION, VISIBLE, migrate, visible
 from .text import escape_name
+from .wording import count
 
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
@@ -66,7 +67,7 @@ class LibraryDamaged(LibraryError):
     def __init__(self, path: Path, problems: list[str]):
         self.path, self.problems = Path(path), problems
         first = problems[0] if problems else "damaged"
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        more = f" (and {count(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
         super().__init__(f"{path}: the library file is damaged ({first}{more}). {libfile.recovery_hint(path)}")
 
 
@@ -526,7 +527,7 @@ class Library:
                              (str(run_started or paper_ids[0]),))
             if cancel is not None and cancel.is_set():
                 raise ImportCancelled(parsed.file_name)  # rolls the whole file back
-        message = f"{parsed.file_name}: {len(new)} records added"
+        message = f"{parsed.file_name}: {count(len(new), 'record')} added"
         if present:
             message += f", {len(present)} already present"
         return ImportResult(

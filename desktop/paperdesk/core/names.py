@@ -140,6 +140,11 @@ _CORE = frozenset({"cap", "upper", "lower", "mixed", "caseless", "single"})
 
 def name_style(names: Iterable[str]) -> str | None:
     """'lower' or 'upper' when names are written all in lower case (``john smith``) or all in capitals."""
+    return _name_style(tuple(names))
+
+
+@lru_cache(maxsize=1 << 15)
+def _name_style(names: tuple[str, ...]) -> str | None:
     kinds = {token_kind(t) for n in names for t in n.split(" ")}
     kinds &= _CORE
     if kinds and kinds <= {"lower"}:
@@ -227,6 +232,11 @@ def strip_et_al(text: str) -> tuple[str, bool]:
 
 def split_names(text: str) -> list[str]:
     """``A, B, C`` -> names; a suffix standing after a comma (``Martin Luther King, Jr.``) stays with its name."""
+    return list(_split_names(text))
+
+
+@lru_cache(maxsize=4096)  # a file's glued lines are split twice: for the names the file shows, then to read them
+def _split_names(text: str) -> tuple[str, ...]:
     parts = text.split(", ")
     names: list[str] = []
     for part in parts:
@@ -234,13 +244,14 @@ def split_names(text: str) -> list[str]:
             names[-1] = f"{names[-1]}, {part.strip()}"
         else:
             names.append(part)
-    return names
+    return tuple(names)
 
 
 def _names_ok(names: list[str]) -> bool:
     return all(name_shape_score(n.replace(", ", " ")) is not None for n in names)
 
 
+@lru_cache(maxsize=4096)  # a layout-A author line is read for the file's names, then for its record
 def read_author_line(line: str) -> AuthorList:
     """Read a line known by its place to be an author list (layout A): whatever the names look like."""
     body, org = strip_org(line.strip())
@@ -312,9 +323,13 @@ _PLURAL_ACRONYM_RE = re.compile(r"(?:^|[^A-Za-z])[A-Z][A-Z0-9]+s$")
 
 def _title_tail_score(title: str) -> float | None:
     """Titles do not end on a hyphen or an apostrophe, and rarely in two capitalised words glued together."""
-    if not title.strip():
+    if not title or title.isspace():
         return None
-    last = title.rsplit(" ", 1)[-1]
+    return _last_word_score(title.rsplit(" ", 1)[-1])
+
+
+@lru_cache(maxsize=1 << 16)
+def _last_word_score(last: str) -> float | None:
     if not last:
         return -5.0
     if last[-1] == "-" or last[-1] in APOSTROPHES:
@@ -360,30 +375,70 @@ def _nth_space_from_end(text: str, n: int) -> int:
     return position
 
 
+_WORD_RE = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
+# For ASCII text, the words of _WORD_RE are what is left between the characters that are neither letters, digits,
+# '_', "'" nor '-', with those three stripped from each end: a translation and a split do it at C speed.
+_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) in "_'-")})
+_EDGE_CHARS = "_'-"
+
+
+def word_set(text: str) -> set[str]:
+    """The set of the words of ``text``: runs of letters, digits, '_', apostrophes and hyphens that begin and end
+    with a letter or digit (exactly ``set(_WORD_RE.findall(text))``; ASCII lines at C speed)."""
+    if text.isascii():
+        return _ascii_word_set(text)
+    words: set[str] = set()
+    plain = []
+    for line in text.split("\n"):  # a word never spans lines
+        if line.isascii():
+            plain.append(line)
+        else:
+            words.update(_WORD_RE.findall(line))
+    if plain:
+        words |= _ascii_word_set("\n".join(plain))
+    return words
+
+
+def _ascii_word_set(text: str) -> set[str]:
+    words = set(text.translate(_ASCII_NON_WORD).split())
+    odd = [w for w in words if w[0] in _EDGE_CHARS or w[-1] in _EDGE_CHARS]  # "``causal''" -> "causal''"
+    for w in odd:
+        words.discard(w)
+        w = w.strip(_EDGE_CHARS)
+        if w:
+            words.add(w)
+    return words
+
+
 @lru_cache(maxsize=512)
 def _words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """An abstract's words as written and case-folded (the folded ones of four letters or more)."""
-    words = re.findall(r"[^\W_](?:[\w'’-]*[^\W_])?", text)
-    exact = frozenset(words)
-    folded = frozenset(w.casefold() for w in words if len(w) >= 4)
+    exact = frozenset(word_set(text))
+    folded = frozenset(w.casefold() for w in exact if len(w) >= 4)
     return exact, folded
 
 
 def _crosses(glued_word: str, cut: int, folded: frozenset[str], vocabulary=None) -> bool:
     """Whether a word of the abstract (or of the file) occurs in ``glued_word`` across ``cut`` (``Model|sAna``)."""
     text = glued_word.casefold()
-    if len(text) != len(glued_word):
+    n = len(text)
+    if n != len(glued_word):
         return False
+    words = getattr(vocabulary, "word_set", None)
+    if words is not None:  # the file's own vocabulary (dumps._FileWords): a set, asked directly
+        folded, vocabulary = words(), None
     for start in range(max(0, cut - 24), cut):
-        for end in range(cut + 1, min(len(text), start + 30) + 1):
-            if end - start >= 4 and (text[start:end] in folded or (vocabulary is not None and vocabulary(text[start:end]))):
+        for end in range(max(cut + 1, start + 4), min(n, start + 30) + 1):
+            if text[start:end] in folded or (vocabulary is not None and vocabulary(text[start:end])):
                 return True
     return False
 
 
 # Where a name can start after a non-space (pass one): at a letter other than a-z (a capital, a letter of
 # another script), or at a-z right after a bracket or other sign (not after a digit: "GPT-4o").
-_START_RE = re.compile(r"(?<=[^\s\-" + APOSTROPHES + r"])(?=[^\W\d_a-z])|(?<=[^\w\s\-" + APOSTROPHES + r"])(?=[a-z])")
+# The pattern matches the character before the start (it begins with a character class, which the regular
+# expression engine scans for quickly, unlike a look-behind).
+_START_RE = re.compile(r"[^\s\-" + APOSTROPHES + r"](?=[^\W\d_a-z])|[^\w\s\-" + APOSTROPHES + r"](?=[a-z])")
 
 
 def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
@@ -392,8 +447,8 @@ def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
     (``TPUsjohn smith``, ``GPT-4oana lee``)."""
     start = max(1, start)
     if not lowercase:
-        for m in _START_RE.finditer(glued, start):
-            i = m.start()
+        for m in _START_RE.finditer(glued, start - 1):
+            i = m.start() + 1
             ch, prev = glued[i], glued[i - 1]
             if ch.isupper() or not _is_letter(prev) or (_script(ch) != _script(prev) and prev.isalpha()):
                 yield i
@@ -457,17 +512,13 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
     close = [r for r in readings[1:5] if best.score - r.score < REVIEW_MARGIN]
     reason = None
     known_first = is_known is not None and is_known(best.names[0])
-    last_word = best.title.rsplit(" ", 1)[-1]
-    # The title's last word stands whole in the record's abstract or elsewhere in the file: the cut is at a word's
-    # end, which leaves the first author's name as the line shows it ("…for Edge TPUs|Madonna").
-    end_is_word = bool(last_word) and bool(
-        (context and re.search(rf"(?<!\w){re.escape(last_word)}(?!\w)", context))
-        or (vocabulary is not None and vocabulary(last_word.strip("()[]{}:;,.!?\"").casefold())))
+    end_is_word = None  # whether the title's last word stands whole elsewhere (_end_is_word), once needed
     if close:
         reason = "the end of the title is uncertain"
     elif (best_first < CONFIDENT_SCORE or (best.names[0][:1].islower() and _cased(best.names[0][0])
                                            and name_style(best.names[1:]) != "lower")) and not known_first \
-            and not (end_is_word and _plain_start(best.names[0], vocabulary)):
+            and not ((end_is_word := _end_is_word(best.title, context, vocabulary))
+                     and _plain_start(best.names[0], vocabulary)):
         reason = "the first author's name has an unusual shape"
         close = readings[1:3]
     if not close and reason is None and _comma_fragment(best.title) and not known_first:
@@ -475,8 +526,8 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
         # comma part is one word glued to a name more likely holds the first author(s) than ends there.
         reason = "the end of the title is uncertain"
         close = readings[1:3]
-    settled = known_first or end_is_word
-    if not close and not settled:
+    if not close and not known_first and not (
+            end_is_word if end_is_word is not None else _end_is_word(best.title, context, vocabulary)):
         # A given name with an inner capital (XiaoXiao, MingYu) glued to the title reads just as well cut inside
         # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name, the librarian decides.
         longer = [r for r in readings[1:] if r.names[1:] == best.names[1:] and len(r.title) < len(best.title)
@@ -490,6 +541,20 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
     return GluedSplit(best, truncated, org, close, reason)
 
 
+def _end_is_word(title: str, context: str, vocabulary) -> bool:
+    """The title's last word stands whole in the record's abstract or elsewhere in the file: the cut is at a word's
+    end, which leaves the first author's name as the line shows it ("…for Edge TPUs|Madonna")."""
+    last_word = title.rsplit(" ", 1)[-1]
+    return bool(last_word) and bool(
+        (context and last_word in context and _whole_word_re(last_word).search(context))
+        or (vocabulary is not None and vocabulary(last_word.strip("()[]{}:;,.!?\"").casefold())))
+
+
+@lru_cache(maxsize=4096)
+def _whole_word_re(word: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+
+
 def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[tuple]:
     """(title, names, score, first name's score, glued word, cut in it) for every reading the line allows."""
     found = []
@@ -497,12 +562,13 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
         if shown > len(segments):
             break
         rest = tuple(segments[len(segments) - shown + 1:])
-        style = name_style(rest) if rest else None
-        rest_scores = [name_shape_score(n.replace(", ", " "), style) for n in rest]
-        if any(s is None for s in rest_scores):
+        shape = _rest_shape(rest)
+        if shape is None:
             continue
+        style, rest_score = shape
         glued = segments[len(segments) - shown]
         before = ", ".join(segments[: len(segments) - shown])
+        head = before + ", " if before else ""
         # A name has at most six words, so only the end of the glued segment can hold its start.
         start = _nth_space_from_end(glued, MAX_NAME_WORDS)
         for i in _cut_positions(glued, start, lowercase):
@@ -510,7 +576,7 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
             first_score = name_shape_score(first.replace(", ", " "), style)
             if first_score is None:
                 continue
-            title = (before + ", " if before else "") + glued[:i]
+            title = head + glued[:i]
             tail = _title_tail_score(title)
             if tail is None:
                 continue
@@ -523,7 +589,7 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
             if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
                 # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
                 tail -= 2.5 if " " not in glued[:i] else 1.5
-            score = first_score + sum(rest_scores) / max(len(rest), 1) * 0.2 + tail
+            score = first_score + rest_score + tail
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
             word_start = glued.rfind(" ", 0, i) + 1
@@ -531,6 +597,17 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
             glued_word = glued[word_start: word_end if word_end != -1 else len(glued)]
             found.append((title, (first,) + rest, score, first_score, glued_word, i - word_start))
     return found
+
+
+@lru_cache(maxsize=1 << 15)
+def _rest_shape(rest: tuple[str, ...]) -> tuple[str | None, float] | None:
+    """The style of the names after the glued one and their share of a reading's score; None if one of them
+    cannot be a name."""
+    style = name_style(rest) if rest else None
+    rest_scores = [name_shape_score(n.replace(", ", " "), style) for n in rest]
+    if any(s is None for s in rest_scores):
+        return None
+    return style, sum(rest_scores) / max(len(rest), 1) * 0.2
 
 
 def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glued_word, cut) -> float:

@@ -30,13 +30,13 @@ COLUMNS = (
     Column("title", "Title", "p.title", "title", 400),
     Column("authors", "Authors", "p.authors || CASE WHEN p.authors_truncated THEN ' et al.' ELSE '' END",
            "first_author", 240),
-    Column("year", "Year", "p.year", "date", 54, True),  # the date index serves a sort by year
+    Column("year", "Year", "p.year", "date", 48, True),  # the date index serves a sort by year
     Column("date", "Date", "p.date", "date", 90, hidden=True),
     Column("category", "Category", "p.category", "category", 70, True),
-    Column("code", "Code", "p.has_code", "has_code", 48, True),
+    Column("code", "Code", "p.has_code", "has_code", 44, True),
     Column("tags", "Tags", "(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM paper_tags pt JOIN tags t"
            " ON t.id = pt.tag_id WHERE pt.paper_id = p.id ORDER BY t.name COLLATE NOCASE))", None, 140),
-    Column("sources", "Sources", "p.sources_count", "sources_count", 64, True),
+    Column("sources", "Sources", "p.sources_count", "sources_count", 60, True),
     Column("flags", "Flags", "p.needs_review", "needs_review", 100, hidden=True),
 )
 COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
@@ -109,8 +109,13 @@ def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled
 
 def order_by(f: RecordFilter) -> str:
     column = "date" if f.sort == "year" else (f.sort if f.sort in SORTABLE_COLUMNS else "title")
-    collate = " COLLATE NOCASE" if column in _NOCASE else ""
     direction = " DESC" if f.descending else ""
+    if column == "first_author":
+        # By the first author's surname, then the whole name: the order of idx_papers_first_author_surname
+        # (schema migration 9), so the sort is read off that index.
+        return (f"p.first_author_surname COLLATE NOCASE{direction}, p.first_author COLLATE NOCASE{direction},"
+                f" p.id{direction}")
+    collate = " COLLATE NOCASE" if column in _NOCASE else ""
     return f"p.{column}{collate}{direction}, p.id{direction}"
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import libfile
 from .library import Library, LibraryError
+from . import wording
 
 _BATCH = 500
 
@@ -49,7 +50,8 @@ def recover(damaged: str | Path, new: str | Path, *, use_sqlite3_program: bool =
             skipped = _salvage_rows(damaged, partial)
             method = "row-by-row salvage"
             for table, count in skipped.items():
-                notes.append(f"{count} unreadable rows of {table} were left behind")
+                notes.append(f"{wording.count(count, 'unreadable row')} of {table}"
+                             f" {wording.plural(count, 'was')} left behind")
         papers, rows = _finish(partial)
     except BaseException:
         for leftover in (partial, Path(str(partial) + "-wal"), Path(str(partial) + "-shm")):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -283,8 +283,50 @@ def _migrate_8(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM settings WHERE key = 'author_stats_event'")
 
 
+def surname_sql(name: str) -> str:
+    """SQL for the surname in a shown name ("Given Surname"): its last word, or the word before a suffix
+    ("Martin Luther King Jr." gives King). Pure SQL, deterministic, so it can be a generated column with an index
+    behind it: sorting by surname then reads ids straight off that index, at any size.
+
+    ``rtrim(x, <x without its spaces>)`` strips the last word (every character it holds is in the set), so what
+    follows that prefix is the last word; a name of one word is its own surname."""
+    def last_word(x: str) -> str:
+        return f"substr({x}, length(rtrim({x}, replace({x}, ' ', ''))) + 1)"
+
+    def before_last(x: str) -> str:
+        return f"rtrim(rtrim({x}, replace({x}, ' ', '')), ' ')"
+
+    suffixes = ", ".join(f"'{s}'" for s in SURNAME_SUFFIXES)
+    return (f"CASE WHEN instr({name}, ' ') AND {last_word(name)} IN ({suffixes})"
+            f" THEN {last_word(before_last(name))} ELSE {last_word(name)} END")
+
+
+SURNAME_SUFFIXES = ("Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV", "2nd", "3rd")  # as core.names knows them
+
+
+def _migrate_9(db: sqlite_utils.Database) -> None:
+    """Authors sort by surname: the records table by its first author's surname (then the whole name), the
+    Authors view by each name's surname. Both are virtual generated columns (computed from the name when read,
+    never out of step, nothing for a writer to maintain) with an index behind each, so the sort reads ids off
+    the index like every other sortable column. (A column already there is kept: a library whose version number
+    was set back, as some tests do, migrates all the same.)"""
+    def has(table: str, column: str) -> bool:
+        return any(r[1] == column for r in db.execute(f"PRAGMA table_xinfo({table})").fetchall())
+
+    if not has("papers", "first_author_surname"):
+        db.execute(f"ALTER TABLE papers ADD COLUMN first_author_surname TEXT GENERATED ALWAYS AS"
+                   f" ({surname_sql('first_author')}) VIRTUAL")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_papers_first_author_surname ON papers(first_author_surname"
+               f" COLLATE NOCASE, first_author COLLATE NOCASE) WHERE {VISIBLE}")
+    if not has("author_stats", "surname"):
+        db.execute(f"ALTER TABLE author_stats ADD COLUMN surname TEXT GENERATED ALWAYS AS ({surname_sql('name')})"
+                   " VIRTUAL")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_author_stats_surname ON author_stats(surname COLLATE NOCASE,"
+               " name COLLATE NOCASE)")
+
+
 MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
-              7: _migrate_7, 8: _migrate_8}
+              7: _migrate_7, 8: _migrate_8, 9: _migrate_9}
 
 
 class SchemaTooNew(Exception):

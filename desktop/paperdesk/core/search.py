@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
+from .wording import plural
 
 _YEAR_RE = re.compile(r"^(?:(\d{4})\.\.(\d{4})|(>=|<=|>|<)?(\d{4}))$")
 _FTS_WORD_RE = re.compile(r"[\w]+", re.UNICODE)
@@ -79,7 +80,7 @@ def _bounded(search: Search, positive: list[str], negative: list[str]) -> tuple[
     search.params = [value for _, values in distinct for value in values]
     search.problems = list(dict.fromkeys(search.problems))
     if dropped:
-        search.problems.append(f"the search is too long: {dropped} of its terms were left out (at most"
+        search.problems.append(f"the search is too long: {dropped} of its terms {plural(dropped, 'was')} left out (at most"
                                f" {MAX_CONDITIONS} fields and {MAX_WORDS} words are used)")
     return positive, negative
 

@@ -32,4 +32,5 @@ def seeds_capture_date(directory: Path | None = None) -> dt.date | None:
 def load_seeds(library: Library) -> list[ImportResult]:
     directory = seeds_dir()
     captured = seeds_capture_date(directory)
-    return [library.import_file(path, captured) for path in seed_files(directory)]
+    # One run, so that "Recently imported" holds every record this first start loaded, not the last file's.
+    return library.import_files(seed_files(directory), captured)

@@ -73,6 +73,7 @@ MENUS: dict[str, list] = {
         Entry("&Duplicates", "show_duplicates", "Ctrl+D", "Find and merge duplicate records"),
         Entry("&Authors", "show_authors", "Ctrl+U", "Every author with their figures"),
         Entry("&Records", "show_records", "Ctrl+1"),
+        Entry("&Back", "go_back", "Alt+Left", "Back to the page you came from (the author page of a chart's bar)"),
         COLUMNS,
     ],
     "&Help": [
@@ -134,18 +135,37 @@ def build(window) -> dict[str, QAction]:
     return actions
 
 
+SEARCH_KEYS = (("Enter", "search now (even one or two letters)"),)
+TABLE_KEYS = (("Enter or double-click", "edit the record's title in the detail pane"),
+              ("Tab", "on to the detail pane"))
+
+
+def page_keys() -> list[tuple[str, tuple]]:
+    """The keys each part of the window answers itself, declared beside the code that handles them."""
+    from .authors_view import AuthorsView
+    from .detail_pane import DetailPane
+    from .duplicates_page import DuplicatesPage
+    from .review_page import ReviewPage
+    from .sidebar import Sidebar
+
+    return [("In the search box", SEARCH_KEYS), ("In the records table", TABLE_KEYS),
+            ("In the detail pane", DetailPane.KEYS), ("In the sidebar", Sidebar.KEYS),
+            ("In the needs-review queue", ReviewPage.KEYS), ("In the duplicates queue", DuplicatesPage.KEYS),
+            ("In the Authors list", AuthorsView.KEYS)]
+
+
 def shortcut_lines() -> list[str]:
-    """Every shortcut of the menus, for Help › Keyboard shortcuts (always in step with the menus)."""
-    lines = ["Ctrl+Z  undo        Ctrl+Shift+Z (or Ctrl+Y)  redo"]
+    """Every shortcut, for Help › Keyboard shortcuts (F1): the menus' (always in step with them) and the keys
+    each page answers (their KEYS)."""
+    lines = ["Ctrl+Z  Undo        Ctrl+Shift+Z (or Ctrl+Y)  Redo"]
     for entries in MENUS.values():
         for entry in entries:
             if isinstance(entry, Entry) and entry.shortcut:
                 key = QKeySequence(entry.shortcut).toString(QKeySequence.NativeText)
                 if key:
                     lines.append(f"{key}  {entry.text.replace('&', '').rstrip('…')}")
-    lines += [
-        "In the review queue: 1-9 picks a reading, Ctrl+Enter splits at the cursor, Esc goes back",
-        "In the duplicates queue: M merge, N not duplicates, S skip",
-        "In the detail pane: Enter or leaving a field saves it; Ctrl+Enter in multi-line fields; Esc reverts",
-    ]
+    for where, keys in page_keys():
+        lines.append("")
+        lines.append(f"{where}:")
+        lines += [f"    {key}  {what}" for key, what in keys]
     return lines

@@ -13,6 +13,7 @@ from .. import __version__, bundled
 from ..bundled import resource
 from ..core.library import Library, LibraryError, default_db_path, resolve_db_path
 from ..core.seeds import load_seeds
+from ..core.wording import count
 
 
 def open_library_for_gui(db: str | None) -> tuple[Library, str]:
@@ -24,7 +25,7 @@ def open_library_for_gui(db: str | None) -> tuple[Library, str]:
         results = load_seeds(library)
         added = sum(r.added for r in results)
         if added:
-            message = f"First start: loaded the bundled sample library ({added} records from {len(results)} dumps)"
+            message = f"First start: loaded the bundled sample library ({count(added, 'record')} from {count(len(results), 'dump')})"
     return library, message
 
 

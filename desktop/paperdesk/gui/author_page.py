@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from ..core import authors
 from ..core.categories import CATEGORIES
 from ..core.library import Library
+from ..core.wording import count
 
 # Tableau-like colours, readable on white and on dark grey; a category keeps its colour everywhere.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
@@ -31,16 +32,24 @@ class AuthorPage(QWidget):
     closeRequested = Signal()
     mergeNamesRequested = Signal(str, list)  # keep, others
     differentPeopleRequested = Signal(str, str)
+    backRequested = Signal()
 
     def __init__(self, library: Library):
         super().__init__()
         self.library = library
+        self.settings = None  # the window's Settings (where charts are saved); set by the window
         self.name = ""
         self.data: dict | None = None
         layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.back = QPushButton("Back")
+        self.back.setToolTip("Back to where you were (Alt+Left)")
+        self.back.clicked.connect(self.backRequested)
+        top.addWidget(self.back)
         self.heading = QLabel("")
         self.heading.setStyleSheet("font-size: 16px; font-weight: bold;")
-        layout.addWidget(self.heading)
+        top.addWidget(self.heading, 1)
+        layout.addLayout(top)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -48,7 +57,8 @@ class AuthorPage(QWidget):
         layout.addLayout(self.variants)
         self.grid = QGridLayout()
         layout.addLayout(self.grid, 1)
-        hint = QLabel("Hover a bar for its values; click it to list those papers; right-click a chart to export it.")
+        hint = QLabel("Hover a bar for its values; click it to list those papers (Alt+Left comes back here);"
+                      " right-click a chart to save it as a picture.")
         hint.setStyleSheet("color: #666666;")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -63,7 +73,7 @@ class AuthorPage(QWidget):
         self.name = name
         data = self.data = authors.figures(self.library, name)
         self.heading.setText(name)
-        parts = [f"{data['papers']} papers", f"{data['first_author_papers']} as first author"]
+        parts = [count(data['papers'], "paper"), f"{data['first_author_papers']} as first author"]
         if data["years"]:
             parts.append(f"{data['years'][0]}–{data['years'][1]}")
         if data["from_profile_papers"]:
@@ -72,7 +82,7 @@ class AuthorPage(QWidget):
         if data["profile"]:
             p = data["profile"]
             text += (f"<br>Profile ({p['source']}, captured {p['captured']}): h-index {p['h_index']}, "
-                     f"{p['citations']} citations, {p['paper_count']} papers, novelty {p['novelty']}%, "
+                     f"{count(p['citations'], 'citation')}, {count(p['paper_count'], 'paper')}, novelty {p['novelty']}%, "
                      f"AI score {p['ai_score']}, main category {p['main_category']}")
         self.summary.setText(text)
         self._show_variants(name)
@@ -86,8 +96,12 @@ class AuthorPage(QWidget):
             "coauthors": self._coauthors(data),
             "positions": self._positions(data),
         }
-        for chart in self.charts.values():
+        builders = {"per_year": self._per_year, "categories": self._categories, "code": self._code,
+                    "coauthors": self._coauthors, "positions": self._positions}
+        for key, chart in self.charts.items():
             chart.barClicked.connect(self._chosen)
+            chart.heading, chart.settings = name, self.settings
+            chart.factory = lambda build=builders[key], d=data: build(d)
         self.grid.addWidget(self.charts["per_year"], 0, 0, 1, 2)
         self.grid.addWidget(self.charts["categories"], 0, 2)
         self.grid.addWidget(self.charts["code"], 1, 0)
@@ -144,7 +158,7 @@ class AuthorPage(QWidget):
         chart = BarChart("Categories", horizontal=True)
         items = list(data["categories"].items())
         for i, (category, n) in enumerate(items):
-            chart.add_bars([i], [n], category_color(category), [f"{category}: {n} papers"], [{"category": category}])
+            chart.add_bars([i], [n], category_color(category), [f"{category}: {count(n, 'paper')}"], [{"category": category}])
         chart.getPlotItem().getAxis("left").setTicks([[(float(i), c) for i, (c, _) in enumerate(items)]])
         chart.getPlotItem().invertY(True)
         return chart
@@ -164,11 +178,11 @@ class AuthorPage(QWidget):
         from .charts import BarChart
         chart = BarChart("Top co-authors", horizontal=True)
         for i, c in enumerate(data["coauthors"]):
-            chart.add_bars([i], [c["papers"]], "#4e79a7", [f"{c['name']}: {c['papers']} papers together"],
+            chart.add_bars([i], [c["papers"]], "#4e79a7", [f"{c['name']}: {count(c['papers'], 'paper')} together"],
                            [{"coauthor": c["name"]}])
         axis = chart.getPlotItem().getAxis("left")
         axis.setTicks([[(float(i), c["name"]) for i, c in enumerate(data["coauthors"])]])
-        axis.setWidth(120)  # room for the names
+        axis.setWidth(96)  # room for the names, and for the chart beside them in a 1024-pixel window
         chart.getPlotItem().invertY(True)
         return chart
 
@@ -178,7 +192,7 @@ class AuthorPage(QWidget):
         labels = ("first", "second", "third", "beyond")
         counts = [data["positions"][k] for k in labels]
         chart.add_bars(range(4), counts, "#b07aa1",
-                       [f"{k}: {n} papers" + (" (beyond the three names shown)" if k == "beyond" else "")
+                       [f"{k}: {count(n, 'paper')}" + (" (beyond the three names shown)" if k == "beyond" else "")
                         for k, n in zip(labels, counts)], [{"position": k} for k in labels])
         chart.getPlotItem().getAxis("bottom").setTicks([[(float(i), k) for i, k in enumerate(labels)]])
         return chart
@@ -249,15 +263,21 @@ class CompareView(QWidget):
             plot.clear()
             plot.getPlotItem().legend.clear()
         self.curves = {}
+        # One axis of years for all; a year in which an author has no paper is a gap in their line (NaN, drawn
+        # with connect="finite"): not 0 papers or 0% with code, and no line joining the years either side.
+        known = [int(y) for d in self.data for y in d["per_year"]]
+        span = np.arange(min(known), max(known) + 1, dtype=np.float64) if known else np.array([], dtype=np.float64)
         for i, d in enumerate(self.data):
             pen = pg.mkPen(AUTHOR_COLORS[i], width=2)
-            years = np.array([float(y) for y in d["per_year"]], dtype=np.float64)
-            counts = np.array([sum(c.values()) for c in d["per_year"].values()], dtype=np.float64)
-            code_years = np.array([float(y) for y in d["code_share_per_year"]], dtype=np.float64)
-            shares = np.array([s * 100 for s in d["code_share_per_year"].values()], dtype=np.float64)
+            counts = np.array([sum(d["per_year"][str(int(y))].values()) if str(int(y)) in d["per_year"] else np.nan
+                               for y in span], dtype=np.float64)
+            shares = np.array([d["code_share_per_year"][str(int(y))] * 100
+                               if str(int(y)) in d["code_share_per_year"] else np.nan for y in span], dtype=np.float64)
             self.curves[d["name"]] = (
-                self.papers.plot(years, counts, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"]),
-                self.code.plot(code_years, shares, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"]),
+                self.papers.plot(span, counts, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"],
+                                 connect="finite"),
+                self.code.plot(span, shares, pen=pen, symbol="o", symbolBrush=AUTHOR_COLORS[i], name=d["name"],
+                               connect="finite"),
             )
         self.code.setYRange(0, 100)
         return self.data

@@ -110,7 +110,12 @@ class StatsWorker(QObject):
             self.failed.emit(f"Could not count the authors: {exc}")
 
 
+FIGURE_WIDTHS = (56, 84, 86, 76, 100)  # papers, first author, years, co-authors, categories
+
+
 class AuthorsView(QWidget):
+    KEYS = (("Enter or double-click", "open the author's page"),
+            ("Ctrl-click", "select two to four authors, then Compare"))
     authorChosen = Signal(str)
     compareRequested = Signal(list)
 
@@ -149,6 +154,10 @@ class AuthorsView(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        # The figures are short: narrow columns leave the name room in a 1024-pixel window.
+        for column, width in enumerate(FIGURE_WIDTHS, start=1):
+            self.table.setColumnWidth(column, width)
+        self.table.setWordWrap(False)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated.connect(lambda index: self._open(index.row()))
         layout.addWidget(self.table, 1)

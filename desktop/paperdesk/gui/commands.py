@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..core import authors, curation, merging
 from ..core.export import keys
 from .operations import LibraryCommand
+from ..core.wording import count
 
 
 class EditFields(LibraryCommand):
@@ -52,7 +53,7 @@ class TagRecords(LibraryCommand):
 
     def __init__(self, library, paper_ids: list[int], tag_id: int, tag_name: str, remove: bool = False):
         verb = "Remove tag" if remove else "Tag"
-        super().__init__(library, f"{verb} '{tag_name}' on {len(paper_ids)} records")
+        super().__init__(library, f"{verb} '{tag_name}' on {count(len(paper_ids), 'record')}")
         self.paper_ids, self.tag_id, self.remove = list(paper_ids), tag_id, remove
         self.touched: list[int] = []
 
@@ -90,7 +91,7 @@ class CreateAndTag(LibraryCommand):
     """A new tag put on the selection: one step in History."""
 
     def __init__(self, library, name: str, paper_ids: list[int]):
-        super().__init__(library, f"Tag '{name}' on {len(paper_ids)} records")
+        super().__init__(library, f"Tag '{name}' on {count(len(paper_ids), 'record')}")
         self.create = CreateTag(library, name)
         self.paper_ids = list(paper_ids)
         self.tagging: TagRecords | None = None
@@ -172,7 +173,7 @@ class MergeRecords(LibraryCommand):
     """Merge records into a survivor; undo unmerges (the same operation the history's Unmerge button runs)."""
 
     def __init__(self, library, survivor: int, others: list[int], fields: dict | None = None):
-        super().__init__(library, f"Merge {len(others) + 1} records into record {survivor}")
+        super().__init__(library, f"Merge {count(len(others) + 1, 'record')} into record {survivor}")
         self.survivor, self.others, self.fields = survivor, list(others), fields
         self.merge_id: int | None = None
 
@@ -190,7 +191,7 @@ class BulkMerge(LibraryCommand):
     """Many merges as one undoable step (the certain groups the librarian left ticked)."""
 
     def __init__(self, library, plan: list[tuple[int, list[int]]]):
-        super().__init__(library, f"Merge {len(plan)} certain groups")
+        super().__init__(library, f"Merge {count(len(plan), 'certain group')}")
         self.plan = plan
         self.merge_ids: list[int] = []
 
@@ -210,7 +211,7 @@ class BulkMerge(LibraryCommand):
 
 class MarkDistinct(LibraryCommand):
     def __init__(self, library, ids: list[int]):
-        super().__init__(library, f"Mark {len(ids)} records as not duplicates")
+        super().__init__(library, f"Mark {count(len(ids), 'record')} as not duplicates")
         self.ids = ids
         self.pairs: list = []
 

@@ -14,27 +14,37 @@ from PySide6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QDialog, QDial
 
 from ..core.categories import CATEGORIES
 from ..core import merging
-from ..core.curation import paper_detail
+from ..core.curation import ValidationError, names_from_lines, paper_detail
 from ..core.library import Library
 
 
 class CommitTextEdit(QPlainTextEdit):
-    """A multi-line field that commits on focus loss or Ctrl+Enter."""
+    """A multi-line field that commits on focus loss or Ctrl+Enter; with ``enter_commits`` (the title, one
+    logical line that wraps) plain Enter commits too and never breaks the line."""
 
     committed = Signal()
+
+    def __init__(self, enter_commits: bool = False):
+        super().__init__()
+        self.enter_commits = enter_commits
 
     def focusOutEvent(self, event):
         super().focusOutEvent(event)
         self.committed.emit()
 
     def keyPressEvent(self, event):
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ControlModifier:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and (
+                self.enter_commits or event.modifiers() & Qt.ControlModifier):
             self.committed.emit()
             return
         super().keyPressEvent(event)
 
 
 class DetailPane(QWidget):
+    KEYS = (("Enter", "saves the title, date, organisation or citation key"),
+            ("Ctrl+Enter", "saves the authors or the abstract (one author per line, 'Surname, Given' too)"),
+            ("Tab / Shift+Tab", "next / previous field (from the records table, Tab enters this pane)"),
+            ("Esc", "reverts what was typed"))
     editRequested = Signal(int, dict)  # paper id, {field: new value}
     unmergeRequested = Signal(int, int, object)  # merge id, survivor, answers to its conflicts (or None)
     citekeyRequested = Signal(int, object)  # paper id, key (None clears)
@@ -51,7 +61,9 @@ class DetailPane(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        # Narrower than its fields (a small screen), the pane scrolls sideways rather than cut them off.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes straight to the first field
         outer.addWidget(scroll)
         body = QWidget()
         scroll.setWidget(body)
@@ -72,7 +84,8 @@ class DetailPane(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        self.title = CommitTextEdit()
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a narrow pane puts labels above their fields
+        self.title = CommitTextEdit(enter_commits=True)
         self.title.setFixedHeight(56)
         self.title.setTabChangesFocus(True)
         self.title.committed.connect(lambda: self._commit("title", self.title.toPlainText()))
@@ -80,11 +93,11 @@ class DetailPane(QWidget):
         self.authors = CommitTextEdit()
         self.authors.setFixedHeight(72)
         self.authors.setTabChangesFocus(True)
-        self.authors.setPlaceholderText("One author per line")
-        self.authors.committed.connect(
-            lambda: self._commit("authors", [n for n in self.authors.toPlainText().splitlines() if n.strip()]))
+        self.authors.setPlaceholderText("One author per line: Ana Lee, or Lee, Ana")
+        self.authors.committed.connect(self._commit_authors)
         form.addRow("&Authors", self.authors)
-        self.truncated = QCheckBox("more authors than shown (et al.)")
+        self.truncated = QCheckBox("more authors (et al.)")
+        self.truncated.setToolTip("The list goes on: more authors than shown")
         self.truncated.toggled.connect(lambda v: self._commit("authors_truncated", v))
         form.addRow("", self.truncated)
         self.date = QLineEdit()
@@ -93,7 +106,7 @@ class DetailPane(QWidget):
         form.addRow("&Date", self.date)
         self.category = QComboBox()
         self.category.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.category.setMinimumContentsLength(12)
+        self.category.setMinimumContentsLength(8)
         for code, (arxiv, name) in sorted(CATEGORIES.items(), key=lambda kv: kv[1][0]):
             self.category.addItem(f"{code} — {arxiv} {name}", code)
         self.category.activated.connect(lambda _: self._commit("category", self.category.currentData()))
@@ -139,6 +152,11 @@ class DetailPane(QWidget):
         layout.addStretch(1)
         QShortcut(QKeySequence("Escape"), self, activated=self.reload)
         self.setEnabled(False)
+
+    def tab_chain(self) -> list:
+        """The fields in the order Tab visits them."""
+        return [self.title, self.authors, self.truncated, self.date, self.category, self.has_code, self.org,
+                self.citekey, self.abstract, self.provenance]
 
     def show_paper(self, paper_id: int | None) -> None:
         self.paper_id = paper_id
@@ -236,6 +254,18 @@ class DetailPane(QWidget):
         key = self.citekey.text().strip() or None
         if key != (self.detail.get("citekey") or None):
             self.citekeyRequested.emit(self.detail["id"], key)
+
+    def _commit_authors(self) -> None:
+        """One name per line, "Given Surname" or "Surname, Given"; a line that reads two ways is refused with the
+        reason (the text stays as typed, to be corrected)."""
+        if self._loading or self.detail is None:
+            return
+        try:
+            names = names_from_lines(self.authors.toPlainText().splitlines())
+        except ValidationError as exc:
+            self.show_error(str(exc))
+            return
+        self._commit("authors", names)
 
     def _commit(self, field: str, value) -> None:
         if self._loading or self.detail is None:

@@ -17,6 +17,7 @@ from ..core import curation, merging
 from ..core.duplicates import PRESETS, Group
 from ..core.library import Library
 from .workers import start_in_thread
+from ..core.wording import count
 
 COLORS = {"certain": "#1b5e20", "likely": "#8a6d00", "possible": "#6d6d6d"}
 
@@ -60,6 +61,8 @@ class GroupList(QListWidget):
 
 
 class DuplicatesPage(QWidget):
+    KEYS = (("M or Enter", "merge the group…"), ("N", "not duplicates (remembered)"), ("S", "skip"),
+            ("Up / Down", "move between groups"), ("Esc", "back to the records"))
     mergeRequested = Signal(list, list)  # record ids, reasons
     distinctRequested = Signal(list)
     bulkRequested = Signal(list)  # certain groups
@@ -218,7 +221,7 @@ class DuplicatesPage(QWidget):
             item.setForeground(QColor(COLORS[group.confidence]))
             self.list.addItem(item)
         certain = sum(1 for g in self.groups if g.confidence == "certain")
-        self.title.setText(f"Duplicates — {len(self.groups)} candidate groups ({certain} certain)")
+        self.title.setText(f"Duplicates — {count(len(self.groups), 'candidate group')} ({certain} certain)")
         self.bulk.setEnabled(certain > 0)
         if self.groups:
             self.list.setCurrentRow(min(keep_row, len(self.groups) - 1))

@@ -233,11 +233,16 @@ class LibraryFiles:
 
     def new_library(self):
         """File › New library…: an empty library at a chosen place, opened in this window."""
-        path, _ = QFileDialog.getSaveFileName(self, "New library", str(Path(self._dialog_folder()) / "new-library.sqlite"),
-                                              FILTER, options=QFileDialog.DontConfirmOverwrite)
+        suggested = str(Path(self._dialog_folder()) / "new-library.sqlite")
+        # Not Qt's "replace it?" question: a file chosen here is never replaced (create_library says what happens).
+        path, _ = QFileDialog.getSaveFileName(self, "New library", suggested, FILTER,
+                                              options=QFileDialog.DontConfirmOverwrite)
         if not path:
             return None
         path = libraries.with_suffix(path)
+        if _same_file(path, self.library.path):
+            self.statusBar().showMessage(f"{path} is the library open here; it was left as it is", 6000)
+            return self
         if not self._may_stop_work(libraries.display_name(path)):
             return None
         try:
@@ -254,6 +259,13 @@ class LibraryFiles:
         if not path:
             return None
         return self.switch_to(path)
+
+    def open_dropped_library(self, paths: list[str]) -> bool:
+        """One library file dropped on the window: open it (dump files are imported instead)."""
+        if len(paths) != 1 or not libraries.is_library(paths[0]):
+            return False
+        QTimer.singleShot(0, lambda: self.switch_to(paths[0]))  # after the drop has finished
+        return True
 
     def open_recent(self, path: str):
         if not Path(path).exists():

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMenu, \
-    QMessageBox, QSplitter, QStackedWidget
+    QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from ..core import curation
 from ..core.library import Library, LibraryError
@@ -30,18 +30,22 @@ from .dialogs.tag_manager import TagManager
 from .dialogs.tag_picker import TagPicker
 from .duplicates_page import DuplicatesPage
 from .errors import show_error
+from .focus_ring import FocusRing
 from .libraries import LibraryFiles
-from .navigation import Navigation
+from .navigation import FilterBanner, Navigation
 from .operations import Operations
 from .pinned import PinnedExports
 from .records_table import RecordsTable
 from .review_page import ReviewPage
 from .settings import Settings, app_settings, restore_window, save_window
 from .sidebar import Sidebar
+from ..core.wording import count
 
 SEARCH_DELAY_MS = 250
 AUTHOR_FIGURES_DELAY_MS = 1500  # after the first screen, not competing with it
 POLL_MS = 2000
+DEFAULT_PANES = (270, 860, 400)  # sidebar, table, detail on a wide screen; shared out by these shares when narrower
+NARROW_PANES = (0.19, 0.55, 0.26)
 
 __all__ = ["MainWindow", "app_settings"]
 
@@ -108,12 +112,24 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         for page in (self.table, self.review, self.duplicates, self.author_page, self.authors_view,
                      self.compare_view):
             self.stack.addWidget(page)
+        self.banner = FilterBanner()  # above the table: which records a chart's bar listed, and Back
+        self.banner_text = ""
+        self.banner.backRequested.connect(self.go_back)
+        self.banner.allRequested.connect(lambda: self.sidebar.select("all"))
+        self.author_page.backRequested.connect(self.go_back)
+        center = QWidget()
+        center_layout = QVBoxLayout(center)
+        center_layout.setContentsMargins(0, 0, 0, 0)
+        center_layout.setSpacing(2)
+        center_layout.addWidget(self.banner)
+        center_layout.addWidget(self.stack, 1)
+        self.stack.currentChanged.connect(self._update_banner)
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(center)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([270, 860, 400])
+        self.splitter.setSizes(list(DEFAULT_PANES))
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -133,11 +149,19 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.undo_action, self.redo_action = self.actions_by_name["undo"], self.actions_by_name["redo"]
         self.column_actions = self.table.column_actions
         self.model.refreshed.connect(self._update_count)
+        self.model.refreshed.connect(self._update_banner)
+        self.author_page.settings = self.settings  # where its charts are saved
+        self._update_back()
         self.init_library_files(owns_library)  # the title bar, the recent list (gui/libraries.py)
 
         self._poll = QTimer(self, interval=POLL_MS)  # another Paperdesk may write to the same library
         self._poll.timeout.connect(self._check_outside_changes)
         self._poll.start()
+        self.focus_ring = FocusRing(self)  # the keyboard focus, clearly visible wherever it is
+        # Tab goes round the window in reading order: search, sidebar, records, then the detail pane's fields.
+        order = [self.search, self.sidebar.tree, self.sidebar.tag_mode, self.table, *self.detail.tab_chain()]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
         restore_window(self, self.settings)
         if not self.model.loaded:
             self.model.reload()
@@ -149,6 +173,25 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self._authors_timer = QTimer(self, singleShot=True, interval=AUTHOR_FIGURES_DELAY_MS)
         self._authors_timer.timeout.connect(self.authors_view.prepare)
         self._authors_timer.start()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not getattr(self, "_panes_placed", False):
+            self._panes_placed = True
+            if self.settings.get("window/splitter") is None:
+                self.place_panes()
+
+    def place_panes(self) -> None:
+        """The default layout: on a narrow window (1024 pixels) the panes share the width so that the records
+        table keeps room for its columns; on a wide one they take DEFAULT_PANES."""
+        total = self.splitter.width() - self.splitter.handleWidth() * 2
+        if total >= sum(DEFAULT_PANES):
+            sizes = list(DEFAULT_PANES)
+        else:
+            sidebar = max(self.sidebar.minimumSizeHint().width(), round(total * NARROW_PANES[0]))
+            detail = round(total * NARROW_PANES[2])
+            sizes = [sidebar, total - sidebar - detail, detail]
+        self.splitter.setSizes(sizes)
 
     # --- what changed: one path for do, undo, redo and other windows ---------------------------------------
 
@@ -245,8 +288,8 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         menu = QMenu(self)
         ids = self.selected_ids()
         if ids:
-            menu.addAction(f"Tag the {len(ids)} selected records", lambda: self.apply_tag(ids, tag_id, tag["name"]))
-            menu.addAction(f"Untag the {len(ids)} selected records",
+            menu.addAction(f"Tag the {count(len(ids), 'selected record')}", lambda: self.apply_tag(ids, tag_id, tag["name"]))
+            menu.addAction(f"Untag the {count(len(ids), 'selected record')}",
                            lambda: self.apply_tag(ids, tag_id, tag["name"], remove=True))
             menu.addSeparator()
         menu.addAction("Manage tags…", lambda: self.open_tag_manager())
@@ -268,10 +311,23 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             box.open()
         return box
 
-    def show_shortcuts(self, show: bool = True) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Information, "Keyboard shortcuts", "\n".join(actions.shortcut_lines()),
-                          QMessageBox.Ok, self)
+    def show_shortcuts(self, show: bool = True) -> QDialog:
+        """F1: every shortcut, the menus' and each page's, in a list that scrolls on a small screen."""
+        from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit
+
+        box = QDialog(self)
         box.setObjectName("shortcuts-box")
+        box.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(box)
+        box.text = QPlainTextEdit("\n".join(actions.shortcut_lines()))
+        box.text.setReadOnly(True)
+        box.text.setLineWrapMode(QPlainTextEdit.NoWrap)
+        layout.addWidget(box.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok)
+        buttons.accepted.connect(box.accept)
+        layout.addWidget(buttons)
+        screen = self.screen().availableGeometry()
+        box.resize(min(640, screen.width() - 40), min(640, screen.height() - 80))
         if show:
             box.open()
         return box
@@ -373,7 +429,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
 
     def _merge(self, survivor: int, others: list, fields: dict) -> None:
         if self._push(commands.MergeRecords(self.library, survivor, others, fields)):
-            self.statusBar().showMessage(f"Merged {len(others) + 1} records into record {survivor}", 5000)
+            self.statusBar().showMessage(f"Merged {count(len(others) + 1, 'record')} into record {survivor}", 5000)
 
     def mark_distinct(self, records: list) -> None:
         if self._push(commands.MarkDistinct(self.library, list(records))):
@@ -390,7 +446,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
 
     def _bulk_merge(self, plan: list) -> None:
         if plan and self._push(commands.BulkMerge(self.library, plan)):
-            self.statusBar().showMessage(f"Merged {len(plan)} groups (one Ctrl+Z undoes them all)", 6000)
+            self.statusBar().showMessage(f"Merged {count(len(plan), 'group')} (one Ctrl+Z undoes it all)", 6000)
 
     def unmerge(self, merge_id: int, survivor: int, resolve=None) -> None:
         if self._push(commands.Unmerge(self.library, merge_id, survivor, resolve)):
@@ -430,7 +486,18 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         paths, _ = QFileDialog.getOpenFileNames(self, "Import dumps", last, "Dumps (*.txt);;All files (*)")
         if paths:
             self.settings.set("import/last_folder", str(Path(paths[0]).parent))
-            self.import_files(paths)
+            self.ask_and_import(paths)
+
+    def ask_and_import(self, paths, show: bool = True):
+        """Ask when the pages were captured (the dates without a year are read against it), then import."""
+        from .dialogs.import_dialog import CaptureQuestion
+
+        question = CaptureQuestion(paths, self)
+        question.accepted.connect(lambda: self.import_files(paths, question.captured()))
+        self.capture_question = question
+        if show:
+            question.open()
+        return question
 
     def import_files(self, paths, captured=None) -> ImportDialog:
         dialog = ImportDialog(self.library.path, paths, captured, self, origin=self.ops.worker_origin("import"))
@@ -444,7 +511,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         added = sum(r["added"] for r in results)
         if added:
             self.sidebar.select("recent")
-        self.statusBar().showMessage(f"Import finished: {added} records added", 8000)
+        self.statusBar().showMessage(f"Import finished: {count(added, 'record')} added", 8000)
 
     def dragEnterEvent(self, event):
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
@@ -454,7 +521,8 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.import_files(paths)
+            if not self.open_dropped_library(paths):  # a library file dropped on the window opens it
+                self.ask_and_import(paths)  # dump files: when were they captured? then imported
 
     # --- another Paperdesk on the same library ------------------------------------------------------------
 

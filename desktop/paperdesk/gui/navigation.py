@@ -1,44 +1,179 @@
-"""Moving around the window: the pages of the central stack, the sidebar's views, the search box.
+"""Moving around the window: the pages of the central stack, the sidebar's views, the search box, and Back.
 
 A mixin of MainWindow: it uses the window's table, sidebar, stack, pages and search box.
+
+Back (Alt+Left, or the Back buttons) returns to where the librarian was before opening a page: from the records a
+chart's bar listed to that author page, from an author page to the Authors list or the records.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from ..core import query
+from ..core.wording import count
+
+BACK_DEPTH = 50
+
+
+class FilterBanner(QFrame):
+    """Above the records table while it lists what a chart's bar selected: which records these are, Back to the
+    page they came from, and the way to all records."""
+
+    backRequested = Signal()
+    allRequested = Signal()
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("filter-banner")
+        self.setStyleSheet("#filter-banner { background: #fff4cc; border: 1px solid #e0c060; border-radius: 3px; }")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel("")
+        self.label.setWordWrap(True)
+        row.addWidget(self.label, 1)
+        self.back = QPushButton("Back")
+        self.back.setToolTip("Back to the page these records came from (Alt+Left)")
+        self.back.clicked.connect(self.backRequested)
+        row.addWidget(self.back)
+        self.all = QPushButton("All records")
+        self.all.clicked.connect(self.allRequested)
+        row.addWidget(self.all)
+        self.hide()
 
 
 class Navigation:
+    # --- Back ------------------------------------------------------------------------------------------------
+
+    def _location(self) -> tuple:
+        page = self.stack.currentWidget()
+        if page is self.author_page:
+            return ("author", self.author_page.name)
+        if page is self.authors_view:
+            return ("authors",)
+        if page is self.compare_view:
+            return ("compare", tuple(self.compare_view.names))
+        if page is self.duplicates:
+            return ("duplicates",)
+        if page is self.review:
+            return ("review",)
+        return ("records", self.model.filter, self.banner_text)
+
+    def _remember(self) -> None:
+        """Before going elsewhere: where we are, for Back."""
+        back = self.__dict__.setdefault("back_stack", [])
+        here = self._location()
+        if not back or back[-1] != here:
+            back.append(here)
+            del back[:-BACK_DEPTH]
+        self._update_back()
+
+    def go_back(self) -> None:
+        """Alt+Left: to the page before (the author page a chart's bar came from, say)."""
+        back = self.__dict__.setdefault("back_stack", [])
+        here = self._location()
+        while back and back[-1] == here:
+            back.pop()
+        if not back:
+            self.statusBar().showMessage("Nothing to go back to", 3000)
+            return
+        place = back.pop()
+        kind = place[0]
+        if kind == "author":
+            self.stack.setCurrentWidget(self.author_page)
+            if self.author_page.name != place[1]:
+                self.author_page.show_author(place[1])
+            self.sidebar.mark(None)
+        elif kind == "authors":
+            self.stack.setCurrentWidget(self.authors_view)
+            self.sidebar.mark("authors")
+        elif kind == "compare":
+            self.stack.setCurrentWidget(self.compare_view)
+        elif kind == "duplicates":
+            self.show_duplicates()
+        elif kind == "review":
+            self.show_review()
+        else:
+            _, old_filter, banner = place
+            self.banner_text = banner
+            self.stack.setCurrentWidget(self.table)
+            self._set_search_text(old_filter.search)
+            keep = self.current_id()
+            self.model.set_filter(old_filter)
+            self._reselect(keep)
+            self._mark_sidebar()
+        self._update_banner()
+        self._update_back()
+
+    def _update_back(self) -> None:
+        can = bool(self.__dict__.get("back_stack"))
+        for button in (self.banner.back, self.author_page.back):
+            button.setEnabled(can)
+
+    def _update_banner(self, *_) -> None:
+        on = self.stack.currentWidget() is self.table and self.model.filter.view == "ids"
+        if on:
+            self.banner.label.setText(self.banner_text or f"Showing {count(len(self.model.ids), 'chosen record')}")
+        self.banner.setVisible(on)
+
     # --- pages -----------------------------------------------------------------------------------------------
 
-    def show_records(self) -> None:
+    def show_records(self, mark: bool = True) -> None:
+        """Back to the records table (Ctrl+1); ``mark``: the sidebar selects what the table shows (not when the
+        sidebar itself asked for it)."""
         if self.stack.currentWidget() is not self.table:
+            self._remember()
             self.stack.setCurrentWidget(self.table)
             self._selection_changed()
+            if mark:
+                self._mark_sidebar()
+        if self.focusWidget() is None or not self.focusWidget().isVisible():
+            self.table.setFocus()
+
+    def _mark_sidebar(self) -> None:
+        """The sidebar selects the entry of what the table shows (not the page just left)."""
+        f = self.model.filter
+        if f.view == "tags":
+            self.sidebar.mark("tag", f.tag_ids)
+        elif f.view == "source":
+            self.sidebar.mark("source", f.source_id)
+        elif f.view == "ids":
+            self.sidebar.mark(None)
+        else:
+            self.sidebar.mark(f.view)
 
     def show_review(self) -> None:
+        self._remember()
         self.stack.setCurrentWidget(self.review)
         self.review.load_next()
         self.review.setFocus()
 
     def show_duplicates(self) -> None:
+        if self.stack.currentWidget() is not self.duplicates:
+            self._remember()
         self.stack.setCurrentWidget(self.duplicates)
+        self.sidebar.mark("duplicates")
         if (not self.duplicates.scanned or self.duplicates.stale) and self.duplicates.worker is None:
             self.duplicates.scan()
         self.duplicates.list.setFocus()
 
     def show_authors(self) -> None:
+        if self.stack.currentWidget() is not self.authors_view:
+            self._remember()
         self.stack.setCurrentWidget(self.authors_view)
+        self.sidebar.mark("authors")
         self.authors_view.open()
         self.authors_view.table.setFocus()
 
     def show_author(self, name: str) -> None:
+        self._remember()
         self.stack.setCurrentWidget(self.author_page)
+        self.sidebar.mark(None)
         self.author_page.show_author(name)
 
     def compare_authors(self, names: list) -> None:
+        self._remember()
         self.stack.setCurrentWidget(self.compare_view)
         self.compare_view.compare(list(names))
 
@@ -49,11 +184,17 @@ class Navigation:
             self.show_author(detail["authors"][position])
 
     def show_papers(self, label: str, ids: list) -> None:
-        """Show exactly these records in the table (a chart's bar was clicked)."""
-        self.show_records()
+        """Show exactly these records in the table (a chart's bar was clicked); the banner above the table says
+        which they are, and Back returns to the page the bar was on."""
+        self._remember()
+        self.banner_text = f"Showing {count(len(ids), 'record')}: {label}"
+        self.show_records(mark=False)
         self._set_filter(view="ids", ids=tuple(ids), search="", tag_ids=(), source_id=None)
         self._set_search_text("")
-        self.statusBar().showMessage(f"Showing {len(ids)} records: {label}", 8000)
+        self._mark_sidebar()
+        self._update_banner()
+        self._update_back()
+        self.statusBar().showMessage(self.banner_text, 8000)
 
     # --- the table's filter ------------------------------------------------------------------------------------
 
@@ -93,7 +234,7 @@ class Navigation:
             return
         if "search" in changes:
             self._set_search_text(changes["search"])
-        self.show_records()
+        self.show_records(mark=False)
         self._set_filter(**changes)
 
     def _set_filter(self, **changes) -> None:
@@ -132,7 +273,7 @@ class Navigation:
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
         selected = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0
-        text = f"{shown:,} of {total:,} records"
+        text = f"{shown:,} of {count(total, 'record', grouped=True)}"
         if selected > 1:
             text = f"{selected:,} selected — " + text
         self.count_label.setText(text)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 
 from ..core import query
 from ..core.library import Library
+from ..core.wording import count
 
 MIME_IDS = "application/x-paperdesk-record-ids"
 _DISPLAY, _TOOLTIP, _ALIGN, _FOREGROUND, _USER = (int(r.value) for r in (
@@ -183,7 +184,7 @@ class RecordsModel(QAbstractTableModel):
         ids = sorted({self.ids[i.row()] for i in indexes if i.isValid()})
         mime = QMimeData()
         mime.setData(MIME_IDS, json.dumps(ids).encode())
-        mime.setText(f"{len(ids)} records")
+        mime.setText(count(len(ids), "record"))
         return mime
 
     def supportedDragActions(self):

@@ -12,6 +12,12 @@ from ..core.library import Library
 from .records_model import RecordsModel
 
 
+# Columns that give up width when the table is narrow (down to these minimums), so that the columns fit the
+# view without a horizontal scrollbar (a 1024-pixel-wide window included); the title takes what is left.
+FLEXIBLE_MINIMUM = {"authors": 90, "tags": 50}
+TITLE_MINIMUM = 140
+TITLE_SHARE = 0.4  # of the view's width, kept for the title before the authors and tags shrink to their minimums
+
 EMPTY_LIBRARY = ("This library is empty.\n\nImport dump files with File › Import dumps… (Ctrl+I),\n"
                  "or drop them on the window.")
 
@@ -31,6 +37,7 @@ class RecordsTable(QTableView):
         self.setDragDropMode(QAbstractItemView.DragOnly)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab leaves the table (for the detail pane), arrows move between rows
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         self.customContextMenuRequested.connect(lambda pos: self.contextMenuAt.emit(pos))
         vertical = self.verticalHeader()
@@ -45,6 +52,11 @@ class RecordsTable(QTableView):
         for column, spec in enumerate(query.COLUMNS):
             self.setColumnWidth(column, spec.width)
             self.setColumnHidden(column, spec.hidden)
+        self._title_column = query.COLUMN_KEYS.index("title")
+        self._preferred: dict[int, int] = {}  # the widths the flexible columns have when there is room
+        self._fitting = False
+        header.setSectionResizeMode(self._title_column, QHeaderView.Stretch)
+        header.sectionResized.connect(self._section_resized)
         self.column_actions: list[QAction] = []
         for column, spec in enumerate(query.COLUMNS):
             action = QAction(spec.title, self, checkable=True)
@@ -53,6 +65,51 @@ class RecordsTable(QTableView):
             if spec.key == "title":
                 action.setEnabled(False)
             self.column_actions.append(action)
+
+    # --- columns fit the view ---------------------------------------------------------------------------------
+
+    def _section_resized(self, column: int, _old: int, new: int) -> None:
+        if not self._fitting and query.COLUMN_KEYS[column] in FLEXIBLE_MINIMUM:
+            self._preferred[column] = new  # the librarian's own width, kept whenever there is room for it
+
+    def fit_columns(self) -> None:
+        """The title stretches over what the other columns leave; where even the title's minimum would not fit,
+        the authors and tags columns give up width (never below their minimums), and take it back as the view
+        widens again."""
+        header = self.horizontalHeader()
+        self._fitting = True
+        try:
+            if header.sectionResizeMode(self._title_column) != QHeaderView.Stretch:
+                header.setSectionResizeMode(self._title_column, QHeaderView.Stretch)  # after a restored state
+            flexible = [c for c, key in enumerate(query.COLUMN_KEYS)
+                        if key in FLEXIBLE_MINIMUM and not self.isColumnHidden(c)]
+            fixed = sum(self.columnWidth(c) for c in range(len(query.COLUMNS))
+                        if c not in flexible and c != self._title_column and not self.isColumnHidden(c))
+            for c in flexible:
+                self._preferred.setdefault(c, self.columnWidth(c))
+            width = self.viewport().width()
+            room = width - fixed - max(TITLE_MINIMUM, round(width * TITLE_SHARE))
+            wanted = {c: self._preferred[c] for c in flexible}
+            excess = sum(wanted.values()) - room
+            if excess > 0:
+                give = {c: max(0, wanted[c] - FLEXIBLE_MINIMUM[query.COLUMN_KEYS[c]]) for c in flexible}
+                can = sum(give.values())
+                for c in flexible:
+                    wanted[c] -= round(give[c] * min(1.0, excess / can)) if can else 0
+            for c, width in wanted.items():
+                if self.columnWidth(c) != width:
+                    self.setColumnWidth(c, width)
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def setColumnHidden(self, column: int, hide: bool) -> None:
+        super().setColumnHidden(column, hide)
+        if hasattr(self, "_preferred"):
+            self.fit_columns()
 
     def empty_hint(self) -> str:
         """What the empty table says: only an empty library gets a hint (an empty search result has the status

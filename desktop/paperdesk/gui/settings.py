@@ -42,6 +42,7 @@ OPTIONS = {o.key: o for o in (
     Option("export/format", str, "bibtex", "export format chosen last"),
     Option("export/ascii", bool, False, "export: LaTeX escapes instead of UTF-8"),
     Option("export/folder", str, None, "folder of the last export (None: the home folder)"),
+    Option("charts/folder", str, None, "folder a chart was last saved in (None: Pictures, else home)"),
     Option("copy/style", str, "apa", "Copy citation: the CSL style (apa, ieee, chicago-author-date)"),
 )}
 
@@ -93,7 +94,8 @@ def restore_window(window, settings: Settings) -> None:
     """Geometry, splitter, columns and the view the librarian left; odd values fall back to the defaults."""
     geometry = settings.get("window/geometry")
     if geometry is None or not window.restoreGeometry(geometry):
-        window.resize(1500, 860)
+        screen = window.screen().availableGeometry()  # never larger than the screen (a 1024-pixel one, say)
+        window.resize(min(1500, screen.width()), min(860, screen.height()))
     state = settings.get("window/state")
     if state is not None:
         window.restoreState(state)

@@ -18,6 +18,7 @@ from ..core import authors, curation, query
 from ..core.export import pinned
 from ..core.library import Library
 from .records_model import MIME_IDS
+from ..core.wording import count
 
 ROLE_KIND = Qt.UserRole
 ROLE_VALUE = Qt.UserRole + 1
@@ -39,6 +40,7 @@ class SidebarTree(QTreeWidget):
         self.setDragDropMode(QAbstractItemView.DropOnly)
         self.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.setIndentation(12)
+        self.setTextElideMode(Qt.ElideMiddle)  # a long file name loses its middle, never its count
 
     def _tag_item_at(self, pos):
         item = self.itemAt(pos)
@@ -69,6 +71,9 @@ class SidebarTree(QTreeWidget):
 class Sidebar(QWidget):
     """Emits ``viewChosen(filter changes)`` with the RecordFilter fields the chosen entry sets."""
 
+    KEYS = (("Ctrl-click", "several tags: records with all (or any) of them"),
+            ("Drag records onto a tag", "tag them"))
+
     viewChosen = Signal(dict)
     recordsDroppedOnTag = Signal(int, list)
     tagMenuRequested = Signal(int, object)  # tag id, global position
@@ -88,7 +93,9 @@ class Sidebar(QWidget):
         layout.addWidget(self.tree)
         mode_row = QHBoxLayout()
         mode_row.setContentsMargins(6, 0, 6, 4)
-        mode_row.addWidget(QLabel("Several tags match:"))
+        mode_label = QLabel("Tags match:")
+        mode_label.setToolTip("Ctrl-click several tags to filter by all (or any) of them")
+        mode_row.addWidget(mode_label)
         self.tag_mode = QComboBox()
         self.tag_mode.addItems(["all of them", "any of them"])
         self.tag_mode.setToolTip("Ctrl-click several tags to filter by all (or any) of them")
@@ -96,6 +103,7 @@ class Sidebar(QWidget):
         mode_row.addWidget(self.tag_mode)
         layout.addLayout(mode_row)
         self.tree.itemSelectionChanged.connect(self._emit_current)
+        self.tree.itemClicked.connect(self._clicked)
         self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self._suspend = False
@@ -155,7 +163,7 @@ class Sidebar(QWidget):
             item.setIcon(0, color_icon(tag["color"]))
             self.tag_items[tag["id"]] = item
         if not self.tag_items:
-            hint = QTreeWidgetItem(tags, ["No tags yet — select records, press T"])
+            hint = QTreeWidgetItem(tags, ["No tags yet: select\nrecords, press T"])  # two short lines, never cut
             hint.setFlags(Qt.NoItemFlags)
         sources = self._section("Sources")
         if self._source_counts is None:
@@ -196,7 +204,7 @@ class Sidebar(QWidget):
         elif pin.last_written_at:
             when = pin.last_written_at.replace("T", " ")[:19]
             text = f"{name} — {pin.last_count}, {when[11:16]} UTC"
-            tip = f"{pin.describe()}\nLast written {when} UTC ({pin.last_count} records)"
+            tip = f"{pin.describe()}\nLast written {when} UTC ({count(pin.last_count, 'record')})"
         else:
             text, tip = f"{name} — writing…", pin.describe()
         item = QTreeWidgetItem(parent, [text])
@@ -223,7 +231,7 @@ class Sidebar(QWidget):
                 name = proposal["name"]
                 state = "" if decision is None or decision["name"] != name else (
                     " (confirmed)" if decision["confirmed"] else " (rejected)")
-                menu.addAction(f"This listing is about {name}? ({proposal['records']} of {proposal['of']} records)"
+                menu.addAction(f"This listing is about {name}? ({proposal['records']} of {count(proposal['of'], 'record')})"
                                f"{state}").setEnabled(False)
                 menu.addAction(f"Confirm: count its papers for {name}",
                                lambda: self.subjectDecided.emit(value, name, True))
@@ -268,6 +276,24 @@ class Sidebar(QWidget):
                 self.tree.blockSignals(False)
                 self._emit_current()
                 return
+
+    def mark(self, kind: str | None, values=()) -> None:
+        """Select the entries that stand for what the window shows, without choosing them again (after Ctrl+1
+        back from the duplicates, the sidebar says what the table shows, and clicking Duplicates opens it again).
+        ``values``: tag ids or a source id; kind None selects nothing (the table shows a chart's bar)."""
+        wanted = set(values) if isinstance(values, (tuple, list, set)) else {values}
+        self.tree.blockSignals(True)
+        self.tree.clearSelection()
+        for item in self._all_items():
+            if item.data(0, ROLE_KIND) == kind and (not values or item.data(0, ROLE_VALUE) in wanted):
+                item.setSelected(True)
+                self.tree.setCurrentItem(item, 0, QItemSelectionModel.NoUpdate)
+        self.tree.blockSignals(False)
+
+    def _clicked(self, item, _column) -> None:
+        """A page entry (Duplicates, Authors) clicked while already selected opens its page all the same."""
+        if item.data(0, ROLE_KIND) in ("duplicates", "authors") and item.isSelected() and not self._suspend:
+            self.viewChosen.emit({"page": item.data(0, ROLE_KIND)})
 
     def current_entry(self) -> tuple[str, object]:
         items = self.tree.selectedItems()

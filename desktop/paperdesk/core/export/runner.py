@@ -16,6 +16,7 @@ from typing import IO, Callable
 from ..library import Library, LibraryError
 from ..query import RecordFilter, ordered_ids
 from .options import ExportOptions
+from ..wording import count, plural
 
 # Formats whose entries are identified by a citation key: keys are assigned (once, then kept) before writing.
 # JSON and CSV carry the key too (so a table joins to the .bib) but only read: the stored key, else the one the
@@ -40,7 +41,7 @@ class ExportScope:
     def describe(self) -> str:
         parts = []
         if self.ids is not None:
-            parts.append(f"{len(self.ids)} selected records")
+            parts.append(count(len(self.ids), "selected record"))
         if self.tags:
             parts.append("tagged " + " or ".join(self.tags))
         if self.search:
@@ -331,8 +332,8 @@ def _clean_papers(papers, notes: list[str]):
 
 def _cleaning_note(notes: list[str], cleaned_records: int, removed_total: int) -> None:
     if cleaned_records:
-        notes.append(f"removed {removed_total} control characters (NUL, terminal escape sequences) from"
-                     f" {cleaned_records} records on the way out; the library still holds them")
+        notes.append(f"removed {count(removed_total, 'control character')} (NUL, terminal escape sequences) from"
+                     f" {count(cleaned_records, 'record')} on the way out; the library still holds them")
 
 
 def clean_paper(paper: dict) -> tuple[dict, int]:
@@ -389,5 +390,5 @@ def _t1_messages(t1_chars: set[str]) -> list[str]:
     if not t1_chars:
         return []
     shown = " ".join(sorted(t1_chars))
-    return [f"{len(t1_chars)} characters need T1 fonts and were written as the nearest plain letters: {shown} "
+    return [f"{count(len(t1_chars), 'character')} {'needs' if len(t1_chars) == 1 else 'need'} T1 fonts and {plural(len(t1_chars), 'was')} written as the nearest plain letters: {shown} "
             "(for the exact letters use the UTF-8 export, or \\usepackage[T1]{fontenc} with biber)"]

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QDialog, QFileDialog, QHBoxLayo
 
 from ...core import backup
 from ...core.library import LibraryError
+from ...core.wording import count
 
 
 class BackupsDialog(QDialog):
@@ -84,7 +85,7 @@ class BackupsDialog(QDialog):
             self.message.setText(str(exc))
             return
         self.reload()
-        self.message.setText(f"Backed up {info.records:,} records.")
+        self.message.setText(f"Backed up {count(info.records, 'record', grouped=True)}.")
 
     def restore_into(self, target: str | None = None) -> str | None:
         info = self.chosen()
@@ -101,7 +102,7 @@ class BackupsDialog(QDialog):
         except LibraryError as exc:
             self.message.setText(str(exc))
             return None
-        self.message.setText(f"Restored {result['records']:,} records into {result['path']}; this library is"
+        self.message.setText(f"Restored {count(result['records'], 'record', grouped=True)} into {result['path']}; this library is"
                              " unchanged (File › Open library opens the new one).")
         return result["path"]
 
@@ -112,7 +113,7 @@ class BackupsDialog(QDialog):
         if confirm:
             box = QMessageBox(QMessageBox.Warning, "Restore over this library",
                               f"Replace everything in this library with the backup of {info.created} "
-                              f"({info.records:,} records)?\n\nA backup of the library as it is now is made first,"
+                              f"({count(info.records, 'record', grouped=True)})?\n\nA backup of the library as it is now is made first,"
                               " so this can be reversed from this list.", QMessageBox.Cancel | QMessageBox.Ok, self)
             box.button(QMessageBox.Ok).setText("Restore")
             if box.exec() != QMessageBox.Ok:
@@ -123,7 +124,7 @@ class BackupsDialog(QDialog):
             self.message.setText(str(exc))
             return False
         self.reload()
-        self.message.setText(f"Restored {result['records']:,} records; what the library held is in the newest"
+        self.message.setText(f"Restored {count(result['records'], 'record', grouped=True)}; what the library held is in the newest"
                              " backup ('before restore').")
         self.restoredOver.emit()
         return True

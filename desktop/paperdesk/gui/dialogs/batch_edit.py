@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxL
 
 from ...core import batch
 from ...core.library import LibraryError
+from ...core.wording import count
 
 KINDS = (("replace", "Find and replace"), ("set", "Set a field"), ("rename_author", "Rename an author"))
 
@@ -194,11 +195,11 @@ class BatchEditDialog(QDialog):
     def _count(self, *_) -> None:
         ticked = len(self.model.ticked())
         refused = sum(1 for r in self.model.rows if r.error)
-        text = f"{ticked} of {len(self.ids)} records will change"
+        text = f"{ticked} of {count(len(self.ids), 'record')} will change"
         if refused:
             text += f"; {refused} cannot take this change (shown in red, left as they are)"
         if not self.model.rows:
-            text = f"None of the {len(self.ids)} records would change."
+            text = f"None of the {count(len(self.ids), 'record')} would change." if len(self.ids) != 1 else "The record would not change."
         self.summary.setText(text + ".")
         self.apply_button.setEnabled(ticked > 0)
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QL
 
 from ...core import curation
 from ...core.library import Library
+from ...core.wording import count
 
 
 class BulkMergeDialog(QDialog):
@@ -17,7 +18,7 @@ class BulkMergeDialog(QDialog):
         self.setWindowTitle("Merge all certain groups")
         self.resize(900, 560)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{len(groups)} certain groups. Each merges into its oldest record, keeping its fields;"
+        layout.addWidget(QLabel(f"{count(len(groups), 'certain group')}. Each merges into its oldest record, keeping its fields;"
                                 " untick any you want to look at first. One Ctrl+Z undoes them all."))
         self.list = QListWidget()
         self.groups = groups

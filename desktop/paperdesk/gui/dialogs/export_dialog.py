@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QDialog, QFile
 from ...core.export.runner import EXTENSIONS, ExportCancelled, ExportScope, export
 from ...core.library import Library, LibraryError
 from ..workers import start_in_thread
+from ...core import wording
 
 FORMATS = (
     ("bibtex", "BibTeX (.bib) — for LaTeX with bibtex"),
@@ -177,7 +178,7 @@ class ExportDialog(QDialog):
     def _finished(self, count: int, path: str) -> None:
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        self.status.setText(f"{count} records written to {path}")
+        self.status.setText(f"{wording.count(count, 'record')} written to {path}")
         self._done()
 
     def _failed(self, message: str) -> None:

@@ -2,14 +2,66 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QPushButton, QTextBrowser, \
-    QVBoxLayout
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import QButtonGroup, QDateEdit, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, \
+    QProgressBar, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout
 
 from ...core.library import is_bulk
 from ..workers import ImportWorker, start_in_thread
+from ...core.wording import count
+
+
+class CaptureQuestion(QDialog):
+    """Before an import: when were these pages copied from the site? The site leaves out the year of dates in
+    the year of the capture, so the dates are read against it (the command line's ``--captured``)."""
+
+    def __init__(self, paths, parent=None):
+        super().__init__(parent)
+        self.setObjectName("capture-question")
+        self.setWindowTitle("Import dumps")
+        self.paths = [Path(p) for p in paths]
+        layout = QVBoxLayout(self)
+        names = ", ".join(p.name for p in self.paths[:3]) + (" …" if len(self.paths) > 3 else "")
+        intro = QLabel(f"Import {count(len(self.paths), 'file')}: {html.escape(names)}<br><br>"
+                       "<b>When were these pages copied from the site?</b> The site leaves out the year of this"
+                       " year's dates; they are read against this day.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.choice = QButtonGroup(self)
+        stamps = sorted({dt.date.fromtimestamp(p.stat().st_mtime) for p in self.paths if p.exists()})
+        when = (stamps[0].isoformat() if len(stamps) == 1 else
+                f"{stamps[0].isoformat()} to {stamps[-1].isoformat()}" if stamps else "unknown")
+        self.from_files = QRadioButton(f"The day each file was saved ({when})")
+        self.on_day = QRadioButton("On this day:")
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMaximumDate(QDate.currentDate())
+        self.date.dateChanged.connect(lambda _: self.on_day.setChecked(True))
+        self.choice.addButton(self.from_files, 0)
+        self.choice.addButton(self.on_day, 1)
+        self.from_files.setChecked(True)
+        layout.addWidget(self.from_files)
+        row = QHBoxLayout()
+        row.addWidget(self.on_day)
+        row.addWidget(self.date)
+        row.addStretch(1)
+        layout.addLayout(row)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def captured(self) -> dt.date | None:
+        """The capture date chosen, or None: each file's modification time."""
+        if self.choice.checkedId() == 1:
+            return dt.date.fromisoformat(self.date.date().toString("yyyy-MM-dd"))
+        return None
 
 
 class ImportDialog(QDialog):
@@ -108,11 +160,11 @@ def report_html(results: list[dict]) -> str:
         parts.append(f"<p><b style='color:{color}'>{html.escape(r['message'])}</b>")
         report = r.get("report") or {}
         if r["status"] == "imported":
-            parts.append(f"<br>{report['records_read']} records read, {r['already_present']} already present, "
+            parts.append(f"<br>{count(report['records_read'], 'record')} read, {r['already_present']} already present, "
                          f"{report['records_flagged']} flagged for review; layout {report['layout']}, "
                          f"{report['encoding']}")
-            for reason, count in (report.get("flag_reasons") or {}).items():
-                parts.append(f"<br>&nbsp;&nbsp;flagged: {count} × {html.escape(reason)}")
+            for reason, times in (report.get("flag_reasons") or {}).items():
+                parts.append(f"<br>&nbsp;&nbsp;flagged: {times} × {html.escape(reason)}")
             for w in report["warnings"]:
                 where = f"line {w['line']}: " if w["line"] else ""
                 parts.append(f"<br>&nbsp;&nbsp;warning: {html.escape(where + w['message'])}")

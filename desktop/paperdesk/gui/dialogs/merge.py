@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QButtonGroup, QComboBox, QDialog, QDialogButtonBox
 
 from ...core import curation
 from ...core.library import Library
+from ...core.wording import count
 
 FIELDS = (("title", "Title"), ("authors", "Authors"), ("authors_truncated", "et al."), ("date", "Date"),
           ("category", "Category"), ("has_code", "Code"), ("org", "Organisation"), ("abstract", "Abstract"))
@@ -59,7 +60,7 @@ class MergeDialog(QDialog):
         self.library = library
         self.ids = list(paper_ids)
         self.details = [curation.paper_detail(library, pid) for pid in self.ids]
-        self.setWindowTitle(f"Merge {len(self.ids)} records")
+        self.setWindowTitle(f"Merge {count(len(self.ids), 'record')}")
         self.resize(1280, 820)
         layout = QVBoxLayout(self)
         if reasons:

@@ -7,20 +7,13 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout,
     QVBoxLayout
 
 from ...core import hand_entry
-from ...core.curation import ValidationError
+from ...core.curation import ValidationError, names_from_lines
 
 
 def names_from_text(text: str) -> list[str]:
-    """One author per line; a line written "Surname, Given" becomes "Given Surname"."""
-    names = []
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line.count(",") == 1:
-            surname, given = (part.strip() for part in line.split(","))
-            line = f"{given} {surname}".strip()
-        if line:
-            names.append(line)
-    return names
+    """One author per line; a line written "Surname, Given" becomes "Given Surname" (an ambiguous line raises
+    ValidationError: core.curation.names_from_lines)."""
+    return names_from_lines(text.splitlines())
 
 
 class NewRecordDialog(QDialog):
@@ -73,8 +66,8 @@ class NewRecordDialog(QDialog):
         self.error.setText(message)
 
     def submit(self) -> None:
-        fields = self.fields()
         try:
+            fields = self.fields()
             hand_entry.validate_fields(fields)
         except ValidationError as exc:
             self.show_error(str(exc))

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from ...core.curation import ValidationError
 from ...core.export import keys
 from ...core.library import Library
+from ...core.wording import count
 
 
 class PreferencesDialog(QDialog):
@@ -71,4 +72,4 @@ class PreferencesDialog(QDialog):
             return
         if self.save():
             done = self.run(keys.assign_keys, None, keys.get_pattern(self.library), regenerate=True)
-            QMessageBox.information(self.parentWidget(), "Citation keys", f"{len(done)} keys regenerated.")
+            QMessageBox.information(self.parentWidget(), "Citation keys", f"{count(len(done), 'key')} regenerated.")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QColorDialog, QDialog, QHBoxLayout, QInputDialog, 
 from ...core import curation
 from ...core.library import Library
 from ..sidebar import color_icon
+from ...core.wording import count
 
 
 class TagManager(QDialog):
@@ -48,7 +49,7 @@ class TagManager(QDialog):
         self.list.clear()
         self.tags = curation.tags(self.library)
         for tag in self.tags:
-            item = QListWidgetItem(color_icon(tag["color"]), f"{tag['name']}   ({tag['count']} records)")
+            item = QListWidgetItem(color_icon(tag["color"]), f"{tag['name']}   ({count(tag['count'], 'record')})")
             item.setData(Qt.UserRole, tag["id"])
             self.list.addItem(item)
             if current and tag["id"] == current["id"]:
@@ -95,6 +96,6 @@ class TagManager(QDialog):
     def delete(self) -> None:
         tag = self.current()
         if tag and QMessageBox.question(
-            self, "Delete tag", f"Delete the tag '{tag['name']}' from {tag['count']} records?\n"
+            self, "Delete tag", f"Delete the tag '{tag['name']}' from {count(tag['count'], 'record')}?\n"
             "You can undo this with Ctrl+Z.") == QMessageBox.Yes:
             self.deleteRequested.emit(tag["id"])
