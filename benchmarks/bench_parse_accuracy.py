@@ -1,13 +1,16 @@
 """How often the parser reads a record exactly, on generated dumps with the world's names.
 
-    python benchmarks/bench_parse_accuracy.py [--records 6000] [--seed 11] [--show 10]
+    python benchmarks/bench_parse_accuracy.py [--records 6000] [--seeds 5,11,23] [--held-out 404,505] [--show 10]
 
 Generates dumps in layouts A, B and C and files mixing A and B (``generate.py --names world``: authors from
 40 Faker locales and hand-written hard shapes, a quarter of the titles with hard endings), parses every file
 and compares each record with what the generator wrote. A record is *exact* when its title, authors, et al.
 and org are all right (flagged or not); a wrong record is either *flagged* for review (a librarian sees it)
-or *silent* (the error goes unseen). Prints the figures per layout, per name class of the first author (the
-name glued to the title) and per title ending, and one JSON object on the last line.
+or *silent* (the error goes unseen); the *flag share* is how many records a librarian is asked to look at, right
+or wrong. Each seed is a fresh set of dumps; the seeds given with ``--held-out`` are marked as such (seeds the
+parser was not tuned on). Prints one line per seed (the parser on each file alone, and the same files imported
+one after another into one library), then the figures summed over all seeds per layout, per name class of the
+first author (the name glued to the title) and per title ending, and one JSON object on the last line.
 """
 
 from __future__ import annotations
@@ -106,43 +109,81 @@ def measure_import(out_dir: Path, labels_path: Path, files: list[Path]) -> dict:
     return dict(counts)
 
 
+def _add(into: dict, tallies: dict) -> None:
+    for table, rows in tallies.items():
+        for key, row in rows.items():
+            for field_name, n in row.items():
+                into.setdefault(table, {}).setdefault(key, defaultdict(int))[field_name] += n
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{100 * n / total:.2f}%" if total else "-"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=6000)
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--seed", type=int, default=None, help="one seed (same as --seeds N)")
+    parser.add_argument("--seeds", default="11", help="comma-separated generator seeds the parser was tuned on")
+    parser.add_argument("--held-out", default="", help="comma-separated seeds the parser was not tuned on")
     parser.add_argument("--show", type=int, default=10, help="print this many wrong-and-silent records")
     parser.add_argument("--show-flagged", type=int, default=0, help="and this many wrong-but-flagged ones")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="paperdesk-accuracy-") as tmp:
-        figures = measure(Path(tmp) / "dumps", args.records, args.seed)
-        files = sorted((Path(tmp) / "dumps").glob("*.txt"))
-        imported = measure_import(Path(tmp), Path(tmp) / "dumps" / "labels.jsonl", files)
-    print(f"{figures['records']:,} generated records, authors from {len(figures['locales'])} locales "
-          f"(plus the hard-shape lists); parsed in {figures['parse_seconds']:.1f} s")
-    for table, rows in figures["tallies"].items():
-        print(f"\nby {table}:")
+    tuned = [args.seed] if args.seed is not None else [int(x) for x in args.seeds.split(",") if x.strip()]
+    held_out = [int(x) for x in args.held_out.split(",") if x.strip()]
+    totals: dict = {}
+    per_seed = []
+    examples: list = []
+    locales: set = set()
+    for seed in tuned + held_out:
+        with tempfile.TemporaryDirectory(prefix="paperdesk-accuracy-") as tmp:
+            figures = measure(Path(tmp) / "dumps", args.records, seed)
+            files = sorted((Path(tmp) / "dumps").glob("*.txt"))
+            imported = measure_import(Path(tmp), Path(tmp) / "dumps" / "labels.jsonl", files)
+        _add(totals, figures["tallies"])
+        locales.update(figures["locales"])
+        examples += figures["silent_examples"]
+        overall = figures["tallies"]["layout"]["all"]
+        per_seed.append({"seed": seed, "held_out": seed in held_out, "records": overall["records"],
+                         "exact": overall.get("exact", 0), "wrong_flagged": overall.get("flagged", 0),
+                         "wrong_silent": overall.get("silent", 0), "flagged_total": overall.get("flagged_total", 0),
+                         "layout_a_exact": sum(r.get("exact", 0) for k, r in figures["tallies"]["layout"].items()
+                                               if k.startswith("A")),
+                         "layout_a": sum(r["records"] for k, r in figures["tallies"]["layout"].items()
+                                         if k.startswith("A")),
+                         "locales": len(figures["locales"]), "parse_seconds": round(figures["parse_seconds"], 2),
+                         "imported": imported})
+    print(f"{args.records:,} generated records per seed, authors from {len(locales)} locales "
+          f"(plus the hard-shape lists); held-out seeds (not tuned on) marked *")
+    print(f"\n  {'seed':>6} {'exact (parser)':>15} {'wrong, flagged':>15} {'wrong, silent':>14} {'flag share':>11}"
+          f" {'layout A':>9} | {'exact (import)':>15} {'wrong, flagged':>15} {'wrong, silent':>14} {'flag share':>11}")
+    for row in per_seed:
+        n, imp = row["records"], row["imported"]
+        print(f"  {str(row['seed']) + ('*' if row['held_out'] else ''):>6} {_pct(row['exact'], n):>15}"
+              f" {row['wrong_flagged']:>15} {row['wrong_silent']:>14} {_pct(row['flagged_total'], n):>11}"
+              f" {_pct(row['layout_a_exact'], row['layout_a']):>9} | {_pct(imp.get('exact', 0), imp['records']):>15}"
+              f" {imp.get('flagged', 0):>15} {imp.get('silent', 0):>14}"
+              f" {_pct(imp.get('flagged_total', 0), imp['records']):>11}")
+    for table, rows in totals.items():
+        print(f"\nby {table}, all seeds together (the parser, each file on its own):")
         print(f"  {'':28} {'records':>8} {'exact':>8} {'exact %':>8} {'wrong, flagged':>15} {'wrong, silent':>14}"
-              f" {'flagged (all)':>14}")
+              f" {'flagged (all)':>14} {'flag share':>11}")
         for key in sorted(rows, key=lambda k: (k == "all", k)):
             row = rows[key]
             n = row.get("records", 0)
-            print(f"  {key:28} {n:>8} {row.get('exact', 0):>8} {100 * row.get('exact', 0) / n:>7.2f}%"
-                  f" {row.get('flagged', 0):>15} {row.get('silent', 0):>14} {row.get('flagged_total', 0):>14}")
-    n = imported["records"]
-    print(f"\nimported file after file into one library (names already in the library as evidence too):\n"
-          f"  {n} records, {imported.get('exact', 0)} exact ({100 * imported.get('exact', 0) / n:.2f}%), "
-          f"{imported.get('flagged', 0)} wrong but flagged, {imported.get('silent', 0)} wrong and silent, "
-          f"{imported.get('flagged_total', 0)} flagged in all")
-    silent = [e for e in figures["silent_examples"] if e["outcome"] == "silent"]
-    flagged = [e for e in figures["silent_examples"] if e["outcome"] == "flagged"]
+            print(f"  {key:28} {n:>8} {row.get('exact', 0):>8} {_pct(row.get('exact', 0), n):>8}"
+                  f" {row.get('flagged', 0):>15} {row.get('silent', 0):>14} {row.get('flagged_total', 0):>14}"
+                  f" {_pct(row.get('flagged_total', 0), n):>11}")
+    silent = [e for e in examples if e["outcome"] == "silent"]
+    flagged = [e for e in examples if e["outcome"] == "flagged"]
     for example in silent[: args.show] + flagged[: args.show_flagged]:
         print(example.pop("outcome") + ":", json.dumps(example, ensure_ascii=False))
-    overall = figures["tallies"]["layout"]["all"]
+    overall = totals["layout"]["all"]
     summary = {"records": overall["records"], "exact": overall.get("exact", 0),
                "exact_rate": round(overall.get("exact", 0) / overall["records"], 5),
                "wrong_flagged": overall.get("flagged", 0), "wrong_silent": overall.get("silent", 0),
-               "flagged_total": overall.get("flagged_total", 0), "locales": len(figures["locales"]),
-               "seed": args.seed, "imported": imported}
+               "flagged_total": overall.get("flagged_total", 0), "locales": len(locales),
+               "seeds": tuned, "held_out": held_out, "per_seed": per_seed}
     print(json.dumps(summary))
     return 0
 

@@ -149,3 +149,52 @@ def test_cli_backup_keep_must_be_positive(seeded, capsys):
         cli(["backup", "--db", str(seeded.path), "--keep", "0"])
     assert exit_.value.code == 2
     assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_killing_the_app_mid_backup_leaves_the_library_and_earlier_backups_intact(seeded, tmp_path):
+    """The desktop app itself (its window, File › Back up now, the backup in its worker thread) killed with
+    SIGKILL while the backup is half-way: the library and the earlier backups are as they were."""
+    earlier = backup.make_backup(seeded, "earlier")
+    script = textwrap.dedent(f"""
+        import os, sys, time
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtCore import QSettings
+        from PySide6.QtWidgets import QApplication
+        from paperdesk.core import backup
+        from paperdesk.core.library import Library
+        from paperdesk.gui import care
+        from paperdesk.gui.main_window import MainWindow
+        backup._PAGES_PER_STEP = 4
+        care.QUICK_BACKUP_BYTES = 0  # the backup runs in the window's worker, as for a large library
+        real = backup.make_backup
+        def slow(library, reason="manual", dest=None, *, progress=None, cancelled=None, keep=None):
+            def step(done, total):
+                if progress is not None:
+                    progress(done, total)
+                if done >= 8:
+                    print("copying", flush=True)
+                    time.sleep(60)
+            return real(library, reason, dest, progress=step, cancelled=cancelled, keep=keep)
+        backup.make_backup = slow
+        app = QApplication([])
+        window = MainWindow(Library({str(seeded.path)!r}),
+                            QSettings({str(tmp_path / "app.ini")!r}, QSettings.IniFormat))
+        window.show()
+        window.actions_by_name["backup_now"].trigger()
+        assert window.ops.job is not None, "the backup runs in the worker"
+        app.exec()
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    try:
+        assert child.stdout.readline().strip() == "copying"
+        assert list(backup.backups_dir(seeded.path).glob("*.partial")), "the backup was half-way when killed"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(10)
+    assert child.returncode == -signal.SIGKILL
+    assert seeded.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert seeded.count_papers() == 154
+    assert backup.check_backup(earlier.path) == 154
+    assert _titles(earlier.path) == _titles(seeded.path)
+    assert [i.path for i in backup.list_backups(seeded.path)] == [earlier.path]

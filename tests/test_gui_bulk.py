@@ -65,11 +65,21 @@ def _select_rows(window, count: int) -> list[int]:
     return ids
 
 
+def _active(window, qtbot):
+    """A closed modal dialog leaves no window active on the offscreen platform: the keys need one."""
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+
+
 def _undo(window, qtbot):
+    _active(window, qtbot)
     qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
 
 
 def _redo(window, qtbot):
+    _active(window, qtbot)
     qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
 
 
@@ -166,9 +176,12 @@ def test_other_changes_wait_while_a_job_runs(window, qtbot, held):
     assert not window.undo_action.isEnabled()
     window.edit_record(window.model.ids[-1], {"title": "Changed while busy"})
     assert window.statusBar().currentMessage().startswith("Wait until")
-    window.new_record(show=False)
     window.actions_by_name["backup_now"].trigger()
     assert window.statusBar().currentMessage().startswith("Wait until")
+    assert window.import_files([]) is None and window.restore_backup(show=False) is None
+    assert window.statusBar().currentMessage().startswith("Wait until")
+    _undo(window, qtbot)  # disabled while the job runs
+    assert window.undo_stack.count() == 0 and window.ops.job is not None
     window.bulk_progress.cancel_button.click()
     _wait_idle(window, qtbot)
     assert window.library.conn.execute("SELECT COUNT(*) FROM papers WHERE title = 'Changed while busy'"
@@ -202,3 +215,142 @@ def test_empty_trash_in_the_worker(window, qtbot, monkeypatch):
     _agree(window, 150, 0)
     assert window.library.conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0] == 150
     assert window.undo_stack.count() == 0
+
+
+def test_remove_an_import_in_the_worker_undo_redo(window, qtbot, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.Ok)
+    source = next(s for s in window.sidebar._all_items()
+                  if s.data(0, Qt.UserRole) == "source" and s.text(0).startswith("004"))
+    window.sidebar.removeImportRequested.emit(source.data(0, Qt.UserRole + 1))
+    assert window.ops.job is not None
+    _wait_idle(window, qtbot)
+    _agree(window, 104, 50)
+    assert not [s for s in window.sidebar._all_items() if s.text(0).startswith("004")]
+    _undo(window, qtbot)
+    _wait_idle(window, qtbot)
+    _agree(window, 154, 0)
+    assert [s for s in window.sidebar._all_items() if s.text(0).startswith("004")]
+    _redo(window, qtbot)
+    _wait_idle(window, qtbot)
+    _agree(window, 104, 50)
+
+
+def test_cancel_mid_remove_import_changes_nothing(window, qtbot, monkeypatch, held):
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.Ok)
+    source = next(s for s in window.sidebar._all_items()
+                  if s.data(0, Qt.UserRole) == "source" and s.text(0).startswith("004"))
+    window.sidebar.removeImportRequested.emit(source.data(0, Qt.UserRole + 1))
+    qtbot.waitUntil(lambda: window.bulk_progress.bar.maximum() > 0, timeout=5000)
+    window.bulk_progress.cancel_button.click()
+    _wait_idle(window, qtbot)
+    _agree(window, 154, 0)
+    assert window.undo_stack.count() == 0
+    assert window.library.conn.execute("SELECT COUNT(*) FROM sources WHERE removed_at IS NOT NULL").fetchone()[0] == 0
+
+
+def _titles(window) -> dict[int, str]:
+    return dict(window.library.conn.execute("SELECT id, title FROM papers"))
+
+
+def test_batch_edit_preview_paged_in_a_worker_apply_undo_redo(window, qtbot, monkeypatch):
+    from paperdesk.gui.dialogs import batch_edit
+
+    monkeypatch.setattr(batch_edit.PreviewModel, "PAGE", 4)
+    monkeypatch.setattr(batch_edit.PreviewModel, "PAGES_KEPT", 2)
+    before = _titles(window)
+    qtbot.keyClick(window.table, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
+    dialog = window.batch_dialog
+    dialog.replace_field.setCurrentText("title")
+    dialog.find.setText("Learning")
+    dialog.replacement.setText("Qqlearning")
+    dialog.preview_button.click()
+    assert dialog.worker is not None and dialog.bar.isVisible()
+    qtbot.waitUntil(lambda: dialog.worker is None and dialog.model is not None, timeout=10000)
+    expected = [pid for pid, title in sorted(before.items()) if "Learning" in title]
+    model = dialog.model
+    assert sorted(model.ids) == sorted(i for i in expected if i in set(window.model.ids))
+    assert len(model.ids) > 8
+    assert len(model._pages) <= 2, "only the pages on screen are read, not every row"
+    rows = [model.row(i) for i in range(model.rowCount())]
+    assert len(model._pages) <= 2
+    assert all("Learning" in r.before and "Qqlearning" in r.after for r in rows)
+    model.setData(model.index(0, 0), Qt.Unchecked, Qt.CheckStateRole)
+    left_alone = model.ids[0]
+    dialog.apply_button.click()
+    assert window.ops.job is not None
+    _wait_idle(window, qtbot, timeout=20000)
+    titles = _titles(window)
+    changed = model.ids[1:]
+    assert all("Qqlearning" in titles[i] for i in changed) and "Qqlearning" not in titles[left_alone]
+    assert window.undo_stack.count() == 1
+    _undo(window, qtbot)
+    _wait_idle(window, qtbot)
+    assert window.undo_stack.index() == 0, window.statusBar().currentMessage()
+    assert _titles(window) == before
+    _redo(window, qtbot)
+    _wait_idle(window, qtbot)
+    assert _titles(window) == titles
+    row = list(window.model.ids).index(changed[0])
+    assert "Qqlearning" in window.model.data(window.model.index(row, 0))
+
+
+def test_cancel_mid_batch_edit_changes_nothing(window, qtbot, held):
+    before = _titles(window)
+    qtbot.keyClick(window.table, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
+    dialog = window.batch_dialog
+    dialog.find.setText("Learning")
+    dialog.replacement.setText("Qqlearning")
+    held.active = False
+    dialog.preview_button.click()
+    qtbot.waitUntil(lambda: dialog.worker is None and dialog.model is not None, timeout=10000)
+    held.active = True
+    dialog.apply_button.click()
+    qtbot.waitUntil(lambda: window.bulk_progress.bar.maximum() > 0, timeout=5000)
+    window.bulk_progress.cancel_button.click()
+    _wait_idle(window, qtbot)
+    assert _titles(window) == before
+    assert window.undo_stack.count() == 0
+
+
+def test_history_steps_through_bulk_commands_in_the_worker(window, qtbot):
+    for count in (3, 2):
+        _select_rows(window, count)
+        qtbot.keyClick(window.table, Qt.Key_Delete)
+        _wait_idle(window, qtbot)
+    _agree(window, 149, 5)
+    dialog = window.show_history()
+    assert dialog.view.count() == 3
+    dialog.view.itemClicked.emit(dialog.view.item(0))  # back to the library as opened: two steps in the worker
+    qtbot.waitUntil(lambda: window.undo_stack.index() == 0 and window.ops.job is None, timeout=10000)
+    _agree(window, 154, 0)
+    assert dialog.view.currentRow() == 0
+    dialog.view.itemClicked.emit(dialog.view.item(2))
+    qtbot.waitUntil(lambda: window.undo_stack.index() == 2 and window.ops.job is None, timeout=10000)
+    _agree(window, 149, 5)
+    dialog.close()
+
+
+def test_a_large_librarys_source_counts_are_recounted_off_the_gui_thread(window, qtbot, monkeypatch):
+    from paperdesk.gui import sidebar as sidebar_mod
+
+    monkeypatch.setattr(sidebar_mod, "SOURCE_COUNTS_IN_BACKGROUND", 1)
+    source = next(s for s in window.sidebar._all_items()
+                  if s.data(0, Qt.UserRole) == "source" and s.text(0).startswith("004"))
+    before = int(source.text(0).rsplit("(", 1)[1].rstrip(")"))
+    source_id = source.data(0, Qt.UserRole + 1)
+    window.sidebar.select("all")
+    ids = [r[0] for r in window.library.conn.execute(
+        "SELECT paper_id FROM provenance WHERE source_id = ? ORDER BY paper_id LIMIT 3", (source_id,))]
+    command_ids = list(ids)
+    from paperdesk.gui.care import TrashRecords
+
+    window._push(TrashRecords(window.library, command_ids))
+    _wait_idle(window, qtbot)
+
+    def shown():
+        item = next(s for s in window.sidebar._all_items()
+                    if s.data(0, Qt.UserRole) == "source" and s.data(0, Qt.UserRole + 1) == source_id)
+        return int(item.text(0).rsplit("(", 1)[1].rstrip(")"))
+
+    qtbot.waitUntil(lambda: shown() == before - 3, timeout=10000)
+    assert window.sidebar._counting is None

@@ -113,7 +113,7 @@ def test_batch_edit_preview_untick_apply_undo(window, qtbot):
     dialog.find.setText("Recommendation")
     dialog.replacement.setText("Qqrecommender")
     dialog.preview_button.click()
-    rows = dialog.model.rows
+    rows = [dialog.model.row(i) for i in range(dialog.model.rowCount())]
     assert rows and all("Recommendation" in r.before and "Qqrecommender" in r.after for r in rows)
     left_alone = rows[0].id
     dialog.model.setData(dialog.model.index(0, 0), Qt.Unchecked, Qt.CheckStateRole)

@@ -75,3 +75,27 @@ def test_only_hand_records_can_be_removed_this_way(seeded):
     with pytest.raises(LibraryError, match="not entered by hand"):
         hand_entry.remove_added_record(seeded, 1)
     assert curation.paper_detail(seeded, 1) is not None
+
+
+def test_a_hand_record_that_took_part_in_a_merge_is_not_deleted_by_undo(seeded):
+    """Undoing 'New record' deletes the record: refused (with the way out) once it took part in a merge, in force
+    or undone, because the merge's history names it and a redo of that merge would need it."""
+    from paperdesk.core import merging
+
+    other = sorted(ordered_ids(seeded.conn, RecordFilter(sort="id")))[0]
+    absorbed = hand_entry.add_record(seeded, FIELDS)
+    merge_id = merging.merge(seeded, other, [absorbed])  # merged into another record: in force
+    with pytest.raises(LibraryError, match=f"record {absorbed} took part in a merge"):
+        hand_entry.remove_added_record(seeded, absorbed)
+    merging.unmerge(seeded, merge_id)  # undone: its history still names the record
+    with pytest.raises(LibraryError, match="took part in a merge.*Trash"):
+        hand_entry.remove_added_record(seeded, absorbed)
+    assert curation.paper_detail(seeded, absorbed) is not None
+    assert merging.reinstate(seeded, merge_id) == [absorbed]  # the redo still finds it
+
+    survivor = hand_entry.add_record(seeded, {**FIELDS, "title": "A Hand Record That Absorbed Another"})
+    second = sorted(ordered_ids(seeded.conn, RecordFilter(sort="id")))[1]
+    merge_two = merging.merge(seeded, survivor, [second])
+    merging.unmerge(seeded, merge_two)
+    with pytest.raises(LibraryError, match=f"record {survivor} took part in a merge"):
+        hand_entry.remove_added_record(seeded, survivor)

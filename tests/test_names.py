@@ -202,3 +202,33 @@ def test_a_word_of_the_abstract_with_a_capitalised_piece_glued_on_is_not_the_tit
     given name (YiFan, MingYu) is the better reading."""
     split = split_glued(line, context=abstract, vocabulary=lambda w: False)
     assert split.best.title == title
+
+
+@pytest.mark.parametrize("line, title, names", [
+    # a zero-width non-joiner inside a Hindi name (Faker's hi_IN): the name was cut after it, silently (seed 202)
+    ("Robust Learning from Human Feedbackअनन्\u200cत भट्टाचार्य, Ana Lee", "Robust Learning from Human Feedback",
+     ["अनन्\u200cत भट्टाचार्य", "Ana Lee"]),
+    # a particle does not make a four-word name unusual: it was cut "Maria Fernan|da da Mata"
+    ("Efficient Optimization for Code GenerationMaria Fernanda da Mata, Ana Lee, Bo Li et al.",
+     "Efficient Optimization for Code Generation", ["Maria Fernanda da Mata", "Ana Lee", "Bo Li"]),
+    # a name after a comma is a name by the line's structure, whatever its shape (seven words, brackets, "J. Jr.")
+    ("IndexLM: Incremental Memory for Non-IID DataLi-Wei Chen, بلقيس عجرمة (العجارمة)",
+     "IndexLM: Incremental Memory for Non-IID Data", ["Li-Wei Chen", "بلقيس عجرمة (العجارمة)"]),
+    ("Contrastive Fine-Tuning on ImageNet-1KPascual Posada, J. Jr., Krisztina Horváth et al.",
+     "Contrastive Fine-Tuning on ImageNet-1K", ["Pascual Posada", "J. Jr.", "Krisztina Horváth"]),
+    ("Unified Matching for Multi-Scenario MatchingAna Lee, جليل بنو سعد بن ليث بن بكر, W. Edwards Deming",
+     "Unified Matching for Multi-Scenario Matching", ["Ana Lee", "جليل بنو سعد بن ليث بن بكر", "W. Edwards Deming"]),
+])
+def test_names_the_model_has_never_seen_do_not_break_the_line(line, title, names):
+    split = split_glued(line, context=f"We study {title.split(' ')[-1]} here.", vocabulary=lambda w: False)
+    assert (split.best.title, list(split.best.names)) == (title, names)
+
+
+def test_an_all_capital_name_after_a_lower_case_letter_is_not_flagged_when_the_title_ends_on_a_word():
+    split = split_glued("GraphNet: Efficient Quantization for Web SearchHUNG SHU-CHUAN, Ana Lee, Bo Li et al.",
+                        context="Web search is hard.", vocabulary=lambda w: w == "search")
+    assert (split.best.title, split.best.names[0]) == ("GraphNet: Efficient Quantization for Web Search",
+                                                       "HUNG SHU-CHUAN")
+    assert split.reason != "the first author's name has an unusual shape"
+    # after an acronym the capitals may be the title's: "…with GPT-4VJOHN SMITH" stays for a librarian
+    assert split_glued("Sparse Pretraining with GPT-4VJOHN SMITH, Ana Lee, Bo Li et al.").uncertain

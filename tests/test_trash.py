@@ -112,3 +112,42 @@ def test_importing_a_removed_file_again_brings_it_back(seeded, seed_paths):
     assert result.status == "imported" and "brought back" in result.message
     assert seeded.count_papers() == 154
     assert source in {s["id"] for s in curation.sources_overview(seeded)}
+
+
+def test_unmerging_inside_a_trashed_record_is_refused_and_nothing_comes_back(seeded):
+    """docs/merging.md: records absorbed into a trashed record stay in the Trash with it; an unmerge there is
+    refused with a sentence (restore the record first), and nothing becomes visible behind the Trash's back."""
+    survivor, other = sorted(_visible(seeded))[:2]
+    merge_id = merging.merge(seeded, survivor, [other])
+    trash.trash(seeded, [survivor])
+    with pytest.raises(LibraryError, match=f"record {survivor} is in the Trash.*restore it"):
+        merging.unmerge(seeded, merge_id)
+    with pytest.raises(LibraryError, match="in the Trash"):
+        merging.unmerge_record(seeded, other)
+    assert not {survivor, other} & _visible(seeded)
+    assert seeded.count_papers() == 152
+    assert seeded.conn.execute("SELECT undone_at FROM merges WHERE id = ?", (merge_id,)).fetchone()[0] is None
+    trash.restore(seeded, [survivor])
+    assert merging.unmerge(seeded, merge_id) == [other]
+    assert {survivor, other} <= _visible(seeded)
+
+
+def test_unmerging_a_merge_nested_in_a_trashed_record_is_refused(seeded):
+    inner, merged, outer = sorted(_visible(seeded))[:3]
+    first = merging.merge(seeded, inner, [merged])
+    merging.merge(seeded, outer, [inner])  # the inner survivor is itself merged into outer
+    trash.trash(seeded, [outer])
+    with pytest.raises(LibraryError, match=f"record {outer} is in the Trash"):
+        merging.unmerge(seeded, first)
+    assert not {inner, merged, outer} & _visible(seeded)
+    assert trash.count_trashed(seeded) == 1
+
+
+def test_a_merge_is_not_redone_into_a_trashed_record(seeded):
+    survivor, other = sorted(_visible(seeded))[:2]
+    merge_id = merging.merge(seeded, survivor, [other])
+    merging.unmerge(seeded, merge_id)
+    trash.trash(seeded, [survivor])
+    with pytest.raises(LibraryError, match=f"record {survivor} is in the Trash"):
+        merging.reinstate(seeded, merge_id)
+    assert other in _visible(seeded)

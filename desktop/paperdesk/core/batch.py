@@ -142,14 +142,58 @@ def _outcome(edit: BatchEdit, old) -> tuple[object, str | None]:
 def preview(library: Library, ids: Iterable[int], edit: BatchEdit) -> Iterator[PreviewRow]:
     """The rows ``edit`` would change among ``ids``, in the order given, before and after."""
     for chunk in _chunks(ids):
-        current = _read(library, chunk, edit.field)
-        for pid in chunk:
-            if pid not in current:
-                continue
+        yield from _preview_chunk(library, chunk, edit)
+
+
+@dataclass
+class Scan:
+    """Which of the chosen records an edit would change (``ids``, in the order given) and which of those it
+    would make invalid (``refused``): ids only, so that a preview of 100,000 records holds no 100,000 values.
+    The values are read a page at a time (``rows``) as the preview table scrolls."""
+
+    ids: list[int] = field(default_factory=list)
+    refused: set[int] = field(default_factory=set)
+
+
+def scan(library: Library, ids: Iterable[int], edit: BatchEdit, *, progress: Progress = None,
+         cancelled: Cancel = None) -> Scan:
+    """Walk ``ids`` in batches (one read snapshot) and note the records ``edit`` would change or refuse."""
+    ids = list(ids)
+    found = Scan()
+    done = 0
+    with library.read_snapshot():
+        for chunk in _chunks(ids):
+            checkpoint(cancelled, progress, done, len(ids), "the preview")
+            for row in _preview_chunk(library, chunk, edit):
+                found.ids.append(row.id)
+                if row.error:
+                    found.refused.add(row.id)
+            done += len(chunk)
+    checkpoint(cancelled, progress, done, len(ids), "the preview")
+    return found
+
+
+def rows(library: Library, ids: list[int], edit: BatchEdit) -> list[PreviewRow]:
+    """One page of a preview: each of ``ids`` (a few hundred) with its value now and after the edit."""
+    current = _read(library, list(ids), edit.field) if ids else {}
+    out = []
+    for pid in ids:
+        if pid in current:
             old = current[pid]
             new, error = _outcome(edit, old)
-            if error or new != _stored(edit.field, old):
-                yield PreviewRow(pid, old, new if not error else edit.new_value(old), error)
+            out.append(PreviewRow(pid, old, new if not error else edit.new_value(old), error))
+    return out
+
+
+def _preview_chunk(library: Library, chunk: list[int], edit: BatchEdit) -> Iterator[PreviewRow]:
+    current = _read(library, chunk, edit.field)
+    for pid in chunk:
+        if pid not in current:
+            continue
+        old = current[pid]
+        new, error = _outcome(edit, old)
+        if error or new != _stored(edit.field, old):
+            yield PreviewRow(pid, old, new if not error else edit.new_value(old), error)
 
 
 def _stored(field_name: str, value):
@@ -170,6 +214,7 @@ def apply(library: Library, ids: Iterable[int], edit: BatchEdit, *, cancelled=No
         for chunk in _chunks(ids):
             checkpoint(cancelled, progress, done, len(ids), "the batch edit")
             current = _read(library, chunk, edit.field)
+            writes = []
             for pid in chunk:
                 if pid not in current:
                     continue
@@ -180,8 +225,9 @@ def apply(library: Library, ids: Iterable[int], edit: BatchEdit, *, cancelled=No
                     continue
                 if new == _stored(edit.field, old):
                     continue
-                _write(conn, pid, edit.field, new, stamp)
                 result.old[pid], result.new[pid] = old, new
+                writes.append((pid, new))
+            _write_many(conn, writes, edit.field, stamp)
             done += len(chunk)
         checkpoint(cancelled, progress, done, len(ids), "the batch edit")
         conn.executemany(
@@ -209,8 +255,7 @@ def _put(library: Library, result: BatchResult, before: dict, after: dict, kind:
         done = 0
         for chunk in _chunks(after):
             checkpoint(cancelled, progress, done, len(after), what)
-            for pid in chunk:
-                _write(conn, pid, result.edit.field, after[pid], stamp)
+            _write_many(conn, [(pid, after[pid]) for pid in chunk], result.edit.field, stamp)
             conn.executemany(
                 "INSERT INTO events(at, kind, paper_id, details, origin) VALUES (?, ?, ?, ?, ?)",
                 [(stamp, kind, pid, _event(result.edit, before[pid], after[pid]), library.origin) for pid in chunk],
@@ -224,12 +269,19 @@ def _event(edit: BatchEdit, old, new) -> str:
 
 
 def _write(conn, pid: int, field_name: str, value, stamp: str) -> None:
+    _write_many(conn, [(pid, value)], field_name, stamp)
+
+
+def _write_many(conn, values: list[tuple[int, object]], field_name: str, stamp: str) -> None:
+    """Write ``(record id, value)`` pairs: one statement prepared once for a whole chunk (the field and
+    ``updated_at`` together), names through curation's writer."""
     if field_name == "authors":
-        curation._write_authors(conn, pid, value)
+        for pid, value in values:
+            curation._write_authors(conn, pid, value)
+        conn.executemany("UPDATE papers SET updated_at = ? WHERE id = ?", [(stamp, pid) for pid, _ in values])
     elif field_name == "date":
-        conn.execute("UPDATE papers SET date = ?, year = ? WHERE id = ?",
-                     (value, int(value[:4]) if value else None, pid))
+        conn.executemany("UPDATE papers SET date = ?, year = ?, updated_at = ? WHERE id = ?",
+                         [(v, int(v[:4]) if v else None, stamp, pid) for pid, v in values])
     else:
-        conn.execute(f"UPDATE papers SET {field_name} = ? WHERE id = ?",
-                     (int(value) if isinstance(value, bool) else value, pid))
-    conn.execute("UPDATE papers SET updated_at = ? WHERE id = ?", (stamp, pid))
+        conn.executemany(f"UPDATE papers SET {field_name} = ?, updated_at = ? WHERE id = ?",
+                         [(int(v) if isinstance(v, bool) else v, stamp, pid) for pid, v in values])

@@ -102,6 +102,14 @@ def remove_added_record(library: Library, paper_id: int) -> dict:
             raise LibraryError(f"record {paper_id} was not entered by hand; put it in the Trash instead")
         if conn.execute("SELECT 1 FROM papers WHERE merged_into = ?", (paper_id,)).fetchone():
             raise LibraryError(f"record {paper_id} has absorbed other records in a merge; unmerge them first")
+        # A merge in force or undone names the record in its history (and a redo of it needs the record): taking
+        # the record out of the library would leave that history pointing at nothing.
+        merge = conn.execute(
+            "SELECT merge_id FROM merge_members WHERE paper_id = ? UNION SELECT id FROM merges WHERE survivor = ?"
+            " LIMIT 1", (paper_id, paper_id)).fetchone()
+        if merge:
+            raise LibraryError(f"record {paper_id} took part in a merge (merge {merge[0]}) after it was entered, so"
+                               " it cannot simply be taken back; put it in the Trash instead")
         detail = curation.paper_detail(library, paper_id)
         fields = {k: detail[k] for k in ("title", "authors", "authors_truncated", "org", "category", "date",
                                          "has_code", "abstract")}

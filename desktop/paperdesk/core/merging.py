@@ -288,6 +288,7 @@ def unmerge(library: Library, merge_id: int, resolve: str | dict | None = None) 
         survivor, state, undone = _state(conn, merge_id)
         if undone:
             raise LibraryError(f"merge {merge_id} was already undone")
+        _refuse_in_trash(conn, _root(conn, survivor), "unmerge this merge")
         plan, conflicts = _plan_fields(library, survivor, state)
         choices = {}
         for c in conflicts:
@@ -322,6 +323,15 @@ def unmerge(library: Library, merge_id: int, resolve: str | dict | None = None) 
     return list(state["others"])
 
 
+def _refuse_in_trash(conn, root: int, action: str) -> None:
+    """Records merged into a trashed record are in the Trash with it (docs/merging.md): unmerging there would
+    bring records back into view while their record stays in the Trash, so it is refused with the way out."""
+    row = conn.execute("SELECT trashed_at FROM papers WHERE id = ?", (root,)).fetchone()
+    if row is not None and row[0] is not None:
+        raise LibraryError(f"record {root} is in the Trash with the records merged into it; restore it from the"
+                           f" Trash first, then {action}")
+
+
 def _tagged_since(conn, paper_id: int, tag_id: int, event_id: int) -> bool:
     return conn.execute(
         "SELECT 1 FROM events e, json_each(e.details, '$.papers') j WHERE e.id > ? AND e.kind = 'tag-add'"
@@ -343,6 +353,7 @@ def reinstate(library: Library, merge_id: int) -> list[int]:
                 raise LibraryError(f"merge {merge_id} cannot be redone: record {pid} has since been merged into"
                                    f" record {parents[pid]}")
         root = _root(conn, survivor)
+        _refuse_in_trash(conn, root, "merge into it again")
         if root in others:
             raise LibraryError(f"merge {merge_id} cannot be redone: record {survivor} has since been merged into"
                                f" record {root}")

@@ -49,18 +49,23 @@ _MAX_AUTHOR_LINE = 400
 
 # How far behind the best reading another reading may score and still be worth a librarian's look.
 REVIEW_MARGIN = 2.0
+# What a reading loses for each name after the first that does not read as a name (the line still says it is one).
+ODD_NAME_COST = 3.0
 # A best reading scoring below this rests on shapes too unusual to take silently.
 CONFIDENT_SCORE = -0.5
 
 
+_JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner: inside Indic and Persian words (अनन्‍त, می‌خواهم)
+
+
 def _is_letter(ch: str) -> bool:
-    return ch.isalpha() or (ord(ch) > 127 and unicodedata.category(ch)[0] == "M")
+    return ch.isalpha() or (ord(ch) > 127 and (unicodedata.category(ch)[0] == "M" or ch in _JOINERS))
 
 
 @lru_cache(maxsize=1 << 16)
 def _script(ch: str) -> str:
     """A coarse script tag for a letter: LATIN, CYRILLIC, GREEK, CJK, HANGUL, ARABIC, HEBREW, ... ('' if none)."""
-    if not _is_letter(ch):
+    if not _is_letter(ch) or ch in _JOINERS:
         return ""
     try:
         name = unicodedata.name(ch)
@@ -193,7 +198,8 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
             score -= 1.0  # "H WEN-LUNG": a bare capital without a full stop ("Ó Treabhair" is Irish, not this)
     if "lower" in kinds and ("cap" in kinds or "upper" in kinds or "initial" in kinds):
         score -= 2.0  # "Djohn smith", "Emaria garcía": a name is written in one case throughout
-    words = sum(1 for k in kinds if k in _CORE or k == "initial") + ("particle" in kinds)
+    words = sum(1 for k in kinds if k in _CORE or k == "initial")
+    words += "particle" in kinds and words < 2  # "van der Berg" is two words' worth, "Maria Fernanda da Mata" three
     if words == 1:
         score += -0.3 if kinds[0] == "caseless" or kinds.count("caseless") else -2.5
     else:
@@ -316,8 +322,10 @@ class GluedSplit:
 
 
 # A word ending in a capitalised part glued to capitals or a digit: "VAEYi", "MoEJia", "AlphaFold2One".
-_GLUED_END_RE = re.compile(r"(?:[A-Z]{2}|\d)[A-Z][a-z]+$")
-_HEAD_THEN_CAPITAL_RE = re.compile(r"^(.*[^\W_](?:[a-z]{5}|[A-Z0-9]|[A-Z0-9]s))[A-Z][a-z]{1,7}$")
+_GLUED_END_RE = re.compile(r"(?:[A-Z]{2}|\d)[A-Z](?!s$)[a-z]+$")  # not a plural acronym: "NPUs", "LLMs"
+# A word with a capitalised piece glued on (the piece a name's start): "Recommendation|Ming", "VAE|Yi", "WeChat|Yi",
+# "eBay|Xiao", "Revisited!|Yi"; not a short plain word and its piece ("Deep|Seek", "You|Tube", "We|Chat").
+_HEAD_THEN_CAPITAL_RE = re.compile(r"^(?![A-Za-z][a-z]{0,3}[A-Z][a-z]+$)(.*[^\W_][^\w\s]?)[A-Z][a-z]{1,7}$")
 _PLURAL_ACRONYM_RE = re.compile(r"(?:^|[^A-Za-z])[A-Z][A-Z0-9]+s$")
 
 
@@ -344,7 +352,7 @@ def _last_word_score(last: str) -> float | None:
     return score
 
 
-def _plain_start(name: str, vocabulary: Callable[[str], bool] | None) -> bool:
+def _plain_start(name: str, vocabulary: Callable[[str], bool] | None, before: str = "") -> bool:
     """A name whose first word cannot have taken letters from the title: capitalised without an inner capital
     (``Madonna``, ``Björk``) or in a script without case (``王伟``), in one case throughout, and not a word of the
     file with letters glued on; not ``ReportCarlo``, ``VJOHN``, ``ejan``, ``Predictionbell hooks``."""
@@ -354,6 +362,8 @@ def _plain_start(name: str, vocabulary: Callable[[str], bool] | None) -> bool:
         return False
     if kinds[0] == "caseless":
         return True
+    if kinds[0] == "upper" and before and (before.islower() or before in ")]}!?\"'"):
+        return True  # "…Web Search|HUNG SHU-CHUAN", "…(LLMs)|JOHN SMITH"; not "…GPT-4|VJOHN", "…ImageNet-1|KTAI"
     if kinds[0] != "cap" or _humps(first):
         return False
     folded = first.casefold()
@@ -457,7 +467,7 @@ def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
         ch, prev = glued[i], glued[i - 1]
         if prev == " " or prev == "-" or prev in APOSTROPHES or not ch.isalpha():
             continue
-        if _cased(ch) or not _is_letter(prev) or _script(ch) != _script(prev):
+        if _cased(ch) or not _is_letter(prev) or (_script(ch) != _script(prev) and prev not in _JOINERS):
             yield i
 
 
@@ -518,7 +528,7 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
     elif (best_first < CONFIDENT_SCORE or (best.names[0][:1].islower() and _cased(best.names[0][0])
                                            and name_style(best.names[1:]) != "lower")) and not known_first \
             and not ((end_is_word := _end_is_word(best.title, context, vocabulary))
-                     and _plain_start(best.names[0], vocabulary)):
+                     and _plain_start(best.names[0], vocabulary, best.title[-1:])):
         reason = "the first author's name has an unusual shape"
         close = readings[1:3]
     if not close and reason is None and _comma_fragment(best.title) and not known_first:
@@ -602,12 +612,28 @@ def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[t
 @lru_cache(maxsize=1 << 15)
 def _rest_shape(rest: tuple[str, ...]) -> tuple[str | None, float] | None:
     """The style of the names after the glued one and their share of a reading's score; None if one of them
-    cannot be a name."""
+    cannot be a name even by the line's structure.
+
+    A name after a comma is a name by the line's structure, whatever its shape ("J. Jr.", a seven-word Arabic
+    name, "Zhang Wei (张伟)"): an odd one costs the reading ODD_NAME_COST instead of excluding it."""
     style = name_style(rest) if rest else None
     rest_scores = [name_shape_score(n.replace(", ", " "), style) for n in rest]
-    if any(s is None for s in rest_scores):
-        return None
-    return style, sum(rest_scores) / max(len(rest), 1) * 0.2
+    odd = 0
+    if None in rest_scores:
+        if not all(s is not None or _odd_name_ok(n) for n, s in zip(rest, rest_scores)):
+            return None
+        odd = rest_scores.count(None)
+        rest_scores = [0.0 if s is None else s for s in rest_scores]
+    return style, sum(rest_scores) / max(len(rest), 1) * 0.2 - ODD_NAME_COST * odd
+
+
+def _odd_name_ok(name: str) -> bool:
+    """Whether a comma-separated part that does not read as a name may still be one the line shows: a few words
+    with letters, no sentence (``J. Jr.``, ``عدنان بنو سعد بن ليث بن بكر``, ``Wei Zhang (张伟)``)."""
+    words = name.split(" ")
+    return (len(name) <= 80 and 1 <= len(words) <= 2 * MAX_NAME_WORDS and all(words)
+            and any(_is_letter(ch) for ch in name) and not any(ch.isdigit() for ch in name)
+            and not any(w[-1] in ".:;!?" and len(w) > 3 for w in words))
 
 
 def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glued_word, cut) -> float:
@@ -629,9 +655,9 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
         score += 0.0 if short else 0.5  # a word the file uses elsewhere, whole
     elif vocabulary is not None:
         # a title's last word is usually used again; "RecommendationMing", "VAEYi", "AlphaFold2One" never are
-        score -= 1.0 if _humps(title_end) or _GLUED_END_RE.search(title_end) else 0.5
+        score -= 1.0 if _GLUED_END_RE.search(title_end) else 0.5
         head = _HEAD_THEN_CAPITAL_RE.match(title_end)
-        if head and vocabulary(head.group(1).casefold()):
+        if head and vocabulary(head.group(1).rstrip("!?.:;,)]}\"'").casefold()):
             # "Recommendation" + "Ming", "VAE" + "Yi", "AlphaFold2" + "Ming": a word of the file with a name's
             # start glued on
             score -= 1.5

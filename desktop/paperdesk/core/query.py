@@ -200,6 +200,11 @@ def count_matching(conn: sqlite3.Connection, f: RecordFilter) -> int:
                         compiled.params).fetchone()[0]
 
 
+def provenance_size(conn: sqlite3.Connection) -> int:
+    """About how many provenance rows there are (the largest rowid: instant, unlike COUNT(*))."""
+    return conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM provenance").fetchone()[0]
+
+
 def source_counts(conn: sqlite3.Connection) -> dict[int, int]:
     """{source id: how many visible records its view lists} (what the sidebar shows next to each source)."""
     return dict(conn.execute(

@@ -44,8 +44,15 @@ def trash(library: Library, ids: list[int], *, progress: Progress = None, cancel
 
     One transaction, worked through in chunks: ``progress(done, total)`` after each, ``cancelled()`` before
     each (then ``Cancelled`` is raised and nothing has changed)."""
+    return trash_counted(library, ids, progress=progress, cancelled=cancelled)[0]
+
+
+def trash_counted(library: Library, ids: list[int], *, progress: Progress = None,
+                  cancelled: Cancel = None) -> tuple[list[int], int]:
+    """``trash``, also returning how many records merged into the moved ones travel with them."""
     ids = list(dict.fromkeys(int(i) for i in ids))
     moved: list[int] = []
+    absorbed = 0
     with library.transaction() as conn:
         stamp = now()
         done = 0
@@ -58,8 +65,9 @@ def trash(library: Library, ids: list[int], *, progress: Progress = None, cancel
             done += len(chunk)
         checkpoint(cancelled, progress, done, len(ids), "moving records to the Trash")
         if moved:
-            library.log("trash", {"papers": moved, "absorbed": sum(absorbed_by(library, moved).values())})
-    return moved
+            absorbed = sum(absorbed_by(library, moved).values())
+            library.log("trash", {"papers": moved, "absorbed": absorbed})
+    return moved, absorbed
 
 
 def restore(library: Library, ids: list[int], *, progress: Progress = None, cancelled: Cancel = None) -> list[int]:
@@ -132,12 +140,21 @@ def _source_row(conn, source_id: int):
     return row
 
 
-def import_impact(library: Library, source_id: int) -> dict:
+def import_size(library: Library, source_id: int) -> int:
+    """How many provenance rows an import holds (one indexed count): how long ``import_impact`` will take."""
+    return library.conn.execute("SELECT COUNT(*) FROM provenance WHERE source_id = ?", (source_id,)).fetchone()[0]
+
+
+def import_impact(library: Library, source_id: int, *, progress: Progress = None, cancelled: Cancel = None) -> dict:
     """What ``remove_import`` would do: records only from this file (to the Trash), records also elsewhere."""
     conn = library.conn
     row = _source_row(conn, source_id)
-    only, shared = _split_by_other_sources(conn, source_id)
+    only, shared = _split_by_other_sources(conn, source_id, progress=progress, cancelled=cancelled)
     return {"file": row[1], "only_here": len(only), "also_elsewhere": len(shared), "removed": bool(row[2])}
+
+
+# The records of a JSON array of roots (bound as ?1): the roots and the records merged into them.
+_FAMILY = "SELECT value FROM json_each(?1) UNION ALL SELECT id FROM papers WHERE merged_into IN (SELECT value FROM json_each(?1))"
 
 
 def _split_by_other_sources(conn, source_id: int, *, progress: Progress = None,
@@ -151,10 +168,12 @@ def _split_by_other_sources(conn, source_id: int, *, progress: Progress = None,
     done = 0
     for chunk in chunks(roots):
         checkpoint(cancelled, progress, done, len(roots), "removing the import")
+        # The roots and the records merged into them, found by primary key and by idx_papers_merged_into (a
+        # COALESCE(...) IN (...) would scan every provenance row once per chunk), then their provenance by record.
         elsewhere = {r[0] for r in conn.execute(
-            "SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM provenance pv JOIN papers p ON p.id = pv.paper_id"
-            " JOIN sources s ON s.id = pv.source_id WHERE pv.source_id != ? AND s.removed_at IS NULL"
-            " AND COALESCE(p.merged_into, p.id) IN (SELECT value FROM json_each(?))", (source_id, json.dumps(chunk)))}
+            f"SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM papers p JOIN provenance pv ON pv.paper_id = p.id"
+            f" JOIN sources s ON s.id = pv.source_id WHERE p.id IN ({_FAMILY}) AND pv.source_id != ?2"
+            f" AND s.removed_at IS NULL", (json.dumps(chunk), source_id))}
         for root in chunk:
             (shared if root in elsewhere else only).append(root)
         done += len(chunk)
@@ -188,9 +207,8 @@ def remove_import(library: Library, source_id: int, *, progress: Progress = None
         # The file's provenance of records that stay moves aside (not deleted), so undo and a later import of the
         # same file bring it back exactly.
         moved = conn.execute(
-            "INSERT INTO removed_provenance SELECT * FROM provenance WHERE source_id = ? AND paper_id IN"
-            " (SELECT id FROM papers WHERE COALESCE(merged_into, id) IN (SELECT value FROM json_each(?)))",
-            (source_id, json.dumps(shared))).rowcount
+            f"INSERT INTO removed_provenance SELECT * FROM provenance WHERE source_id = ?2 AND paper_id IN ({_FAMILY})",
+            (json.dumps(shared), source_id)).rowcount
         conn.execute("DELETE FROM provenance WHERE id IN (SELECT id FROM removed_provenance WHERE source_id = ?)",
                      (source_id,))
         _recount_sources(conn, shared)
@@ -234,5 +252,5 @@ def last_removal(library: Library, source_id: int) -> dict | None:
 
 def _recount_sources(conn, roots: list[int]) -> None:
     conn.executemany(
-        "UPDATE papers SET sources_count = (SELECT COUNT(*) FROM provenance WHERE paper_id = ? OR paper_id IN"
-        " (SELECT id FROM papers WHERE merged_into = ?)) WHERE id = ?", [(r, r, r) for r in roots])
+        "UPDATE papers SET sources_count = (SELECT COUNT(*) FROM provenance WHERE paper_id IN"
+        " (SELECT ?1 UNION ALL SELECT id FROM papers WHERE merged_into = ?1)) WHERE id = ?1", [(r,) for r in roots])

@@ -45,7 +45,7 @@ def backup_is_quick(library) -> bool:
 class TrashRecords(BulkCommand):
     def __init__(self, library, paper_ids: list[int]):
         super().__init__(library, f"Move {plural(len(paper_ids), 'record')} to the Trash")
-        self.paper_ids, self.moved = list(paper_ids), []
+        self.paper_ids, self.moved, self.absorbed = list(paper_ids), [], 0
 
     @property
     def is_noop(self) -> bool:
@@ -55,7 +55,8 @@ class TrashRecords(BulkCommand):
         return len(self.paper_ids)
 
     def apply_on(self, library, progress=None, cancelled=None):
-        self.moved = trash.trash(library, self.paper_ids, progress=progress, cancelled=cancelled)
+        self.moved, self.absorbed = trash.trash_counted(library, self.paper_ids, progress=progress,
+                                                        cancelled=cancelled)
 
     def revert_on(self, library, progress=None, cancelled=None):
         trash.restore(library, self.moved, progress=progress, cancelled=cancelled)
@@ -97,6 +98,7 @@ class _BackupFirst:
 
 class RemoveImport(_BackupFirst, BulkCommand):
     backup_reason = "before removing an import"
+    cost = 2
 
     def __init__(self, library, source_id: int, file_name: str, size: int = 0):
         super().__init__(library, f"Remove the import of {file_name}")
@@ -116,6 +118,7 @@ class RemoveImport(_BackupFirst, BulkCommand):
 
 class BatchEditRecords(_BackupFirst, BulkCommand):
     backup_reason = "before batch edit"
+    cost = 10  # each record's text is also re-indexed for search (see BULK_RECORDS)
 
     def __init__(self, library, edit: batch.BatchEdit, paper_ids: list[int]):
         super().__init__(library, f"{edit.describe()} ({plural(len(paper_ids), 'record')})")
@@ -240,12 +243,14 @@ class LibraryCare:
             return
         if self.ops.refuse_while_busy():
             return
-        absorbed = sum(trash.absorbed_by(self.library, ids).values())
         command = TrashRecords(self.library, ids)
-        extra = f" with the {plural(absorbed, 'record')} merged into them" if absorbed else ""
-        command.on_done = lambda: self.statusBar().showMessage(
-            f"Moved {plural(len(command.moved), 'record')}{extra} to the Trash"
-            " (Ctrl+Z undoes; the Trash in the sidebar restores)", 6000)
+
+        def done():
+            extra = f" with the {plural(command.absorbed, 'record')} merged into them" if command.absorbed else ""
+            self.statusBar().showMessage(f"Moved {plural(len(command.moved), 'record')}{extra} to the Trash"
+                                         " (Ctrl+Z undoes; the Trash in the sidebar restores)", 6000)
+
+        command.on_done = done
         self._push(command)
 
     def restore_selection(self) -> None:
@@ -289,19 +294,33 @@ class LibraryCare:
         from .operations import BULK_RECORDS
 
         self._run("Emptying the Trash", step, done,
-                  background=count >= BULK_RECORDS or not backup_is_quick(self.library))
+                  background=4 * count >= BULK_RECORDS or not backup_is_quick(self.library))  # deletes re-index
         return count
 
     # --- remove an import -----------------------------------------------------------------------------------
 
     def remove_import(self, source_id: int, confirm: bool = True) -> bool:
+        """Say what removing the import would do, ask, then do it (one undoable step). For a large import the
+        numbers themselves are counted in the worker first."""
+        from .operations import BULK_RECORDS
+
         if self.ops.refuse_while_busy():
             return False
         try:
+            size = trash.import_size(self.library, source_id)
+            if size >= BULK_RECORDS:
+                return self.ops.start_job(
+                    "Counting what the import brought",
+                    lambda library, progress, cancelled: trash.import_impact(library, source_id, progress=progress,
+                                                                             cancelled=cancelled),
+                    lambda impact, _: self._remove_import(source_id, impact, confirm))
             impact = trash.import_impact(self.library, source_id)
         except LibraryError as exc:
             self._failed(str(exc))
             return False
+        return self._remove_import(source_id, impact, confirm)
+
+    def _remove_import(self, source_id: int, impact: dict, confirm: bool) -> bool:
         text = (f"Remove the import of {impact['file']}?\n\n"
                 f"{plural(impact['only_here'], 'record')} came only from this file and go to the Trash.\n"
                 f"{plural(impact['also_elsewhere'], 'record')} also came from other files and stay, without this "
@@ -392,6 +411,8 @@ class LibraryCare:
     def restore_backup(self, show: bool = True):
         from .dialogs.backups import BackupsDialog
 
+        if self.ops.refuse_while_busy():  # restoring over the library would wait on the bulk change
+            return None
         dialog = BackupsDialog(self.library, self)
         dialog.restoredOver.connect(self.undo_stack.clear)  # the steps refer to a library that is gone
         dialog.restoredOver.connect(self.refresh_all)

@@ -499,7 +499,9 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             question.open()
         return question
 
-    def import_files(self, paths, captured=None) -> ImportDialog:
+    def import_files(self, paths, captured=None) -> ImportDialog | None:
+        if self.ops.refuse_while_busy():  # one writer at a time: the import would wait on the bulk change
+            return None
         dialog = ImportDialog(self.library.path, paths, captured, self, origin=self.ops.worker_origin("import"))
         dialog.done_importing.connect(self._imported)
         self.import_dialog = dialog

@@ -272,7 +272,7 @@ class Navigation:
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
-        selected = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0
+        selected = self.table.selected_count()
         text = f"{shown:,} of {count(total, 'record', grouped=True)}"
         if selected > 1:
             text = f"{selected:,} selected — " + text

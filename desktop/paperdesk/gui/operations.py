@@ -7,10 +7,10 @@ Changes made by another window (or another program) arrive the same way from the
 (``check_elsewhere``), and events written by this window, or by its own workers, are never taken for someone
 else's.
 
-Bulk work never runs on the GUI thread. A ``BulkCommand`` touching ``BULK_RECORDS`` records or more (it could
-take over half a second) is done, undone and redone by a ``JobWorker`` on a connection of its own, with a
-progress bar and Cancel (``jobStarted``/``jobProgress``/``jobEnded``); only when the worker's transaction has
-committed does the command go on the undo stack (or the stack move by one step). Cancel rolls the transaction
+Bulk work never runs on the GUI thread. A ``BulkCommand`` touching enough records that it could take over half
+a second (``BULK_RECORDS``, weighed by its ``cost``) is done, undone and redone by a ``JobWorker`` on a
+connection of its own, with a progress bar and Cancel (``jobStarted``/``jobProgress``/``jobEnded``); only when
+the worker's transaction has committed does the command go on the undo stack (or the stack move by one step). Cancel rolls the transaction
 back: nothing changed, the undo stack is as it was. While a job runs, every other change is refused with a
 sentence in the status bar (``waiting``): one writer at a time, and nothing queued behind the librarian's back.
 """
@@ -72,9 +72,11 @@ class LibraryCommand(QUndoCommand):
         self.runner.replay(self, self.revert)
 
 
-# More records than this and a bulk command runs in a worker with a progress bar and Cancel. Measured
-# (docs/benchmarks.md, "Library care"): the slowest bulk step, a batch edit's undo, does about 10,000 records a
-# second on the shared 2-core machine, so 2,000 records stay well under half a second on the GUI thread.
+# A bulk command runs in a worker with a progress bar and Cancel once ``records() * cost`` reaches this, i.e.
+# when it may take more than half a second. Measured at 1,000,000 records on the shared 2-core machine
+# (docs/benchmarks.md, "Library care at 1,000,000 records"): trashing and restoring do about 8,800 records a
+# second (cost 1: 2,000 records, about 0.25 s); removing an import about 4,500 (cost 2); a batch edit, which
+# also re-indexes each record's text for search, 640 a second on its first apply (cost 10: 200 records, 0.3 s).
 BULK_RECORDS = 2000
 
 
@@ -83,11 +85,13 @@ class BulkCommand(LibraryCommand):
     records: ``apply_on``/``revert_on`` run on whichever connection they are given (the window's for a few
     records, a worker's for many)."""
 
+    cost = 1  # time per record relative to trashing one (see BULK_RECORDS)
+
     def records(self) -> int:
         raise NotImplementedError
 
     def in_background(self) -> bool:
-        return self.records() >= BULK_RECORDS
+        return self.records() * self.cost >= BULK_RECORDS
 
     def apply_on(self, library: Library, progress=None, cancelled=None) -> None:
         raise NotImplementedError

@@ -7,6 +7,7 @@ Records dragged from the table onto a tag are tagged with it.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
@@ -15,6 +16,9 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
     QVBoxLayout, QWidget
 
 from ..core import authors, curation, query
+
+# Above this many provenance rows the sources' counts are recounted in the background (_counts_for_sources).
+SOURCE_COUNTS_IN_BACKGROUND = 20_000
 from ..core.export import pinned
 from ..core.library import Library
 from .records_model import MIME_IDS
@@ -82,6 +86,7 @@ class Sidebar(QWidget):
     removeImportRequested = Signal(int)  # source id
     emptyTrashRequested = Signal()
     pinRemoved = Signal(int)  # a pinned export the librarian no longer wants kept in sync
+    _sourceCountsCounted = Signal(object, int)  # {source id: count}, the generation they were asked for
 
     def __init__(self, library: Library):
         super().__init__()
@@ -109,17 +114,61 @@ class Sidebar(QWidget):
         self._suspend = False
         self.duplicate_count: int | None = None  # known after a scan
         self._source_counts: dict[int, int] | None = None
+        self._last_source_counts: dict[int, int] = {}  # shown while a large library's counts are recounted
+        self._counts_generation = 0
+        self._counting: int | None = None  # the generation being counted in the background
+        self._sourceCountsCounted.connect(self._source_counts_arrived)
         self.rebuild()
 
     def apply_changes(self, changes) -> bool:
         """Refresh the counts ``changes`` may have changed; True when the sidebar was rebuilt."""
         if changes.sources or changes.membership:
             self._source_counts = None
+            self._counts_generation += 1
         if (changes.membership or changes.tags or changes.sources or changes.settings or changes.authors
                 or "needs_review" in changes.fields):
             self.rebuild()
             return True
         return False
+
+    def _counts_for_sources(self) -> dict[int, int]:
+        """Each source's count. It reads every provenance row's record (seconds at a million records), so in a
+        large library it is recounted in a thread of its own after a change, the last counts showing meanwhile
+        and the sidebar refilled when the new ones arrive: the GUI thread never waits for it."""
+        if self._source_counts is not None:
+            return self._source_counts
+        if query.provenance_size(self.library.conn) < SOURCE_COUNTS_IN_BACKGROUND:
+            self._source_counts = self._last_source_counts = query.source_counts(self.library.conn)
+            return self._source_counts
+        if self._counting != self._counts_generation:
+            self._counting = generation = self._counts_generation
+            threading.Thread(target=self._count_sources, args=(generation,), name="paperdesk-source-counts",
+                             daemon=True).start()
+        return self._last_source_counts
+
+    def _count_sources(self, generation: int) -> None:
+        try:
+            library = Library(self.library.path, readonly=True, check=False)
+            try:
+                counts = query.source_counts(library.conn)
+            finally:
+                library.close()
+        except Exception as exc:  # the traceback to the log; the last counts stay shown
+            from ..core.logfile import log_exception
+
+            log_exception(exc, "source counts")
+            return
+        try:
+            self._sourceCountsCounted.emit(counts, generation)
+        except RuntimeError:  # the sidebar went (the window closed) while counting
+            pass
+
+    def _source_counts_arrived(self, counts: dict, generation: int) -> None:
+        self._counting = None
+        self._last_source_counts = counts
+        if generation == self._counts_generation:
+            self._source_counts = counts
+        self.rebuild()  # (a newer change meanwhile: its count starts from here)
 
     def _section(self, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title])
@@ -166,9 +215,7 @@ class Sidebar(QWidget):
             hint = QTreeWidgetItem(tags, ["No tags yet: select\nrecords, press T"])  # two short lines, never cut
             hint.setFlags(Qt.NoItemFlags)
         sources = self._section("Sources")
-        if self._source_counts is None:
-            self._source_counts = query.source_counts(self.library.conn)
-        for source in curation.sources_overview(self.library, self._source_counts):
+        for source in curation.sources_overview(self.library, self._counts_for_sources()):
             label = f"{source['file']}  ({source['records']})"
             if source["author"]:  # a profile page: the author it is about says more than the file name
                 label = f"{source['author']} — profile  ({source['records']})"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, \
-    QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget
+    QProgressBar, QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget
 
 from ...core import batch
 from ...core.library import LibraryError
@@ -25,15 +25,35 @@ def _shown(value) -> str:
 
 
 class PreviewModel(QAbstractTableModel):
-    HEADERS = ("", "Record", "Before", "After")
+    """The preview's rows, read a page at a time as the table scrolls: the model holds the ids the edit would
+    change (core.batch.Scan), the ids unticked, and a few pages of before/after values, never all of them."""
 
-    def __init__(self, rows: list[batch.PreviewRow]):
+    HEADERS = ("", "Record", "Before", "After")
+    PAGE = 200
+    PAGES_KEPT = 20
+
+    def __init__(self, library, edit: batch.BatchEdit, found: batch.Scan):
         super().__init__()
-        self.rows = rows
-        self.unticked: set[int] = {r.id for r in rows if r.error}
+        self.library, self.edit = library, edit
+        self.ids = found.ids
+        self.refused = set(found.refused)
+        self.unticked: set[int] = set(found.refused)
+        self._pages: dict[int, list[batch.PreviewRow]] = {}
+
+    def row(self, number: int) -> batch.PreviewRow:
+        page = number // self.PAGE
+        rows = self._pages.pop(page, None)
+        if rows is None:
+            ids = self.ids[page * self.PAGE:(page + 1) * self.PAGE]
+            by_id = {r.id: r for r in batch.rows(self.library, ids, self.edit)}
+            rows = [by_id.get(pid) or batch.PreviewRow(pid, None, None, "no longer in the library") for pid in ids]
+            if len(self._pages) >= self.PAGES_KEPT:
+                self._pages.pop(next(iter(self._pages)))
+        self._pages[page] = rows  # most recently used last
+        return rows[number % self.PAGE]
 
     def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.ids)
 
     def columnCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else 4
@@ -45,15 +65,19 @@ class PreviewModel(QAbstractTableModel):
 
     def flags(self, index):
         flags = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        if index.column() == 0 and not self.rows[index.row()].error:
+        if index.column() == 0 and self.ids[index.row()] not in self.refused:
             flags |= Qt.ItemIsUserCheckable
         return flags
 
     def data(self, index, role=Qt.DisplayRole):
-        row = self.rows[index.row()]
-        column = index.column()
+        column, pid = index.column(), self.ids[index.row()]
         if role == Qt.CheckStateRole and column == 0:
-            return Qt.Unchecked if row.id in self.unticked else Qt.Checked
+            return Qt.Unchecked if pid in self.unticked else Qt.Checked
+        if role == Qt.ForegroundRole:
+            return QColor("#b00020") if pid in self.refused else None
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole):
+            return None
+        row = self.row(index.row())
         if role == Qt.DisplayRole:
             if column == 1:
                 return str(row.id)
@@ -61,8 +85,6 @@ class PreviewModel(QAbstractTableModel):
                 return _shown(row.before)
             if column == 3:
                 return f"({row.error}) {_shown(row.after)}" if row.error else _shown(row.after)
-        if role == Qt.ForegroundRole and row.error:
-            return QColor("#b00020")
         if role == Qt.ToolTipRole and column in (2, 3):
             return _shown(row.before if column == 2 else row.after)
         return None
@@ -70,16 +92,18 @@ class PreviewModel(QAbstractTableModel):
     def setData(self, index, value, role=Qt.EditRole):
         if role != Qt.CheckStateRole or index.column() != 0:
             return False
-        row = self.rows[index.row()]
+        pid = self.ids[index.row()]
+        if pid in self.refused:
+            return False
         if Qt.CheckState(value) == Qt.Checked:
-            self.unticked.discard(row.id)
+            self.unticked.discard(pid)
         else:
-            self.unticked.add(row.id)
+            self.unticked.add(pid)
         self.dataChanged.emit(index, index, [Qt.CheckStateRole])
         return True
 
     def ticked(self) -> list[int]:
-        return [r.id for r in self.rows if r.id not in self.unticked]
+        return [pid for pid in self.ids if pid not in self.unticked]
 
 
 class BatchEditDialog(QDialog):
@@ -139,6 +163,14 @@ class BatchEditDialog(QDialog):
         self.preview_button.setDefault(True)
         self.preview_button.clicked.connect(self.preview)
         buttons.addWidget(self.preview_button)
+        self.bar = QProgressBar()  # a preview of many records is worked out in the background
+        self.bar.hide()
+        buttons.addWidget(self.bar, 1)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop working out the preview (nothing is changed either way)")
+        self.stop_button.clicked.connect(self.stop_preview)
+        self.stop_button.hide()
+        buttons.addWidget(self.stop_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.table = QTableView()
@@ -161,6 +193,7 @@ class BatchEditDialog(QDialog):
         layout.addLayout(row)
         self.model: PreviewModel | None = None
         self.edit: batch.BatchEdit | None = None
+        self.worker = None
         self.resize(860, 560)
 
     def current_edit(self) -> batch.BatchEdit:
@@ -177,14 +210,59 @@ class BatchEditDialog(QDialog):
         return batch.BatchEdit("rename_author", find=self.old_name.text(), replacement=self.new_name.text())
 
     def preview(self) -> None:
+        """Find the records the edit would change: here for a few, in a worker (progress, Cancel) for many."""
+        from ..operations import BULK_RECORDS
+
         try:
             self.edit = self.current_edit()
         except LibraryError as exc:
             self.summary.setText(str(exc))
             self.apply_button.setEnabled(False)
             return
-        rows = list(batch.preview(self.library, self.ids, self.edit))
-        self.model = PreviewModel(rows)
+        if self.worker is not None:
+            return
+        edit = self.edit
+        if len(self.ids) < 10 * BULK_RECORDS:  # reading and matching: ~100,000 records a second
+            self._scanned(batch.scan(self.library, self.ids, edit), edit)
+            return
+        from ..workers import JobWorker
+
+        ids = self.ids
+        worker = JobWorker(self.library.path, self.library.origin,
+                           lambda library, progress, cancelled: batch.scan(library, ids, edit, progress=progress,
+                                                                           cancelled=cancelled))
+        worker.progress.connect(self._progress)
+        worker.finished.connect(lambda found, _: self._scanned(found, edit))
+        worker.cancelled.connect(lambda _: self._scan_ended("Preview cancelled: nothing was changed."))
+        worker.failed.connect(self._scan_ended)
+        self.worker = worker
+        self.bar.setRange(0, len(ids))
+        self.bar.setValue(0)
+        self.bar.show()
+        self.stop_button.show()
+        self.preview_button.setEnabled(False)
+        self.apply_button.setEnabled(False)
+        self.summary.setText(f"Looking through {count(len(ids), 'record', grouped=True)}…")
+        worker.start()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+
+    def stop_preview(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel.set()
+
+    def _scan_ended(self, sentence: str) -> None:
+        self.worker = None
+        self.bar.hide()
+        self.stop_button.hide()
+        self.preview_button.setEnabled(True)
+        self.summary.setText(sentence)
+
+    def _scanned(self, found: batch.Scan, edit: batch.BatchEdit) -> None:
+        self._scan_ended("")
+        self.model = PreviewModel(self.library, edit, found)
         self.model.dataChanged.connect(self._count)
         self.table.setModel(self.model)
         self.table.setColumnWidth(0, 28)
@@ -193,18 +271,24 @@ class BatchEditDialog(QDialog):
         self._count()
 
     def _count(self, *_) -> None:
-        ticked = len(self.model.ticked())
-        refused = sum(1 for r in self.model.rows if r.error)
-        text = f"{ticked} of {count(len(self.ids), 'record')} will change"
+        ticked = len(self.model.ids) - len(self.model.unticked)
+        refused = len(self.model.refused)
+        total = len(self.ids)
+        text = f"{ticked:,} of {count(total, 'record', grouped=True)} will change"
         if refused:
-            text += f"; {refused} cannot take this change (shown in red, left as they are)"
-        if not self.model.rows:
-            text = f"None of the {count(len(self.ids), 'record')} would change." if len(self.ids) != 1 else "The record would not change."
+            text += f"; {refused:,} cannot take this change (shown in red, left as they are)"
+        if not self.model.ids:
+            text = (f"None of the {count(total, 'record', grouped=True)} would change." if total != 1
+                    else "The record would not change.")
         self.summary.setText(text + ".")
         self.apply_button.setEnabled(ticked > 0)
 
+    def reject(self) -> None:
+        self.stop_preview()
+        super().reject()
+
     def apply(self) -> None:
-        if self.model is None or self.edit is None:
+        if self.model is None or self.worker is not None:
             return
-        self.applyRequested.emit(self.edit, self.model.ticked())
+        self.applyRequested.emit(self.model.edit, self.model.ticked())
         self.accept()
