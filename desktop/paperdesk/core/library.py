@@ -468,11 +468,21 @@ class Library:
                 saved = last_removal(self, row[0])
                 if saved is not None:
                     undo_remove_import(self, saved)
+                    # Records of this file that the Trash deleted for good since its removal are read again
+                    # from the file, or the re-import would lose them without a word.
+                    kept = {f for (f,) in conn.execute("SELECT fingerprint FROM provenance WHERE source_id = ?",
+                                                       (row[0],))}
+                    gone = [r for r in parsed.records if r.fingerprint not in kept]
+                    readded = self._add_records_to_source(conn, gone, row[0], run_started)
+                    back = len(saved["trashed"])
+                    message = f"{parsed.file_name}: brought back from its removal ({count(back, 'record')} out of" \
+                              " the Trash"
+                    if readded:
+                        message += f", {count(len(readded), 'record')} read again that the emptied Trash had" \
+                                   " deleted"
                     return ImportResult(
                         file=parsed.file_name, status="imported", source_id=row[0], report=report,
-                        added=len(saved["trashed"]), already_present=len(saved["shared"]),
-                        message=f"{parsed.file_name}: brought back from its removal ({len(saved['trashed'])}"
-                                " records out of the Trash)")
+                        added=back + len(readded), already_present=len(saved["shared"]), message=message + ")")
             if row:
                 same = "" if row[1] == parsed.file_name else f" as {row[1]}"
                 return ImportResult(
@@ -534,6 +544,21 @@ class Library:
             file=parsed.file_name, status="imported", message=message, source_id=source_id,
             added=len(new), already_present=len(present), report=report,
         )
+
+    def _add_records_to_source(self, conn: sqlite3.Connection, records: list[dumps.ParsedRecord], source_id: int,
+                               run_started: int | None) -> list[int]:
+        """Store ``records`` as new papers whose provenance is the existing source ``source_id``."""
+        if not records:
+            return []
+        self._refine_uncertain_splits(records)
+        paper_ids = self._insert_papers(conn, records, now())
+        conn.executemany(
+            "INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint) VALUES (?,?,?,?,?,?)",
+            [(pid, source_id, r.line, r.end_line, r.raw, r.fingerprint) for pid, r in zip(paper_ids, records)])
+        self.log("import-readded", {"source_id": source_id, "papers": paper_ids}, source_id=source_id)
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('recent_from_id', ?)",
+                     (str(run_started or paper_ids[0]),))
+        return paper_ids
 
     def _refine_uncertain_splits(self, records: list[dumps.ParsedRecord]) -> None:
         """Names already in the library settle some uncertain title/author boundaries: the readings the parser
