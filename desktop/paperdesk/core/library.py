@@ -649,15 +649,22 @@ class Library:
     def iter_papers(self, batch: int = 2000, ids: list[int] | None = None) -> Iterator[dict]:
         """Visible papers (merged-away ones never), as plain dicts, a batch at a time: every one in id order,
         or just ``ids`` in the order given."""
+        for rows in self.iter_paper_rows(batch, ids):
+            for row in rows:
+                yield paper_from_row(row)
+
+    def iter_paper_rows(self, batch: int = 2000, ids: list[int] | None = None) -> Iterator[list[tuple]]:
+        """What ``iter_papers`` reads, as lists of raw rows (``paper_from_row`` makes each a dict): cheap to hand
+        to another process (a large export formats its entries on every core)."""
         if ids is not None:
             for i in range(0, len(ids), batch):
                 chunk = list(ids[i : i + batch])
                 marks = ",".join("?" * len(chunk))
                 rows = {r[0]: r for r in self.conn.execute(
                     _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id IN ({marks})", chunk)}
-                for pid in chunk:
-                    if pid in rows:
-                        yield _paper_dict(rows[pid])
+                found = [rows[pid] for pid in chunk if pid in rows]
+                if found:
+                    yield found
             return
         last = 0
         while True:
@@ -666,8 +673,7 @@ class Library:
             ).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield _paper_dict(row)
+            yield rows
             last = rows[-1][0]
 
 
@@ -829,7 +835,8 @@ SELECT p.id, p.title, p.authors_truncated, p.org, p.category, p.date, p.has_code
 FROM visible_papers p"""
 
 
-def _paper_dict(row: tuple) -> dict:
+def paper_from_row(row: tuple) -> dict:
+    """A row of ``Library.iter_paper_rows`` as the paper dict ``iter_papers`` gives."""
     (pid, title, truncated, org, category, date, has_code, score, abstract, needs_review, urls, review, citekey,
      authors, tags, sources) = row
     return {
