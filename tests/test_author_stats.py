@@ -215,3 +215,22 @@ def test_catch_up_after_trash_and_restore(seeded):
     trash.restore(seeded, [pid])
     assert authors.catch_up(seeded) is not None
     assert_equal_to_full_rebuild(seeded)
+
+
+def test_catch_up_after_removing_an_import_and_importing_it_again_equals_a_full_rebuild(seeded, seed_paths):
+    from paperdesk.core import trash
+
+    authors.refresh_stats(seeded)
+    source = seeded.conn.execute("SELECT id FROM sources WHERE file_name LIKE '003%'").fetchone()[0]
+    first = seeded.conn.execute("SELECT paper_id FROM provenance WHERE source_id = ? ORDER BY paper_id",
+                                (source,)).fetchone()[0]
+    trash.trash(seeded, [first])
+    trash.empty_trash(seeded)
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)
+    trash.remove_import(seeded, source)
+    assert authors.catch_up(seeded) is not None  # recounted incrementally, not rebuilt
+    assert_equal_to_full_rebuild(seeded)
+    seeded.import_file(next(p for p in seed_paths if p.name.startswith("003")), SEED_CAPTURED)
+    assert authors.catch_up(seeded) is not None
+    assert_equal_to_full_rebuild(seeded)

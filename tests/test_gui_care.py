@@ -77,6 +77,9 @@ def test_new_record_by_ctrl_n(window, qtbot):
         "SELECT id FROM papers WHERE title = 'Hand-Made Zebrafish Records'")]
     assert window.detail.paper_id == pid
     assert window.detail.detail["authors"] == ["Ana Lee", "Sean O'Brien"]
+    provenance = window.detail.provenance.toPlainText()
+    assert provenance.startswith(hand_entry.HAND_SOURCE_NAME + " by " + hand_entry.who())
+    assert "line None" not in provenance
     assert _visible_count(window) == 155 == window.model.rowCount()
     _undo(window, qtbot)
     assert _visible_count(window) == 154 == window.model.rowCount()
@@ -85,6 +88,34 @@ def test_new_record_by_ctrl_n(window, qtbot):
     assert window.library.conn.execute("SELECT COUNT(*) FROM papers WHERE id = ?", (pid,)).fetchone()[0] == 1
     hand = [s for s in window.sidebar._all_items() if s.text(0).startswith(hand_entry.HAND_SOURCE_NAME)]
     assert hand and hand[0].text(0).endswith("(1)")
+
+
+def test_new_record_typed_with_tab_between_fields(window, qtbot):
+    """A librarian types the form: Tab leaves the multi-line Authors box for the next field (it used to type a
+    tab into the names), and an impossible date is refused with a sentence, nothing added."""
+    qtbot.keyClick(window.table, Qt.Key_N, Qt.ControlModifier)
+    dialog = window.new_record_dialog
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    dialog.title.setFocus()
+    qtbot.keyClicks(dialog.title, "Typed By Hand")
+    qtbot.keyClick(dialog.title, Qt.Key_Tab)
+    assert dialog.authors.hasFocus()
+    qtbot.keyClicks(dialog.authors, "Geng, Binzong")
+    qtbot.keyClick(dialog.authors, Qt.Key_Return)
+    qtbot.keyClicks(dialog.authors, "Ana Lee")
+    qtbot.keyClick(dialog.authors, Qt.Key_Tab)
+    assert not dialog.authors.hasFocus() and "\t" not in dialog.authors.toPlainText()
+    dialog.date.setFocus()
+    qtbot.keyClicks(dialog.date, "2024-02-30")
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    assert "not a date" in dialog.error.text() and dialog.isVisible() and _visible_count(window) == 154
+    dialog.date.clear()
+    qtbot.keyClicks(dialog.date, "2024-02-29")
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    assert not dialog.isVisible()
+    row = window.library.conn.execute("SELECT authors, date FROM papers WHERE title = 'Typed By Hand'").fetchone()
+    assert row == ("Binzong Geng, Ana Lee", "2024-02-29")
 
 
 def test_remove_an_import_from_the_sidebar_and_undo(window, qtbot, monkeypatch):
@@ -194,3 +225,38 @@ def test_a_misspelt_search_field_is_named_in_the_window(window, qtbot):
     qtbot.keyClicks(window.search, "year:2021")
     qtbot.keyClick(window.search, Qt.Key_Return)
     assert window.search.toolTip() == ""
+
+
+def test_a_backup_restored_over_the_library_in_one_window_voids_the_other_windows_undo(window, qtbot, tmp_path):
+    """Two windows on one library: the second trashes a record and undoes it (Redo is offered); the first
+    restores a backup over the library. The second window's history no longer applies: its Undo and Redo are
+    gone, it says why, and its views agree with the restored library."""
+    from PySide6.QtCore import QSettings
+
+    from paperdesk.core.library import Library
+    from paperdesk.gui.main_window import MainWindow
+
+    window.actions_by_name["backup_now"].trigger()
+    qtbot.waitUntil(lambda: len(backup.list_backups(window.library.path)) == 1, timeout=10000)
+    other_library = Library(window.library.path)
+    second = MainWindow(other_library, QSettings(str(tmp_path / "second.ini"), QSettings.IniFormat))
+    qtbot.addWidget(second)
+    second.show()
+    second.table.setFocus()
+    second.select_row(0)
+    act = second.actions_by_name  # the second window is not the active one: its actions, not its keys
+    act["trash_selection"].trigger()
+    act["undo"].trigger()
+    assert second.undo_stack.canRedo()
+    second.select_row(1)
+    act["trash_selection"].trigger()  # a second step, so Undo is offered too
+    assert second.undo_stack.canUndo()
+    dialog = window.restore_backup()
+    assert dialog.restore_over(confirm=False)
+    second.ops.check_elsewhere()
+    assert not second.undo_stack.canUndo() and not second.undo_stack.canRedo()
+    assert "restored" in second.statusBar().currentMessage()
+    assert second.model.rowCount() == _visible_count(second) == 154
+    assert _sidebar_count(second, "trash") == 0
+    second.close()
+    QApplication.processEvents()

@@ -114,6 +114,30 @@ def test_importing_a_removed_file_again_brings_it_back(seeded, seed_paths):
     assert source in {s["id"] for s in curation.sources_overview(seeded)}
 
 
+def test_a_removed_file_imported_again_reads_back_what_the_emptied_trash_deleted(seeded, seed_paths):
+    """Trash one record of a file, empty the Trash, remove the import, import the file again: every record of
+    the file is back (the one deleted for good is read again from the file) and the report says so."""
+    from conftest import SEED_CAPTURED
+
+    source = _source_id(seeded, "003")
+    in_file = set(ordered_ids(seeded.conn, RecordFilter(view="source", source_id=source, sort="id")))
+    only_here = sorted(i for i in in_file
+                       if seeded.conn.execute("SELECT sources_count FROM papers WHERE id = ?", (i,)).fetchone()[0] == 1)
+    gone = only_here[0]
+    title = seeded.conn.execute("SELECT title FROM papers WHERE id = ?", (gone,)).fetchone()[0]
+    trash.trash(seeded, [gone])
+    assert trash.empty_trash(seeded) == 1
+    trash.remove_import(seeded, source)
+    result = seeded.import_file(next(p for p in seed_paths if p.name.startswith("003")), SEED_CAPTURED)
+    assert result.status == "imported"
+    assert "1 record read again" in result.message, result.message
+    assert seeded.count_papers() == 154
+    assert seeded.conn.execute("SELECT COUNT(*) FROM visible_papers WHERE title = ?", (title,)).fetchone() == (1,)
+    back = set(ordered_ids(seeded.conn, RecordFilter(view="source", source_id=source, sort="id")))
+    assert len(back) == len(in_file) and in_file - {gone} <= back
+    assert len([s for s in curation.sources_overview(seeded) if s["file"].startswith("003")]) == 1
+
+
 def test_unmerging_inside_a_trashed_record_is_refused_and_nothing_comes_back(seeded):
     """docs/merging.md: records absorbed into a trashed record stay in the Trash with it; an unmerge there is
     refused with a sentence (restore the record first), and nothing becomes visible behind the Trash's back."""

@@ -417,6 +417,7 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
     papers: set[int] = set()
     sources: set[int] = set()
     new_papers: list[int] = []
+    author_ids: set[int] = set()
     for _, kind, paper_id, source_id, raw in events:
         details = json.loads(raw or "{}")
         if _neutral(kind, details):
@@ -427,6 +428,8 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
                 names.update(_names_in(value))
         elif kind in ("trash", "untrash", "trash-emptied"):
             papers.update(details.get("papers") or [])
+            # the papers an emptied Trash deleted are gone: their authors come from the event itself
+            author_ids.update(int(a) for a in details.get("authors") or [])
         elif kind == "add" and paper_id is not None:  # a record entered by hand
             papers.add(paper_id)
         elif kind == "add-undone":
@@ -451,6 +454,14 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
                     "SELECT pv.paper_id FROM provenance pv WHERE pv.source_id = ? AND NOT EXISTS (SELECT 1"
                     " FROM provenance o WHERE o.paper_id = pv.paper_id AND o.source_id < pv.source_id)",
                     (source_id,))]
+        elif kind in ("import-removed", "import-restored"):  # records into / out of the Trash, provenance
+            papers.update([*(details.get("trashed") or []), *(details.get("shared") or [])])
+            if source_id is not None:
+                sources.add(source_id)
+        elif kind == "import-readded":  # records of a re-imported file that the emptied Trash had deleted
+            new_papers += [int(p) for p in details.get("papers") or []]
+            if source_id is not None:
+                sources.add(source_id)
         elif kind in ("author-merge", "author-merge-undone"):
             row = conn.execute("SELECT keep, merged, moved FROM author_merges WHERE id = ?",
                                (details.get("merge_id"),)).fetchone()
@@ -467,7 +478,8 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
         else:
             return None  # a change this function does not know: recount everything
     papers.discard(None)
-    targets = _ids_of_names(conn, names) | _family_authors(conn, papers) | _profile_authors_of_sources(conn, sources)
+    targets = (_ids_of_names(conn, names) | _family_authors(conn, papers) | _profile_authors_of_sources(conn, sources)
+               | author_ids)
     return targets, new_papers
 
 

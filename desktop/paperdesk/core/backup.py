@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from .library import Library, LibraryError
+from . import store
 from .progress import Cancelled
 
 DEFAULT_KEEP = 10
@@ -306,7 +307,8 @@ def restore(
             source.backup(over.conn)  # page by page into the live file, under SQLite's own locking
         except sqlite3.Error as exc:
             raise LibraryError(f"{over.path}: the restore failed ({exc}); the library is unchanged") from exc
-        with over.transaction():
+        with over.transaction() as conn:
+            store.new_generation(conn)  # other windows on this file learn that their history no longer applies
             over.log("restore", {"from": str(source_path), "records": records, "safety_backup": str(safety.path)})
         return {"records": records, "path": str(over.path), "safety_backup": str(safety.path)}
     finally:

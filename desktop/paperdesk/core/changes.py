@@ -144,6 +144,9 @@ def from_event(kind: str, details: dict, paper_id: int | None = None, source_id:
         which = {"added": moved} if kind == "import-restored" else {"removed": moved}
         return Changes(records=_ids(d.get("shared")), fields=frozenset({"sources"}), sources=True, authors=True,
                        duplicates=True, tags=_all_tags_marker(), events=ev, **which)
+    if kind == "import-readded":  # a re-imported file's records that the emptied Trash had deleted
+        return Changes(added=_ids(d.get("papers")), sources=True, authors=True, duplicates=True, settings=True,
+                       events=ev)
     if kind in ("not-duplicates", "not-duplicates-undone"):
         return Changes(duplicates=True, events=ev)
     if kind == "import":

@@ -128,6 +128,12 @@ def paper_detail(library: Library, paper_id: int) -> dict | None:
             " ON s.id = pv.source_id WHERE pv.paper_id = ? OR pv.paper_id IN"
             " (SELECT id FROM papers WHERE merged_into = ?) ORDER BY pv.id", (paper_id, paper_id))
     ]
+    for source in detail["provenance"]:
+        if source["line"] is None:  # entered by hand: who and when are in the event that added it
+            row = library.conn.execute("SELECT at, details FROM events WHERE kind = 'add' AND paper_id = ?"
+                                       " ORDER BY id DESC LIMIT 1", (paper_id,)).fetchone()
+            if row:
+                source["entered_at"], source["entered_by"] = row[0], json.loads(row[1] or "{}").get("who")
     return detail
 
 

@@ -496,11 +496,21 @@ class Library:
                 saved = last_removal(self, row[0])
                 if saved is not None:
                     undo_remove_import(self, saved)
+                    # Records of this file that the Trash deleted for good since its removal are read again
+                    # from the file, or the re-import would lose them without a word.
+                    kept = {f for (f,) in conn.execute("SELECT fingerprint FROM provenance WHERE source_id = ?",
+                                                       (row[0],))}
+                    gone = [r for r in parsed.records if r.fingerprint not in kept]
+                    readded = self._add_records_to_source(conn, gone, row[0], run_started)
+                    back = len(saved["trashed"])
+                    message = f"{parsed.file_name}: brought back from its removal ({count(back, 'record')} out of" \
+                              " the Trash"
+                    if readded:
+                        message += f", {count(len(readded), 'record')} read again that the emptied Trash had" \
+                                   " deleted"
                     return ImportResult(
                         file=parsed.file_name, status="imported", source_id=row[0], report=report,
-                        added=len(saved["trashed"]), already_present=len(saved["shared"]),
-                        message=f"{parsed.file_name}: brought back from its removal ({len(saved['trashed'])}"
-                                " records out of the Trash)")
+                        added=back + len(readded), already_present=len(saved["shared"]), message=message + ")")
             if row:
                 same = "" if row[1] == parsed.file_name else f" as {row[1]}"
                 return ImportResult(
@@ -562,6 +572,21 @@ class Library:
             file=parsed.file_name, status="imported", message=message, source_id=source_id,
             added=len(new), already_present=len(present), report=report,
         )
+
+    def _add_records_to_source(self, conn: sqlite3.Connection, records: list[dumps.ParsedRecord], source_id: int,
+                               run_started: int | None) -> list[int]:
+        """Store ``records`` as new papers whose provenance is the existing source ``source_id``."""
+        if not records:
+            return []
+        self._refine_uncertain_splits(records)
+        paper_ids = self._insert_papers(conn, records, now())
+        conn.executemany(
+            "INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint) VALUES (?,?,?,?,?,?)",
+            [(pid, source_id, r.line, r.end_line, r.raw, r.fingerprint) for pid, r in zip(paper_ids, records)])
+        self.log("import-readded", {"source_id": source_id, "papers": paper_ids}, source_id=source_id)
+        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('recent_from_id', ?)",
+                     (str(run_started or paper_ids[0]),))
+        return paper_ids
 
     def _refine_uncertain_splits(self, records: list[dumps.ParsedRecord]) -> None:
         """Names already in the library settle some uncertain title/author boundaries: the readings the parser
@@ -666,15 +691,22 @@ class Library:
     def iter_papers(self, batch: int = 2000, ids: list[int] | None = None) -> Iterator[dict]:
         """Visible papers (merged-away ones never), as plain dicts, a batch at a time: every one in id order,
         or just ``ids`` in the order given."""
+        for rows in self.iter_paper_rows(batch, ids):
+            for row in rows:
+                yield paper_from_row(row)
+
+    def iter_paper_rows(self, batch: int = 2000, ids: list[int] | None = None) -> Iterator[list[tuple]]:
+        """What ``iter_papers`` reads, as lists of raw rows (``paper_from_row`` makes each a dict): cheap to hand
+        to another process (a large export formats its entries on every core)."""
         if ids is not None:
             for i in range(0, len(ids), batch):
                 chunk = list(ids[i : i + batch])
                 marks = ",".join("?" * len(chunk))
                 rows = {r[0]: r for r in self.conn.execute(
                     _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id IN ({marks})", chunk)}
-                for pid in chunk:
-                    if pid in rows:
-                        yield _paper_dict(rows[pid])
+                found = [rows[pid] for pid in chunk if pid in rows]
+                if found:
+                    yield found
             return
         last = 0
         while True:
@@ -683,8 +715,7 @@ class Library:
             ).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield _paper_dict(row)
+            yield rows
             last = rows[-1][0]
 
 
@@ -855,7 +886,8 @@ SELECT p.id, p.title, p.authors_truncated, p.org, p.category, p.date, p.has_code
 FROM visible_papers p"""
 
 
-def _paper_dict(row: tuple) -> dict:
+def paper_from_row(row: tuple) -> dict:
+    """A row of ``Library.iter_paper_rows`` as the paper dict ``iter_papers`` gives."""
     (pid, title, truncated, org, category, date, has_code, score, abstract, needs_review, urls, review, citekey,
      authors, tags, sources) = row
     return {

@@ -31,3 +31,18 @@ def events_after(conn: sqlite3.Connection, event_id: int, *, exclude_origin: str
 def data_version(conn: sqlite3.Connection) -> int:
     """Changes whenever another connection commits to the file (SQLite's PRAGMA data_version)."""
     return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+def library_generation(conn: sqlite3.Connection) -> str | None:
+    """A token that changes when the library's content is replaced wholesale (a backup restored over it): the
+    change log no longer continues the one a window has seen, so its undo steps and views are void."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'generation'").fetchone()
+    return row[0] if row else None
+
+
+def new_generation(conn: sqlite3.Connection) -> str:
+    import uuid
+
+    token = uuid.uuid4().hex
+    conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('generation', ?)", (token,))
+    return token

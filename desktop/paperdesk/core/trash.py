@@ -112,6 +112,12 @@ def empty_trash(library: Library, *, progress: Progress = None, cancelled: Cance
             family += [r[0] for r in conn.execute(
                 "SELECT id FROM papers WHERE merged_into IN (SELECT value FROM json_each(?))", (json.dumps(chunk),))]
         family = list(dict.fromkeys(family))
+        # Their authors, read before the rows go: the author figures recount them from this event.
+        authors: set[int] = set()
+        for chunk in chunks(family):
+            authors.update(r[0] for r in conn.execute(
+                "SELECT DISTINCT author_id FROM paper_authors WHERE paper_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(chunk),)))
         done = 0
         for chunk in chunks(family):
             checkpoint(cancelled, progress, done, len(family), what)
@@ -126,7 +132,7 @@ def empty_trash(library: Library, *, progress: Progress = None, cancelled: Cance
             done += len(chunk)
         checkpoint(cancelled, progress, done, len(family), what)
         if family:
-            library.log("trash-emptied", {"papers": family})
+            library.log("trash-emptied", {"papers": family, "authors": sorted(authors)})
     return len(family)
 
 

@@ -414,7 +414,7 @@ class LibraryCare:
         if self.ops.refuse_while_busy():  # restoring over the library would wait on the bulk change
             return None
         dialog = BackupsDialog(self.library, self)
-        dialog.restoredOver.connect(self.undo_stack.clear)  # the steps refer to a library that is gone
+        dialog.restoredOver.connect(self.ops.replaced_here)  # the undo steps refer to a library that is gone
         dialog.restoredOver.connect(self.refresh_all)
         self.backups_dialog = dialog
         if show:

@@ -205,8 +205,13 @@ class DetailPane(QWidget):
             self.info.setText("<br>".join(info))
             blocks = []
             for source in detail["provenance"]:
-                blocks.append(f"{source['file']}, line {source['line']} (captured {source['captured']})\n"
-                              f"{'-' * 40}\n{source['raw']}")
+                if source["line"] is None:  # entered by hand
+                    by = f" by {source['entered_by']}" if source.get("entered_by") else ""
+                    when = f", {source['entered_at'][:16].replace('T', ' ')}" if source.get("entered_at") else ""
+                    heading = f"{source['file']}{by}{when}"
+                else:
+                    heading = f"{source['file']}, line {source['line']} (captured {source['captured']})"
+                blocks.append(f"{heading}\n{'-' * 40}\n{source['raw']}")
             self.provenance.setPlainText("\n\n".join(blocks))
             self._show_merges(detail["id"])
         finally:

@@ -65,6 +65,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.pinned.updated.connect(self._pins_updated)
         self.pinned.failed.connect(lambda sentence: self.statusBar().showMessage(sentence, 10000))
         self.ops.failed.connect(self._failed)
+        self.ops.replaced.connect(lambda sentence: self.statusBar().showMessage(sentence, 10000))
         self.ops.refused.connect(self._refused)
         self.import_dialog: ImportDialog | None = None
         self.error_box = None
@@ -207,8 +208,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         shown = self.detail.paper_id
         if shown is not None and (changes.touches([shown]) or changes.tags):
             self.detail.reload()
-        if shown is not None and shown in changes.removed and self.stack.currentWidget() is self.table:
-            self._selection_changed()
+        self._sync_detail()
         self._update_count()
 
     # --- pinned exports ------------------------------------------------------------------------------------

@@ -243,8 +243,8 @@ class Navigation:
         self._reselect(keep)
 
     def _reselect(self, paper_id: int | None) -> None:
-        if not self.table.reselect(paper_id):
-            self.detail.show_paper(None)
+        self.table.reselect(paper_id)
+        self._sync_detail()
 
     def view_label(self) -> str:
         items = [i for i in self.sidebar.tree.selectedItems() if i.data(0, Qt.UserRole)]
@@ -269,6 +269,17 @@ class Navigation:
         current = self.current_id()
         self.detail.show_paper(current if current in ids else (ids[0] if ids else None))
         self._update_count()
+
+    def _sync_detail(self) -> None:
+        """The detail pane shows the table's current record, or none: never one the table no longer lists
+        (after a change here or in another window moved the rows without a selection signal)."""
+        if self.stack.currentWidget() is not self.table:
+            return
+        ids = self.selected_ids()
+        current = self.current_id()
+        wanted = current if current in ids else (ids[0] if ids else None)
+        if wanted != self.detail.paper_id:
+            self.detail.show_paper(wanted)
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total

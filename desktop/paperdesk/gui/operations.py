@@ -124,6 +124,7 @@ class Operations(QObject):
     jobProgress = Signal(int, int)  # done, total
     jobEnded = Signal(str)  # how it ended, one sentence ("" when it finished: its own message follows)
     waiting = Signal(str)  # a change asked for while a job runs: refused, with the reason
+    replaced = Signal(str)  # the library's content was replaced elsewhere (a backup restored over it)
 
     def __init__(self, library: Library, undo_stack: QUndoStack, parent=None):
         super().__init__(parent)
@@ -131,6 +132,7 @@ class Operations(QObject):
         self.undo_stack = undo_stack
         self.last_event = store.last_event_id(library.conn)
         self._data_version = store.data_version(library.conn)
+        self._generation = store.library_generation(library.conn)
         self.last_changes: ch.Changes = ch.NOTHING
         self.job: Job | None = None
         self._closing = False
@@ -381,6 +383,13 @@ class Operations(QObject):
 
     # --- changes from elsewhere ---------------------------------------------------------------------------
 
+    def replaced_here(self) -> None:
+        """The library's content was replaced (a restored backup): forget its history and follow the new log."""
+        self.undo_stack.clear()
+        self._generation = store.library_generation(self.library.conn)
+        self.last_event = store.last_event_id(self.library.conn)
+        self._data_version = store.data_version(self.library.conn)
+
     def check_elsewhere(self, force: bool = False) -> tuple[ch.Changes, bool]:
         """Read events written since the last look by other connections. Returns (their Changes, whether any
         came from outside this window: another window or program, not this window's workers)."""
@@ -388,6 +397,15 @@ class Operations(QObject):
         if version == self._data_version and not force:
             return ch.NOTHING, False
         self._data_version = version
+        if store.library_generation(self.library.conn) != self._generation:
+            # A backup was restored over the library by another window or program: the change log is not the
+            # one this window followed, so its undo steps would apply to records that are not there.
+            self.replaced_here()
+            self.replaced.emit("A backup was restored over this library elsewhere: everything shown was read"
+                               " again and Undo starts afresh")
+            self.last_changes = ch.EVERYTHING
+            self.changed.emit(ch.EVERYTHING)
+            return ch.EVERYTHING, True
         rows = store.events_after(self.library.conn, self.last_event, exclude_origin=None)
         if not rows:
             return ch.NOTHING, False

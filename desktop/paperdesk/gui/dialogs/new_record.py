@@ -30,6 +30,7 @@ class NewRecordDialog(QDialog):
         self.authors = QPlainTextEdit()
         self.authors.setPlaceholderText("one per line: Ana Lee, or Lee, Ana")
         self.authors.setFixedHeight(80)
+        self.authors.setTabChangesFocus(True)  # Tab goes to the next field, as in every other form
         self.truncated = QCheckBox("the list goes on (et al.)")
         self.org = QLineEdit()
         self.category = QLineEdit()
@@ -38,6 +39,7 @@ class NewRecordDialog(QDialog):
         self.date.setPlaceholderText("YYYY-MM-DD")
         self.has_code = QCheckBox("has code")
         self.abstract = QPlainTextEdit()
+        self.abstract.setTabChangesFocus(True)
         for label, widget in (("&Title", self.title), ("&Authors", self.authors), ("", self.truncated),
                               ("&Organisation", self.org), ("&Category", self.category), ("&Date", self.date),
                               ("", self.has_code), ("A&bstract", self.abstract)):
