@@ -109,6 +109,9 @@ def end_to_end(db: Path, files: list[Path]) -> dict:
         "extra_disk_ratio": watch.peak / size,
         "cpu_s": time.process_time() - cpu + (after.children_user - children.children_user)
         + (after.children_system - children.children_system),
+        "writer_cpu_s": time.process_time() - cpu,
+        "parser_cpu_s": (after.children_user - children.children_user)
+        + (after.children_system - children.children_system),
     }
 
 
@@ -246,7 +249,9 @@ def main(argv=None) -> int:
             del parsed
         line = ", ".join(f"{k} {v[-1]:.2f} s" for k, v in runs.items() if v)
         print(f"run {run + 1}: {line}; extra disk {e2e['extra_disk_mb']:.0f} MB for a "
-              f"{e2e['library_mb']:.0f} MB library; CPU {e2e['cpu_s']:.1f} s", flush=True)
+              f"{e2e['library_mb']:.0f} MB library; CPU {e2e['cpu_s']:.1f} s (writing process "
+              f"{e2e['writer_cpu_s']:.1f} s, parsing processes {e2e['parser_cpu_s']:.1f} s); load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
 
     median = {k: statistics.median(v) for k, v in runs.items() if v}
     e2e = median["end_to_end"]
@@ -258,10 +263,14 @@ def main(argv=None) -> int:
         "extra_disk_mb": round(max(d["extra_disk_mb"] for d in e2e_details)),
         "extra_disk_ratio": round(max(d["extra_disk_ratio"] for d in e2e_details), 2),
         "end_to_end_cpu_s": round(statistics.median(d["cpu_s"] for d in e2e_details), 1),
+        "writer_cpu_s": round(statistics.median(d["writer_cpu_s"] for d in e2e_details), 1),
+        "parser_cpu_s": round(statistics.median(d["parser_cpu_s"] for d in e2e_details), 1),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         "all_runs": {k: [round(x, 2) for x in v] for k, v in runs.items() if v},
     }
     print(f"end to end:          {e2e:6.2f} s  {args.records / e2e:8,.0f} records/s  "
-          f"(CPU {figures['end_to_end_cpu_s']} s over all processes)")
+          f"(CPU {figures['end_to_end_cpu_s']} s over all processes: writing {figures['writer_cpu_s']} s, "
+          f"parsing {figures['parser_cpu_s']} s)")
     if "schema_floor" in median:
         floor, bare = median["schema_floor"], median["bare_floor"]
         figures.update(schema_floor_s=round(floor, 2), bare_floor_s=round(bare, 2),

@@ -11,7 +11,8 @@ directory) and reused. For every file the script records the parse report and th
 all of ``ParsedRecord`` (title, authors, et al., org, date, abstract, raw text, fingerprint, the review flag
 with its reasons and the alternative readings with their scores); for every glued line it also records what
 ``names.split_glued`` reads from the line alone (no evidence) and from the line in lower case (the lower-case
-pass). ``--check`` prints each difference and exits 1 if there is any.
+pass); and every record as a bulk import of all the files stores it (title, authors, flag and alternatives,
+after the library's names have weighed the flagged ones). ``--check`` prints each difference and exits 1 if there is any.
 
 To compare with main's code: ``git archive main desktop | tar -x -C /tmp/ref`` and ``--against /tmp/ref/desktop``.
 """
@@ -76,6 +77,22 @@ def readings(files: list[Path]) -> list[dict]:
                                 "best": split.best.as_dict() if split.best else None,
                                 "alternatives": [r.as_dict() for r in split.alternatives],
                                 "truncated": split.truncated, "org": split.org, "reason": split.reason})
+    out += library_readings(files)
+    return out
+
+
+def library_readings(files: list[Path]) -> list[dict]:
+    """The same files imported into a fresh library as one bulk import (names the library already holds, from
+    the earlier files, settle some flagged readings): every record's title, authors and flag as stored."""
+    from paperdesk.core.library import Library
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with Library(Path(tmp) / "golden.sqlite") as library:
+            results = library.import_files(files, CAPTURED, bulk=True)
+            out = [{"import": [r.status for r in results]}]
+            for row in library.conn.execute("SELECT id, title, authors, authors_truncated, org, needs_review, review,"
+                                            " fingerprint FROM papers ORDER BY id"):
+                out.append({"paper": list(row[:6]) + [json.loads(row[6]) if row[6] else None, row[7]]})
     return out
 
 

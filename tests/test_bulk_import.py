@@ -94,6 +94,10 @@ def test_large_imports_go_bulk_by_size(tmp_path, dumps_folder, monkeypatch):
         library.conn.set_trace_callback(None)
         assert sum(1 for s in statements if s.startswith("BEGIN")) == 1
         assert any(s.startswith("DROP INDEX") for s in statements)
+        # alone with an empty library: written outside the write-ahead log, which is on again afterwards
+        assert "PRAGMA journal_mode = delete" in statements
+        assert library.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert not os.path.exists(str(tmp_path / "auto.sqlite") + "-journal")
 
 
 def test_cancel_rolls_back_the_whole_bulk_import(tmp_path, dumps_folder, seed_paths):
@@ -141,10 +145,10 @@ def test_a_failure_in_the_middle_keeps_nothing_and_says_so(tmp_path, dumps_folde
 
 
 KILLER = textwrap.dedent("""
-    import os, sys, time, datetime as dt
+    import os, sqlite3, sys, time, datetime as dt
     from contextlib import contextmanager
     from paperdesk.core.library import Library
-    where, db, *paths = sys.argv[1:]
+    where, log, db, *paths = sys.argv[1:]
 
     real_bulk_writing = Library._bulk_writing
 
@@ -174,6 +178,9 @@ KILLER = textwrap.dedent("""
                 pause("two indexes rebuilt, the third starting")
 
     if __name__ == "__main__":
+        if log == "wal":  # another connection has the library open (a window): the import keeps the log
+            other = sqlite3.connect(db)
+            other.execute("SELECT COUNT(*) FROM papers").fetchone()
         library = Library(db)
         library.conn.set_trace_callback(trace)
         library.import_files(paths, dt.date(2026, 6, 5), progress=progress, bulk=True)
@@ -181,22 +188,30 @@ KILLER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.parametrize("log", ["journal", "wal"])
 @pytest.mark.parametrize("where", ["rows", "indexes-aside", "index-build"])
-def test_sigkill_during_a_bulk_import_leaves_the_library_as_before(tmp_path, dumps_folder, seed_paths, where):
+def test_sigkill_during_a_bulk_import_leaves_the_library_as_before(tmp_path, dumps_folder, seed_paths, where, log):
+    """Alone with the library, a bulk import writes into it with a rollback journal; with another connection
+    open, into the write-ahead log. Killed anywhere, either way, the library is as before."""
     db = tmp_path / "lib.sqlite"
     with Library(db) as library:
         for path in seed_paths[:2]:
             library.import_file(path, SEED_CAPTURED)
-    before = snapshot(db)
+    before, size_before = snapshot(db), os.path.getsize(db)
     script = tmp_path / "killer.py"
     script.write_text(KILLER, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(script), where, str(db), *map(str, dumps_folder)],
+    proc = subprocess.Popen([sys.executable, str(script), where, log, str(db), *map(str, dumps_folder)],
                             stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     assert line and line.strip() != "finished", "the import ended before the kill point"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert os.path.getsize(str(db) + "-wal") > 1_000_000  # the run had written (uncommitted) pages into the log
+    if log == "wal":  # the run had written (uncommitted) pages into the log
+        assert os.path.getsize(str(db) + "-wal") > 1_000_000
+        assert not os.path.exists(str(db) + "-journal")
+    else:  # ... or straight into the library, the pages it had kept in the rollback journal
+        assert os.path.getsize(db) > size_before + 1_000_000
+        assert os.path.getsize(str(db) + "-journal") > 0
     assert snapshot(db) == before
     with Library(db) as library:  # and the import simply runs again
         assert [r.status for r in library.import_files(dumps_folder, SEED_CAPTURED, bulk=True)] == \

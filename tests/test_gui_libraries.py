@@ -444,10 +444,9 @@ def test_switching_stops_the_old_windows_work(keep, seeded, settings, tmp_path, 
     a.select_row(0)
     pid = a.current_id()
     a.edit_record(pid, {"title": "Last Edit Before Switching"})  # its pinned rewrite is still waiting
-    fresh = Library(tmp_path / "import-target.sqlite")
-    fresh.close()
     a.show_duplicates()  # a scan starts
-    a.import_files(seed_paths)  # and an import is running
+    dialog = a.import_files(seed_paths)  # and an import is running: held after its first file until cancelled
+    dialog.worker.progress.connect(lambda *_: dialog.worker.cancel.wait(20), Qt.DirectConnection)
     asked = []
     monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or QMessageBox.Ok)
     answer_open(monkeypatch, library_b)
@@ -459,6 +458,7 @@ def test_switching_stops_the_old_windows_work(keep, seeded, settings, tmp_path, 
 
     assert not [t for t in a.findChildren(QThread) if t.isRunning()]
     assert not a.import_dialog.isVisible()  # the old window's dialogs went with it
+    assert dialog.cancelled and dialog.worker.cancel.is_set()
     assert a.duplicates.worker is None or not a.duplicates.thread.isRunning()
     assert "Last Edit Before Switching" in bib.read_text(encoding="utf-8")  # the last write was not lost
     assert Library(seeded.path).check(full=False) == []
@@ -633,3 +633,11 @@ def test_dropping_a_library_file_on_the_window_opens_it(keep, first, qtbot, libr
     qtbot.waitUntil(lambda: not first.isVisible(), timeout=5000)
     b = current_window(keep)
     assert b.library.path == library_b and first.import_dialog is None  # opened, not imported
+
+
+def test_preferences_say_they_belong_to_the_library(keep, first, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    dialog = first.open_preferences(show=False)
+    scope = dialog.findChild(QLabel, "preferences-scope")
+    assert "<b>library</b>" in scope.text() and scope.toolTip() == str(first.library.path)

@@ -296,5 +296,83 @@ def test_fast_scanner_output_is_byte_identical_to_the_character_by_character_sca
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     fast = [(to_latex(t, a), protect_title(t, a)) for t in texts for a in (False, True)]
     monkeypatch.setattr(latex, "_PLAIN_RUN_RE", re.compile(r"(?!)"))  # matches nothing: one character at a time
+    _clear_caches()  # or the slow run would be handed the fast run's results
     slow = [(to_latex(t, a), protect_title(t, a)) for t in texts for a in (False, True)]
     assert fast == slow
+
+
+def _clear_caches():
+    from paperdesk.core.export import latex
+
+    for cached in (latex._math, latex._protect_word, latex._protect_initial, latex._ends_clause):
+        cached.cache_clear()
+
+
+# The scanners as they were written first, one character at a time: the fast ones must give the same answers.
+def _reference_split(latex: str, separator: str) -> list[str]:
+    parts, current, depth, math, i = [], [], 0, False, 0
+    while i < len(latex):
+        c = latex[i]
+        if c == "\\" and i + 1 < len(latex):
+            current.append(latex[i:i + 2])
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c == "$" and depth == 0:
+            math = not math
+        if c == separator and depth == 0 and not math:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(c)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _reference_closing(text: str, start: int, brace: bool) -> int:
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if not brace and c == "$":
+            return i
+        if brace and c == "{":
+            depth += 1
+        elif brace and c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def test_fast_splitting_and_matching_give_the_character_by_character_answers():
+    from paperdesk.core.export import latex
+
+    rng = random.Random(5)
+    pieces = list("ab -{}$\\\n") + ["\\{", "\\}", "\\$", "\\-", "$x$", "{a b}", "a-b", "--"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(20000)]
+    for text in texts:
+        for separator in " -":
+            assert latex._top_level_split(text, separator) == _reference_split(text, separator), text
+        for start in range(len(text) + 1):
+            assert latex._closing_brace(text, start) == _reference_closing(text, start, True), (text, start)
+            assert latex._closing_dollar(text, start) == _reference_closing(text, start, False), (text, start)
+
+
+def test_cached_conversions_give_what_a_fresh_conversion_gives():
+    rng = random.Random(8)
+    pieces = _PIECES + ["Naïve ", "$x^2$", "$\\times$", " LLMs", " MoE:", " A", "GPT-4", "\t\n", "  "]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(1500)]
+    first = [(to_latex(t, a), protect_title(t, a)) for t in texts for a in (False, True)]
+    again = [(to_latex(t, a), protect_title(t, a)) for t in texts for a in (False, True)]  # now from the caches
+    _clear_caches()
+    fresh = {(t, a): (to_latex(t, a), protect_title(t, a)) for t in reversed(texts) for a in (True, False)}
+    assert first == again
+    assert [fresh[(t, a)] for t in texts for a in (False, True)] == first

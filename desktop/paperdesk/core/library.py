@@ -361,18 +361,21 @@ class Library:
         at the end and commits once; the full-text index gathers the whole run in memory and writes it in
         large segments. A crash or a cancel at any point leaves the library exactly as before.
 
-        The write-ahead log then holds each page the run wrote once (SQLite rewrites a page's frame in place
-        within one transaction), so the extra disk a run needs stays near the size of what it adds; the log
-        is copied into the library and truncated at the end."""
+        Into a (nearly) empty library that no other connection has open, the run writes outside the write-ahead
+        log (``_leave_wal``). Else the log holds each page the run wrote once (SQLite rewrites a page's frame in
+        place within one transaction), so the extra disk a run needs stays near the size of what it adds; the
+        log is copied into the library and truncated at the end."""
         results: list[ImportResult] = []
         existing = self.count_papers(include_merged=True)
         defer = existing < _estimated_records(paths)
+        outside_wal = defer and self._leave_wal()
         try:
             with _parse_pool(paths) as pool, closing(_parsed_in_order(pool, paths, captured)) as parses, \
                     self._bulk_writing(True, threads=True), self.transaction() as conn:
                 deferred = _set_aside_indexes(conn) if defer else []
                 fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
                 self._fts_pending = [run_started, run_started - 1]
+                self._bulk_run = _BulkRun(indexes_aside=bool(deferred))
                 for index, (path, parsed) in enumerate(zip(paths, parses)):
                     if cancel is not None and cancel.is_set():
                         raise ImportCancelled(path.name)
@@ -401,10 +404,35 @@ class Library:
             return failed
         finally:
             self._fts_pending = None
+            self._bulk_run = None
+            if outside_wal:
+                self._back_to_wal()
         self._checkpoint()
         return results
 
+    def _leave_wal(self) -> bool:
+        """A bulk import into a (nearly) empty library writes its pages straight into the library with a rollback
+        journal, which holds only the few pages the library had: not every page twice (into the write-ahead log,
+        then copied into the library). Possible only while no other connection has the library open; else the
+        import keeps the log (asked without waiting). A crash leaves a hot journal that SQLite rolls back on the
+        next open, which also turns the log on again."""
+        return self._journal_mode("delete", wait_ms=0)
+
+    def _back_to_wal(self) -> None:
+        self._journal_mode("wal", wait_ms=2000)  # if another connection came meanwhile, the next open does it
+
+    def _journal_mode(self, mode: str, wait_ms: int) -> bool:
+        waited = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            return self.conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0] == mode
+        except sqlite3.Error:
+            return False
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
+
     _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
+    _bulk_run: "_BulkRun | None" = None  # during a bulk import: what its writer keeps between files
 
     def _flush_search_index(self, conn: sqlite3.Connection, at_least: int = 0) -> None:
         """Index the bulk import's records not yet in the full-text index, once there are ``at_least`` of them.
@@ -582,6 +610,15 @@ class Library:
 
     def known_author_names(self, names: set[str]) -> set[str]:
         """Which of ``names`` the library holds on at least one record that is not flagged for review."""
+        run = self._bulk_run
+        if run is not None and run.indexes_aside:
+            # The author index is set aside: asking per name would scan every author link each time. One pass
+            # gathers the names on unflagged records; the run adds its own as it writes them.
+            if run.sure_names is None:
+                run.sure_names = {r[0] for r in self.conn.execute(
+                    "SELECT DISTINCT a.name FROM papers p JOIN paper_authors pa ON pa.paper_id = p.id"
+                    " JOIN authors a ON a.id = pa.author_id WHERE p.needs_review = 0")}
+            return {n for n in names if n in run.sure_names}
         names = list(names)
         found: set[str] = set()
         for i in range(0, len(names), 500):
@@ -597,8 +634,11 @@ class Library:
         if not records:
             return []
         names = {n for r in records for n in r.authors}
+        run = self._bulk_run
+        author_ids: dict[str, int] = run.author_ids if run is not None else {}
+        if run is not None:  # a bulk import looks up each name once for the whole run
+            names = [n for n in names if n not in author_ids]
         conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in names])
-        author_ids: dict[str, int] = {}
         names_list = list(names)
         for i in range(0, len(names_list), 500):
             chunk = names_list[i : i + 500]
@@ -630,6 +670,8 @@ class Library:
             "INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)",
             [(pid, author_ids[n], pos) for pid, r in zip(ids, records) for pos, n in enumerate(r.authors, start=1)],
         )
+        if run is not None and run.sure_names is not None:
+            run.sure_names.update(n for r in records if not r.needs_review for n in r.authors)
         return ids
 
     # --- reading ----------------------------------------------------------------------------------------
@@ -649,15 +691,22 @@ class Library:
     def iter_papers(self, batch: int = 2000, ids: list[int] | None = None) -> Iterator[dict]:
         """Visible papers (merged-away ones never), as plain dicts, a batch at a time: every one in id order,
         or just ``ids`` in the order given."""
+        for rows in self.iter_paper_rows(batch, ids):
+            for row in rows:
+                yield paper_from_row(row)
+
+    def iter_paper_rows(self, batch: int = 2000, ids: list[int] | None = None) -> Iterator[list[tuple]]:
+        """What ``iter_papers`` reads, as lists of raw rows (``paper_from_row`` makes each a dict): cheap to hand
+        to another process (a large export formats its entries on every core)."""
         if ids is not None:
             for i in range(0, len(ids), batch):
                 chunk = list(ids[i : i + batch])
                 marks = ",".join("?" * len(chunk))
                 rows = {r[0]: r for r in self.conn.execute(
                     _PAPER_EXPORT_SQL + f" WHERE {visible('p')} AND p.id IN ({marks})", chunk)}
-                for pid in chunk:
-                    if pid in rows:
-                        yield _paper_dict(rows[pid])
+                found = [rows[pid] for pid in chunk if pid in rows]
+                if found:
+                    yield found
             return
         last = 0
         while True:
@@ -666,9 +715,17 @@ class Library:
             ).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield _paper_dict(row)
+            yield rows
             last = rows[-1][0]
+
+
+@dataclass
+class _BulkRun:
+    """What a bulk import's writer keeps from file to file (Library._import_bulk)."""
+
+    indexes_aside: bool
+    author_ids: dict[str, int] = field(default_factory=dict)  # every name written so far -> its id
+    sure_names: set[str] | None = None  # names on records not flagged for review, once first asked for
 
 
 PARSE_AHEAD = 2
@@ -829,7 +886,8 @@ SELECT p.id, p.title, p.authors_truncated, p.org, p.category, p.date, p.has_code
 FROM visible_papers p"""
 
 
-def _paper_dict(row: tuple) -> dict:
+def paper_from_row(row: tuple) -> dict:
+    """A row of ``Library.iter_paper_rows`` as the paper dict ``iter_papers`` gives."""
     (pid, title, truncated, org, category, date, has_code, score, abstract, needs_review, urls, review, citekey,
      authors, tags, sources) = row
     return {

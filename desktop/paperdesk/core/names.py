@@ -246,7 +246,8 @@ def _split_names(text: str) -> tuple[str, ...]:
     parts = text.split(", ")
     names: list[str] = []
     for part in parts:
-        if names and (part.strip() in _SUFFIXES or (part and all(w in _PARTICLES for w in part.split(" ")))):
+        if names and (part.strip() in _SUFFIXES or (
+                part and part.partition(" ")[0] in _PARTICLES and all(w in _PARTICLES for w in part.split(" ")))):
             names[-1] = f"{names[-1]}, {part.strip()}"
         else:
             names.append(part)

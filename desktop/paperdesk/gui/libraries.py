@@ -467,17 +467,7 @@ class LibraryFiles:
 
     # --- shutting down (closing the window, or switching it to another library) ---------------------------
 
-    def shutdown(self) -> None:
-        """Stop everything this window runs on its library, keep its view with the library, close its connection.
-        Safe to call twice."""
-        if self._shut_down:
-            return
-        self._shut_down = True
-        for timer in (self._poll, self._search_timer, self._authors_timer, self._registry_timer,
-                      getattr(self, "_backup_timer", None)):
-            if timer is not None:
-                timer.stop()
-        self.ops.shutdown()  # a bulk operation still running is cancelled (rolled back) and waited for
+    def _stop_workers(self) -> None:
         dialog = getattr(self, "import_dialog", None)
         if dialog is not None and dialog.results is None:
             dialog.cancel()
@@ -495,7 +485,25 @@ class LibraryFiles:
                     thread.wait(60_000)
             except RuntimeError:  # already deleted
                 pass
-        # What the stopped workers reported is still queued: let it arrive while the library is open.
+
+    def shutdown(self) -> None:
+        """Stop everything this window runs on its library, keep its view with the library, close its connection.
+        Safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        for timer in (self._poll, self._search_timer, self._authors_timer, self._registry_timer,
+                      getattr(self, "_backup_timer", None)):
+            if timer is not None:
+                timer.stop()
+        self.ops.shutdown()  # a bulk operation still running is cancelled (rolled back) and waited for
+        self._stop_workers()
+        # What the stopped workers reported is still queued: let it arrive while the library is open, but start
+        # no new work from it (an import's end would otherwise start a new duplicates scan), then stop anything
+        # that began all the same.
+        self.ops.blockSignals(True)
+        QCoreApplication.sendPostedEvents()
+        self._stop_workers()
         QCoreApplication.sendPostedEvents()
         self._poll.stop()
         self.pinned.stop()

@@ -17,11 +17,14 @@ from __future__ import annotations
 from functools import partial
 from typing import IO, Callable, Iterable
 
+from . import csljson, ris
+from .bibtex import LAYOUTS as _BIB_LAYOUTS
 from .bibtex import write_bibtex
 from .csljson import write_csljson
+from .entries import Layout
 from .options import DEFAULT_OPTIONS, ExportOptions
 from .ris import write_ris
-from .tabular import write_csv, write_json
+from .tabular import CSV_LAYOUT, JSON_LAYOUT, write_csv, write_json
 
 Writer = Callable[[Iterable[dict], IO[str]], int]
 
@@ -34,6 +37,16 @@ FORMATS: dict[str, Writer] = {
     "ris": write_ris,
 }
 ASCII_FORMATS = ("bibtex", "biblatex")  # the formats make_writer(..., ascii=True) changes
+# Each format as head, entries and tail (what FORMATS write, one entry at a time): for exports formatted in chunks.
+LAYOUTS: dict[str, Layout] = {"json": JSON_LAYOUT, "csv": CSV_LAYOUT, "bibtex": _BIB_LAYOUTS["bibtex"],
+                              "biblatex": _BIB_LAYOUTS["biblatex"], "csljson": csljson.LAYOUT, "ris": ris.LAYOUT}
+
+
+def effective_options(fmt: str, options: ExportOptions) -> ExportOptions:
+    """The options as ``fmt`` applies them: ``ascii`` only changes the .bib formats."""
+    if options.ascii and fmt not in ASCII_FORMATS:
+        return ExportOptions(provenance=options.provenance, code_note=options.code_note, et_al=options.et_al)
+    return options
 
 
 def make_writer(fmt: str, options: ExportOptions | None = None, *, ascii: bool = False,
@@ -42,9 +55,7 @@ def make_writer(fmt: str, options: ExportOptions | None = None, *, ascii: bool =
     ``t1_chars`` (ASCII .bib only) collects the characters that needed T1 fonts and were approximated."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format '{fmt}' (use one of: {', '.join(FORMATS)})")
-    options = options or (ExportOptions(ascii=True) if ascii else DEFAULT_OPTIONS)
-    if options.ascii and fmt not in ASCII_FORMATS:
-        options = ExportOptions(provenance=options.provenance, code_note=options.code_note, et_al=options.et_al)
+    options = effective_options(fmt, options or (ExportOptions(ascii=True) if ascii else DEFAULT_OPTIONS))
     if options == DEFAULT_OPTIONS and t1_chars is None:
         return FORMATS[fmt]
     if fmt in ASCII_FORMATS:
@@ -52,5 +63,5 @@ def make_writer(fmt: str, options: ExportOptions | None = None, *, ascii: bool =
     return partial(FORMATS[fmt], options=options)
 
 
-__all__ = ["ASCII_FORMATS", "ExportOptions", "FORMATS", "make_writer", "write_bibtex", "write_csljson", "write_csv", "write_json",
-           "write_ris"]
+__all__ = ["ASCII_FORMATS", "ExportOptions", "FORMATS", "LAYOUTS", "effective_options", "make_writer", "write_bibtex",
+           "write_csljson", "write_csv", "write_json", "write_ris"]

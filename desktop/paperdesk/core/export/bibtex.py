@@ -20,6 +20,7 @@ from typing import IO, Iterable
 from urllib.parse import quote
 
 from ..categories import arxiv_class
+from .entries import Layout, write_entries
 from .facts import note_lines
 from .keys import entry_key, is_collective, split_name
 from .latex import protect_title, t1_only_chars, to_latex
@@ -106,6 +107,33 @@ def format_entry(paper: dict, key: str, dialect: str = "bibtex", ascii: bool = F
 _TEXT_FIELDS = ("title", "abstract", "org")
 
 
+def paper_t1_chars(paper: dict) -> set[str]:
+    """The characters of a paper's text that ASCII output could only approximate without T1 fonts."""
+    found: set[str] = set()
+    for text in [paper.get(f) for f in _TEXT_FIELDS] + list(paper.get("authors") or []) + list(
+            paper.get("tags") or []):
+        found |= t1_only_chars(text)
+    return found
+
+
+def _encoding_line(options: ExportOptions) -> str:
+    return "%% Encoding: %s\n" % ("US-ASCII" if options.ascii else "UTF-8")
+
+
+def _bibtex_entry(paper: dict, key: str, options: ExportOptions) -> str:
+    return format_entry(paper, key, "bibtex", options=options)
+
+
+def _biblatex_entry(paper: dict, key: str, options: ExportOptions) -> str:
+    return format_entry(paper, key, "biblatex", options=options)
+
+
+LAYOUTS = {
+    dialect: Layout(entry, head=_encoding_line, first="\n", between="\n", t1_chars=paper_t1_chars)
+    for dialect, entry in (("bibtex", _bibtex_entry), ("biblatex", _biblatex_entry))
+}
+
+
 def write_bibtex(papers: Iterable[dict], out: IO[str], *, dialect: str = "bibtex", ascii: bool = False,
                  options: ExportOptions | None = None, t1_chars: set[str] | None = None) -> int:
     """Write one entry per paper; returns how many. Papers without a citekey get one from the default pattern
@@ -114,14 +142,4 @@ def write_bibtex(papers: Iterable[dict], out: IO[str], *, dialect: str = "bibtex
     if dialect not in DIALECTS:
         raise ValueError(f"unknown .bib dialect '{dialect}' (use bibtex or biblatex)")
     options = options or (ExportOptions(ascii=True) if ascii else DEFAULT_OPTIONS)
-    out.write("%% Encoding: %s\n" % ("US-ASCII" if options.ascii else "UTF-8"))
-    taken: set[str] = set()
-    count = 0
-    for paper in papers:
-        out.write("\n" + format_entry(paper, entry_key(paper, taken), dialect, options=options))
-        if options.ascii and t1_chars is not None:
-            for text in [paper.get(f) for f in _TEXT_FIELDS] + list(paper.get("authors") or []) + list(
-                    paper.get("tags") or []):
-                t1_chars |= t1_only_chars(text)
-        count += 1
-    return count
+    return write_entries(LAYOUTS[dialect], papers, out, options, t1_chars)

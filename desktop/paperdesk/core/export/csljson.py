@@ -10,9 +10,11 @@ Zotero). Titles and abstracts are plain Unicode (the site's LaTeX converted). Se
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import IO, Iterable
 
 from ..categories import arxiv_class
+from .entries import Layout, write_entries
 from .facts import note_lines
 from .keys import entry_key, is_collective, split_name
 from .options import DEFAULT_OPTIONS, ExportOptions
@@ -22,12 +24,17 @@ ET_AL = {"literal": "others"}
 
 
 def csl_name(name: str) -> dict:
+    return dict(_csl_name(name))  # a new dict each time: the caller may change it
+
+
+@lru_cache(maxsize=1 << 16)  # authors recur across records
+def _csl_name(name: str) -> tuple:
     if is_collective(name):
-        return {"literal": name}
+        return (("literal", name),)
     parts = split_name(name)
     item = {"family": parts["family"], "given": parts["given"], "non-dropping-particle": parts["particle"],
             "suffix": parts["suffix"]}
-    return {k: v for k, v in item.items() if v}
+    return tuple((k, v) for k, v in item.items() if v)
 
 
 def csl_item(paper: dict, key: str, options: ExportOptions = DEFAULT_OPTIONS) -> dict:
@@ -53,14 +60,21 @@ def csl_item(paper: dict, key: str, options: ExportOptions = DEFAULT_OPTIONS) ->
     return item
 
 
+def _csl_entry(paper: dict, key: str, options: ExportOptions) -> str:
+    return json.dumps(csl_item(paper, key, options), ensure_ascii=False)
+
+
+def json_array_tail(count: int) -> str:
+    return "\n]\n" if count else "]\n"
+
+
+def _bracket(_options) -> str:
+    return "["
+
+
+LAYOUT = Layout(_csl_entry, head=_bracket, first="\n  ", between=",\n  ", tail=json_array_tail)
+
+
 def write_csljson(papers: Iterable[dict], out: IO[str], *, options: ExportOptions = DEFAULT_OPTIONS) -> int:
     """A CSL-JSON array; returns how many items. Keys as in the .bib export (the stored citekey)."""
-    taken: set[str] = set()
-    count = 0
-    out.write("[")
-    for paper in papers:
-        out.write(",\n  " if count else "\n  ")
-        json.dump(csl_item(paper, entry_key(paper, taken), options), out, ensure_ascii=False)
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count
+    return write_entries(LAYOUT, papers, out, options)

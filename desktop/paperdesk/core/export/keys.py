@@ -85,6 +85,8 @@ _FOLD = {"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", 
 def ascii_fold(text: str) -> str:
     """Accents off, ß -> ss, τ -> tau, and any other script transliterated (李明 -> LiMing, Мария -> Mariya,
     by anyascii): keys are ASCII, and a first author without a Latin spelling still gives the key its name."""
+    if text.isascii():
+        return text  # NFKD leaves ASCII as it is
     out = []
     for ch in unicodedata.normalize("NFKD", text):
         if ch.isascii():
@@ -99,16 +101,22 @@ def ascii_fold(text: str) -> str:
     return "".join(out)
 
 
+_TITLE_COMMAND_RE = re.compile(r"\\[A-Za-z]+|\\.")
+_TITLE_MARKUP_RE = re.compile(r"[${}^_]")
+_WORD_SPLIT_RE = re.compile(r"[\s\-]+")
+_NOT_WORD_RE = re.compile(r"[^A-Za-z0-9\s\-]")  # what a word loses (separators stay, to split at)
+
+
 def _plain_title(title: str) -> str:
     """The title without LaTeX markup: ``S$^2$GR`` -> ``S2GR``, ``{\\"o}`` -> ``o``."""
-    text = re.sub(r"\\[A-Za-z]+|\\.", "", title or "")
-    return re.sub(r"[${}^_]", "", text)
+    return _TITLE_MARKUP_RE.sub("", _TITLE_COMMAND_RE.sub("", title or ""))
 
 
 @lru_cache(maxsize=4096)  # a key reads the words of its title for two or three markers
 def _title_words(title: str) -> list[str]:
-    words = re.split(r"[\s\-]+", ascii_fold(_plain_title(title)))
-    return [w for w in (re.sub(r"[^A-Za-z0-9]", "", w) for w in words) if w]
+    """The title's words, ASCII letters and digits only: split at spaces and hyphens, then everything else
+    taken out of each word (done the other way round, in two statements for the whole title)."""
+    return [w for w in _WORD_SPLIT_RE.split(_NOT_WORD_RE.sub("", ascii_fold(_plain_title(title)))) if w]
 
 
 def _capitalize(word: str) -> str:
@@ -164,41 +172,59 @@ def validate_pattern(pattern: str) -> str:
     return pattern.strip()
 
 
+@lru_cache(maxsize=256)
+def _marker(name: str) -> dict:
+    return _MARKER_RE.match(name).groupdict()
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> tuple:
+    return tuple((kind, value, tuple(modifiers)) for kind, value, modifiers in _parse(pattern))
+
+
 def _marker_words(name: str, paper: dict) -> list[str]:
-    """What a marker stands for, as words (modifiers such as :abbr work word by word)."""
+    """What a marker stands for, as words (modifiers such as :abbr work word by word). Only what the marker
+    needs is computed: a key is made for every record of a first export."""
+    match = _marker(name)
+    if name == "year" or name == "shortyear":
+        year = (paper.get("date") or "")[:4]
+        return ([year] if name == "year" else [year[-2:]]) if year else []
+    if name in ("title", "shorttitle", "veryshorttitle", "camel"):
+        words = _title_words(paper.get("title") or "")
+        if name == "title":
+            return [w if w.lower() in FUNCTION_WORDS else _capitalize(w) for w in words]
+        if name == "camel":
+            return [_capitalize(w) for w in words]
+        significant = []
+        limit = 3 if name == "shorttitle" else 1
+        for w in words:
+            if w.lower() not in FUNCTION_WORDS:
+                significant.append(_capitalize(w))
+                if len(significant) == limit:
+                    break
+        return significant
     authors = [a for a in (_family(n) for n in paper.get("authors") or []) if a]
     more = bool(paper.get("authors_truncated"))
-    year = (paper.get("date") or "")[:4]
-    match = _MARKER_RE.match(name)
-    if match.group("auth"):
-        if match.group("m"):
-            index = int(match.group("m")) - 1
+    if match["auth"]:
+        if match["m"]:
+            index = int(match["m"]) - 1
             found = authors[index] if 0 <= index < len(authors) else ""
-            return [found[: int(match.group("n"))]] if found else []
-        if match.group("n"):
-            return [authors[0][: int(match.group("n"))]] if authors else []
+            return [found[: int(match["n"])]] if found else []
+        if match["n"]:
+            return [authors[0][: int(match["n"])]] if authors else []
         return authors[:1]
-    if match.group("authors"):
-        limit = int(match.group("na")) if match.group("na") else len(authors)
+    if match["authors"]:
+        limit = int(match["na"]) if match["na"] else len(authors)
         return authors[:limit] + (["EtAl"] if more or len(authors) > limit else [])
-    words = _title_words(paper.get("title") or "")
-    significant = [w for w in words if w.lower() not in FUNCTION_WORDS]
-    return {
-        "authEtAl": authors[:1] + (["EtAl"] if more or len(authors) > 2 else authors[1:2]),
-        "authorLast": [] if more else authors[-1:],
-        "year": [year] if year else [],
-        "shortyear": [year[-2:]] if year else [],
-        "title": [w if w.lower() in FUNCTION_WORDS else _capitalize(w) for w in words],
-        "shorttitle": [_capitalize(w) for w in significant[:3]],
-        "veryshorttitle": [_capitalize(w) for w in significant[:1]],
-        "camel": [_capitalize(w) for w in words],
-    }[name]
+    if name == "authEtAl":
+        return authors[:1] + (["EtAl"] if more or len(authors) > 2 else authors[1:2])
+    return [] if more else authors[-1:]  # authorLast
 
 
 def generate_key(paper: dict, pattern: str = DEFAULT_PATTERN) -> str:
     """The key the pattern gives a paper dict (title, authors, authors_truncated, date), before uniqueness."""
     out = []
-    for kind, value, modifiers in _parse(pattern):
+    for kind, value, modifiers in _compiled(pattern):
         if kind == "text":
             out.append(value)
             continue
@@ -253,20 +279,46 @@ SELECT p.id, p.title, p.date, p.authors_truncated, p.citekey,
 FROM papers p WHERE """ + visible("p")
 
 
-def _key_rows(library: Library, paper_ids: list[int] | None) -> list[dict]:
+def _key_rows(library: Library, paper_ids: list[int] | None, unkeyed_only: bool = False) -> list[dict]:
     def as_dict(row):
         return {"id": row[0], "title": row[1], "date": row[2], "authors_truncated": bool(row[3]),
                 "citekey": row[4], "authors": json.loads(row[5])}
 
+    only = " AND p.citekey IS NULL" if unkeyed_only else ""
     if paper_ids is None:
-        return [as_dict(r) for r in library.conn.execute(_KEY_FIELDS_SQL + " ORDER BY p.id")]
+        return [as_dict(r) for r in library.conn.execute(_KEY_FIELDS_SQL + only + " ORDER BY p.id")]
     rows = []
     ids = list(dict.fromkeys(paper_ids))
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         marks = ",".join("?" * len(chunk))
-        rows += [as_dict(r) for r in library.conn.execute(_KEY_FIELDS_SQL + f" AND p.id IN ({marks})", chunk)]
+        rows += [as_dict(r) for r in library.conn.execute(_KEY_FIELDS_SQL + only + f" AND p.id IN ({marks})", chunk)]
     return sorted(rows, key=lambda r: r["id"])
+
+
+def _any_unkeyed(library: Library, paper_ids: list[int] | None) -> bool:
+    sql = "SELECT EXISTS(SELECT 1 FROM papers p WHERE p.citekey IS NULL AND " + visible("p")
+    if paper_ids is None:
+        return bool(library.conn.execute(sql + ")").fetchone()[0])
+    ids = list(dict.fromkeys(paper_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        if library.conn.execute(sql + f" AND p.id IN ({','.join('?' * len(chunk))}))", chunk).fetchone()[0]:
+            return True
+    return False
+
+
+def _stored_keys(library: Library, paper_ids: list[int] | None) -> dict[int, str | None]:
+    """id -> stored key (None when it has none) of the visible papers asked for, in id order."""
+    sql = "SELECT p.id, p.citekey FROM papers p WHERE " + visible("p")
+    if paper_ids is None:
+        return dict(library.conn.execute(sql + " ORDER BY p.id"))
+    found: dict[int, str | None] = {}
+    ids = list(dict.fromkeys(paper_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        found.update(library.conn.execute(sql + f" AND p.id IN ({','.join('?' * len(chunk))})", chunk))
+    return dict(sorted(found.items()))
 
 
 def assign_keys(library: Library, paper_ids: list[int] | None = None, pattern: str = DEFAULT_PATTERN,
@@ -278,31 +330,55 @@ def assign_keys(library: Library, paper_ids: list[int] | None = None, pattern: s
     same the older one gets the plain key. Callers normally pass ``get_pattern(library)``.
     """
     validate_pattern(pattern)
-    rows = _key_rows(library, paper_ids)
-    result = {r["id"]: r["citekey"] for r in rows}
+    result = _stored_keys(library, paper_ids)
     if regenerate or not all(result.values()):
-        with library.transaction() as conn:
-            # Read again under the write lock: another window may have keyed some of them meanwhile.
-            rows = _key_rows(library, paper_ids)
-            to_key = [r for r in rows if regenerate or not r["citekey"]]
-            replaced = {r["id"] for r in to_key}
-            taken = {k.lower() for pid, k in conn.execute("SELECT id, citekey FROM papers WHERE citekey IS NOT NULL")
-                     if pid not in replaced}
-            changes = {}
-            for row in to_key:
-                key = unique_key(generate_key(row, pattern), taken)
-                if key != row["citekey"]:
-                    changes[row["id"]] = (row["citekey"], key)
-                result[row["id"]] = key
-            # Clear first: a new key may be one that another of these papers is just giving up.
-            conn.executemany("UPDATE papers SET citekey = NULL WHERE id = ?", [(pid,) for pid in changes])
-            conn.executemany("UPDATE papers SET citekey = ? WHERE id = ?",
-                             [(new, pid) for pid, (_, new) in changes.items()])
-            if changes:
-                library.log("citekeys", {"pattern": pattern, "regenerate": regenerate,
-                                         "keys": {str(pid): list(change) for pid, change in changes.items()}})
-    order = paper_ids if paper_ids is not None else [r["id"] for r in rows]
+        ensure_keys(library, paper_ids, pattern, regenerate)
+        result = _stored_keys(library, paper_ids)
+    order = paper_ids if paper_ids is not None else list(result)
     return {pid: result[pid] for pid in dict.fromkeys(order) if pid in result}
+
+
+def ensure_keys(library: Library, paper_ids: list[int] | None = None, pattern: str = DEFAULT_PATTERN,
+                regenerate: bool = False) -> int:
+    """What ``assign_keys`` does, without reading the keys back: returns how many papers got a new key.
+
+    The keys are made in Python (patterns, transliteration) and stored in bulk: the new keys go into a temporary
+    table and one ``UPDATE`` puts them in place, not one statement per record."""
+    validate_pattern(pattern)
+    if not regenerate and not _any_unkeyed(library, paper_ids):
+        return 0  # nothing to write: no write lock taken (another window may be importing)
+    with library.transaction() as conn:
+        # Read under the write lock: another window may have keyed some of them meanwhile.
+        to_key = _key_rows(library, paper_ids, unkeyed_only=not regenerate)
+        if not to_key:
+            return 0
+        replaced = {r["id"] for r in to_key}
+        taken = {k.lower() for pid, k in conn.execute("SELECT id, citekey FROM papers WHERE citekey IS NOT NULL")
+                 if pid not in replaced}
+        changes = {}
+        for row in to_key:
+            key = unique_key(generate_key(row, pattern), taken)
+            if key != row["citekey"]:
+                changes[row["id"]] = (row["citekey"], key)
+        if changes:
+            _store_keys(conn, changes)
+            library.log("citekeys", {"pattern": pattern, "regenerate": regenerate,
+                                     "keys": {str(pid): list(change) for pid, change in changes.items()}})
+    return len(changes)
+
+
+def _store_keys(conn, changes: dict[int, tuple[str | None, str]]) -> None:
+    """Write the new keys (id -> (old, new)) in three statements, inside the caller's transaction."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS new_citekeys(id INTEGER PRIMARY KEY, citekey TEXT NOT NULL)")
+    conn.execute("DELETE FROM temp.new_citekeys")
+    conn.executemany("INSERT INTO temp.new_citekeys(id, citekey) VALUES (?, ?)",
+                     [(pid, new) for pid, (_, new) in changes.items()])
+    if any(old is not None for old, _ in changes.values()):
+        # Clear first: a new key may be one that another of these papers is just giving up.
+        conn.execute("UPDATE papers SET citekey = NULL WHERE id IN (SELECT id FROM temp.new_citekeys)")
+    conn.execute("UPDATE papers SET citekey = (SELECT n.citekey FROM temp.new_citekeys n WHERE n.id = papers.id)"
+                 " WHERE id IN (SELECT id FROM temp.new_citekeys)")
+    conn.execute("DELETE FROM temp.new_citekeys")
 
 
 def set_key(library: Library, paper_id: int, key: str | None) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Text-mode escapes of LaTeX's special characters (plus < > |, which the default OT1 fonts print as ¡ ¿ —).
 _ESCAPES = {
@@ -207,33 +208,28 @@ def _math_char(ch: str, ascii: bool) -> str:
 # --- scanning -------------------------------------------------------------------------------------------------
 
 
+_BRACE_RE = re.compile(r"\\.|[{}]", re.S)  # an escaped character (skipped) or a brace
+_DOLLAR_RE = re.compile(r"\\.|\$", re.S)
+
+
 def _closing_brace(text: str, start: int) -> int:
     """Index of the brace closing the group opened at ``start``, or -1 (escaped braces do not count)."""
-    depth, i = 0, start
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
+    depth = 0
+    for found in _BRACE_RE.finditer(text, start):
+        c = found.group()
         if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
             if depth == 0:
-                return i
-        i += 1
+                return found.start()
     return -1
 
 
 def _closing_dollar(text: str, start: int) -> int:
-    i = start
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == "$":
-            return i
-        i += 1
+    for found in _DOLLAR_RE.finditer(text, start):
+        if found.group() == "$":
+            return found.start()
     return -1
 
 
@@ -375,6 +371,7 @@ class _Math:
         raise _Unsafe
 
 
+@lru_cache(maxsize=1 << 14)  # the same formulas ($D^2$, $\\times$) recur from text to text
 def _math(body: str, ascii: bool) -> str | None:
     """Safe math for the content of $...$, or None when it has to be shown as written."""
     try:
@@ -505,39 +502,48 @@ def _trim(latex: str) -> str:
     return latex
 
 
+_WHITESPACE_RE = re.compile(r"[ \t\r\n]+")
+_SPACES_RE = re.compile(r" {2,}")
+
+
 def to_latex(text: str | None, ascii: bool = False) -> str:
     """Text as safe LaTeX for a BibTeX/biblatex field; see the module docstring for what is kept."""
     if not text:
         return ""
-    text = re.sub(r"[ \t\r\n]+", " ", str(text)).strip()
-    return _trim(re.sub(r" {2,}", " ", _convert(text, ascii)))
+    text = str(text)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:  # else the substitution changes nothing
+        text = _WHITESPACE_RE.sub(" ", text)
+    text = text.strip()
+    latex = _convert(text, ascii)
+    return _trim(_SPACES_RE.sub(" ", latex) if "  " in latex else latex)
 
 
 # --- titles ---------------------------------------------------------------------------------------------------
 
 
+_SPLIT_RES = {sep: re.compile(r"\\.|[{}$]|" + re.escape(sep), re.S) for sep in " -"}
+
+
 def _top_level_split(latex: str, separator: str) -> list[str]:
-    """Split at ``separator`` where it is outside braces and math."""
-    parts, current, depth, math, i = [], [], 0, False, 0
-    while i < len(latex):
-        c = latex[i]
-        if c == "\\" and i + 1 < len(latex):
-            current.append(latex[i:i + 2])
-            i += 2
-            continue
+    """Split at ``separator`` where it is outside braces and math (a backslash takes the next character with it;
+    an unbalanced ``}`` leaves the rest unsplit). Jumps from one special character to the next."""
+    if "\\" not in latex and "{" not in latex and "}" not in latex and "$" not in latex:
+        return latex.split(separator)
+    parts, depth, math, start = [], 0, False, 0
+    for found in _SPLIT_RES[separator].finditer(latex):
+        c = found.group()
         if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
-        elif c == "$" and depth == 0:
-            math = not math
-        if c == separator and depth == 0 and not math:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(c)
-        i += 1
-    parts.append("".join(current))
+        elif c == "$":
+            if depth == 0:
+                math = not math
+        elif c == separator:
+            if depth == 0 and not math:
+                parts.append(latex[start:found.start()])
+                start = found.end()
+    parts.append(latex[start:])
     return parts
 
 
@@ -568,6 +574,7 @@ def _brace(latex: str) -> str:
     return "{{%s}}" % latex if latex.startswith("\\") else "{%s}" % latex
 
 
+@lru_cache(maxsize=1 << 16)  # title words recur from title to title: each is weighed once per export
 def _protect_word(token: str) -> str:
     parts = _top_level_split(token, "-")
     flags = [_needs_protection(p, token) for p in parts]
@@ -589,6 +596,7 @@ def _protect_word(token: str) -> str:
     return "-".join(out)
 
 
+@lru_cache(maxsize=1 << 14)
 def _protect_initial(token: str) -> str:
     """``Study`` -> ``{S}tudy`` after a colon: BibTeX's sentence case would lowercase it in some styles."""
     i = 0
@@ -617,5 +625,11 @@ def protect_title(title: str | None, ascii: bool = False) -> str:
         if after_colon and protected == word:
             protected = _protect_initial(word)
         out.append(protected)
-        after_colon = _visible(word).rstrip("'\")]").endswith((":", "?", "!"))
+        after_colon = _ends_clause(word)
     return " ".join(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _ends_clause(word: str) -> bool:
+    """Whether the next word starts a clause (after a colon, question or exclamation mark)."""
+    return _visible(word).rstrip("'\")]").endswith((":", "?", "!"))

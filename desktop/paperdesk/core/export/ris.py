@@ -9,9 +9,12 @@ only link a record has is its code repository, not the paper's address. See docs
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import IO, Iterable
 
 from ..categories import arxiv_class
+from .entries import Layout, write_entries
 from .facts import note_lines
 from .keys import entry_key, is_collective, split_name
 from .options import DEFAULT_OPTIONS, ExportOptions
@@ -20,6 +23,7 @@ from .plaintext import latex_to_unicode
 RIS_TYPE = "MANSCPT"
 
 
+@lru_cache(maxsize=1 << 16)  # authors recur across records
 def ris_name(name: str) -> str:
     """``Family, Given`` (``van Beethoven, Ludwig``; ``Smith, John, Jr.``); collective names as they are."""
     if is_collective(name):
@@ -29,8 +33,14 @@ def ris_name(name: str) -> str:
     return ", ".join(p for p in (family, parts["given"], parts["suffix"]) if p)
 
 
+_UNEVEN_SPACE_RE = re.compile(r"[^\S ]| {2}|^ | $")  # whitespace but a single space between words
+
+
 def _line(tag: str, value) -> str:
-    return f"{tag}  - {' '.join(str(value).split())}\n"
+    text = str(value)
+    if _UNEVEN_SPACE_RE.search(text):
+        text = " ".join(text.split())
+    return f"{tag}  - {text}\n"
 
 
 def format_record(paper: dict, key: str, options: ExportOptions = DEFAULT_OPTIONS) -> str:
@@ -50,11 +60,9 @@ def format_record(paper: dict, key: str, options: ExportOptions = DEFAULT_OPTION
     return "".join(lines)
 
 
+LAYOUT = Layout(format_record, between="\n")
+
+
 def write_ris(papers: Iterable[dict], out: IO[str], *, options: ExportOptions = DEFAULT_OPTIONS) -> int:
     """One RIS record per paper, a blank line between them; returns how many."""
-    taken: set[str] = set()
-    count = 0
-    for paper in papers:
-        out.write(("\n" if count else "") + format_record(paper, entry_key(paper, taken), options))
-        count += 1
-    return count
+    return write_entries(LAYOUT, papers, out, options)

@@ -110,11 +110,9 @@ def export(
     scope = scope or ExportScope()
     assigned = 0
     if fmt in KEYED_FORMATS:
-        from .keys import assign_keys, get_pattern
+        from .keys import ensure_keys, get_pattern
 
-        before = library.conn.execute("SELECT COUNT(*) FROM papers WHERE citekey IS NOT NULL").fetchone()[0]
-        assign_keys(library, resolve_scope(library, scope), get_pattern(library))
-        assigned = library.conn.execute("SELECT COUNT(*) FROM papers WHERE citekey IS NOT NULL").fetchone()[0] - before
+        assigned = ensure_keys(library, resolve_scope(library, scope), get_pattern(library))
     options = options or ExportOptions(ascii=ascii)
     ascii = options.ascii and fmt in ("bibtex", "biblatex")
     t1_chars: set[str] = set()
@@ -131,13 +129,123 @@ def export(
             return ExportResult(count, None, assigned, _t1_messages(t1_chars) + notes)
         target = Path(out)
         encoding = "ascii" if ascii else "utf-8"
+        if total >= PARALLEL_RECORDS and _cores() > 1:
+            from . import effective_options
+
+            def write_file(handle):
+                return _write_in_chunks(library, ids, fmt, effective_options(fmt, options), handle,
+                                        t1_chars if ascii else None, notes, progress, cancel, total)
+        else:
+            def write_file(handle):
+                return write(papers, handle)
         try:
-            count = _write_replacing(target, lambda handle: write(papers, handle), encoding)
+            count = _write_replacing(target, write_file, encoding)
         except OSError as exc:
             raise LibraryError(f"{target}: cannot write the export ({exc.strerror or exc})") from exc
     if progress is not None:
         progress(count, total)
     return ExportResult(count, target, assigned, _t1_messages(t1_chars) + notes)
+
+
+# From this many records on, a file export formats its entries in other processes, one per core, while this one
+# reads the library and writes the file (below it, starting the processes costs more than they save).
+PARALLEL_RECORDS = 10_000
+CHUNK_RECORDS = 1_000
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def format_chunk(fmt: str, options: ExportOptions, t1: bool, rows: list[tuple]):
+    """In a worker process: the entries of a chunk of ``Library.iter_paper_rows`` rows, each as (the key it was
+    written with, its text), what needed T1 fonts, and how many records lost how many control characters. The
+    key is the stored one or the pattern's; the writing process makes it unique within the file."""
+    from . import LAYOUTS
+    from ..library import paper_from_row
+    from .keys import generate_key
+
+    layout = LAYOUTS[fmt]
+    entries = []
+    t1_chars: set[str] = set()
+    cleaned = removed_total = 0
+    for row in rows:
+        paper, removed = clean_paper(paper_from_row(row))
+        if removed:
+            cleaned += 1
+            removed_total += removed
+        key = paper.get("citekey") or generate_key(paper)
+        entries.append((key, layout.entry(paper, key, options)))
+        if t1:
+            t1_chars |= layout.t1_chars(paper)
+    return entries, t1_chars, cleaned, removed_total
+
+
+def _write_in_chunks(library: Library, ids: list[int] | None, fmt: str, options: ExportOptions, out: IO[str],
+                     t1_chars: set[str] | None, notes: list[str], progress, cancel, total: int) -> int:
+    """What the format's writer writes, with the entries formatted by a process per core, a chunk of records at
+    a time, and joined here in order (the same ``Layout.entry`` makes each: the same bytes). Keys are made unique
+    here, in order, as the writer does; an entry whose key had to change is formatted again here."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+
+    from . import LAYOUTS
+    from ..library import paper_from_row
+    from .keys import unique_key
+
+    layout = LAYOUTS[fmt]
+    want_t1 = t1_chars is not None and layout.t1_chars is not None
+    workers = min(_cores(), 4)
+    out.write(layout.head(options))
+    taken: set[str] = set()
+    count = cleaned_records = removed_total = 0
+    pending: deque = deque()
+
+    def write_next():
+        nonlocal count, cleaned_records, removed_total
+        rows, future = pending.popleft()
+        try:
+            done = future.result() if future is not None else None
+        except BrokenExecutor:  # a worker could not start or died: this chunk is formatted here instead
+            done = None
+        entries, t1, cleaned, removed = done or format_chunk(fmt, options, want_t1, rows)
+        parts = []
+        for row, (key, text) in zip(rows, entries):
+            unique = unique_key(key, taken)
+            if unique != key:
+                text = layout.entry(clean_paper(paper_from_row(row))[0], unique, options)
+            parts.append((layout.between if count else layout.first) + text)
+            count += 1
+        out.write("".join(parts))
+        if want_t1:
+            t1_chars.update(t1)
+        cleaned_records += cleaned
+        removed_total += removed
+        if progress is not None:
+            progress(count, total)
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for rows in library.iter_paper_rows(CHUNK_RECORDS, ids):
+            if cancel is not None and cancel.is_set():
+                raise ExportCancelled()
+            try:
+                future = pool.submit(format_chunk, fmt, options, want_t1, rows)
+            except (BrokenExecutor, RuntimeError):  # a broken pool: the rest is formatted here
+                future = None
+            pending.append((rows, future))
+            while len(pending) > 2 * workers:  # a few chunks ahead: memory stays flat
+                write_next()
+        while pending:
+            if cancel is not None and cancel.is_set():
+                raise ExportCancelled()
+            write_next()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    out.write(layout.tail(count))
+    _cleaning_note(notes, cleaned_records, removed_total)
+    return count
 
 
 _PARTIAL_SUFFIX = ".paperdesk-partial"
@@ -212,9 +320,29 @@ def _name_tmpfile(fd: int, partial: Path) -> None:
 def _clean_papers(papers, notes: list[str]):
     """Records as stored, without NULs, control characters or terminal escape sequences (a library imported
     before these were removed at import may hold some): they never reach an exported file. Says how many."""
+    cleaned_records = removed_total = 0
+    for paper in papers:
+        paper, removed = clean_paper(paper)
+        if removed:
+            cleaned_records += 1
+            removed_total += removed
+        yield paper
+    _cleaning_note(notes, cleaned_records, removed_total)
+
+
+def _cleaning_note(notes: list[str], cleaned_records: int, removed_total: int) -> None:
+    if cleaned_records:
+        notes.append(f"removed {count(removed_total, 'control character')} (NUL, terminal escape sequences) from"
+                     f" {count(cleaned_records, 'record')} on the way out; the library still holds them")
+
+
+def clean_paper(paper: dict) -> tuple[dict, int]:
+    """The paper without control characters, and how many were removed (the same dict when there were none)."""
+    if not _may_have_controls(paper):
+        return paper, 0
     from ..text import clean_text, has_controls
 
-    cleaned_records = removed_total = 0
+    removed_total = 0
 
     def clean(value):
         nonlocal removed_total
@@ -229,15 +357,33 @@ def _clean_papers(papers, notes: list[str]):
             return {k: clean(v) for k, v in value.items()}
         return value
 
-    for paper in papers:
-        before = removed_total
-        paper = clean(paper)
-        if removed_total != before:
-            cleaned_records += 1
-        yield paper
-    if cleaned_records:
-        notes.append(f"removed {count(removed_total, 'control character')} (NUL, terminal escape sequences) from"
-                     f" {count(cleaned_records, 'record')} on the way out; the library still holds them")
+    paper = clean(paper)
+    return paper, removed_total
+
+
+def _may_have_controls(paper: dict) -> bool:
+    """False when no text of ``paper`` holds a control character: one search over all of its text instead of one
+    per value (the common case; True sends the record through the full clean, which finds out exactly)."""
+    from ..text import has_controls
+
+    texts = []
+    for value in paper.values():
+        kind = type(value)
+        if kind is str:
+            texts.append(value)
+        elif kind is list:
+            for item in value:
+                if type(item) is str:
+                    texts.append(item)
+                elif type(item) is dict:
+                    texts += [v for v in item.values() if type(v) is str]
+                    if any(type(v) in (list, dict) for v in item.values()):
+                        return True
+                else:
+                    return True
+        elif kind is dict:
+            return True
+    return has_controls("\n".join(texts))
 
 
 def _t1_messages(t1_chars: set[str]) -> list[str]:

@@ -9,7 +9,8 @@ import csv
 import json
 from typing import IO, Iterable
 
-from .keys import entry_key
+from .entries import Layout, write_entries
+from .options import DEFAULT_OPTIONS
 
 JSON_FIELDS = ("id", "citekey", "title", "authors", "authors_truncated", "org", "category", "date", "has_code", "score",
                "abstract", "code_urls", "tags", "needs_review", "sources")
@@ -20,19 +21,26 @@ CSV_FIELDS = ("id", "citekey", "title", "authors", "authors_truncated", "org", "
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+def _json_entry(paper: dict, key: str, _options=None) -> str:
+    row = {k: paper.get(k) for k in JSON_FIELDS}
+    row["citekey"] = key
+    return json.dumps(row, ensure_ascii=False)  # dumps: the C encoder in one call
+
+
+def _bracket(_options) -> str:
+    return "["
+
+
+def _json_tail(count: int) -> str:
+    return "\n]\n" if count else "]\n"
+
+
+JSON_LAYOUT = Layout(_json_entry, head=_bracket, first="\n  ", between=",\n  ", tail=_json_tail)
+
+
 def write_json(papers: Iterable[dict], out: IO[str], **_options) -> int:
     """A JSON array of paper objects; returns how many were written."""
-    count = 0
-    taken: set[str] = set()
-    out.write("[")
-    for paper in papers:
-        out.write(",\n  " if count else "\n  ")
-        row = {k: paper.get(k) for k in JSON_FIELDS}
-        row["citekey"] = entry_key(paper, taken)
-        json.dump(row, out, ensure_ascii=False)
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count
+    return write_entries(JSON_LAYOUT, papers, out, DEFAULT_OPTIONS)
 
 
 def safe_cell(value) -> str:
@@ -56,13 +64,33 @@ def _csv_value(paper: dict, field: str):
     return value
 
 
+class _Line:
+    """Where a csv.writer puts one row (it writes a row in one call)."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+
+def _csv_line(values) -> str:
+    line = _Line()
+    csv.writer(line, lineterminator="\n").writerow(values)
+    return line.text
+
+
+def _csv_entry(paper: dict, key: str, _options=None) -> str:
+    paper = dict(paper, citekey=key)
+    return _csv_line([safe_cell(_csv_value(paper, f)) for f in CSV_FIELDS])
+
+
+def _csv_head(_options) -> str:
+    return _csv_line(CSV_FIELDS)
+
+
+CSV_LAYOUT = Layout(_csv_entry, head=_csv_head)
+
+
 def write_csv(papers: Iterable[dict], out: IO[str], **_options) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    count = 0
-    taken: set[str] = set()
-    for paper in papers:
-        paper = dict(paper, citekey=entry_key(paper, taken))
-        writer.writerow([safe_cell(_csv_value(paper, f)) for f in CSV_FIELDS])
-        count += 1
-    return count
+    return write_entries(CSV_LAYOUT, papers, out, DEFAULT_OPTIONS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QPushButton, \
     QVBoxLayout
 
@@ -21,6 +23,14 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle("Preferences")
         self.resize(640, 260)
         layout = QVBoxLayout(self)
+        from ...core.libraries import display_name
+
+        scope = QLabel(f"These settings belong to the library <b>{html.escape(display_name(library.path))}</b>:"
+                       " they are kept in its file and travel with it.")
+        scope.setObjectName("preferences-scope")
+        scope.setToolTip(str(library.path))
+        scope.setWordWrap(True)
+        layout.addWidget(scope)
         form = QFormLayout()
         self.pattern = QLineEdit(keys.get_pattern(library))
         self.pattern.textChanged.connect(self._preview)
