@@ -260,3 +260,16 @@ def test_a_backup_restored_over_the_library_in_one_window_voids_the_other_window
     assert _sidebar_count(second, "trash") == 0
     second.close()
     QApplication.processEvents()
+
+
+def test_preferences_set_how_many_backups_are_kept(window, qtbot):
+    """Issue 16: the number of backups kept is set in Preferences (a setting of the library, in its file)."""
+    window.actions_by_name["open_preferences"].trigger()
+    dialog = next(w for w in QApplication.topLevelWidgets() if w.windowTitle() == "Preferences" and w.isVisible())
+    assert dialog.keep.value() == backup.keep_count(window.library)
+    dialog.keep.setValue(3)
+    assert dialog.save()
+    assert backup.keep_count(window.library) == 3
+    for _ in range(5):
+        backup.make_backup(window.library, "manual")
+    assert len(backup.list_backups(window.library.path)) == 3

@@ -22,7 +22,7 @@ class BackupsDialog(QDialog):
         self.setWindowTitle("Backups of this library")
         layout = QVBoxLayout(self)
         self.where = QLabel(f"In {backup.backups_dir(library.path)} (the newest {backup.keep_count(library)} are"
-                            " kept; paperdesk backup --keep N changes how many)")
+                            " kept; Edit › Preferences or paperdesk backup --keep N changes how many)")
         self.where.setWordWrap(True)
         layout.addWidget(self.where)
         self.table = QTableWidget(0, 4)

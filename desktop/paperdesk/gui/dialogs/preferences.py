@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QPushButton, \
-    QVBoxLayout
+    QSpinBox, QVBoxLayout
 
+from ...core import backup
 from ...core.curation import ValidationError
 from ...core.export import keys
-from ...core.library import Library
+from ...core.library import Library, LibraryError
 from ...core.wording import count
 
 
@@ -44,6 +45,15 @@ class PreferencesDialog(QDialog):
                            "after Regenerate.")
         help_text.setWordWrap(True)
         layout.addWidget(help_text)
+        backups = QFormLayout()
+        self.keep = QSpinBox()
+        self.keep.setObjectName("backups-kept")
+        self.keep.setRange(1, 999)
+        self.keep.setValue(backup.keep_count(library))
+        self.keep.setToolTip("Automatic and manual backups of this library beyond this number are deleted, oldest"
+                             " first, when the next backup is made")
+        backups.addRow("&Backups kept", self.keep)
+        layout.addLayout(backups)
         self.error = QLabel("")
         self.error.setStyleSheet("color: #b00020")
         layout.addWidget(self.error)
@@ -69,7 +79,9 @@ class PreferencesDialog(QDialog):
     def save(self) -> bool:
         try:
             self.run(keys.set_pattern, self.pattern.text())
-        except (ValidationError, ValueError) as exc:
+            if self.keep.value() != backup.keep_count(self.library):
+                backup.set_keep_count(self.library, self.keep.value())
+        except (ValidationError, ValueError, LibraryError) as exc:
             self.error.setText(str(exc))
             return False
         self.accept()
