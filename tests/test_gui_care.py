@@ -221,10 +221,20 @@ def test_a_misspelt_search_field_is_named_in_the_window(window, qtbot):
     qtbot.keyClick(window.search, Qt.Key_Return)
     assert "'yeer:' is not a search field" in window.statusBar().currentMessage()
     assert "'yeer:' is not a search field" in window.search.toolTip()
+    # and under the search box, where the eye is, for as long as that search stands
+    assert window.search_problems.isVisible() and "'yeer:' is not a search field" in window.search_problems.text()
     window.search.clear()
     qtbot.keyClicks(window.search, "year:2021")
     qtbot.keyClick(window.search, Qt.Key_Return)
     assert window.search.toolTip() == ""
+    assert not window.search_problems.isVisible()
+    qtbot.keyClicks(window.search, "x yeer:2021")
+    qtbot.keyClick(window.search, Qt.Key_Return)
+    assert window.search_problems.isVisible()
+    window.sidebar.select("trash")  # the view changes; the sentence follows whatever search the box holds
+    assert window.search_problems.isVisible() == ("yeer:" in window.search.text())
+    window.actions_by_name["go_back"].trigger()  # Back to the records with that search
+    assert window.search_problems.isVisible() == ("yeer:" in window.search.text())
 
 
 def test_a_backup_restored_over_the_library_in_one_window_voids_the_other_windows_undo(window, qtbot, tmp_path):

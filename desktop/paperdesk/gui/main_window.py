@@ -122,6 +122,13 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
         center_layout.setSpacing(2)
+        # Under the search box: why a search finds nothing when the words were not what was meant ("yeer:2021").
+        self.search_problems = QLabel("")
+        self.search_problems.setObjectName("search-problems")
+        self.search_problems.setWordWrap(True)
+        self.search_problems.setStyleSheet("color: #b35900; padding: 2px 6px")
+        self.search_problems.hide()
+        center_layout.addWidget(self.search_problems)
         center_layout.addWidget(self.banner)
         center_layout.addWidget(self.stack, 1)
         self.stack.currentChanged.connect(self._update_banner)

@@ -207,6 +207,12 @@ class Navigation:
         self.search.blockSignals(True)
         self.search.setText(text)
         self.search.blockSignals(False)
+        from ..core.search import parse_search
+
+        problems = parse_search(text).problems if text.strip() else []
+        self.search.setToolTip("\n".join(problems))
+        self.search_problems.setText("\n".join(problems))
+        self.search_problems.setVisible(bool(problems))
 
     def _apply_search(self, typed: bool = False) -> None:
         """Run the search in the box. While typing (``typed``), a search of only one- or two-letter words waits
@@ -221,6 +227,8 @@ class Navigation:
 
         problems = parse_search(text).problems  # "yeer:2021" finds nothing: say why instead of staying silent
         self.search.setToolTip("\n".join(problems))
+        self.search_problems.setText("\n".join(problems))
+        self.search_problems.setVisible(bool(problems))
         if problems:
             self.statusBar().showMessage(problems[0], 10000)
         self._set_filter(search=text)
