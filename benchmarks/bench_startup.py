@@ -49,7 +49,8 @@ print(json.dumps({"imports_s": t1 - t0, "open_s": t2 - t1, "window_s": t3 - t2, 
 
 
 def evict(path: Path) -> None:
-    for name in (str(path), str(path) + "-wal"):
+    """The library's files out of the page cache, as after a reboot (bench_table.py --cold uses this too)."""
+    for name in (str(path), str(path) + "-wal", str(path) + "-shm"):
         if not os.path.exists(name):
             continue
         fd = os.open(name, os.O_RDONLY)

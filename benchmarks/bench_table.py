@@ -29,6 +29,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "desktop"))
 
+from bench_startup import evict  # noqa: E402  (the same page-cache eviction as the start-up benchmark)
+
 
 def build(db: Path, records: int, work: Path) -> None:
     from generate import generate
@@ -141,19 +143,6 @@ def measure(db: Path) -> dict:
     figures["peak_memory_mb"] = peak_mb()
     figures["peak_memory_after_step_mb"] = steps_memory
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
-
-
-def evict(path: Path) -> None:
-    """The library's files out of the page cache, as after a reboot (bench_startup.py does the same)."""
-    for name in (str(path), str(path) + "-wal", str(path) + "-shm"):
-        if not os.path.exists(name):
-            continue
-        fd = os.open(name, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
 
 
 def mark_authors_stale(db: Path) -> None:
