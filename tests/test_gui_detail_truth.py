@@ -13,6 +13,15 @@ def _search(window, qtbot, text: str) -> None:
     qtbot.waitUntil(lambda: window.model.filter.search == text, timeout=3000)
 
 
+def _select_first_hit(window, qtbot, text: str, *, only: bool = True) -> int:
+    """Search for ``text``, wait for its hit (``only``: exactly one), select the first row; its id."""
+    _search(window, qtbot, text)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1 if only else window.model.rowCount() >= 1, timeout=3000)
+    window.table.setFocus()
+    window.select_row(0)
+    return window.selected_ids()[0]
+
+
 def _pane_agrees_with_table(window) -> None:
     shown = window.detail.paper_id
     if window.model.rowCount() == 0:
@@ -24,11 +33,7 @@ def _pane_agrees_with_table(window) -> None:
 
 def test_deleting_the_only_record_a_search_shows_empties_the_detail_pane(window, qtbot):
     title = window.library.conn.execute("SELECT title FROM visible_papers ORDER BY id LIMIT 1 OFFSET 40").fetchone()[0]
-    _search(window, qtbot, f'"{title}"')
-    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
-    window.table.setFocus()
-    window.select_row(0)
-    chosen = window.selected_ids()[0]
+    chosen = _select_first_hit(window, qtbot, f'"{title}"')
     assert window.detail.paper_id == chosen
     qtbot.keyClick(window.table, Qt.Key_Delete)
     assert window.model.rowCount() == 0
@@ -76,14 +81,9 @@ def test_trashing_a_merged_record_found_by_its_absorbed_title_empties_the_pane(w
 
     group = next(g for g in merging.scan(window.library) if g.confidence == "certain")
     survivor, absorbed = group.records[0], group.records[1]
-    window.merge_ids = None
     merging.merge(window.library, survivor, [absorbed])
-    window.reload_all() if hasattr(window, "reload_all") else None
     words = window.library.conn.execute("SELECT title FROM papers WHERE id = ?", (absorbed,)).fetchone()[0].split()[:4]
-    _search(window, qtbot, '"' + " ".join(words) + '"')
-    qtbot.waitUntil(lambda: window.model.rowCount() >= 1, timeout=3000)
-    window.table.setFocus()
-    window.select_row(0)
+    _select_first_hit(window, qtbot, '"' + " ".join(words) + '"', only=False)
     qtbot.keyClick(window.table, Qt.Key_Delete)
     _pane_agrees_with_table(window)
 
@@ -93,10 +93,7 @@ def test_an_edit_in_another_window_that_drops_the_shown_record_from_the_search_c
     from paperdesk.core.library import Library
 
     title = window.library.conn.execute("SELECT title FROM visible_papers ORDER BY id LIMIT 1 OFFSET 20").fetchone()[0]
-    _search(window, qtbot, f'"{title}"')
-    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=3000)
-    window.table.setFocus()
-    window.select_row(0)
+    _select_first_hit(window, qtbot, f'"{title}"')
     chosen = window.detail.paper_id
     other = Library(window.library.path)  # another window's connection
     try:
