@@ -542,11 +542,7 @@ class Library:
             new = [r for r in parsed.records if r.fingerprint not in known]
             present = [r for r in parsed.records if r.fingerprint in known]
             paper_ids = self._insert_papers(conn, new, stamp)
-            conn.executemany(
-                "INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint) VALUES (?,?,?,?,?,?)",
-                [(pid, source_id, r.line, r.end_line, r.raw, r.fingerprint) for pid, r in zip(paper_ids, new)]
-                + [(known[r.fingerprint], source_id, r.line, r.end_line, r.raw, r.fingerprint) for r in present],
-            )
+            _insert_provenance(conn, source_id, [*zip(paper_ids, new), *((known[r.fingerprint], r) for r in present)])
             # A record merged away counts the new source itself, and so does the visible record it is inside.
             conn.executemany(
                 "UPDATE papers SET sources_count = sources_count + 1 WHERE id IN (?1,"
@@ -580,9 +576,7 @@ class Library:
             return []
         self._refine_uncertain_splits(records)
         paper_ids = self._insert_papers(conn, records, now())
-        conn.executemany(
-            "INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint) VALUES (?,?,?,?,?,?)",
-            [(pid, source_id, r.line, r.end_line, r.raw, r.fingerprint) for pid, r in zip(paper_ids, records)])
+        _insert_provenance(conn, source_id, zip(paper_ids, records))
         self.log("import-readded", {"source_id": source_id, "papers": paper_ids}, source_id=source_id)
         conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('recent_from_id', ?)",
                      (str(run_started or paper_ids[0]),))
@@ -796,6 +790,13 @@ def _fts_hashsize(conn: sqlite3.Connection, size: int | None) -> int | None:
 
 
 FTS5_DEFAULT_HASHSIZE = 1024 * 1024
+
+
+def _insert_provenance(conn: sqlite3.Connection, source_id: int, pairs) -> None:
+    """Where each record was read: ``pairs`` of (paper id, parsed record) from the source ``source_id``."""
+    conn.executemany(
+        "INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint) VALUES (?,?,?,?,?,?)",
+        [(pid, source_id, r.line, r.end_line, r.raw, r.fingerprint) for pid, r in pairs])
 
 
 def _parse_pool(paths: list[Path]):
