@@ -112,17 +112,15 @@ def empty_trash(library: Library, *, progress: Progress = None, cancelled: Cance
             family += [r[0] for r in conn.execute(
                 "SELECT id FROM papers WHERE merged_into IN (SELECT value FROM json_each(?))", (json.dumps(chunk),))]
         family = list(dict.fromkeys(family))
-        # Their authors, read before the rows go: the author figures recount them from this event.
         authors: set[int] = set()
-        for chunk in chunks(family):
-            authors.update(r[0] for r in conn.execute(
-                "SELECT DISTINCT author_id FROM paper_authors WHERE paper_id IN (SELECT value FROM json_each(?))",
-                (json.dumps(chunk),)))
         done = 0
         for chunk in chunks(family):
             checkpoint(cancelled, progress, done, len(family), what)
             these = "(SELECT value FROM json_each(?))"
             bound = (json.dumps(chunk),)
+            # Their authors, read before the rows go: the author figures recount them from this event.
+            authors.update(r[0] for r in conn.execute(
+                f"SELECT DISTINCT author_id FROM paper_authors WHERE paper_id IN {these}", bound))
             for table, column in (("paper_tags", "paper_id"), ("paper_authors", "paper_id"),
                                   ("provenance", "paper_id"), ("merge_members", "paper_id"),
                                   ("decisions", "a"), ("decisions", "b")):
