@@ -207,12 +207,18 @@ class Navigation:
         self.search.blockSignals(True)
         self.search.setText(text)
         self.search.blockSignals(False)
+        self._show_search_problems(text)
+
+    def _show_search_problems(self, text: str) -> list[str]:
+        """Why ``text`` may not find what was meant ("yeer:2021"), in the box's tooltip and under it; returns
+        the sentences (none for a good search)."""
         from ..core.search import parse_search
 
         problems = parse_search(text).problems if text.strip() else []
         self.search.setToolTip("\n".join(problems))
         self.search_problems.setText("\n".join(problems))
         self.search_problems.setVisible(bool(problems))
+        return problems
 
     def _apply_search(self, typed: bool = False) -> None:
         """Run the search in the box. While typing (``typed``), a search of only one- or two-letter words waits
@@ -223,12 +229,7 @@ class Navigation:
             self.statusBar().showMessage(query.TOO_SHORT_HINT, 8000)
             self.search.setToolTip(query.TOO_SHORT_HINT)
             return
-        from ..core.search import parse_search
-
-        problems = parse_search(text).problems  # "yeer:2021" finds nothing: say why instead of staying silent
-        self.search.setToolTip("\n".join(problems))
-        self.search_problems.setText("\n".join(problems))
-        self.search_problems.setVisible(bool(problems))
+        problems = self._show_search_problems(text)  # "yeer:2021" finds nothing: say why, not stay silent
         if problems:
             self.statusBar().showMessage(problems[0], 10000)
         self._set_filter(search=text)
