@@ -99,3 +99,16 @@ def test_a_hand_record_that_took_part_in_a_merge_is_not_deleted_by_undo(seeded):
     merging.unmerge(seeded, merge_two)
     with pytest.raises(LibraryError, match=f"record {survivor} took part in a merge"):
         hand_entry.remove_added_record(seeded, survivor)
+
+
+def test_a_record_entered_by_hand_into_an_empty_library_is_added_and_found(library):
+    """The first record of a new library, entered by hand: added (it failed with 'malformed'), and the
+    full-text index finds it by its title and its authors."""
+    from paperdesk.core import hand_entry as he
+
+    pid = he.add_record(library, {"title": "Zebrafish Curation By Hand", "authors": ["Ana Lee", "Binzong Geng"],
+                                  "authors_truncated": False, "org": "", "category": "cs.IR", "date": "",
+                                  "has_code": False, "abstract": ""})
+    assert library.conn.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'zebrafish'").fetchall() == [(pid,)]
+    assert library.conn.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'binzong'").fetchall() == [(pid,)]
+    assert library.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -82,10 +82,12 @@ def add_record(library: Library, fields: dict, *, paper_id: int | None = None) -
              clean["date"], int(clean["date"][:4]) if clean["date"] else None, int(clean["has_code"]),
              clean["abstract"], json.dumps(code_urls(clean["abstract"])), fingerprint, stamp, stamp))
         new_id = cursor.lastrowid
-        curation._write_authors(conn, new_id, clean["authors"])
-        # Imports index new rows in one batch rather than by trigger (see schema.py); one row here.
+        # Imports index new rows in one batch rather than by trigger (see schema.py); one row here. It is indexed
+        # before its authors are written: their UPDATE's trigger takes the row's old text out of the full-text
+        # index, which must be there (an unindexed row made that 'database disk image is malformed').
         conn.execute("INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT id, title, authors, abstract"
                      " FROM papers WHERE id = ?", (new_id,))
+        curation._write_authors(conn, new_id, clean["authors"])
         conn.execute("INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint)"
                      " VALUES (?, ?, NULL, NULL, ?, ?)", (new_id, source_id, raw, fingerprint))
         conn.execute("UPDATE sources SET record_count = record_count + 1 WHERE id = ?", (source_id,))
