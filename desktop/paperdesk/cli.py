@@ -404,7 +404,7 @@ def _new_duplicates(library, results, quiet: bool) -> dict | None:
     new = dupqueue.imported_records(library, results)
     if not new:
         return {"new_records": 0, "groups": []}
-    if not quiet:
+    if not quiet and sys.stderr.isatty():  # a hint for whoever waits at the terminal, not for a log
         print(f"Looking for duplicates of the {count(len(new), 'new record', grouped=True)} (Ctrl+C stops this,"
               " --no-duplicate-scan leaves it out)…", file=sys.stderr, flush=True)
     try:
