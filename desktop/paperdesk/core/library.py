@@ -331,7 +331,7 @@ class Library:
         if bulk:
             return self._import_bulk(paths, captured, progress, cancel, run_started)
         results: list[ImportResult] = []
-        with _parse_ahead_pool(paths) as pool, \
+        with _let_go(_parse_ahead_pool(paths)) as pool, \
                 closing(_parsed_in_order(pool, paths, captured, ahead=PARSE_AHEAD)) as parses, \
                 self._bulk_writing(len(paths) > 1):
             for index, (path, parsed) in enumerate(zip(paths, parses)):
@@ -367,7 +367,7 @@ class Library:
         defer = existing < _estimated_records(paths)
         outside_wal = defer and self._leave_wal()
         try:
-            with _parse_pool(paths) as pool, closing(_parsed_in_order(pool, paths, captured)) as parses, \
+            with _let_go(_parse_pool(paths)) as pool, closing(_parsed_in_order(pool, paths, captured)) as parses, \
                     self._bulk_writing(True, threads=True), self.transaction() as conn:
                 deferred = _set_aside_indexes(conn) if defer else []
                 fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
@@ -384,6 +384,7 @@ class Library:
                     results.append(result)
                     if progress is not None:
                         progress(index + 1, len(paths), result)
+                pool.shutdown(wait=False)  # every file is parsed: the processes end while the indexes are built
                 self._flush_search_index(conn)
                 for _name, sql in deferred:
                     if cancel is not None and cancel.is_set():
@@ -838,6 +839,16 @@ def _parse_ahead_pool(paths: list[Path]):
 
         return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
+
+
+@contextmanager
+def _let_go(pool) -> Iterator:
+    """Use a parse pool and let it go without waiting for its processes to exit (they end by themselves, while
+    the import finishes; joining them cost a loaded machine seconds)."""
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None, ahead: int | None = None) -> Iterator:
