@@ -54,7 +54,11 @@ def snapshot(db) -> dict:
         conn.close()
 
 
-def test_bulk_and_file_by_file_give_the_same_library(tmp_path, dumps_folder, seed_paths):
+@pytest.mark.parametrize("fts_batches", ["large", "small"])
+def test_bulk_and_file_by_file_give_the_same_library(tmp_path, dumps_folder, seed_paths, fts_batches, monkeypatch):
+    if fts_batches == "small":  # the full-text index written in many pieces, some while the writer waits
+        monkeypatch.setattr(library_module, "BULK_FTS_BATCH", 700)
+        monkeypatch.setattr(library_module, "BULK_FTS_IDLE_BATCH", 1)
     paths = seed_paths[:2] + dumps_folder + seed_paths[2:3] + [dumps_folder[0]]  # a repeat: "unchanged"
     libraries = {}
     for bulk in (False, True):

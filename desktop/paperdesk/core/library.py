@@ -367,7 +367,13 @@ class Library:
         defer = existing < _estimated_records(paths)
         outside_wal = defer and self._leave_wal()
         try:
-            with _let_go(_parse_pool(paths)) as pool, closing(_parsed_in_order(pool, paths, captured)) as parses, \
+            # While the next file is still being parsed, the writer indexes what it has for search: less of it
+            # is left for the end, when the other cores have nothing more to do.
+            def idle() -> bool:
+                return self._fts_pending is not None and self._flush_search_index(self.conn, BULK_FTS_IDLE_BATCH)
+
+            with _let_go(_parse_pool(paths)) as pool, \
+                    closing(_parsed_in_order(pool, paths, captured, idle=idle)) as parses, \
                     self._bulk_writing(True, threads=True), self.transaction() as conn:
                 deferred = _set_aside_indexes(conn) if defer else []
                 fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
@@ -432,14 +438,17 @@ class Library:
     _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
     _bulk_run: "_BulkRun | None" = None  # during a bulk import: what its writer keeps between files
 
-    def _flush_search_index(self, conn: sqlite3.Connection, at_least: int = 0) -> None:
-        """Index the bulk import's records not yet in the full-text index, once there are ``at_least`` of them.
-        FTS5 writes what one statement adds as a segment, so a statement per file (500 records) would write
-        hundreds of small segments and merge them again and again: a batch of 20,000 takes a third less time."""
+    def _flush_search_index(self, conn: sqlite3.Connection, at_least: int = 0) -> bool:
+        """Index the bulk import's records not yet in the full-text index, once there are ``at_least`` of them;
+        says whether it did. FTS5 writes what one statement adds as a segment, so a statement per file (500
+        records) would write hundreds of small segments and merge them again and again: a batch of 20,000 takes
+        a third less time."""
         first, last = self._fts_pending
         if last >= first and last - first + 1 >= at_least:
             _index_for_search(conn, first, last)
             self._fts_pending = [last + 1, last]
+            return True
+        return False
 
     def _checkpoint(self) -> None:
         """Copy the write-ahead log into the library and truncate it (a reader still on an older snapshot
@@ -735,6 +744,7 @@ BYTES_PER_RECORD = 900
 # makes many small segments that are merged again and again: a third more time).
 BULK_FTS_HASHSIZE = 64 * 1024 * 1024
 BULK_FTS_BATCH = 20_000
+BULK_FTS_IDLE_BATCH = 5_000  # ... or this many, when the writer would otherwise wait for the next file
 # Tables whose non-unique indexes a bulk import into a (nearly) empty library builds once at the end.
 DEFERRED_INDEX_TABLES = ("papers", "paper_authors")
 
@@ -851,12 +861,14 @@ def _let_go(pool) -> Iterator:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None, ahead: int | None = None) -> Iterator:
+def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None, ahead: int | None = None,
+                     idle: Callable[[], bool] | None = None) -> Iterator:
     """The rows of each path (``DumpRows``, or an ``ImportResult`` saying why it could not be read), in order.
 
     ``pool`` parses a bounded window of files ahead (memory stays flat). When the file the writer needs next is
-    not ready, the writer does not wait: it takes the next file nobody has started on and parses it itself, so
-    it is never idle while there is parsing left, and what it parses is never pickled."""
+    not ready, the writer does not wait: it does ``idle()`` (which says whether it found anything to do), else
+    takes the next file nobody has started on and parses it itself, so it is never idle while there is parsing
+    left, and what it parses is never pickled."""
     window = ahead if ahead is not None else 2 * (getattr(pool, "_max_workers", 1) or 1) + 1
     futures: dict[int, object] = {}
     here: dict[int, object] = {}  # parsed by the writer itself, ahead of its turn
@@ -872,6 +884,8 @@ def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None, ahead: i
                 continue
             future = futures.pop(index)
             while future is not None and not future.done():
+                if idle is not None and idle():
+                    continue
                 spare = next((j for j in sorted(futures) if futures[j] is not None and futures[j].cancel()), None)
                 if spare is None:
                     break
