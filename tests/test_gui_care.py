@@ -121,11 +121,14 @@ def test_new_record_typed_with_tab_between_fields(window, qtbot):
 def test_remove_an_import_from_the_sidebar_and_undo(window, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.Ok)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or QMessageBox.Ok)
     source = next(s for s in window.sidebar._all_items()
                   if s.data(0, Qt.UserRole) == "source" and s.text(0).startswith("004"))
     window.sidebar.removeImportRequested.emit(source.data(0, Qt.UserRole + 1))
     assert _visible_count(window) == 104 == window.model.rowCount()
+    # every record of this seed came only from it: the question does not speak of "0 records" from elsewhere
+    assert "50 records came only from this file" in asked[0] and "other files" not in asked[0]
     _agree(window, 50)
     assert not [s for s in window.sidebar._all_items() if s.text(0).startswith("004")]
     _undo(window, qtbot)
@@ -194,6 +197,22 @@ def test_backups_dialog_lists_and_restores_into_a_new_file(window, qtbot, tmp_pa
     assert window.library.conn.execute("SELECT title FROM papers WHERE id = 1").fetchone()[0] != "changed"
     assert window.undo_stack.count() == 0
     assert [b.reason for b in backup.list_backups(window.library.path)] == ["before restore", "manual"]
+    QApplication.processEvents()
+
+
+def test_backups_read_as_a_person_writes_and_a_bare_name_restores_as_a_library(window, qtbot, tmp_path):
+    import re
+
+    window.actions_by_name["backup_now"].trigger()
+    dialog = window.restore_backup()
+    shown = dialog.table.item(0, 0).text()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", shown), shown
+    info = dialog.chosen()
+    assert re.fullmatch(rf"{window.library.path.stem}-restored-\d{{4}}-\d\d-\d\d-\d{{4}}\.sqlite",
+                        info.restored_name(window.library.path))
+    target = dialog.restore_into(str(tmp_path / "from-backup"))  # typed without an extension
+    assert target and target.endswith("from-backup.sqlite") and (tmp_path / "from-backup.sqlite").exists()
+    assert not (tmp_path / "from-backup").exists()
     QApplication.processEvents()
 
 

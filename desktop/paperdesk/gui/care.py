@@ -321,10 +321,12 @@ class LibraryCare:
         return self._remove_import(source_id, impact, confirm)
 
     def _remove_import(self, source_id: int, impact: dict, confirm: bool) -> bool:
+        also = impact["also_elsewhere"]
         text = (f"Remove the import of {impact['file']}?\n\n"
                 f"{plural(impact['only_here'], 'record')} came only from this file and go to the Trash.\n"
-                f"{plural(impact['also_elsewhere'], 'record')} also came from other files and stay, without this "
-                "file's provenance.\n\nOne step: Ctrl+Z puts everything back.")
+                + (f"{plural(also, 'record')} also came from other files and stay, without this file's provenance.\n"
+                   if also else "")
+                + "\nOne step: Ctrl+Z puts everything back.")
         if confirm:
             box = QMessageBox(QMessageBox.Question, "Remove this import", text, QMessageBox.Cancel | QMessageBox.Ok,
                               self)
