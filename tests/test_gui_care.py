@@ -216,6 +216,35 @@ def test_backups_read_as_a_person_writes_and_a_bare_name_restores_as_a_library(w
     QApplication.processEvents()
 
 
+def test_the_trash_context_menu_offers_restore_not_tagging_or_export(window, qtbot):
+    from PySide6.QtCore import QTimer
+
+    def offered(menu) -> list[str]:
+        return [a.text() for a in menu.actions()]
+
+    def right_click_first_row() -> list[str]:
+        # the real menu opens modally; read what it offers once it is up, then close it
+        QTimer.singleShot(50, lambda: QApplication.activePopupWidget().close())
+        window.table.contextMenuAt.emit(window.table.visualRect(window.model.index(0, 0)).center())
+        return offered(window.context_menu)
+
+    window.table.setFocus()
+    window.select_row(0)
+    qtbot.keyClick(window.table, Qt.Key_Delete)
+    assert trash.count_trashed(window.library) == 1
+    window.select_row(0)
+    library_menu = right_click_first_row()
+    assert any(t.startswith("Tag 1 record") for t in library_menu)
+    assert any(t.startswith("Move 1 record to the Trash") for t in library_menu)
+    window.sidebar.select("trash")
+    window.select_row(0)
+    assert window.model.rowCount() == 1 and len(window.selected_ids()) == 1
+    trash_menu = right_click_first_row()
+    assert trash_menu[0] == "Restore 1 record from the Trash"
+    assert not [t for t in trash_menu if t.startswith(("Tag", "Remove a tag", "Export", "Author page", "Add tag",
+                                                       "Move"))]
+
+
 def test_no_two_actions_share_a_shortcut(window):
     seen = {}
     for name, action in window.actions_by_name.items():
