@@ -520,7 +520,9 @@ def test_new_window_opens_beside_this_one_on_the_same_library(keep, first, qtbot
     assert not second.frameGeometry().intersects(first.frameGeometry())
     assert second.frameGeometry().left() == first.frameGeometry().right() + 1
     second_library = second.library
-    second.close()
+    assert "Ctrl+W" in [k.toString() for k in second.actions_by_name["close_window"].shortcuts()]
+    trigger(second, "close_window")  # File › Close window: this one only
+    assert not second.isVisible()
     assert first.isVisible() and first.library.count_papers() == 154
     third = first.new_window()
     keep(third)

@@ -307,6 +307,11 @@ class LibraryFiles:
         clear.setObjectName("recent-clear")
         clear.setEnabled(len(paths) > 1)
 
+    def close_window(self) -> None:
+        """File › Close window (Ctrl+W): this window only; it keeps its settings and stops its work like any close.
+        The last window closed ends the app."""
+        self.close()
+
     def quit_app(self) -> None:
         """File › Quit: every window closes (each keeps its settings and stops its work), then the app ends."""
         for window in reversed(live_windows()):
