@@ -83,6 +83,8 @@ def test_new_record_by_ctrl_n(window, qtbot):
     assert _visible_count(window) == 155 == window.model.rowCount()
     _undo(window, qtbot)
     assert _visible_count(window) == 154 == window.model.rowCount()
+    # no "Entered by hand (0)" left behind once the only hand-entered record is undone
+    assert not [s for s in window.sidebar._all_items() if s.text(0).startswith(hand_entry.HAND_SOURCE_NAME)]
     _redo(window, qtbot)
     assert _visible_count(window) == 155 == window.model.rowCount()
     assert window.library.conn.execute("SELECT COUNT(*) FROM papers WHERE id = ?", (pid,)).fetchone()[0] == 1
