@@ -247,6 +247,28 @@ def test_the_trash_context_menu_offers_restore_not_tagging_or_export(window, qtb
                                                        "Move"))]
 
 
+def test_an_empty_trash_and_a_search_without_hits_say_so_in_the_table(window, qtbot, tmp_path):
+    window.sidebar.select("trash")
+    assert window.model.rowCount() == 0
+    assert window.table.empty_hint().startswith("The Trash is empty")
+    window.grab().save(str(tmp_path / "empty-trash.png"))
+    detail = window.detail  # nothing selected: the greyed pane shows no values of an earlier record
+    assert detail.paper_id is None and not detail.isEnabled()
+    assert not detail.truncated.isChecked() and not detail.has_code.isChecked()
+    assert detail.category.currentIndex() == -1 and detail.citekey.text() == "" and detail.title.toPlainText() == ""
+    window.sidebar.select("all")
+    assert window.table.empty_hint() == ""  # rows shown: no hint over them
+    qtbot.keyClicks(window.search, "zzqqxxnotaword")
+    qtbot.keyClick(window.search, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.model.filter.search == "zzqqxxnotaword")
+    assert window.model.rowCount() == 0
+    assert window.table.empty_hint() == "No records match this search."
+    window.search.clear()
+    qtbot.keyClick(window.search, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 154)
+    assert window.table.empty_hint() == ""
+
+
 def test_no_two_actions_share_a_shortcut(window):
     seen = {}
     for name, action in window.actions_by_name.items():
