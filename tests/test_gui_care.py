@@ -146,6 +146,7 @@ def test_batch_edit_preview_untick_apply_undo(window, qtbot):
     qtbot.keyClick(window.table, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
     dialog = window.batch_dialog
     assert dialog.isVisible()
+    assert dialog.scope_label.text() == f"Change the {window.model.rowCount()} records shown:"
     dialog.find.setText("Recommendation")
     dialog.replacement.setText("Qqrecommender")
     dialog.preview_button.click()
@@ -267,6 +268,17 @@ def test_an_empty_trash_and_a_search_without_hits_say_so_in_the_table(window, qt
     qtbot.keyClick(window.search, Qt.Key_Return)
     qtbot.waitUntil(lambda: window.model.rowCount() == 154)
     assert window.table.empty_hint() == ""
+
+
+def test_batch_edit_on_a_selection_says_how_many_before_any_preview(window, qtbot):
+    window.table.setFocus()
+    window.select_row(0)
+    qtbot.keyClick(window.table, Qt.Key_Down, Qt.ShiftModifier)
+    qtbot.keyClick(window.table, Qt.Key_Down, Qt.ShiftModifier)
+    assert len(window.selected_ids()) == 3
+    qtbot.keyClick(window.table, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
+    assert window.batch_dialog.scope_label.text() == "Change the 3 selected records:"
+    window.batch_dialog.reject()
 
 
 def test_no_two_actions_share_a_shortcut(window):
