@@ -31,6 +31,12 @@ SEARCHES = ("l", "re", "lea", "x", "qu", "net", "learning", "network", "sequenti
 TARGET_FIRST_SCREEN_S = 0.5
 
 
+def peak_mb() -> int:
+    """This process's peak resident memory (VmHWM)."""
+    with open("/proc/self/status") as f:
+        return next(round(int(line.split()[1]) / 1024) for line in f if line.startswith("VmHWM:"))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--library", required=True, help="a library to search (a copy: the window writes to it)")
@@ -59,7 +65,7 @@ def main(argv=None) -> int:
         time.sleep(0.05)
     window._set_filter(sort=args.sort)
     model = window.model
-    print(f"{model.rowCount():,} records, sorted by {args.sort}; load average "
+    print(f"{model.rowCount():,} records, sorted by {args.sort}; peak memory so far {peak_mb()} MB; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
     def one(text: str) -> dict:
@@ -93,11 +99,12 @@ def main(argv=None) -> int:
         med = {k: statistics.median(r[k] for r in runs) for k in ("first_screen_s", "first_screen_cpu_s",
                                                                    "count_s", "count_cpu_s")}
         row = {**{k: round(v, 3) for k, v in med.items()}, "hits": runs[-1]["hits"], "way": runs[-1]["way"],
-               "first_screen_runs_s": [round(r["first_screen_s"], 3) for r in runs]}
+               "first_screen_runs_s": [round(r["first_screen_s"], 3) for r in runs], "peak_memory_mb": peak_mb()}
         figures["searches"][text] = row
         verdict = "ok" if med["first_screen_s"] <= TARGET_FIRST_SCREEN_S else f"OVER {TARGET_FIRST_SCREEN_S}"
         print(f"{text!r:28} {row['hits']:>10,} {row['way']:6} {med['first_screen_s']:>8.3f} "
-              f"({med['first_screen_cpu_s']:.3f}) {verdict:9} {med['count_s']:>7.3f} ({med['count_cpu_s']:.3f})",
+              f"({med['first_screen_cpu_s']:.3f}) {verdict:9} {med['count_s']:>7.3f} ({med['count_cpu_s']:.3f})"
+              f"  peak {row['peak_memory_mb']} MB",
               flush=True)
     by_length = {}
     for text, row in figures["searches"].items():
@@ -107,9 +114,7 @@ def main(argv=None) -> int:
     figures["first_screen_worst_s"] = max(r["first_screen_s"] for r in figures["searches"].values())
     figures["load_average_during"] = [round(min(loads), 2), round(max(loads), 2)]
     figures["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
-    with open("/proc/self/status") as f:
-        figures["peak_memory_mb"] = next(round(int(line.split()[1]) / 1024) for line in f
-                                         if line.startswith("VmHWM:"))
+    figures["peak_memory_mb"] = peak_mb()
     met = figures["first_screen_worst_s"] <= TARGET_FIRST_SCREEN_S
     print(f"worst first screen {figures['first_screen_worst_s']:.3f} s: target ≤ {TARGET_FIRST_SCREEN_S} s "
           f"{'met' if met else 'NOT met'}; by prefix length {figures['first_screen_worst_by_prefix_length_s']}; "

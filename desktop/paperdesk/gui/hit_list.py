@@ -25,18 +25,19 @@ class HitListWorker(QObject):
         super().__init__()
         self.db_path = db_path
         self._cond = threading.Condition()  # guards the fields below; an interrupt never meets a closing connection
-        self._pending: tuple[int, RecordFilter] | None = None
+        self._pending: tuple[int, RecordFilter, bool] | None = None
         self._running: int | None = None
         self._stopped = False
         self._library: Library | None = None
         self._thread: threading.Thread | None = None
 
-    def request(self, generation: int, f: RecordFilter) -> None:
-        """Build the ids of ``f``; whatever was asked before is abandoned."""
+    def request(self, generation: int, f: RecordFilter, dense: bool = False) -> None:
+        """Build the ids of ``f`` (``dense``: most records match, see query.ordered_ids); whatever was asked
+        before is abandoned."""
         with self._cond:
             if self._stopped:
                 return
-            self._pending = (generation, f)
+            self._pending = (generation, f, dense)
             self._interrupt()
             self._cond.notify()
             if self._thread is None:
@@ -75,13 +76,13 @@ class HitListWorker(QObject):
                     self._cond.wait()
                 if self._stopped:
                     break
-                (generation, f), self._pending = self._pending, None
+                (generation, f, dense), self._pending = self._pending, None
                 self._running = generation
             ids, problem = None, None
             try:
                 if self._library is None:
                     self._library = Library(self.db_path, readonly=True, check=False)
-                ids = ordered_ids(self._library.conn, f)
+                ids = ordered_ids(self._library.conn, f, dense)
             except sqlite3.OperationalError as exc:
                 if "interrupt" not in str(exc):
                     problem = str(exc)

@@ -74,7 +74,7 @@ class RecordsModel(QAbstractTableModel):
             hits.close()
         else:
             self._hits = hits
-            self._hit_list_worker().request(self._generation, self.filter)
+            self._hit_list_worker().request(self._generation, self.filter, dense=hits.way == "walk")
         unfiltered = self.filter.view == "all" and not self.filter.search.strip()
         if unfiltered:
             self.total = len(self.ids)
