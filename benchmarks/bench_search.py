@@ -63,7 +63,7 @@ def main(argv=None) -> int:
     while window.authors_view.worker is not None and time.perf_counter() - start < 600:
         app.processEvents()
         time.sleep(0.05)
-    window._set_filter(sort=args.sort)
+    window._set_filter(sort=args.sort, search="")  # the search the library was left at is not kept
     model = window.model
     print(f"{model.rowCount():,} records, sorted by {args.sort}; peak memory so far {peak_mb()} MB; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)

@@ -78,7 +78,7 @@ class Hits:
         if self._checker is None:
             self._checker = _Checker()
         hits = array("q")
-        batch, read = max(wanted, 100), 0
+        batch, read = 100, 0  # small at first: a sparse search gives up after it
         columns = ", ".join(f"p.{c}" for c in FTS_COLUMNS)
         while len(hits) < wanted and read < budget:
             rows = self.conn.execute(
@@ -95,6 +95,8 @@ class Hits:
             if len(rows) < batch and len(hits) < wanted:
                 self.complete = True
                 break
+            if read * wanted > budget * max(len(hits), 1) and read < budget:
+                break  # at the density seen so far the budget would not fill the screen: stop early
             batch = min(batch * 2, 2000)
         return hits
 
@@ -108,11 +110,12 @@ class Hits:
             self.complete = True
         return array("q", (r[0] for r in rows))
 
-    def _fts_hits(self) -> int:
-        """How many records the full-text index alone finds (the trashed and merged ones included): an estimate
-        of the hit list's size, from the index without touching the records."""
-        return self.conn.execute("SELECT COUNT(*) FROM papers_fts WHERE papers_fts MATCH ?",
-                                 (self.match,)).fetchone()[0]
+    def _many_fts_hits(self) -> bool:
+        """Whether the full-text index alone finds more than WHOLE_LIST_AT records (the trashed and merged ones
+        included): an estimate of the hit list's size from the index, without touching the records, and
+        counting no further than it needs to."""
+        return self.conn.execute("SELECT COUNT(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ?"
+                                 " LIMIT ?)", (self.match, WHOLE_LIST_AT + 1)).fetchone()[0] > WHOLE_LIST_AT
 
     # --- the parts ------------------------------------------------------------------------------------------
 
@@ -127,7 +130,7 @@ class Hits:
             # Few hits in the first records: a rare search, whose whole list is quick, or a moderate one
             # whose full-text hit set is quick to build and test against.
             self.walked = 0
-            if self._fts_hits() <= WHOLE_LIST_AT:
+            if not self._many_fts_hits():
                 return self._whole()
             self.way = "probe"
             hits = self._probe(wanted)
