@@ -510,10 +510,10 @@ def split_glued(
 
 def _decide(candidates, truncated, org, is_known, name_words, vocabulary, context) -> GluedSplit:
     if len(candidates) > 1 and (is_known is not None or context or name_words is not None or vocabulary is not None):
-        exact, folded = _words(context) if context else (frozenset(), frozenset())
+        abstract = _Abstract(context)
         scored = []
         for title, names, score, first_score, glued_word, cut in candidates:
-            score += _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glued_word, cut)
+            score += _evidence(title, names, is_known, name_words, vocabulary, abstract, glued_word, cut)
             scored.append((score, first_score, title, names))
     else:
         scored = [(score, first_score, title, names) for title, names, score, first_score, *_ in candidates]
@@ -537,16 +537,16 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
         # comma part is one word glued to a name more likely holds the first author(s) than ends there.
         reason = "the end of the title is uncertain"
         close = readings[1:3]
-    if not close and not known_first and not (
-            end_is_word if end_is_word is not None else _end_is_word(best.title, context, vocabulary)):
+    if not close and not known_first and len(readings) > 1:
         # A given name with an inner capital (XiaoXiao, MingYu) glued to the title reads just as well cut inside
-        # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name, the librarian decides.
+        # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name and the title's last word does
+        # not stand whole elsewhere, the librarian decides. (The readings are looked at first: they are cheap.)
         longer = [r for r in readings[1:] if r.names[1:] == best.names[1:] and len(r.title) < len(best.title)
                   and best.title.startswith(r.title) and " " not in best.title[len(r.title):]
                   and r.names[0].endswith(best.names[0])
                   and re.fullmatch(r"[A-Z][a-z]{1,7}", best.title[len(r.title):])
                   and re.fullmatch(r"[A-Z][a-z]+", best.names[0].split(" ")[0])]
-        if longer:
+        if longer and not (end_is_word if end_is_word is not None else _end_is_word(best.title, context, vocabulary)):
             reason = LONGER_NAME_REASON
             close = longer[:2]
     return GluedSplit(best, truncated, org, close, reason)
@@ -569,45 +569,71 @@ def _whole_word_re(word: str) -> re.Pattern:
 def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[tuple]:
     """(title, names, score, first name's score, glued word, cut in it) for every reading the line allows."""
     found = []
-    for shown in range(1, MAX_SHOWN_NAMES + 1):
-        if shown > len(segments):
-            break
-        rest = tuple(segments[len(segments) - shown + 1:])
+    count = len(segments)
+    for shown in range(1, min(MAX_SHOWN_NAMES, count) + 1):
+        rest = tuple(segments[count - shown + 1:])
         shape = _rest_shape(rest)
         if shape is None:
             continue
         style, rest_score = shape
-        glued = segments[len(segments) - shown]
-        before = ", ".join(segments[: len(segments) - shown])
-        head = before + ", " if before else ""
-        # A name has at most six words, so only the end of the glued segment can hold its start.
-        start = _nth_space_from_end(glued, MAX_NAME_WORDS)
-        for i in _cut_positions(glued, start, lowercase):
-            first = glued[i:]
-            first_score = name_shape_score(first.replace(", ", " "), style)
-            if first_score is None:
+        glued = segments[count - shown]
+        if shown < count and segments[0]:
+            # A name segment after the title's: its cuts depend on it alone (names repeat, so they are cached) and
+            # the title before it only prefixes each reading's title.
+            cuts = _segment_cuts(glued, style, lowercase)
+            if not cuts:
                 continue
-            title = head + glued[:i]
-            tail = _title_tail_score(title)
-            if tail is None:
-                continue
-            if before and lowercase and i <= 2:
-                continue  # "…, A|depeju Adeleke": a lower-case start right after a word's capital
-            if lowercase and glued[i].islower() and glued[i - 1].isupper() and _cased(glued[i]):
-                tail -= 1.0  # "…iOSNGUYEN V|an An": a capital and a small letter usually begin one word
-            if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() and _cased(glued[i]) or glued[i].isupper()):
-                tail -= 1.0  # "…Synthesisjan d|e vries", "…The A|TLAS": a title ending on a one-letter word
-            if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
-                # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
-                tail -= 2.5 if " " not in glued[:i] else 1.5
+            head = ", ".join(segments[: count - shown]) + ", "
+        else:
+            before = ", ".join(segments[: count - shown])
+            head = before + ", " if before else ""
+            cuts = _cuts(glued, style, lowercase, before, head)
+        for i, first, first_score, tail, glued_word, cut in cuts:
             score = first_score + rest_score + tail
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
-            word_start = glued.rfind(" ", 0, i) + 1
-            word_end = glued.find(" ", i)
-            glued_word = glued[word_start: word_end if word_end != -1 else len(glued)]
-            found.append((title, (first,) + rest, score, first_score, glued_word, i - word_start))
+            found.append((head + glued[:i], (first,) + rest, score, first_score, glued_word, cut))
     return found
+
+
+@lru_cache(maxsize=1 << 15)
+def _segment_cuts(glued: str, style: str | None, lowercase: bool) -> tuple:
+    """The cuts of a name segment that follows a non-empty part of the line (see _cuts)."""
+    return tuple(_cuts(glued, style, lowercase, "x", None))
+
+
+def _cuts(glued: str, style: str | None, lowercase: bool, before: str, head: str | None) -> list[tuple]:
+    """(cut, first name, its score, the title end's score, glued word, cut in it) for each place in ``glued`` where
+    the first name can start. ``before`` is what the line holds before ``glued``; ``head`` the title's text before
+    ``glued`` (None: a non-empty head ending in ", ", which leaves the title's last word to ``glued``)."""
+    out = []
+    # A name has at most six words, so only the end of the glued segment can hold its start.
+    start = _nth_space_from_end(glued, MAX_NAME_WORDS)
+    for i in _cut_positions(glued, start, lowercase):
+        first = glued[i:]
+        first_score = name_shape_score(first.replace(", ", " ") if ", " in first else first, style)
+        if first_score is None:
+            continue
+        if head is None:
+            tail = _last_word_score(glued[:i].rsplit(" ", 1)[-1])
+        else:
+            tail = _title_tail_score(head + glued[:i])
+        if tail is None:
+            continue
+        if before and lowercase and i <= 2:
+            continue  # "…, A|depeju Adeleke": a lower-case start right after a word's capital
+        if lowercase and glued[i].islower() and glued[i - 1].isupper() and _cased(glued[i]):
+            tail -= 1.0  # "…iOSNGUYEN V|an An": a capital and a small letter usually begin one word
+        if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() and _cased(glued[i]) or glued[i].isupper()):
+            tail -= 1.0  # "…Synthesisjan d|e vries", "…The A|TLAS": a title ending on a one-letter word
+        if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
+            # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
+            tail -= 2.5 if " " not in glued[:i] else 1.5
+        word_start = glued.rfind(" ", 0, i) + 1
+        word_end = glued.find(" ", i)
+        glued_word = glued[word_start: word_end if word_end != -1 else len(glued)]
+        out.append((i, first, first_score, tail, glued_word, i - word_start))
+    return out
 
 
 @lru_cache(maxsize=1 << 15)
@@ -637,7 +663,89 @@ def _odd_name_ok(name: str) -> bool:
             and not any(w[-1] in ".:;!?" and len(w) > 3 for w in words))
 
 
-def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glued_word, cut) -> float:
+class _Abstract:
+    """A record's abstract asked whether a word stands whole in it (as written, or case-folded and of four letters or
+    more): exactly ``_words(text)``'s answers. An ASCII abstract is searched for the word (a few ``str.find``
+    calls), which spares building the sets of all its words for the one or two words a line asks about."""
+
+    __slots__ = ("text", "lower", "ascii", "sets")
+
+    def __init__(self, text: str):
+        self.text, self.lower, self.sets = text, None, None
+        self.ascii = text.isascii()
+
+    def _sets(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self.sets is None:
+            self.sets = _words(self.text) if self.text else (frozenset(), frozenset())
+        return self.sets
+
+    def has(self, word: str) -> bool:
+        """``word in exact``."""
+        if word not in self.text:
+            return False
+        return _has_word(self.text, word) if self.ascii else word in self._sets()[0]
+
+    def has_folded(self, folded: str) -> bool:
+        """``folded in folded_words`` (``folded`` already case-folded)."""
+        if len(folded) < 4:
+            return False
+        if not self.ascii:
+            return folded in self._sets()[1]
+        if self.lower is None:
+            self.lower = self.text.lower()  # ASCII: case-folding is lower-casing, letter for letter
+        return folded in self.lower and _has_word(self.lower, folded)
+
+    def crossed(self, glued_word: str, cut: int) -> bool:
+        """``_crosses(glued_word, cut, folded_words)``."""
+        if not self.ascii:
+            return _crosses(glued_word, cut, self._sets()[1])
+        text = glued_word.casefold()
+        n = len(text)
+        if n != len(glued_word) or not 0 < cut < n:
+            return False
+        if self.lower is None:
+            self.lower = self.text.lower()
+        lower = self.lower
+        # A crossing word holds text[start:cut + 1]; if that is nowhere in the abstract, neither is any word
+        # starting further left, and a longer piece from the same start is not there if a shorter one is not.
+        for start in range(cut - 1, max(0, cut - 24) - 1, -1):
+            if text[start:cut + 1] not in lower:
+                break
+            for end in range(max(cut + 1, start + 4), min(n, start + 30) + 1):
+                piece = text[start:end]
+                if piece not in lower:
+                    break
+                if _has_word(lower, piece):
+                    return True
+        return False
+
+
+_EDGE = "_'-"
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``word`` is one of ``word_set(text)`` for an ASCII ``text``: an occurrence of it whose neighbours,
+    past any '_', "'" and '-' (which a word neither begins nor ends with), are no letters or digits."""
+    if not word or not word.isascii() or not word[0].isalnum() or not word[-1].isalnum():
+        return False
+    if not word.replace("_", "a").replace("'", "a").replace("-", "a").isalnum():
+        return False
+    size, at = len(word), text.find(word)
+    while at != -1:
+        left = at - 1
+        while left >= 0 and text[left] in _EDGE:
+            left -= 1
+        if left < 0 or not text[left].isalnum():
+            right = at + size
+            while right < len(text) and text[right] in _EDGE:
+                right += 1
+            if right >= len(text) or not text[right].isalnum():
+                return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _evidence(title, names, is_known, name_words, vocabulary, abstract, glued_word, cut) -> float:
     """What the rest of the file, the library and the record's own abstract say for one reading."""
     score = 0.0
     if is_known is not None:
@@ -648,9 +756,9 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
     title_end = title.rsplit(" ", 1)[-1].strip("()[]{}:;,.!?\"")
     # "We", "e", "of": that every abstract uses a word this short says nothing ("…for We|ChatKavya", "…e|Baytom")
     short = len(title_end) <= 2 and not title_end.isupper()
-    if title_end in exact:
+    if abstract.has(title_end):
         score += 0.0 if short else 1.0
-    elif title_end.casefold() in folded:
+    elif abstract.has_folded(title_end.casefold()):
         score += 0.6
     elif vocabulary is not None and vocabulary(title_end.casefold()):
         score += 0.0 if short else 0.5  # a word the file uses elsewhere, whole
@@ -662,10 +770,12 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
             # "Recommendation" + "Ming", "VAE" + "Yi", "AlphaFold2" + "Ming": a word of the file with a name's
             # start glued on
             score -= 1.5
-    if exact and first_words[-1] not in _COLLECTIVE:
+    if first_words[-1] not in _COLLECTIVE:
         # A title's words come back in its abstract; a person's name rarely does (a team's may: "OneRec Team").
-        score -= 0.7 * sum(1 for w in first_words if len(w) >= 3 and w in exact)
-    if folded and _crosses(glued_word, cut, folded):
+        hits = sum(1 for w in first_words if len(w) >= 3 and abstract.has(w))
+        if hits:
+            score -= 0.7 * hits
+    if abstract.crossed(glued_word, cut):
         score -= 3.5  # the record's own abstract uses a word this cut goes through
     elif vocabulary is not None and _crosses(glued_word, cut, frozenset(), vocabulary):
         score -= 3.0
