@@ -330,15 +330,19 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     # the boundary in glued lines.
     seen: Counter = Counter()
     own: list[list[str]] = []
+    nonblanks: list[list[tuple[int, str]]] = []  # each record's non-blank lines, stripped, with their numbers
+    name_score = N.name_shape_score
     for (_, _, body), shape in zip(blocks, shapes):
-        nonblank = [t for _, s in body if (t := s.strip())]
+        nonblank = [(n, t) for n, s in body if (t := s.strip())]
+        nonblanks.append(nonblank)
         names: list[str] = []
         if shape == "A":
-            names = list(N.read_author_line(nonblank[1]).names)
+            names = list(N.read_author_line(nonblank[1][1]).names)
         elif nonblank:
-            tail, _ = N.strip_et_al(N.strip_org(nonblank[0])[0])
-            names = [n for n in N.split_names(tail)[1:] if N.is_name(n)]
-        seen.update(names)
+            tail, _ = N.strip_et_al(N.strip_org(nonblank[0][1])[0])
+            names = [n for n in N.split_names(tail)[1:] if name_score(n) is not None]  # N.is_name
+        if names:
+            seen.update(names)
         own.append(names)
     seen_words = Counter(word for name in seen.elements() for word in name.split(" "))
     vocabulary = _FileWords(blocks, shapes)
@@ -346,7 +350,8 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
     uncertain: list[tuple[ParsedRecord, list[str], list[str]]] = []
-    for (number, meta, body), shape, mine in zip(blocks, shapes, own):
+    dates: dict = {}  # (month, day, year) -> ISO date or the ValueError it raised: a file repeats its dates
+    for (number, meta, body), shape, mine, nonblank in zip(blocks, shapes, own, nonblanks):
         # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
         def is_known(name, mine=mine):
             return seen[name] > mine.count(name)
@@ -355,11 +360,11 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
             return seen_words[word] > sum(n.split(" ").count(word) for n in mine)
 
         record = _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
-                               layouts)
+                               layouts, nonblank, dates)
         if record is not None:
             records.append(record)
             if shape != "A" and record.needs_review and record.review and record.review["alternatives"]:
-                uncertain.append((record, [s.strip() for _, s in body if s.strip()], mine))
+                uncertain.append((record, [t for _, t in nonblank], mine))
     if uncertain:
         _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabulary)
     _mark_repeats_within_file(records)
@@ -451,8 +456,9 @@ class _FileWords:
 
 
 def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
-                  layouts) -> ParsedRecord | None:
-    nonblank = [(n, t) for n, s in body if (t := s.strip())]
+                  layouts, nonblank, dates) -> ParsedRecord | None:
+    """One record from its meta line and lines (``nonblank``: the non-blank ones stripped, with their numbers).
+    ``dates`` caches the file's dates."""
     meta_text = meta.group(0)
     if not nonblank:
         report.skip(number, "a meta line with no title or authors after it (cut-off record)")
@@ -492,9 +498,16 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
         report.skip(n, "stray text between records")
     last_line = nonblank[min(used, len(nonblank)) - 1][0]
 
-    try:
-        date = _iso_date(meta.group("month"), meta.group("day"), meta.group("year"), captured)
-    except ValueError:
+    score, category, month, day, year_text, code = meta.groups()
+    key = (month, day, year_text)
+    date = dates.get(key)
+    if date is None:
+        try:
+            date = _iso_date(month, day, year_text, captured)
+        except ValueError as exc:
+            date = exc
+        dates[key] = date
+    if isinstance(date, ValueError):
         date = None
         reasons.append(f"impossible date {meta.group('month')} {meta.group('day')}")
         report.warn(number, f"impossible date '{meta_text}': stored without a date, flagged for review")
@@ -509,25 +522,27 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
             report.warn(number, f"unlikely year {year} in '{meta_text}' (outside {MIN_YEAR}-{latest}):"
                                 " stored without a date, flagged for review")
 
-    kept = [s for n, s in body if n <= last_line]
-    raw_lines = [meta_text] + kept
-    date_text = f"{meta.group('month')} {meta.group('day')}" + (f", {meta.group('year')}" if meta.group("year") else "")
+    raw_lines = [meta_text]
+    raw_lines += [s for n, s in body if n <= last_line]
+    date_text = f"{month} {day}, {year_text}" if year_text else f"{month} {day}"
+    # fingerprint(meta_text, kept lines): the meta line and the kept non-blank lines, stripped (already are)
+    identity = "\n".join([meta_text] + [t for n, t in nonblank if n <= last_line])
     record = ParsedRecord(
         line=number,
         end_line=last_line,
-        raw="\n".join(s.rstrip() for s in raw_lines).rstrip("\n"),
+        raw="\n".join(map(str.rstrip, raw_lines)).rstrip("\n"),
         title=title,
         authors=names,
         authors_truncated=truncated,
         org=org,
-        category=meta.group("category"),
+        category=category,
         date=date,
         date_text=date_text,
-        has_code=bool(meta.group("code")),
-        score=float(meta.group("score")) if meta.group("score") else None,
+        has_code=bool(code),
+        score=float(score) if score else None,
         abstract=abstract,
-        code_urls=code_urls(abstract),
-        fingerprint=fingerprint(meta_text, kept),
+        code_urls=code_urls(abstract) if "http" in abstract else [],
+        fingerprint=hashlib.blake2b(identity.encode("utf-8"), digest_size=16).hexdigest(),
     )
     if reasons:
         record.needs_review = True
