@@ -360,7 +360,7 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
             return seen_words[word] > sum(n.split(" ").count(word) for n in mine)
 
         record = _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
-                               layouts, nonblank, dates)
+                               layouts, nonblank, dates, lines)
         if record is not None:
             records.append(record)
             if shape != "A" and record.needs_review and record.review and record.review["alternatives"]:
@@ -456,9 +456,9 @@ class _FileWords:
 
 
 def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
-                  layouts, nonblank, dates) -> ParsedRecord | None:
+                  layouts, nonblank, dates, lines) -> ParsedRecord | None:
     """One record from its meta line and lines (``nonblank``: the non-blank ones stripped, with their numbers).
-    ``dates`` caches the file's dates."""
+    ``dates`` caches the file's dates; ``lines`` are the file's."""
     meta_text = meta.group(0)
     if not nonblank:
         report.skip(number, "a meta line with no title or authors after it (cut-off record)")
@@ -522,11 +522,13 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
             report.warn(number, f"unlikely year {year} in '{meta_text}' (outside {MIN_YEAR}-{latest}):"
                                 " stored without a date, flagged for review")
 
+    # The record's lines are the file's lines number + 1 .. last_line (``lines`` counts from 0), blank ones too.
     raw_lines = [meta_text]
-    raw_lines += [s for n, s in body if n <= last_line]
+    raw_lines += lines[number:last_line]
     date_text = f"{month} {day}, {year_text}" if year_text else f"{month} {day}"
-    # fingerprint(meta_text, kept lines): the meta line and the kept non-blank lines, stripped (already are)
-    identity = "\n".join([meta_text] + [t for n, t in nonblank if n <= last_line])
+    # = fingerprint(meta_text, kept lines): the meta line and the kept lines' non-blank ones, stripped
+    identity = [meta_text]
+    identity += [t for _, t in nonblank[:min(used, len(nonblank))]]
     record = ParsedRecord(
         line=number,
         end_line=last_line,
@@ -542,7 +544,7 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
         score=float(score) if score else None,
         abstract=abstract,
         code_urls=code_urls(abstract) if "http" in abstract else [],
-        fingerprint=hashlib.blake2b(identity.encode("utf-8"), digest_size=16).hexdigest(),
+        fingerprint=hashlib.blake2b("\n".join(identity).encode("utf-8"), digest_size=16).hexdigest(),
     )
     if reasons:
         record.needs_review = True

@@ -83,6 +83,7 @@ def _cased(ch: str) -> bool:
     return (ch.isupper() or ch.islower()) and not "\u10d0" <= ch <= "\u10ff"
 
 
+@lru_cache(maxsize=1 << 16)  # asked for the same name words and title ends again and again
 def _humps(word: str) -> int:
     """How many times a capital follows a lower-case letter inside ``word`` (``ReportOne``: 1, ``BayLIN``: 1);
     the inner capital of ``McDonald``, ``DeWitt``, ``LeCun`` is a name's, not counted."""
@@ -150,13 +151,20 @@ def name_style(names: Iterable[str]) -> str | None:
 
 @lru_cache(maxsize=1 << 15)
 def _name_style(names: tuple[str, ...]) -> str | None:
-    kinds = {token_kind(t) for n in names for t in n.split(" ")}
-    kinds &= _CORE
+    kinds = set()
+    for n in names:
+        kinds |= _core_kinds(n)
     if kinds and kinds <= {"lower"}:
         return "lower"
     if kinds and kinds <= {"upper", "single"}:
         return "upper"
     return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _core_kinds(name: str) -> frozenset[str]:
+    """The kinds among _CORE of the space-separated words of one name (the names of a list repeat)."""
+    return frozenset(token_kind(t) for t in name.split(" ")) & _CORE
 
 
 @lru_cache(maxsize=1 << 16)
@@ -492,12 +500,16 @@ def split_glued(
     body, truncated = strip_et_al(body)
     segments = split_names(body)
     candidates = _candidates(segments, truncated, lowercase=False)
-    best_first = max((c[3] for c in candidates), default=None)
-    few = truncated and len(segments) >= MAX_SHOWN_NAMES and max(
-        (len(c[1]) for c in candidates if c[2] >= max(x[2] for x in candidates) - REVIEW_MARGIN), default=0
-    ) < MAX_SHOWN_NAMES
-    comma_cut = best_first is not None and _comma_fragment(max(candidates, key=lambda c: c[2])[0])
-    if (best_first is None or best_first < CONFIDENT_SCORE or few or comma_cut
+    if candidates:
+        best_first = max([c[3] for c in candidates])
+        top = candidates[0]  # the first of the best-scoring readings
+        for c in candidates:
+            if c[2] > top[2]:
+                top = c
+        few = truncated and len(segments) >= MAX_SHOWN_NAMES and max(
+            [len(c[1]) for c in candidates if c[2] >= top[2] - REVIEW_MARGIN], default=0) < MAX_SHOWN_NAMES
+        comma_cut = _comma_fragment(top[0])
+    if (not candidates or best_first < CONFIDENT_SCORE or few or comma_cut
             or name_style(segments[1:]) == "lower"):
         # No reading with a plain first name: a name in lower case, or glued after a lower-case letter. Or the
         # best reading cuts a name after a comma (``…RLHFk. d. lang, Jia|Qi Wang``): the first name may be there.
