@@ -351,13 +351,15 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     layouts: set[str] = set()
     uncertain: list[tuple[ParsedRecord, list[str], list[str]]] = []
     dates: dict = {}  # (month, day, year) -> ISO date or the ValueError it raised: a file repeats its dates
+    seen_get, seen_words_get = seen.get, seen_words.get  # (a Counter's [] calls __missing__ for a name not seen)
     for (number, meta, body), shape, mine, nonblank in zip(blocks, shapes, own, nonblanks):
         # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
         def is_known(name, mine=mine):
-            return seen[name] > mine.count(name)
+            return seen_get(name, 0) > mine.count(name)
 
         def name_words(word, mine=mine):
-            return seen_words[word] > sum(n.split(" ").count(word) for n in mine)
+            times = seen_words_get(word, 0)
+            return times > 0 and times > sum(n.split(" ").count(word) for n in mine)
 
         record = _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
                                layouts, nonblank, dates, lines)

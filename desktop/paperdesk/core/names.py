@@ -178,6 +178,10 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
     if not tokens or len(tokens) > MAX_NAME_WORDS or any(not t for t in tokens):
         return None
     kinds = [token_kind(t) for t in tokens]
+    if len(kinds) == 2 and kinds[0] == "cap" and kinds[1] == "cap" and not _humps(tokens[0]) \
+            and not _humps(tokens[1]):
+        # The common "Given Family": the general rule below gives 0.0 + 0.0 + 0.0 + 1.0 (+ 0.5 for a team)
+        return 1.5 if tokens[1] in _COLLECTIVE else 1.0
     if None in kinds or not any(k in _CORE for k in kinds):
         return None
     if kinds[-1] == "initial" or ("suffix" in kinds[:-1]):
@@ -530,8 +534,13 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
     else:
         scored = [(score, first_score, title, names) for title, names, score, first_score, *_ in candidates]
     scored.sort(key=lambda c: c[0], reverse=True)
-    readings = [Reading(t.rstrip(), n, s) for s, _, t, n in scored]
-    best, best_first = readings[0], scored[0][1]
+    if len(scored) == 1:  # one reading: nothing to sort out among readings
+        s, best_first, t, n = scored[0]
+        readings = [Reading(t.rstrip(), n, s)]
+    else:
+        readings = [Reading(t.rstrip(), n, s) for s, _, t, n in scored]
+        best_first = scored[0][1]
+    best = readings[0]
     close = [r for r in readings[1:5] if best.score - r.score < REVIEW_MARGIN]
     reason = None
     known_first = is_known is not None and is_known(best.names[0])
