@@ -439,6 +439,7 @@ class _FileWords:
     def __init__(self, blocks, shapes):
         self.blocks, self.shapes = blocks, shapes
         self.words: set[str] | None = None
+        self.heads: frozenset[str] | None = None
 
     def word_set(self) -> set[str]:
         if self.words is None:
@@ -452,6 +453,13 @@ class _FileWords:
                 texts.append("\n".join(lines))
             self.words = N.word_set("\n".join(texts).casefold())  # a word never spans lines
         return self.words
+
+    def word_heads(self) -> frozenset[str]:
+        """The first four letters of the words of four letters or more: a piece of a word that is not among them
+        begins none of them (names._crosses asks about many pieces)."""
+        if self.heads is None:
+            self.heads = frozenset(w[:4] for w in self.word_set() if len(w) >= 4)
+        return self.heads
 
     def __call__(self, word: str) -> bool:
         return word in (self.words if self.words is not None else self.word_set())

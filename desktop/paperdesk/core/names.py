@@ -448,9 +448,13 @@ def _crosses(glued_word: str, cut: int, folded: frozenset[str], vocabulary=None)
     if n != len(glued_word):
         return False
     words = getattr(vocabulary, "word_set", None)
+    heads = None
     if words is not None:  # the file's own vocabulary (dumps._FileWords): a set, asked directly
+        heads = vocabulary.word_heads()  # the first four letters of its words of four letters or more
         folded, vocabulary = words(), None
     for start in range(max(0, cut - 24), cut):
+        if heads is not None and text[start:start + 4] not in heads:
+            continue  # every piece asked about is four letters or more: none from here begins a word of the file
         for end in range(max(cut + 1, start + 4), min(n, start + 30) + 1):
             if text[start:end] in folded or (vocabulary is not None and vocabulary(text[start:end])):
                 return True
@@ -664,7 +668,7 @@ def _rest_shape(rest: tuple[str, ...]) -> tuple[str | None, float] | None:
 
     A name after a comma is a name by the line's structure, whatever its shape ("J. Jr.", a seven-word Arabic
     name, "Zhang Wei (张伟)"): an odd one costs the reading ODD_NAME_COST instead of excluding it."""
-    style = name_style(rest) if rest else None
+    style = _name_style(rest) if rest else None  # = name_style(rest): rest is a tuple already
     rest_scores = [name_shape_score(n.replace(", ", " "), style) for n in rest]
     odd = 0
     if None in rest_scores:
