@@ -345,7 +345,7 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
             seen.update(names)
         own.append(names)
     seen_words = Counter(word for name in seen.elements() for word in name.split(" "))
-    vocabulary = _FileWords(blocks, shapes)
+    vocabulary = _FileWords(nonblanks, shapes)
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
@@ -436,21 +436,22 @@ def _record_shape(body: list[tuple[int, str]]) -> str:
 class _FileWords:
     """The words that stand whole in a file (abstracts, titles), case-folded; read only when first asked."""
 
-    def __init__(self, blocks, shapes):
-        self.blocks, self.shapes = blocks, shapes
+    def __init__(self, nonblanks, shapes):
+        self.nonblanks, self.shapes = nonblanks, shapes  # each record's non-blank lines, stripped
         self.words: set[str] | None = None
         self.heads: frozenset[str] | None = None
 
     def word_set(self) -> set[str]:
         if self.words is None:
             texts = []
-            for (_, _, body), shape in zip(self.blocks, self.shapes):
-                lines = [line for _, line in body if line.strip()]
+            for nonblank, shape in zip(self.nonblanks, self.shapes):
                 if shape != "A":
-                    lines = lines[1:]  # a glued line's words are what is in question
-                elif len(lines) >= 2:
-                    lines = lines[:1] + lines[2:]  # a title and an abstract, not the names
-                texts.append("\n".join(lines))
+                    texts += [t for _, t in nonblank[1:]]  # a glued line's words are what is in question
+                elif len(nonblank) >= 2:
+                    texts.append(nonblank[0][1])  # a title and an abstract, not the names
+                    texts += [t for _, t in nonblank[2:]]
+                else:
+                    texts += [t for _, t in nonblank]
             self.words = N.word_set("\n".join(texts).casefold())  # a word never spans lines
         return self.words
 

@@ -175,14 +175,14 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
     way the other names of the same list are written ('lower', 'upper'), which makes that shape unremarkable.
     """
     tokens = name.split(" ")
-    if not tokens or len(tokens) > MAX_NAME_WORDS or any(not t for t in tokens):
+    if len(tokens) > MAX_NAME_WORDS or "" in tokens:  # (split gives one token at least)
         return None
     kinds = [token_kind(t) for t in tokens]
     if len(kinds) == 2 and kinds[0] == "cap" and kinds[1] == "cap" and not _humps(tokens[0]) \
             and not _humps(tokens[1]):
         # The common "Given Family": the general rule below gives 0.0 + 0.0 + 0.0 + 1.0 (+ 0.5 for a team)
         return 1.5 if tokens[1] in _COLLECTIVE else 1.0
-    if None in kinds or not any(k in _CORE for k in kinds):
+    if None in kinds or _CORE.isdisjoint(kinds):
         return None
     if kinds[-1] == "initial" or ("suffix" in kinds[:-1]):
         return None
@@ -468,24 +468,29 @@ def _crosses(glued_word: str, cut: int, folded: frozenset[str], vocabulary=None)
 _START_RE = re.compile(r"[^\s\-" + APOSTROPHES + r"](?=[^\W\d_a-z])|[^\w\s\-" + APOSTROPHES + r"](?=[a-z])")
 
 
-def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
+def _cut_positions(glued: str, start: int, lowercase: bool) -> list[int]:
     """Where the first author can begin inside ``glued``: right after a non-space, at a letter that starts a
     word (a capital, a change of script, a letter after a bracket), or, with ``lowercase``, at any letter
     (``TPUsjohn smith``, ``GPT-4oana lee``)."""
     start = max(1, start)
+    found = []
     if not lowercase:
         for m in _START_RE.finditer(glued, start - 1):
-            i = m.start() + 1
+            i = m.end()  # the pattern matches the one character before the start
+            if glued[i].isupper():
+                found.append(i)
+                continue
             ch, prev = glued[i], glued[i - 1]
-            if ch.isupper() or not _is_letter(prev) or (_script(ch) != _script(prev) and prev.isalpha()):
-                yield i
-        return
+            if not _is_letter(prev) or (_script(ch) != _script(prev) and prev.isalpha()):
+                found.append(i)
+        return found
     for i in range(start, len(glued)):
         ch, prev = glued[i], glued[i - 1]
         if prev == " " or prev == "-" or prev in APOSTROPHES or not ch.isalpha():
             continue
         if _cased(ch) or not _is_letter(prev) or (_script(ch) != _script(prev) and prev not in _JOINERS):
-            yield i
+            found.append(i)
+    return found
 
 
 def split_glued(
