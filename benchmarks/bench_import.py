@@ -14,8 +14,8 @@ Prints, from the same run (medians when --runs > 1):
   index filled by one statement with a 64 MB batch;
 - **bare floor**: title, authors and abstract alone into a table with an FTS5 index, the same way;
 - **parse alone**: the files read, parsed and handed to the writing process on every core, nothing written;
-  with the parsing processes' CPU time per record, and the parser's own CPU per record in one process (the
-  first 20,000 records, no process start-up or hand-over).
+  with its CPU time per record (all processes), and the parser's own CPU per record in one process (the first
+  20,000 records, no process start-up or hand-over).
 
 One JSON object on the last line.
 """
@@ -123,7 +123,8 @@ def end_to_end(db: Path, files: list[Path]) -> dict:
 def parse_alone(files: list[Path]) -> tuple[float, list, float]:
     """The import's own parsing pipeline (every core, records handed to this process), nothing written; the
     parsed files are kept for the floors (which start from parsed rows). Also the CPU time of the parsing
-    processes (their start, reading, parsing and handing over; the pool is shut down before it is read)."""
+    processes and this one (their start, reading, parsing and handing over, and this process's share: it takes
+    the rows and parses a file itself when the next one is not ready; the pool is shut down before it is read)."""
     kept = []
     before = os.times()
     start = time.perf_counter()
@@ -133,9 +134,8 @@ def parse_alone(files: list[Path]) -> tuple[float, list, float]:
             kept.append(parsed)
     elapsed = time.perf_counter() - start
     after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    if not cpu:  # no child processes (one core): the parse ran in a thread of this process
-        cpu = (after.user - before.user) + (after.system - before.system)
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system) \
+        + (after.user - before.user) + (after.system - before.system)
     return elapsed, kept, cpu
 
 
@@ -312,9 +312,9 @@ def main(argv=None) -> int:
                        parse_in_process_us_per_record=round(in_process * 1e6, 1))
         print(f"parse alone:         {median['parse']:6.2f} s  {args.records / median['parse']:8,.0f} records/s  "
               f"end to end / parse: {e2e / median['parse']:.2f}x")
-        print(f"parse CPU:           {cpu:6.2f} s  {cpu / args.records * 1e6:8.1f} us/record in the parsing processes"
-              f" (end to end: {figures['parser_cpu_us_per_record']} us/record); the parser alone in one process:"
-              f" {in_process * 1e6:.1f} us/record")
+        print(f"parse CPU:           {cpu:6.2f} s  {cpu / args.records * 1e6:8.1f} us/record (parse alone, all processes;"
+              f" end to end the parsing processes: {figures['parser_cpu_us_per_record']} us/record); the parser alone"
+              f" in one process: {in_process * 1e6:.1f} us/record")
     print(f"extra disk at peak:  {figures['extra_disk_mb']} MB (WAL, journal, temporary files) = "
           f"{figures['extra_disk_ratio']}x the final library ({figures['library_mb']} MB)")
     print(json.dumps(figures))
