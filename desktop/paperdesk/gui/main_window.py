@@ -477,6 +477,11 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.sidebar.rebuild()
 
     def _duplicate_row(self, row: int) -> None:
+        # The Duplicates page refills its list whenever its groups change (an import's scan, an undo) while the
+        # table may be showing: only the page on screen may choose the detail pane's record, or an edit typed
+        # there would go to a record the table does not have selected.
+        if self.stack.currentWidget() is not self.duplicates:
+            return
         group = self.duplicates.current_group()
         if group:
             self.detail.show_paper(group.records[0])

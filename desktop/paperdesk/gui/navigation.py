@@ -152,6 +152,7 @@ class Navigation:
         if self.stack.currentWidget() is not self.duplicates:
             self._remember()
         self.stack.setCurrentWidget(self.duplicates)
+        self._duplicate_row(self.duplicates.list.currentRow())  # the pane follows the page now on screen
         self.sidebar.mark("duplicates")
         if self.duplicates.needs_full_scan() and self.duplicates.worker is None:
             self.duplicates.scan()
