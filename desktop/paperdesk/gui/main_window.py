@@ -469,7 +469,8 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
 
     def _duplicate_row(self, row: int) -> None:
         group = self.duplicates.current_group()
-        if group:
+        # only while the queue is shown: a scan finishing behind the table must not change the record shown
+        if group and self.stack.currentWidget() is self.duplicates:
             self.detail.show_paper(group.records[0])
 
     # --- saved searches (not undoable; the views hear of them all the same) --------------------------------

@@ -156,6 +156,7 @@ class Navigation:
         self.sidebar.mark("duplicates")
         if self.duplicates.needs_full_scan() and self.duplicates.worker is None:
             self.duplicates.scan()
+        self._duplicate_row(self.duplicates.list.currentRow())  # the detail pane shows the current group's record
         self.duplicates.list.setFocus()
 
     def show_authors(self) -> None:
