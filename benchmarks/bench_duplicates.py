@@ -48,7 +48,7 @@ def measure(db: str, preset: str, out: str) -> None:
     from paperdesk.core import merging
     from paperdesk.core.library import Library
 
-    library = Library(db)
+    library = Library(db, readonly=True)  # the scan only reads: a shared library stays as it is
     stats: dict = {}
     start = time.perf_counter()
     groups = merging.scan(library, preset, stats=stats)

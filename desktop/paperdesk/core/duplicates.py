@@ -30,9 +30,11 @@ from typing import Callable, Iterable
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-# Scores where the abstract's +4 / -8 can move a pair across a threshold of any preset.
-ABSTRACT_MATTERS_LOW, ABSTRACT_MATTERS_HIGH = 52.0, 106.0
+# Scores where the abstract's +4 / -15 can move a pair across a threshold of any preset.
+ABSTRACT_MATTERS_LOW, ABSTRACT_MATTERS_HIGH = 52.0, 111.0
+ABSTRACTS_DIFFER = 65  # below this character similarity two abstracts are other texts, not one text edited
 NO_SHARED_AUTHOR = 10  # the same title, no author in common: at most "possible"
+AUTHOR_LISTS_DIFFER = 12  # the same title, a name in common, but other author lists: at most "possible"
 TITLE_FLOOR = 55  # below this title similarity nothing else can lift a pair to "possible"
 MAX_BLOCK = 60  # a key shared by more records than this is too common to tell anything: it is not used
 
@@ -46,10 +48,12 @@ _STOP = frozenset(
     .split()
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
-_VERSION_RE = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+|\d+)(?![\w.])")
+# after a letter too: "FoldSound-2.0" joined as "FoldSound2.0" keeps its 2.0
+_VERSION_RE = re.compile(r"(?<![\d.])v?(\d+(?:\.\d+)+|\d+)(?![\w.])")
 _PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b")
 _REPORT_WORDS = ("technical report", "tech report", "technique report", "system card", "supplementary")
-_REPORT_RE = re.compile("|".join(map(re.escape, _REPORT_WORDS)))
+# over the title with its spaces taken out: "TechnicalReport" is a technical report too
+_REPORT_RE = re.compile("|".join(re.escape(w.replace(" ", "")) for w in _REPORT_WORDS))
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ class Record:
         # norm_abstract is filled on first use (score_pair): most pairs are settled before the abstracts matter
         self.versions = frozenset(_versions(self.title))
         self.part = _part(self.norm_title)
-        self.is_report = _REPORT_RE.search(self.norm_title) is not None
+        self.is_report = _REPORT_RE.search(self.norm_title.replace(" ", "")) is not None
 
 
 @dataclass
@@ -210,6 +214,19 @@ def author_overlap(a: Record, b: Record) -> tuple[int, int]:
     return min(shared, comparable), comparable  # two Luos on one side match the one Luo on the other once
 
 
+def _author_lists_differ(a: Record, b: Record, shared: int, comparable: int) -> str | None:
+    """Why two author lists that share a name are still not one paper's list, or None. Dumps show a paper's first
+    names (up to three, then ``et al.``), so the same paper shows the same names in every dump: at most half of
+    them in common, or a complete list shorter than what the other record shows, are other lists."""
+    if comparable >= 2 and 2 * shared <= comparable:
+        return f"only {shared} of {comparable} authors in common"
+    for short, long in ((a, b), (b, a)):
+        if not short.truncated and len(short.names) < len(long.names):
+            return (f"one lists {len(short.names)} author{'s' if len(short.names) != 1 else ''} in all, the other"
+                    f" {len(long.names)}")
+    return None
+
+
 def score_pair(a: Record, b: Record) -> PairScore:
     """0-100, with the reasons for and against in words."""
     reasons: list[str] = []
@@ -270,18 +287,28 @@ def score_pair(a: Record, b: Record) -> PairScore:
         # the same (often generic) title by other people: at a million records many titles recur
         against.append("no author in common")
         score -= NO_SHARED_AUTHOR
-    # The abstracts last, and only where they can still change the verdict (+4 or -8): they cost the most.
+    elif shared:
+        differ = _author_lists_differ(a, b, shared, comparable)
+        if differ:
+            # one name in common is what two papers of one group share too (a profile page lists its author on
+            # every paper); the same paper in two dumps shows the same first names
+            against.append(differ)
+            score -= AUTHOR_LISTS_DIFFER
+    # The abstracts last, and only where they can still change the verdict (+4 or -15): they cost the most.
     if a.abstract and b.abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
         for r in (a, b):
             if not r.norm_abstract:
                 r.norm_abstract = normalize_title(r.abstract[:600])
-        abstract = fuzz.token_set_ratio(a.norm_abstract, b.norm_abstract)
+        # Character similarity, not word sets: two papers on one topic share most of their words, while the same
+        # paper in two dumps keeps its sentences (at most one edited or dropped).
+        abstract = fuzz.ratio(a.norm_abstract, b.norm_abstract)
         if abstract >= 90:
             reasons.append(f"abstract {abstract:.0f}%")
             score += 4
-        elif abstract < 50:
+        elif abstract < ABSTRACTS_DIFFER:
+            # the same title and a name or two in common, but another text: a librarian would look before merging
             against.append(f"abstracts differ ({abstract:.0f}%)")
-            score -= 8
+            score -= 15
     return PairScore(min(a.id, b.id), max(a.id, b.id), max(0.0, min(100.0, score)), reasons, against)
 
 
