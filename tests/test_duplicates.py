@@ -99,6 +99,34 @@ def test_a_complete_list_of_one_author_is_not_the_list_of_three_names_that_inclu
     assert _verdict(score_pair(a, b)) == "likely"
 
 
+def test_one_family_name_with_two_given_names_is_two_people():
+    """``Jianghao Li`` and ``Jiwoo F. Li`` share a family name and an initial, not a person: the same generic title
+    by each is no author in common. Initials, a given name's start and a slip still match."""
+    from paperdesk.core.duplicates import author_overlap
+
+    a = Record(1, GENERIC, ["Jianghao Li"], False, 2025, ABSTRACT)
+    assert author_overlap(a, Record(2, GENERIC, ["Jiwoo F. Li"], False, 2026, OTHER_ABSTRACT[:200])) == (0, 1)
+    for same in ("J. Li", "Jiang Li", "Jianhgao Li", "Li"):
+        assert author_overlap(a, Record(2, GENERIC, [same], False, 2025, "")) == (1, 1), same
+    pair = score_pair(a, Record(2, GENERIC, ["Jiwoo F. Li"], False, 2026, ABSTRACT[:200] + " A different ending."))
+    assert _verdict(pair) not in ("certain", "likely"), pair
+    assert "no author in common" in pair.against
+
+
+@pytest.mark.parametrize("title_a, title_b", [
+    ("FastFormer: Robust Ranking for Audio Deepfake Detection, Part II",
+     "FastFormer: Robust Ranking for Audio Deepfake Detection, Part II, Part II"),
+    ("Sense-R1: Self-Supervised Calibration for Sequential Recommendation",
+     "Sense-R1-R1: Self-Supervised Calibration for Sequential Recommendation"),
+])
+def test_a_title_repeating_its_own_words_is_another_title(title_a, title_b):
+    """The same words, some twice ("Part II, Part II"): one title adds them, as "Part II" adds to "X"."""
+    pair = score_pair(rec(1, title_a, ["Xiang S. Feng", "Yan Brown", "Seo-yeon Miller"]),
+                      rec(2, title_b, ["Xiang S. Feng", "Yan Brown", "Kenji Tang"]))
+    assert _verdict(pair) not in ("certain", "likely"), pair
+    assert any(x.startswith("one title adds") for x in pair.against), pair
+
+
 @pytest.mark.parametrize("b", [
     # an edited abstract (a sentence dropped), the same authors, initials for one, a year's shift
     Record(2, GENERIC, ["W. Guo", "Hao Li", "Rong Su"], True, 2024,

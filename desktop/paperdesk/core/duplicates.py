@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import combinations
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,6 +102,13 @@ def name_key(name: str) -> tuple[str, str]:
     return (words[0][0], words[-1])
 
 
+@lru_cache(maxsize=65536)
+def given_name(name: str) -> str:
+    """The first given name as written (``kevin`` of ``Kevin K. Yang``, ``k`` of ``K. Yang``); empty for one word."""
+    words = normalize_title(name).split()
+    return words[0] if len(words) > 1 else ""
+
+
 @dataclass
 class Record:
     """What the scorer needs of a paper, normalised once."""
@@ -115,6 +122,7 @@ class Record:
     norm_title: str = ""
     words: list[str] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
+    givens: list[str] = field(default_factory=list)
     norm_abstract: str = ""
     word_set: frozenset = frozenset()
     joins: frozenset = frozenset()
@@ -130,6 +138,7 @@ class Record:
         raw = self.norm_title.split()
         self.joins = frozenset(a + b for a, b in zip(raw, raw[1:]))  # "fine tuning" may be "finetuning" elsewhere
         self.names = [name_key(a) for a in self.authors]
+        self.givens = [given_name(a) for a in self.authors]
         # norm_abstract is filled on first use (score_pair): most pairs are settled before the abstracts matter
         self.versions = frozenset(_versions(self.title))
         self.part = _part(self.norm_title)
@@ -200,16 +209,23 @@ def _words_changed(only_a: set[str], only_b: set[str]) -> list[str]:
     return out
 
 
+def _same_given(x: str, y: str) -> bool:
+    """Given names that can be one person's: an initial, one the start of the other (``Xiao``/``Xiaoming``), or a
+    slip apart (``Jurgen``/``Juergen``). ``Jianghao Li`` and ``Jiwoo Li`` are two people."""
+    return len(x) <= 1 or len(y) <= 1 or x.startswith(y) or y.startswith(x) or _near_spelling(x, y)
+
+
 def author_overlap(a: Record, b: Record) -> tuple[int, int]:
     """(shared names, names comparable): shown lists are at most three long, so compare what both show."""
-    families_b = {}
-    for initial, family in b.names:
-        families_b.setdefault(family, set()).add(initial)
+    families_b: dict[str, list[tuple[str, str]]] = {}
+    for (initial, family), given in zip(b.names, b.givens):
+        families_b.setdefault(family, []).append((initial, given))
     shared = 0
-    for initial, family in a.names:
-        initials = families_b.get(family)
-        if initials is not None and (initial in initials or "" in initials or not initial):
-            shared += 1
+    for (initial, family), given in zip(a.names, a.givens):
+        for other_initial, other_given in families_b.get(family, ()):
+            if not initial or not other_initial or (initial == other_initial and _same_given(given, other_given)):
+                shared += 1
+                break
     comparable = min(len(a.names), len(b.names))
     return min(shared, comparable), comparable  # two Luos on one side match the one Luo on the other once
 
@@ -263,6 +279,10 @@ def score_pair(a: Record, b: Record) -> PairScore:
     # words of one title the other has neither as a word nor as two words written as one (and back)
     only_a = {w for w in a.word_set - b.word_set if w not in b.joins} - _parts_joined(a, b)
     only_b = {w for w in b.word_set - a.word_set if w not in a.joins} - _parts_joined(b, a)
+    if a.word_set == b.word_set and len(a.words) != len(b.words):
+        # the same words, some twice in one title: "X, Part II" vs "X, Part II, Part II", "Sense-R1-R1"
+        ca, cb = Counter(a.words), Counter(b.words)
+        only_a, only_b = set(ca - cb), set(cb - ca)
     changed: list[str] = []
     if bool(only_a) != bool(only_b):
         extra = sorted(only_a or only_b)
