@@ -29,11 +29,17 @@ from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
+from rapidfuzz.utils import default_process
+
+from .wording import count
 
 # Scores where the abstract's +4 / -15 can move a pair across a threshold of any preset.
 ABSTRACT_MATTERS_LOW, ABSTRACT_MATTERS_HIGH = 52.0, 111.0
 ABSTRACTS_DIFFER = 65  # below this character similarity two abstracts are other texts, not one text edited
 NO_SHARED_AUTHOR = 10  # the same title, no author in common: at most "possible"
+NO_SHARED_AUTHOR_YEARS_APART = 25
+VERSIONS_DIFFER, PARTS_DIFFER = 25, 30
+MARKS_DIFFER = min(VERSIONS_DIFFER, PARTS_DIFFER)  # what other title marks (title_marks) cost a pair at least
 AUTHOR_LISTS_DIFFER = 12  # the same title, a name in common, but other author lists: at most "possible"
 TITLE_FLOOR = 55  # below this title similarity nothing else can lift a pair to "possible"
 MAX_BLOCK = 60  # a key shared by more records than this is too common to tell anything: it is not used
@@ -187,6 +193,13 @@ def _versions(title: str) -> set[str]:
     return {n for n in _VERSION_RE.findall(text) if not (len(n) == 4 and n.startswith(("19", "20")))}
 
 
+def title_marks(title: str, normalized: str) -> str:
+    """A title's version numbers and part, as one string (empty for most titles): two titles whose marks differ
+    take at least MARKS_DIFFER off their pair's score (the scan's upper bound uses this)."""
+    versions, part = _versions(title), _part(normalized) or None  # no part and "Part 0" cost nothing (score_pair)
+    return f"{' '.join(sorted(versions))}|{part}" if versions or part else ""
+
+
 def _parts_joined(a: "Record", b: "Record") -> set[str]:
     """Words of ``a`` that ``b`` writes joined with their neighbour (``fine tuning`` / ``finetuning``)."""
     raw = a.norm_title.split()
@@ -235,11 +248,10 @@ def _author_lists_differ(a: Record, b: Record, shared: int, comparable: int) -> 
     names (up to three, then ``et al.``), so the same paper shows the same names in every dump: at most half of
     them in common, or a complete list shorter than what the other record shows, are other lists."""
     if comparable >= 2 and 2 * shared <= comparable:
-        return f"only {shared} of {comparable} authors in common"
+        return f"only {shared} of {count(comparable, 'author')} in common"
     for short, long in ((a, b), (b, a)):
         if not short.truncated and len(short.names) < len(long.names):
-            return (f"one lists {len(short.names)} author{'s' if len(short.names) != 1 else ''} in all, the other"
-                    f" {len(long.names)}")
+            return f"one lists {count(len(short.names), 'author')} in all, the other {len(long.names)}"
     return None
 
 
@@ -271,14 +283,17 @@ def score_pair(a: Record, b: Record) -> PairScore:
     va, vb = a.versions, b.versions
     if va != vb:
         against.append(f"different version numbers ({', '.join(sorted(va)) or 'none'} vs {', '.join(sorted(vb)) or 'none'})")
-        score -= 25
+        score -= VERSIONS_DIFFER
     pa, pb = a.part, b.part
     if pa != pb and (pa or pb):
         against.append(f"different parts ({pa or '-'} vs {pb or '-'})")
-        score -= 30
+        score -= PARTS_DIFFER
     # words of one title the other has neither as a word nor as two words written as one (and back)
-    only_a = {w for w in a.word_set - b.word_set if w not in b.joins} - _parts_joined(a, b)
-    only_b = {w for w in b.word_set - a.word_set if w not in a.joins} - _parts_joined(b, a)
+    if a.word_set != b.word_set:
+        only_a = {w for w in a.word_set - b.word_set if w not in b.joins} - _parts_joined(a, b)
+        only_b = {w for w in b.word_set - a.word_set if w not in a.joins} - _parts_joined(b, a)
+    else:
+        only_a = only_b = set()
     if a.word_set == b.word_set and len(a.words) != len(b.words):
         # the same words, some twice in one title: "X, Part II" vs "X, Part II, Part II", "Sense-R1-R1"
         ca, cb = Counter(a.words), Counter(b.words)
@@ -302,7 +317,7 @@ def score_pair(a: Record, b: Record) -> PairScore:
         score -= 20
     if comparable and shared == 0 and a.year and b.year and abs(a.year - b.year) >= 3:
         against.append("no shared author, years apart")
-        score -= 25
+        score -= NO_SHARED_AUTHOR_YEARS_APART
     elif comparable and shared == 0:
         # the same (often generic) title by other people: at a million records many titles recur
         against.append("no author in common")
@@ -318,7 +333,7 @@ def score_pair(a: Record, b: Record) -> PairScore:
     if a.abstract and b.abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
         for r in (a, b):
             if not r.norm_abstract:
-                r.norm_abstract = normalize_title(r.abstract[:600])
+                r.norm_abstract = default_process(r.abstract[:600])  # in C: case and punctuation folded
         # Character similarity, not word sets: two papers on one topic share most of their words, while the same
         # paper in two dumps keeps its sentences (at most one edited or dropped).
         abstract = fuzz.ratio(a.norm_abstract, b.norm_abstract)
