@@ -196,6 +196,8 @@ def _versions(title: str) -> set[str]:
 def title_marks(title: str, normalized: str) -> str:
     """A title's version numbers and part, as one string (empty for most titles): two titles whose marks differ
     take at least MARKS_DIFFER off their pair's score (the scan's upper bound uses this)."""
+    if "part" not in normalized and not _DIGIT_RE.search(title):  # most titles: no number, no part
+        return ""
     versions, part = _versions(title), _part(normalized) or None  # no part and "Part 0" cost nothing (score_pair)
     return f"{' '.join(sorted(versions))}|{part}" if versions or part else ""
 

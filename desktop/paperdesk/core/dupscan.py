@@ -42,7 +42,7 @@ import sqlite3
 import time
 from array import array
 from concurrent.futures import ProcessPoolExecutor
-from itertools import combinations
+from itertools import chain, combinations
 from typing import Callable
 
 import numpy as np
@@ -201,6 +201,20 @@ def _codes(values: list[str]) -> np.ndarray:
     return np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int64, count=len(values))
 
 
+def _ranks(values: list[str]) -> np.ndarray:
+    """Each value's place among the distinct values sorted (equal values, equal places); the empty string is 0."""
+    place = {v: i for i, v in enumerate(sorted(set(values) | {""}))}
+    return np.fromiter((place[v] for v in values), dtype=np.int64, count=len(values))
+
+
+def _unique(codes: np.ndarray) -> np.ndarray:
+    """The sorted distinct codes. (np.unique of numpy 2.4 hashes first: 13 s for 7 million codes; this 0.5 s.)"""
+    codes = np.sort(codes)
+    if len(codes) < 2:
+        return codes
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+
+
 def _window_pairs(order: list[int], window: int, groups: np.ndarray) -> np.ndarray:
     """Positions (low, high) of records within ``window`` places of each other in ``order`` whose group numbers
     are equal and not 0, encoded as low * n + high."""
@@ -222,25 +236,28 @@ def candidate_positions(keys: _Keys, cancelled: Callable[[], bool] | None = None
     n = len(keys)
     if n < 2:
         return np.zeros(0, dtype=np.int64)
-    persons, compacts = keys.persons, keys.compacts
-    person = _codes(persons)
-    by_person = sorted(range(n), key=lambda i: persons[i] + "\x00" + compacts[i])
+    # Each sort order as numpy's stable lexsort over ranks of the strings (the same order as sorting the joined
+    # strings in Python, at a fraction of the cost).
+    compacts = keys.compacts
+    person = _ranks(keys.persons)  # 0: no first author
+    title = _ranks(compacts)
+    by_person = np.lexsort((title, person))
     if ranks is not None:
-        ranks[np.asarray(by_person, dtype=np.int64)] = np.arange(n)
+        ranks[by_person] = np.arange(n)
     parts = [_window_pairs(by_person, PERSON_WINDOW, person)]
     del by_person
     if cancelled is not None and cancelled():
         return None
-    backwards = sorted(range(n), key=lambda i: persons[i] + "\x00" + compacts[i][::-1])
+    backwards = np.lexsort((_ranks([c[::-1] for c in compacts]), person))
     parts.append(_window_pairs(backwards, PERSON_WINDOW, person))
     del backwards
     if cancelled is not None and cancelled():
         return None
-    by_title = sorted(range(n), key=lambda i: compacts[i] + "\x00" + persons[i])
+    by_title = np.lexsort((person, title))
     prefix = _codes([c[:TITLE_PREFIX] or "-" for c in compacts])
     parts.append(_window_pairs(by_title, TITLE_WINDOW, prefix))
     del by_title
-    return np.unique(np.concatenate(parts))
+    return _unique(np.concatenate(parts))
 
 
 def _rare_positions(keys: _Keys) -> np.ndarray:
@@ -252,19 +269,23 @@ def _rare_positions(keys: _Keys) -> np.ndarray:
     n = len(keys)
     codes = [a * n + b for members in blocks.values() if 2 <= len(members) <= MAX_BLOCK
              for a, b in combinations(members, 2)]
-    return np.unique(np.asarray(codes, dtype=np.int64))
+    return _unique(np.asarray(codes, dtype=np.int64))
 
 
 def _plausible(keys: _Keys, codes: np.ndarray, floor: float, progress=None, cancelled=None) -> np.ndarray | None:
     """_plausible_part over slices of the codes (memory: a slice's pairs, not all of them)."""
     if not len(codes):
         return codes
-    table: dict[str, int] = {}
+    # each record's first three names as numbers (0: none), built in flat arrays rather than record by record
+    split = [names.split() for names in keys.families]
+    lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+    flat = _codes(list(chain.from_iterable(split)))  # names are never empty: every code is >= 1
+    del split
+    rows = np.repeat(np.arange(len(keys)), lengths)
+    cols = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     fam = np.zeros((len(keys), 3), dtype=np.int64)
-    for i, names in enumerate(keys.families):
-        for j, f in enumerate(names.split()):
-            fam[i, j] = table.setdefault(f, len(table) + 1)
-    del table
+    fam[rows, cols] = flat
+    del rows, cols, flat, lengths
     counts = np.frombuffer(keys.counts, dtype=np.int8).astype(np.int64)
     years = np.frombuffer(keys.years, dtype=np.int16).astype(np.int64)
     marks = _codes(keys.marks)
