@@ -276,6 +276,20 @@ def _plausible(keys: _Keys, codes: np.ndarray, floor: float, progress=None, canc
     """_plausible_part over slices of the codes (memory: a slice's pairs, not all of them)."""
     if not len(codes):
         return codes
+    tables = _bound_tables(keys)
+    parts = []
+    slices = range(0, len(codes), FILTER_SLICE)
+    for m, s in enumerate(slices, start=1):
+        parts.append(_plausible_part(keys, codes[s:s + FILTER_SLICE], floor, *tables))
+        if progress:
+            progress("Comparing titles", m, len(slices))
+        if cancelled is not None and cancelled():
+            return None
+    return np.concatenate(parts)
+
+
+def _bound_tables(keys: _Keys):
+    """What the upper bound reads of each record, as arrays: name numbers, name counts, years, title marks."""
     # each record's first three names as numbers (0: none), built in flat arrays rather than record by record
     split = [names.split() for names in keys.families]
     lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
@@ -288,24 +302,16 @@ def _plausible(keys: _Keys, codes: np.ndarray, floor: float, progress=None, canc
     del rows, cols, flat, lengths
     counts = np.frombuffer(keys.counts, dtype=np.int8).astype(np.int64)
     years = np.frombuffer(keys.years, dtype=np.int16).astype(np.int64)
-    marks = _codes(keys.marks)
-    parts = []
-    slices = range(0, len(codes), FILTER_SLICE)
-    for m, s in enumerate(slices, start=1):
-        parts.append(_plausible_part(keys, codes[s:s + FILTER_SLICE], floor, fam, counts, years, marks))
-        if progress:
-            progress("Comparing titles", m, len(slices))
-        if cancelled is not None and cancelled():
-            return None
-    return np.concatenate(parts)
+    return fam, counts, years, _codes(keys.marks)
 
 
-def _plausible_part(keys: _Keys, codes: np.ndarray, floor: float, fam, counts, years, marks) -> np.ndarray:
+def _plausible_part(keys: _Keys, codes: np.ndarray, floor: float, fam, counts, years, marks,
+                    with_bounds: bool = False):
     """The codes of the pairs that can still reach ``floor``: an upper bound of score_pair from the names (the
     author overlap at best: initials and family names shared, given names not checked, and the evidence against
     that it certainly gives), the years, the version numbers and parts of the titles, the abstract at best, and
     the titles' own similarity (computed in C, for the pairs the rest leaves a chance). The others cannot score,
-    so they are not scored."""
+    so they are not scored. ``with_bounds``: (codes, their upper bounds), for the tests."""
     n = len(keys)
     a, b = np.divmod(codes, n)
     # the authors: names shared (each of a's names once, capped at the names both show)
@@ -343,7 +349,9 @@ def _plausible_part(keys: _Keys, codes: np.ndarray, floor: float, fam, counts, y
     del left, right
     title = np.where(ratio >= 100, ratio, np.maximum(ratio, words - 3))
     title = np.where((ratio < TITLE_FLOOR) & (words < TITLE_FLOOR), 0, title)
-    return codes[(title > 0) & (0.7 * title + rest >= floor - 1e-6)]
+    best = np.where(title > 0, 0.7 * title + rest, 0.0)
+    keep = (title > 0) & (best >= floor - 1e-6)
+    return (codes[keep], best[keep]) if with_bounds else codes[keep]
 
 
 def _score_all(db_path: str, keys: _Keys, codes: np.ndarray, distinct: set[tuple[int, int]], floor: float, pool,
