@@ -147,7 +147,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(520)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(lambda: self._apply_search(typed=True))
+        self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
@@ -158,6 +158,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.column_actions = self.table.column_actions
         self.model.refreshed.connect(self._update_count)
         self.model.refreshed.connect(self._update_banner)
+        self.model.completed.connect(self._hits_completed)
         self.author_page.settings = self.settings  # where its charts are saved
         self._update_back()
         self.init_library_files(owns_library)  # the title bar, the recent list (gui/libraries.py)
@@ -360,7 +361,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
     def open_export(self, show: bool = True):
         from .dialogs.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self.library, self.selected_ids(), list(self.model.ids), self.view_label(), self,
+        dialog = ExportDialog(self.library, self.selected_ids(), self.model.all_ids(), self.view_label(), self,
                               self.settings, origin=self.ops.worker_origin("export"))
         if show:
             dialog.show()
@@ -476,6 +477,11 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.sidebar.rebuild()
 
     def _duplicate_row(self, row: int) -> None:
+        # The Duplicates page refills its list whenever its groups change (an import's scan, an undo) while the
+        # table may be showing: only the page on screen may choose the detail pane's record, or an edit typed
+        # there would go to a record the table does not have selected.
+        if self.stack.currentWidget() is not self.duplicates:
+            return
         group = self.duplicates.current_group()
         if group:
             self.detail.show_paper(group.records[0])
