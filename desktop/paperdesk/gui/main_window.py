@@ -159,6 +159,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.model.refreshed.connect(self._update_count)
         self.model.refreshed.connect(self._update_banner)
         self.model.completed.connect(self._hits_completed)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())  # rows fetched while counting
         self.author_page.settings = self.settings  # where its charts are saved
         self._update_back()
         self.init_library_files(owns_library)  # the title bar, the recent list (gui/libraries.py)
