@@ -95,7 +95,7 @@ class StatsWorker(QObject):
             with self._lock:
                 if self._stopped:
                     return
-                self.library = Library(self.db_path)
+                self.library = Library(self.db_path, cache_mb=authors.REBUILD_CACHE_MB)
             try:
                 # Usually a catch-up on the authors the latest changes touched (well under a second); a full
                 # recount when asked for, or when the aggregates were never built.
