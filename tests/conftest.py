@@ -94,3 +94,35 @@ def window(seeded, tmp_path, qtbot):
     qtbot.addWidget(w)
     w.show()
     return w
+
+
+# Titles of seed records the dump below copies: one already in a certain group (with its copy in another seed
+# file), two in none.
+DUPLICATED_TITLES = ("How Can Recommender Systems Benefit from Large Language Models: A Survey",
+                     "Can Recommender Systems Teach Themselves?%", "Personalized Deep Research:%")
+
+
+@pytest.fixture
+def duplicating_dump(tmp_path):
+    """A dump of four records: three copies of seed records as another listing would show them (a hyphen
+    written as a space, a changed date, one word misspelt) and one record the library does not hold. Returns
+    (path, the ids of the copied records, in that order)."""
+
+    def write(library: Library, name: str = "again.txt"):
+        ids, raws = [], []
+        for title in DUPLICATED_TITLES:
+            pid, raw = library.conn.execute(
+                "SELECT p.id, pv.raw FROM papers p JOIN provenance pv ON pv.paper_id = p.id WHERE p.title LIKE ?"
+                " ORDER BY p.id LIMIT 1", (title,)).fetchone()
+            ids.append(pid)
+            raws.append(raw.split("\n"))
+        raws[0][1] = raws[0][1].replace("Benefit from", "Benefit frm")
+        raws[1][0] = raws[1][0].replace("May 9", "May 10")
+        raws[2][1] = raws[2][1].replace("User-Centric", "User Centric")
+        fresh = ["IRMay 12", "Tidal Gardens: Grazing Bandits for Seaweed Farms That Nobody AskedAna Lee, Bo Chen",
+                 "We study seaweed, slowly."]
+        path = tmp_path / name
+        path.write_text("\n".join("\n".join(r) for r in [*raws, fresh]) + "\n", encoding="utf-8", newline="")
+        return path, ids
+
+    return write

@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--captured", type=_date, metavar="YYYY-MM-DD",
                    help="capture date for year-less dates (default: each file's modification time)")
     p.add_argument("--json", action="store_true", help="print the reports as JSON")
+    p.add_argument("--no-duplicate-scan", action="store_true",
+                   help="do not look for duplicates of the new records afterwards (long on a large library)")
 
     p = sub.add_parser("export", help="write papers to BibTeX, biblatex, CSL-JSON, RIS, JSON or CSV")
     p.add_argument("--format", choices=("bibtex", "biblatex", "csljson", "ris", "json", "csv"), default="json")
@@ -384,11 +386,38 @@ def _import(db: str | None, args) -> int:
         results = library.import_files(
             args.files, args.captured, progress=None if args.json else lambda done, total, result: _print_result(result)
         )
+        found = None if args.no_duplicate_scan else _new_duplicates(library, results, quiet=args.json)
     if args.json:
-        json.dump({"library": str(library.path), "files": [r.as_dict() for r in results]}, sys.stdout,
-                  ensure_ascii=False, indent=2)
+        report = {"library": str(library.path), "files": [r.as_dict() for r in results]}
+        if found is not None:
+            report["duplicates"] = found
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         print()
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _new_duplicates(library, results, quiet: bool) -> dict | None:
+    """After an import: the new records scanned against the library (not the whole library again), the outcome
+    printed in one sentence. Ctrl+C stops the scan only: the import is kept. Returns what --json reports."""
+    from .core import dupqueue
+
+    new = dupqueue.imported_records(library, results)
+    if not new:
+        return {"new_records": 0, "groups": []}
+    if not quiet and sys.stderr.isatty():  # a hint for whoever waits at the terminal, not for a log
+        print(f"Looking for duplicates of the {count(len(new), 'new record', grouped=True)} (Ctrl+C stops this,"
+              " --no-duplicate-scan leaves it out)…", file=sys.stderr, flush=True)
+    try:
+        from .core import merging
+
+        groups = dupqueue.touching(merging.scan_new(library, new), new)
+    except KeyboardInterrupt:
+        print("Stopped looking for duplicates; the import is kept (`paperdesk duplicates` scans the library).",
+              file=sys.stderr)
+        return None
+    if not quiet:
+        print(dupqueue.summary(groups, new) + (" `paperdesk duplicates` lists them." if groups else ""))
+    return {"new_records": len(new), "groups": [g.as_dict() for g in groups]}
 
 
 def _print_result(result) -> None:

@@ -2,6 +2,11 @@
 
 M merge (opens the merge dialog), N not duplicates (remembered for good), S skip, arrow keys move. The scan runs
 in the background with progress and Cancel; the strictness preset and its thresholds are shown.
+
+Records that arrive (an import, here or elsewhere; records brought back by an undo) are scanned against the
+library on their own (merging.scan_new: seconds where a full scan takes minutes at a million records), and their
+groups join those of the last full scan (core/dupqueue.py). The groups live in this page, not in the library: a
+new window starts with a full scan when the queue is first opened.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, \
     QPushButton, QVBoxLayout, QWidget
 
-from ..core import curation, merging
+from ..core import curation, dupqueue, merging
 from ..core.duplicates import PRESETS, Group
 from ..core.library import Library
 from .workers import start_in_thread
@@ -28,15 +33,20 @@ class ScanWorker(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, db_path, preset: str):
+    def __init__(self, db_path, preset: str, new_ids: list[int] | None = None):
+        """``new_ids``: only these records against the library (after an import), not the whole library."""
         super().__init__()
-        self.db_path, self.preset = db_path, preset
+        self.db_path, self.preset, self.new_ids = db_path, preset, new_ids
         self.cancel = threading.Event()
 
     def run(self):
         try:
-            with Library(self.db_path) as library:
-                groups = merging.scan(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
+            with Library(self.db_path, check=False) as library:  # the window checked the file at open
+                if self.new_ids is None:
+                    groups = merging.scan(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
+                else:
+                    groups = merging.scan_new(library, self.new_ids, self.preset, progress=self.progress.emit,
+                                              cancel=self.cancel)
             if self.cancel.is_set():
                 self.cancelled.emit()
             else:
@@ -68,13 +78,23 @@ class DuplicatesPage(QWidget):
     bulkRequested = Signal(list)  # certain groups
     closeRequested = Signal()
     countChanged = Signal(int)  # groups in the queue; -1 when not known (never scanned, or cancelled)
+    newScanned = Signal(list, list)  # records scanned against the library, the groups they form
+    newScanStopped = Signal(list)  # records whose scan was cancelled or failed
+    scanProgress = Signal(str, int, int)  # stage, done, total (of whichever scan runs)
+
+    # Events whose new records are always scanned against the library (other records that come back, by an
+    # undo say, only when the queue holds groups already).
+    IMPORTS = ("import", "import-readded")
 
     def __init__(self, library: Library):
         super().__init__()
         self.library = library
         self.groups: list[Group] = []
-        self.scanned = False  # a scan finished since the last change that could add groups
-        self.stale = False
+        self.scanned = False  # a full scan finished (its groups are in the queue)
+        self.stale = False  # records came back in a way not known record by record: a full scan is due
+        self.fresh: set[int] = set()  # records scanned on their own since the last full scan (marked "new")
+        self.pending: set[int] = set()  # records waiting for a scan of their own
+        self.full_wanted = False  # a full scan asked for while another scan ran
         self.worker = None
         self.stopped = False  # the window is closing or switching libraries: late scan results are dropped
         layout = QVBoxLayout(self)
@@ -129,14 +149,51 @@ class DuplicatesPage(QWidget):
 
     # --- scanning ---------------------------------------------------------------------------------------
 
+    def needs_full_scan(self) -> bool:
+        """Opening the queue starts a full scan: nothing scanned yet, or records came back unknown."""
+        return self.stale or not (self.scanned or self.fresh)
+
     def scan(self) -> None:
-        if self.worker is not None:
+        if self.stopped:
             return
+        if self.worker is not None:
+            if self.worker.new_ids is not None:
+                self.full_wanted = True  # after the scan of the new records
+            return
+        self.full_wanted = False
+        self.pending.clear()  # a full scan covers them
+        self._start(None, "Duplicates — scanning…")
+
+    def scan_new(self, ids) -> None:
+        """Scan these records against the library (after an import): now, or after the scan running now."""
+        if self.stopped or not ids:
+            return
+        self.pending.update(ids)
+        if self.worker is None:
+            self._next()
+
+    def covers(self, ids) -> bool:
+        """No scan is due or running for any of ``ids``: the queue says what it knows of them."""
+        wanted = set(ids)
+        running = set(self.worker.new_ids or ()) if self.worker is not None and self.worker.new_ids else set()
+        full_running = self.worker is not None and self.worker.new_ids is None
+        return not (wanted & self.pending or wanted & running or (full_running and wanted))
+
+    def _next(self) -> None:
+        """The work asked for while a scan ran."""
+        if self.full_wanted:
+            self.scan()
+        elif self.pending:
+            ids = sorted(self.pending)
+            self.pending.clear()
+            self._start(ids, f"Duplicates — looking for duplicates of {count(len(ids), 'new record', grouped=True)}…")
+
+    def _start(self, new_ids: list[int] | None, title: str) -> None:
         self.bar.show()
         self.bar.setRange(0, 0)
         self.cancel_button.show()
-        self.title.setText("Duplicates — scanning…")
-        self.worker = ScanWorker(self.library.path, self.preset.currentData())
+        self.title.setText(title)
+        self.worker = ScanWorker(self.library.path, self.preset.currentData(), new_ids)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._scanned)
         self.worker.failed.connect(self._failed)
@@ -165,41 +222,64 @@ class DuplicatesPage(QWidget):
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
         self.bar.setFormat(f"{stage}: {done:,} of {total:,}")
+        self.scanProgress.emit(stage, done, total)
+
+    def _ended(self) -> list[int] | None:
+        """The worker has ended: forget it; returns the records it scanned on their own (None: a full scan)."""
+        new_ids = self.worker.new_ids if self.worker is not None else None
+        self.worker = None
+        self.bar.hide()
+        self.cancel_button.hide()
+        return new_ids
 
     def _failed(self, message: str) -> None:
         if self.stopped:
             return
-        self.worker = None
-        self.bar.hide()
-        self.cancel_button.hide()
+        new_ids = self._ended()
         self.title.setText(message)
+        if new_ids is not None:
+            self.newScanStopped.emit(new_ids)
+        self._next()
 
     def _cancelled(self) -> None:
         if self.stopped:
             return
-        self.worker = None
-        self.bar.hide()
-        self.cancel_button.hide()
-        if self.scanned:
+        new_ids = self._ended()
+        self.pending.clear()  # Cancel stops the scans asked for, not only the one running
+        self.full_wanted = False
+        if self.scanned or self.fresh:
             self._fill(self.list.currentRow())
             self.title.setText(self.title.text() + " — the new scan was cancelled; these are from the last one")
         else:
             self.title.setText("Duplicates — scan cancelled; press Scan again to look for duplicates")
             self.countChanged.emit(-1)
+        if new_ids is not None:
+            self.newScanStopped.emit(new_ids)
 
     def apply_changes(self, changes) -> None:
-        """Drop groups whose records were merged away or marked different; rescan when records came back."""
+        """Drop groups whose records were merged away or marked different; scan records that arrived (imported,
+        brought back) against the library; a full scan only when what came back is not known record by record."""
         gone = set(changes.removed)
         distinct = [set(e["details"].get("records") or []) for e in changes.events if e["kind"] == "not-duplicates"]
         if gone or distinct:
             row = self.list.currentRow()
             self.groups = [g for g in self.groups if not set(g.records) & gone
                            and not any(set(g.records) <= d for d in distinct)]
-            if self.scanned:
+            if self.scanned or self.fresh:
                 self._fill(max(row, 0))
-        comeback = changes.added or changes.everything or any(
-            e["kind"] == "not-duplicates-undone" for e in changes.events)
-        if comeback and self.scanned:
+        kinds = {e["kind"] for e in changes.events}
+        known = self.scanned or bool(self.fresh)
+        # records that arrived: scanned against the library on their own (after an import always, else only
+        # when the queue holds groups they may belong to)
+        if changes.added and (known or kinds & set(self.IMPORTS)):
+            self.scan_new(changes.added)
+        undone = {x for e in changes.events if e["kind"] == "not-duplicates-undone"
+                  for pair in e["details"].get("pairs") or [] for x in pair}
+        if undone and known:
+            self.scan_new(undone)  # the pairs no longer marked distinct, scored again
+        # an import marks everything changed (records present already gain a source): not a reason to rescan
+        unknown = changes.everything and not (kinds and kinds <= set(self.IMPORTS))
+        if unknown and self.scanned:
             self.stale = True
             if self.isVisible():
                 self.scan()
@@ -207,11 +287,17 @@ class DuplicatesPage(QWidget):
     def _scanned(self, groups: list) -> None:
         if self.stopped:
             return
-        self.worker = None
-        self.scanned, self.stale = True, False
-        self.bar.hide()
-        self.cancel_button.hide()
-        self.set_groups(groups)
+        new_ids = self._ended()
+        if new_ids is None:
+            self.scanned, self.stale = True, False
+            self.fresh = set()
+            self.set_groups(groups)
+        else:
+            self.fresh.update(new_ids)
+            self.groups = dupqueue.combine(self.groups, groups)
+            self._fill(max(self.list.currentRow(), 0))
+            self.newScanned.emit(new_ids, groups)
+        self._next()
 
     def set_groups(self, groups: list[Group]) -> None:
         self.groups = list(groups)
@@ -220,17 +306,26 @@ class DuplicatesPage(QWidget):
     def _fill(self, keep_row: int = 0) -> None:
         self.list.clear()
         named = curation.briefs(self.library, [pid for group in self.groups for pid in group.records])
+        fresh = 0
         for group in self.groups:
             titles = [f"   {pid}: {b['title']}  —  {b['authors']} ({b['year'] or '?'})"
                       for pid, b in ((pid, named.get(pid)) for pid in group.records) if b]
-            text = f"{group.confidence.upper()}  {group.score:.0f}   {'; '.join(group.reasons)}\n" + "\n".join(titles)
+            new = bool(self.fresh.intersection(group.records))
+            fresh += new
+            text = (("NEW  " if new else "") + f"{group.confidence.upper()}  {group.score:.0f}   "
+                    f"{'; '.join(group.reasons)}\n" + "\n".join(titles))
             item = QListWidgetItem(text)
             item.setData(Qt.UserRole, group.records)
             item.setToolTip("M merge, N not duplicates, S skip")
             item.setForeground(QColor(COLORS[group.confidence]))
             self.list.addItem(item)
         certain = sum(1 for g in self.groups if g.confidence == "certain")
-        self.title.setText(f"Duplicates — {count(len(self.groups), 'candidate group')} ({certain} certain)")
+        title = f"Duplicates — {count(len(self.groups), 'candidate group')} ({certain} certain)"
+        if self.fresh:
+            title += f", {fresh} with new records"
+            if not self.scanned:
+                title += " (only the new records were scanned: Scan again looks through the whole library)"
+        self.title.setText(title)
         self.bulk.setEnabled(certain > 0)
         if self.groups:
             self.list.setCurrentRow(min(keep_row, len(self.groups) - 1))

@@ -517,17 +517,19 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         if self.ops.refuse_while_busy():  # one writer at a time: the import would wait on the bulk change
             return None
         dialog = ImportDialog(self.library.path, paths, captured, self, origin=self.ops.worker_origin("import"))
-        dialog.done_importing.connect(self._imported)
+        dialog.done_importing.connect(lambda results: self._imported(results, dialog))
         self.import_dialog = dialog
         dialog.show()
         return dialog
 
-    def _imported(self, results: list) -> None:
-        self.ops.check_elsewhere(force=True)
+    def _imported(self, results: list, dialog: ImportDialog | None = None) -> None:
+        self.ops.check_elsewhere(force=True)  # the Duplicates page hears of the new records and scans them
         added = sum(r["added"] for r in results)
         if added:
             self.sidebar.select("recent")
         self.statusBar().showMessage(f"Import finished: {count(added, 'record')} added", 8000)
+        if dialog is not None:
+            dialog.follow_duplicates(self.duplicates)
 
     def dragEnterEvent(self, event):
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):

@@ -154,7 +154,7 @@ class Navigation:
             self._remember()
         self.stack.setCurrentWidget(self.duplicates)
         self.sidebar.mark("duplicates")
-        if (not self.duplicates.scanned or self.duplicates.stale) and self.duplicates.worker is None:
+        if self.duplicates.needs_full_scan() and self.duplicates.worker is None:
             self.duplicates.scan()
         self.duplicates.list.setFocus()
 

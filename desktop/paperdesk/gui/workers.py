@@ -22,6 +22,7 @@ class ImportWorker(QObject):
         self.origin = origin  # the window's events and its workers' are told apart from other windows'
         self.db_path, self.paths, self.captured = db_path, list(paths), captured
         self.cancel = threading.Event()
+        self.new_records: list[int] = []  # the records the import added (set before ``finished``)
 
     def run(self) -> None:
         try:
@@ -34,6 +35,9 @@ class ImportWorker(QObject):
                 self.paths, self.captured, cancel=self.cancel,
                 progress=lambda done, total, result: self.progress.emit(done, total, result.message),
             )
+            from ..core import dupqueue
+
+            self.new_records = dupqueue.imported_records(library, results)  # here, not on the GUI thread
             self.finished.emit([r.as_dict() for r in results])
         except Exception as exc:  # never let a worker die silently: the window shows what happened
             from ..core.logfile import log_exception

@@ -1,4 +1,5 @@
-"""Import from the GUI: a progress dialog with Cancel over a background import, then the parse report."""
+"""Import from the GUI: a progress dialog with Cancel over a background import, then the parse report, then how
+many of the new records may be duplicates (the Duplicates page scans them against the library meanwhile)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QButtonGroup, QDateEdit, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, \
     QProgressBar, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout
 
+from ...core import dupqueue
 from ...core.library import is_bulk
 from ..workers import ImportWorker, start_in_thread
 from ...core.wording import count
@@ -82,6 +84,11 @@ class ImportDialog(QDialog):
         self.bar.setRange(0, len(self.paths))
         self.bar.setValue(0)
         layout.addWidget(self.bar)
+        self.duplicates_line = QLabel("")  # what the scan of the new records found
+        self.duplicates_line.setObjectName("import-duplicates")
+        self.duplicates_line.setWordWrap(True)
+        self.duplicates_line.hide()
+        layout.addWidget(self.duplicates_line)
         self.report = QTextBrowser()
         self.report.hide()
         layout.addWidget(self.report, 1)
@@ -89,7 +96,12 @@ class ImportDialog(QDialog):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.RejectRole)
+        self.stop_scan = QPushButton("Stop looking for duplicates")
+        self.stop_scan.hide()
+        self.buttons.addButton(self.stop_scan, QDialogButtonBox.ActionRole)
         layout.addWidget(self.buttons)
+        self.page = None  # the Duplicates page scanning the new records
+        self.new_records: list[int] = []
         self.results: list[dict] | None = None
         self.cancelled = False
         self.worker = ImportWorker(db_path, self.paths, captured, origin)
@@ -151,6 +163,57 @@ class ImportDialog(QDialog):
     def _show_close(self) -> None:
         self.cancel_button.setText("Close")
         self.cancel_button.setEnabled(True)
+
+    # --- the new records' duplicates ----------------------------------------------------------------------
+
+    def follow_duplicates(self, page) -> None:
+        """Say what the Duplicates page's scan of the records this import added finds (it runs whether or not
+        this dialog stays open); its progress shows in the bar, and a button stops it."""
+        self.new_records = list(self.worker.new_records)
+        if not self.new_records:
+            return
+        self.page = page
+        page.newScanned.connect(self._scan_ended)
+        page.newScanStopped.connect(self._scan_stopped)
+        page.scanProgress.connect(self._scan_progress)
+        self.stop_scan.clicked.connect(page.cancel_scan)
+        self.duplicates_line.setText(f"Looking for duplicates of the {count(len(self.new_records), 'new record', grouped=True)}"
+                                     " in the library…")
+        self.duplicates_line.show()
+        self.stop_scan.show()
+        self._scan_ended()
+
+    def _scan_progress(self, stage: str, done: int, total: int) -> None:
+        if self.page is not None:
+            self.bar.setRange(0, max(total, 1))
+            self.bar.setValue(done)
+            self.bar.setFormat(f"{stage}: %v of %m")
+
+    def _scan_ended(self, *_) -> None:
+        page = self.page
+        if page is None or not page.covers(self.new_records):
+            return
+        self._unfollow()
+        sentence = dupqueue.summary(page.groups, self.new_records)
+        if dupqueue.touching(page.groups, self.new_records):
+            sentence += " The Duplicates view (Ctrl+D) lists them."
+        self.duplicates_line.setText(sentence)
+
+    def _scan_stopped(self, ids: list) -> None:
+        if self.page is not None and set(ids) & set(self.new_records):
+            self._unfollow()
+            self.duplicates_line.setText("Stopped looking for duplicates of the new records; the import is kept."
+                                         " The Duplicates view (Ctrl+D) can scan the whole library.")
+
+    def _unfollow(self) -> None:
+        page, self.page = self.page, None
+        for signal, slot in ((page.newScanned, self._scan_ended), (page.newScanStopped, self._scan_stopped),
+                             (page.scanProgress, self._scan_progress), (self.stop_scan.clicked, page.cancel_scan)):
+            signal.disconnect(slot)
+        self.stop_scan.hide()
+        self.bar.setRange(0, max(len(self.paths), 1))
+        self.bar.setValue(len(self.paths))
+        self.bar.resetFormat()
 
 
 def report_html(results: list[dict]) -> str:
