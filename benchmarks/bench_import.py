@@ -38,7 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "desktop"))
 from generate import generate  # noqa: E402
 
 from paperdesk.core import library as library_module  # noqa: E402
+from paperdesk.core.importrows import PAPER_COLUMNS  # noqa: E402
 from paperdesk.core.library import Library  # noqa: E402
+
+TITLE, AUTHORS, ABSTRACT = (PAPER_COLUMNS.index(c) for c in ("title", "authors", "abstract"))
 
 CAPTURED = dt.date(2026, 6, 5)
 MB = 2**20
@@ -151,28 +154,23 @@ def schema_floor(db: Path, parsed_files: list) -> float:
     author_ids: dict[str, int] = {}
     next_id = 1
     for source_id, parsed in enumerate(parsed_files, start=1):
-        papers, links, provenance, new_authors = [], [], [], []
-        for r in parsed.records:
-            for n in r.authors:
-                if n not in author_ids:
-                    author_ids[n] = len(author_ids) + 1
-                    new_authors.append((author_ids[n], n))
-            papers.append((next_id, r.title, ", ".join(r.authors), r.authors[0] if r.authors else None,
-                           int(r.authors_truncated), r.org, r.category, r.date, r.year, int(r.has_code), r.score,
-                           r.abstract, json.dumps(r.code_urls) if r.code_urls else None, int(r.needs_review),
-                           json.dumps(r.review, ensure_ascii=False) if r.review else None, r.fingerprint,
-                           "2026-06-05", "2026-06-05"))
-            links += [(next_id, author_ids[n], pos) for pos, n in enumerate(r.authors, start=1)]
-            provenance.append((next_id, source_id, r.line, r.end_line, r.raw, r.fingerprint))
-            next_id += 1
+        new_authors = []
+        for n in parsed.names():
+            if n not in author_ids:
+                author_ids[n] = len(author_ids) + 1
+                new_authors.append((author_ids[n], n))
+        papers = [(next_id + i, *row, "2026-06-05", "2026-06-05") for i, row in enumerate(parsed.papers)]
+        links = [(next_id + i, author_ids[n], pos) for i, n, pos in parsed.links]
+        provenance = [(next_id + i, source_id, line, end_line, raw, fingerprint)
+                      for i, line, end_line, raw, fingerprint in parsed.places]
+        next_id += len(papers)
         start = time.perf_counter()
         conn.execute("INSERT INTO sources(id, file_name, sha256, record_count) VALUES (?, ?, ?, ?)",
                      (source_id, parsed.file_name, parsed.sha256, len(papers)))
         conn.executemany("INSERT INTO authors(id, name) VALUES (?, ?)", new_authors)
         conn.executemany(
-            "INSERT INTO papers(id, title, authors, first_author, authors_truncated, org, category, date, year,"
-            " has_code, score, abstract, code_urls, needs_review, review, sources_count, fingerprint, created_at,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)", papers)
+            f"INSERT INTO papers(id, {', '.join(PAPER_COLUMNS)}, created_at, updated_at)"
+            f" VALUES ({', '.join('?' * (len(PAPER_COLUMNS) + 3))})", papers)
         conn.executemany("INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)", links)
         conn.executemany("INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint)"
                          " VALUES (?,?,?,?,?,?)", provenance)
@@ -200,7 +198,7 @@ def bare_floor(db: Path, parsed_files: list) -> float:
     next_id = 1
     conn.execute("BEGIN")
     for parsed in parsed_files:
-        rows = [(next_id + i, r.title, ", ".join(r.authors), r.abstract) for i, r in enumerate(parsed.records)]
+        rows = [(next_id + i, row[TITLE], row[AUTHORS], row[ABSTRACT]) for i, row in enumerate(parsed.papers)]
         next_id += len(rows)
         start = time.perf_counter()
         conn.executemany("INSERT INTO papers VALUES (?, ?, ?, ?)", rows)

@@ -20,7 +20,8 @@ from typing import Callable, Iterator
 
 from .sqlitedb import sqlite_utils
 
-from . import dumps, libfile
+from . import dumps, importrows, libfile
+from .importrows import DumpRows
 from .names import GLUE_REASONS, rescore
 from .schema import SCHEMA_VERSION, VISIBLE, migrate, visible
 from .text import escape_name
@@ -336,15 +337,11 @@ class Library:
         if bulk:
             return self._import_bulk(paths, captured, progress, cancel, run_started)
         results: list[ImportResult] = []
-        with _parse_ahead_pool(paths) as pool, self._bulk_writing(len(paths) > 1):
-            ahead = [_submit(pool, p, captured) for p in paths[:PARSE_AHEAD]]
-            for index, path in enumerate(paths):
-                parsed = _result_or_parse_here(ahead.pop(0), path, captured)
-                if index + PARSE_AHEAD < len(paths):
-                    ahead.append(_submit(pool, paths[index + PARSE_AHEAD], captured))
+        with _parse_ahead_pool(paths) as pool, \
+                closing(_parsed_in_order(pool, paths, captured, ahead=PARSE_AHEAD)) as parses, \
+                self._bulk_writing(len(paths) > 1):
+            for index, (path, parsed) in enumerate(zip(paths, parses)):
                 if cancel is not None and cancel.is_set():
-                    for future in ahead:
-                        future.cancel()
                     break
                 if isinstance(parsed, ImportResult):
                     result = parsed
@@ -482,16 +479,19 @@ class Library:
 
     def import_parsed(
         self,
-        parsed: dumps.ParsedDump,
+        parsed: dumps.ParsedDump | DumpRows,
         path: str = "",
         cancel: threading.Event | None = None,
         run_started: int | None = None,
     ) -> ImportResult:
-        """Store a parsed dump in one transaction. Idempotent: the same bytes twice add nothing.
+        """Store a parsed dump (or its rows, core/importrows.py) in one transaction. Idempotent: the same bytes
+        twice add nothing.
 
         A changed version of a file already imported (same file name, new content) adds only the records
         that are new; the records it shares with the earlier version gain a provenance row, not a copy.
         """
+        if not isinstance(parsed, DumpRows):
+            parsed = importrows.from_parsed(parsed)
         report = asdict(parsed.report)
         with self.transaction() as conn:
             row = conn.execute("SELECT id, file_name, removed_at FROM sources WHERE sha256 = ?",
@@ -506,8 +506,8 @@ class Library:
                     # from the file, or the re-import would lose them without a word.
                     kept = {f for (f,) in conn.execute("SELECT fingerprint FROM provenance WHERE source_id = ?",
                                                        (row[0],))}
-                    gone = [r for r in parsed.records if r.fingerprint not in kept]
-                    readded = self._add_records_to_source(conn, gone, row[0], run_started)
+                    gone = [i for i, f in enumerate(parsed.fingerprints) if f not in kept]
+                    readded = self._add_records_to_source(conn, parsed.subset(gone), row[0], run_started)
                     back = len(saved["trashed"])
                     message = f"{parsed.file_name}: brought back from its removal ({count(back, 'record')} out of" \
                               " the Trash"
@@ -523,18 +523,17 @@ class Library:
                     file=parsed.file_name, status="unchanged", source_id=row[0], report=report,
                     message=f"{parsed.file_name}: already imported{same}; nothing changed",
                 )
-            self._refine_uncertain_splits(parsed.records)
+            self._refine_uncertain_splits(parsed)
             report = asdict(parsed.report)
-            report["records_flagged"] = sum(1 for r in parsed.records if r.needs_review)
-            report["flag_reasons"] = dumps.flag_reasons(parsed.records)
+            report["records_flagged"] = parsed.flagged()
+            report["flag_reasons"] = parsed.flag_reasons()
             stamp = now()
             source_id = conn.execute(
                 "INSERT INTO sources(file_name, path, sha256, size, captured, capture_source, layout, encoding,"
                 " profile, record_count, report, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     parsed.file_name, path, parsed.sha256, parsed.size, parsed.captured.isoformat(),
-                    parsed.capture_source, parsed.layout, parsed.report.encoding,
-                    json.dumps(asdict(parsed.profile)) if parsed.profile else None, len(parsed.records),
+                    parsed.capture_source, parsed.layout, parsed.report.encoding, parsed.profile, len(parsed),
                     json.dumps(report, ensure_ascii=False), stamp,
                 ),
             ).lastrowid
@@ -545,15 +544,21 @@ class Library:
                     (parsed.file_name, source_id),
                 ).fetchall()
             )
-            new = [r for r in parsed.records if r.fingerprint not in known]
-            present = [r for r in parsed.records if r.fingerprint in known]
+            new, present = parsed, []
+            if known:  # a new version of a file imported before: only its new records become papers
+                fingerprints = parsed.fingerprints
+                new = parsed.subset([i for i, f in enumerate(fingerprints) if f not in known])
+                present = [(known[f], i) for i, f in enumerate(fingerprints) if f in known]
             paper_ids = self._insert_papers(conn, new, stamp)
-            _insert_provenance(conn, source_id, [*zip(paper_ids, new), *((known[r.fingerprint], r) for r in present)])
+            _insert_provenance(conn, source_id, new, paper_ids)
+            conn.executemany(
+                "INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint) VALUES (?,?,?,?,?,?)",
+                [(pid, source_id, *parsed.places[i][1:]) for pid, i in present])
             # A record merged away counts the new source itself, and so does the visible record it is inside.
             conn.executemany(
                 "UPDATE papers SET sources_count = sources_count + 1 WHERE id IN (?1,"
                 " (SELECT merged_into FROM papers WHERE id = ?1))",
-                [(known[r.fingerprint],) for r in present],
+                [(pid,) for pid, _i in present],
             )
             details = {
                 "file": parsed.file_name, "sha256": parsed.sha256, "added": len(new),
@@ -575,30 +580,31 @@ class Library:
             added=len(new), already_present=len(present), report=report,
         )
 
-    def _add_records_to_source(self, conn: sqlite3.Connection, records: list[dumps.ParsedRecord], source_id: int,
+    def _add_records_to_source(self, conn: sqlite3.Connection, records: DumpRows, source_id: int,
                                run_started: int | None) -> list[int]:
         """Store ``records`` as new papers whose provenance is the existing source ``source_id``."""
-        if not records:
+        if not len(records):
             return []
         self._refine_uncertain_splits(records)
         paper_ids = self._insert_papers(conn, records, now())
-        _insert_provenance(conn, source_id, zip(paper_ids, records))
-        self.log("import-readded", {"source_id": source_id, "papers": paper_ids}, source_id=source_id)
+        _insert_provenance(conn, source_id, records, paper_ids)
+        self.log("import-readded", {"source_id": source_id, "papers": list(paper_ids)}, source_id=source_id)
         conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('recent_from_id', ?)",
                      (str(run_started or paper_ids[0]),))
         return paper_ids
 
-    def _refine_uncertain_splits(self, records: list[dumps.ParsedRecord]) -> None:
+    def _refine_uncertain_splits(self, rows: DumpRows) -> None:
         """Names already in the library settle some uncertain title/author boundaries: the readings the parser
         kept are weighed again with them (the file's own evidence stays in their scores)."""
-        uncertain = [r for r in records if r.needs_review and r.review and r.review.get("alternatives")]
+        uncertain = {i: r for i, r in rows.uncertain.items()
+                     if r.needs_review and r.review and r.review.get("alternatives")}
         if not uncertain:
             return
-        candidates = {n for r in uncertain for alt in r.review["alternatives"] for n in alt["authors"]}
+        candidates = {n for r in uncertain.values() for alt in r.review["alternatives"] for n in alt["authors"]}
         known = self.known_author_names(candidates)
         if not known:
             return
-        for record in uncertain:
+        for record in uncertain.values():
             readings, settled = rescore(record.review["alternatives"], known.__contains__)
             record.title, record.authors = readings[0]["title"], list(readings[0]["authors"])
             if settled:
@@ -607,6 +613,7 @@ class Library:
                 record.needs_review = bool(reasons)
             else:
                 record.review["alternatives"] = readings
+        rows.refresh(uncertain)
 
     def known_author_names(self, names: set[str]) -> set[str]:
         """Which of ``names`` the library holds on at least one record that is not flagged for review."""
@@ -630,36 +637,32 @@ class Library:
                 " JOIN papers p ON p.id = pa.paper_id WHERE pa.author_id = a.id AND p.needs_review = 0)", chunk))
         return found
 
-    def _insert_papers(self, conn: sqlite3.Connection, records: list[dumps.ParsedRecord], stamp: str) -> list[int]:
-        if not records:
-            return []
-        names = {n for r in records for n in r.authors}
+    def _insert_papers(self, conn: sqlite3.Connection, rows: DumpRows, stamp: str) -> range:
+        """Store ``rows``' records as new papers with their authors; returns their ids (consecutive).
+
+        The rows go to SQLite as the parsing process made them: the ids and the time stamp are written into the
+        statements rather than into each row, so this process does no work per record but the author links."""
+        if not len(rows):
+            return range(0)
         run = self._bulk_run
         author_ids: dict[str, int] = run.author_ids if run is not None else {}
+        names = rows.names()
         if run is not None:  # a bulk import looks up each name once for the whole run
             names = [n for n in names if n not in author_ids]
         conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in names])
-        names_list = list(names)
-        for i in range(0, len(names_list), 500):
-            chunk = names_list[i : i + 500]
+        for i in range(0, len(names), 500):
+            chunk = names[i : i + 500]
             marks = ",".join("?" * len(chunk))
             author_ids.update(conn.execute(f"SELECT name, id FROM authors WHERE name IN ({marks})", chunk).fetchall())
         first_id = (conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()[0] or 0) + 1
-        ids = list(range(first_id, first_id + len(records)))
+        ids = range(first_id, first_id + len(rows))
+        # Without an id, SQLite numbers each row one past the largest id: first_id, first_id + 1, ...
         conn.executemany(
-            "INSERT INTO papers(id, title, authors, first_author, authors_truncated, org, category, date, year,"
-            " has_code, score, abstract, code_urls, needs_review, review, sources_count, fingerprint, created_at,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)",
-            [
-                (
-                    pid, r.title, ", ".join(r.authors), r.authors[0] if r.authors else None, int(r.authors_truncated),
-                    r.org, r.category, r.date, r.year, int(r.has_code), r.score, r.abstract,
-                    json.dumps(r.code_urls) if r.code_urls else None, int(r.needs_review),
-                    json.dumps(r.review, ensure_ascii=False) if r.review else None, r.fingerprint, stamp, stamp,
-                )
-                for pid, r in zip(ids, records)
-            ],
-        )
+            f"INSERT INTO papers({', '.join(importrows.PAPER_COLUMNS)}, sources_count, created_at, updated_at)"
+            f" VALUES ({', '.join('?' * len(importrows.PAPER_COLUMNS))}, 1, {_sql_text(stamp)}, {_sql_text(stamp)})",
+            rows.papers)
+        if conn.execute("SELECT last_insert_rowid()").fetchone()[0] != ids[-1]:
+            raise LibraryError(f"{self.path}: the records were not numbered as expected; nothing was imported")
         if self._fts_pending is None:
             _index_for_search(conn, ids[0], ids[-1])
         else:  # a bulk import indexes many files' records in one statement (Library._flush_search_index)
@@ -667,11 +670,10 @@ class Library:
             self._fts_pending[1] = max(self._fts_pending[1], ids[-1])
             self._flush_search_index(conn, BULK_FTS_BATCH)
         conn.executemany(
-            "INSERT INTO paper_authors(paper_id, author_id, position) VALUES (?,?,?)",
-            [(pid, author_ids[n], pos) for pid, r in zip(ids, records) for pos, n in enumerate(r.authors, start=1)],
-        )
+            f"INSERT INTO paper_authors(paper_id, author_id, position) VALUES (? + {first_id:d}, ?, ?)",
+            [(i, author_ids[n], pos) for i, n, pos in rows.links])
         if run is not None and run.sure_names is not None:
-            run.sure_names.update(n for r in records if not r.needs_review for n in r.authors)
+            run.sure_names.update(rows.sure_names())
         return ids
 
     # --- reading ----------------------------------------------------------------------------------------
@@ -798,41 +800,34 @@ def _fts_hashsize(conn: sqlite3.Connection, size: int | None) -> int | None:
 FTS5_DEFAULT_HASHSIZE = 1024 * 1024
 
 
-def _insert_provenance(conn: sqlite3.Connection, source_id: int, pairs) -> None:
-    """Where each record was read: ``pairs`` of (paper id, parsed record) from the source ``source_id``."""
-    conn.executemany(
-        "INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint) VALUES (?,?,?,?,?,?)",
-        [(pid, source_id, r.line, r.end_line, r.raw, r.fingerprint) for pid, r in pairs])
+def _insert_provenance(conn: sqlite3.Connection, source_id: int, rows: DumpRows, paper_ids: range) -> None:
+    """Where each of ``rows``' records was read (the source ``source_id``); they are the papers ``paper_ids``."""
+    if len(rows):
+        conn.executemany(
+            "INSERT INTO provenance(paper_id, source_id, line, end_line, raw, fingerprint)"
+            f" VALUES (? + {paper_ids[0]:d}, {source_id:d}, ?, ?, ?, ?)", rows.places)
+
+
+def _sql_text(value: str) -> str:
+    """``value`` as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _parse_pool(paths: list[Path]):
-    """Processes that parse a bulk import's files, one per core (the writer shares them)."""
-    if (os.cpu_count() or 1) > 1 and len(paths) > 1:
+    """Processes that parse a bulk import's files beside the writer, which parses too whenever it would wait
+    (``_parsed_in_order``): one process fewer than the cores keeps every core busy without two processes
+    taking turns on one."""
+    cores = os.cpu_count() or 1
+    if cores > 1 and len(paths) > 1:
         import multiprocessing
 
-        workers = min(os.cpu_count() or 1, MAX_PARSE_PROCESSES)
+        workers = max(1, min(cores - 1, MAX_PARSE_PROCESSES))
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
 
 
 # One writer keeps up with about this many parsers.
 MAX_PARSE_PROCESSES = 4
-
-
-def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None) -> Iterator:
-    """The parse of each path in order, a few files ahead of the writer (a bounded window keeps memory flat)."""
-    window = 2 * (getattr(pool, "_max_workers", 1) or 1) + 1
-    ahead = [_submit(pool, p, captured) for p in paths[:window]]
-    try:
-        for index, path in enumerate(paths):
-            parsed = _result_or_parse_here(ahead.pop(0), path, captured)
-            if index + window < len(paths):
-                ahead.append(_submit(pool, paths[index + window], captured))
-            yield parsed
-    finally:
-        for future in ahead:
-            if future is not None:
-                future.cancel()
 # Below this much text a second process costs more to start than it saves.
 PROCESS_PARSE_BYTES = 8 * 1024 * 1024
 
@@ -851,9 +846,42 @@ def _parse_ahead_pool(paths: list[Path]):
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
 
 
+def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None, ahead: int | None = None) -> Iterator:
+    """The rows of each path (``DumpRows``, or an ``ImportResult`` saying why it could not be read), in order.
+
+    ``pool`` parses a bounded window of files ahead (memory stays flat). When the file the writer needs next is
+    not ready, the writer does not wait: it takes the next file nobody has started on and parses it itself, so
+    it is never idle while there is parsing left, and what it parses is never pickled."""
+    window = ahead if ahead is not None else 2 * (getattr(pool, "_max_workers", 1) or 1) + 1
+    futures: dict[int, object] = {}
+    here: dict[int, object] = {}  # parsed by the writer itself, ahead of its turn
+    submitted = 0
+    try:
+        for index, path in enumerate(paths):
+            while submitted < len(paths) and submitted <= index + window:
+                futures[submitted] = _submit(pool, paths[submitted], captured)
+                submitted += 1
+            if index in here:
+                futures.pop(index, None)
+                yield here.pop(index)
+                continue
+            future = futures.pop(index)
+            while future is not None and not future.done():
+                spare = next((j for j in sorted(futures) if futures[j] is not None and futures[j].cancel()), None)
+                if spare is None:
+                    break
+                futures[spare] = None
+                here[spare] = _read_or_error(paths[spare], captured)
+            yield _result_or_parse_here(future, path, captured)
+    finally:
+        for future in futures.values():
+            if future is not None:
+                future.cancel()
+
+
 def _submit(pool, path: Path, captured: dt.date | None):
     try:
-        return pool.submit(_read_or_error, path, captured)
+        return pool.submit(importrows.read_rows, path, captured)
     except RuntimeError:  # a broken process pool: parse here instead
         return None
 
@@ -862,20 +890,21 @@ def _result_or_parse_here(future, path: Path, captured: dt.date | None):
     """The parse-ahead result; if the helper process died (or could not start), parse in this process."""
     if future is not None:
         try:
-            return future.result()
+            return _as_result(future.result(), path)
         except BrokenExecutor:
             pass
     return _read_or_error(path, captured)
 
 
-def _read_or_error(path: Path, captured: dt.date | None) -> dumps.ParsedDump | ImportResult:
-    try:
-        return dumps.read_dump(path, captured)
-    except dumps.DumpError as exc:
-        return ImportResult(file=escape_name(Path(path).name), status="failed", message=str(exc))
-    except (MemoryError, RecursionError, ValueError, UnicodeError) as exc:  # one bad file never stops the others
-        name = escape_name(Path(path).name)
-        return ImportResult(file=name, status="failed", message=f"{name}: cannot be read as a dump ({exc})")
+def _read_or_error(path: Path, captured: dt.date | None) -> DumpRows | ImportResult:
+    return _as_result(importrows.read_rows(path, captured), path)
+
+
+def _as_result(rows: DumpRows | str, path: Path) -> DumpRows | ImportResult:
+    """A file read into rows, or the sentence why it could not be as a failed ImportResult."""
+    if isinstance(rows, str):
+        return ImportResult(file=escape_name(Path(path).name), status="failed", message=rows)
+    return rows
 
 
 _PAPER_EXPORT_SQL = """
