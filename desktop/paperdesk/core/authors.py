@@ -683,6 +683,13 @@ def subject_decision(library: Library, source_id: int) -> dict | None:
     return json.loads(row[0]) if row else None
 
 
+def subject_decisions(library: Library) -> dict[int, dict]:
+    """{source id: decision} for every listing decided on, in one read (the sidebar lists 2,000 sources at a
+    million records)."""
+    return {int(key.split(":", 1)[1]): json.loads(value) for key, value in library.conn.execute(
+        "SELECT key, value FROM settings WHERE key LIKE 'subject:%'")}
+
+
 def decide_subject(library: Library, source_id: int, name: str, confirmed: bool) -> dict | None:
     """Confirm (or reject) that a listing is about ``name``; confirmed, its records count as that author's
     papers like a profile page's. Returns the previous decision, for undo."""

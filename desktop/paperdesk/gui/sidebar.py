@@ -227,13 +227,14 @@ class Sidebar(QWidget):
             hint.setFlags(Qt.NoItemFlags)
         sources = self._section("Sources")
         counts = self._counts_for_sources()
+        decisions = authors.subject_decisions(self.library)
         for source in curation.sources_overview(self.library, counts or {}):
             shown = source["records"] if counts is not None else "…"  # a large library's, still being counted
             label = f"{source['file']}  ({shown})"
             if source["author"]:  # a profile page: the author it is about says more than the file name
                 label = f"{source['author']} — profile  ({shown})"
             else:
-                decision = authors.subject_decision(self.library, source["id"])
+                decision = decisions.get(source["id"])
                 if decision and decision["confirmed"]:
                     label += f" — {decision['name']}"
             self._entry(sources, label, "source", source["id"],
