@@ -83,6 +83,8 @@ def test_new_record_by_ctrl_n(window, qtbot):
     assert _visible_count(window) == 155 == window.model.rowCount()
     _undo(window, qtbot)
     assert _visible_count(window) == 154 == window.model.rowCount()
+    # no "Entered by hand (0)" left behind once the only hand-entered record is undone
+    assert not [s for s in window.sidebar._all_items() if s.text(0).startswith(hand_entry.HAND_SOURCE_NAME)]
     _redo(window, qtbot)
     assert _visible_count(window) == 155 == window.model.rowCount()
     assert window.library.conn.execute("SELECT COUNT(*) FROM papers WHERE id = ?", (pid,)).fetchone()[0] == 1
@@ -121,11 +123,14 @@ def test_new_record_typed_with_tab_between_fields(window, qtbot):
 def test_remove_an_import_from_the_sidebar_and_undo(window, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: QMessageBox.Ok)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: asked.append(self.text()) or QMessageBox.Ok)
     source = next(s for s in window.sidebar._all_items()
                   if s.data(0, Qt.UserRole) == "source" and s.text(0).startswith("004"))
     window.sidebar.removeImportRequested.emit(source.data(0, Qt.UserRole + 1))
     assert _visible_count(window) == 104 == window.model.rowCount()
+    # every record of this seed came only from it: the question does not speak of "0 records" from elsewhere
+    assert "50 records came only from this file" in asked[0] and "other files" not in asked[0]
     _agree(window, 50)
     assert not [s for s in window.sidebar._all_items() if s.text(0).startswith("004")]
     _undo(window, qtbot)
@@ -141,6 +146,7 @@ def test_batch_edit_preview_untick_apply_undo(window, qtbot):
     qtbot.keyClick(window.table, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
     dialog = window.batch_dialog
     assert dialog.isVisible()
+    assert dialog.scope_label.text() == f"Change the {window.model.rowCount()} records shown:"
     dialog.find.setText("Recommendation")
     dialog.replacement.setText("Qqrecommender")
     dialog.preview_button.click()
@@ -195,6 +201,84 @@ def test_backups_dialog_lists_and_restores_into_a_new_file(window, qtbot, tmp_pa
     assert window.undo_stack.count() == 0
     assert [b.reason for b in backup.list_backups(window.library.path)] == ["before restore", "manual"]
     QApplication.processEvents()
+
+
+def test_backups_read_as_a_person_writes_and_a_bare_name_restores_as_a_library(window, qtbot, tmp_path):
+    import re
+
+    window.actions_by_name["backup_now"].trigger()
+    dialog = window.restore_backup()
+    shown = dialog.table.item(0, 0).text()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", shown), shown
+    info = dialog.chosen()
+    assert re.fullmatch(rf"{window.library.path.stem}-restored-\d{{4}}-\d\d-\d\d-\d{{4}}\.sqlite",
+                        info.restored_name(window.library.path))
+    target = dialog.restore_into(str(tmp_path / "from-backup"))  # typed without an extension
+    assert target and target.endswith("from-backup.sqlite") and (tmp_path / "from-backup.sqlite").exists()
+    assert not (tmp_path / "from-backup").exists()
+    QApplication.processEvents()
+
+
+def test_the_trash_context_menu_offers_restore_not_tagging_or_export(window, qtbot):
+    from PySide6.QtCore import QTimer
+
+    def offered(menu) -> list[str]:
+        return [a.text() for a in menu.actions()]
+
+    def right_click_first_row() -> list[str]:
+        # the real menu opens modally; read what it offers once it is up, then close it
+        QTimer.singleShot(50, lambda: QApplication.activePopupWidget().close())
+        window.table.contextMenuAt.emit(window.table.visualRect(window.model.index(0, 0)).center())
+        return offered(window.context_menu)
+
+    window.table.setFocus()
+    window.select_row(0)
+    qtbot.keyClick(window.table, Qt.Key_Delete)
+    assert trash.count_trashed(window.library) == 1
+    window.select_row(0)
+    library_menu = right_click_first_row()
+    assert any(t.startswith("Tag 1 record") for t in library_menu)
+    assert any(t.startswith("Move 1 record to the Trash") for t in library_menu)
+    window.sidebar.select("trash")
+    window.select_row(0)
+    assert window.model.rowCount() == 1 and len(window.selected_ids()) == 1
+    trash_menu = right_click_first_row()
+    assert trash_menu[0] == "Restore 1 record from the Trash"
+    assert not [t for t in trash_menu if t.startswith(("Tag", "Remove a tag", "Export", "Author page", "Add tag",
+                                                       "Move"))]
+
+
+def test_an_empty_trash_and_a_search_without_hits_say_so_in_the_table(window, qtbot, tmp_path):
+    window.sidebar.select("trash")
+    assert window.model.rowCount() == 0
+    assert window.table.empty_hint().startswith("The Trash is empty")
+    window.grab().save(str(tmp_path / "empty-trash.png"))
+    detail = window.detail  # nothing selected: the greyed pane shows no values of an earlier record
+    assert detail.paper_id is None and not detail.isEnabled()
+    assert not detail.truncated.isChecked() and not detail.has_code.isChecked()
+    assert detail.category.currentIndex() == -1 and detail.citekey.text() == "" and detail.title.toPlainText() == ""
+    window.sidebar.select("all")
+    assert window.table.empty_hint() == ""  # rows shown: no hint over them
+    qtbot.keyClicks(window.search, "zzqqxxnotaword")
+    qtbot.keyClick(window.search, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.model.filter.search == "zzqqxxnotaword")
+    assert window.model.rowCount() == 0
+    assert window.table.empty_hint() == "No records match this search."
+    window.search.clear()
+    qtbot.keyClick(window.search, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 154)
+    assert window.table.empty_hint() == ""
+
+
+def test_batch_edit_on_a_selection_says_how_many_before_any_preview(window, qtbot):
+    window.table.setFocus()
+    window.select_row(0)
+    qtbot.keyClick(window.table, Qt.Key_Down, Qt.ShiftModifier)
+    qtbot.keyClick(window.table, Qt.Key_Down, Qt.ShiftModifier)
+    assert len(window.selected_ids()) == 3
+    qtbot.keyClick(window.table, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
+    assert window.batch_dialog.scope_label.text() == "Change the 3 selected records:"
+    window.batch_dialog.reject()
 
 
 def test_no_two_actions_share_a_shortcut(window):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSettings, QSize, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from conftest import SEED_CAPTURED
@@ -24,7 +24,7 @@ from paperdesk.core import backup, curation, libraries, libfile, merging
 from paperdesk.core.export import keys
 from paperdesk.core.library import Library
 from paperdesk.gui import libraries as gui_libraries
-from paperdesk.gui.libraries import place_beside
+from paperdesk.gui.libraries import place_among, place_beside
 from paperdesk.gui.main_window import MainWindow
 from test_gui_bulk import _select_rows, held  # noqa: F401  (held: a fixture, a bulk change caught mid-way)
 from test_gui_views import check_consistent, sidebar_count
@@ -507,6 +507,24 @@ def test_place_beside(other, expected, moved):
     assert SCREEN.contains(new)
 
 
+def test_a_third_window_finds_a_free_place_or_cascades_never_on_top_of_another():
+    minimum = QSize(300, 300)
+    left, right = QRect(0, 0, 1200, 900), QRect(1200, 0, 1200, 900)
+    # room below the two: the third goes where it covers neither
+    new, which, moved = place_among(QSize(1200, 500), [right, left], SCREEN, minimum)
+    assert new == QRect(1200, 900, 1200, 500)  # below the newest
+    assert moved is None and which is None and SCREEN.contains(new)
+    assert not new.intersects(left) and not new.intersects(right)
+    # no free place at all: a cascade from the newest, on the screen, not exactly on top of it
+    full_left, full_right = QRect(0, 0, 1280, 1440), QRect(1280, 0, 1280, 1440)
+    new, which, moved = place_among(QSize(1200, 900), [full_right, full_left], SCREEN, minimum)
+    assert moved is None and SCREEN.contains(new)
+    assert new.topLeft() == full_right.topLeft() + QPoint(32, 32) and new.topLeft() != full_left.topLeft()
+    # one other window: today's rule (beside it; halves when it fills the screen)
+    assert place_among(QSize(1200, 900), [QRect(0, 0, 2560, 1440)], SCREEN, minimum) == (
+        QRect(1280, 0, 1280, 1440), 0, QRect(0, 0, 1280, 1440))
+
+
 def test_new_window_opens_beside_this_one_on_the_same_library(keep, first, qtbot, monkeypatch):
     monkeypatch.setattr(gui_libraries, "available_geometry", lambda window, point: SCREEN)
     first.move(40, 40)
@@ -520,7 +538,9 @@ def test_new_window_opens_beside_this_one_on_the_same_library(keep, first, qtbot
     assert not second.frameGeometry().intersects(first.frameGeometry())
     assert second.frameGeometry().left() == first.frameGeometry().right() + 1
     second_library = second.library
-    second.close()
+    assert "Ctrl+W" in [k.toString() for k in second.actions_by_name["close_window"].shortcuts()]
+    trigger(second, "close_window")  # File › Close window: this one only
+    assert not second.isVisible()
     assert first.isVisible() and first.library.count_papers() == 154
     third = first.new_window()
     keep(third)

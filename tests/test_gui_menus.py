@@ -75,6 +75,7 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
         "&Open library…": lambda: [a[1] for a in opened] == ["Open library"],
         "New &window": lambda: len(second_windows(window)) == 1,
         "&Quit": lambda: not window.isVisible(),
+        "&Close window": lambda: True,  # walked in a second window below: it closes, this one stays
         "&Undo": lambda: True, "&Redo": lambda: True,  # disabled with an empty history: checked below
         "&History…": lambda: len(visible_of(QDialog, "history-dialog")) == 1,
         "&Tag selection…": lambda: len(pickers) == 1,
@@ -119,6 +120,13 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
                 assert not action.isEnabled()
                 walked.append(text)
                 continue
+            if text == "&Close window":
+                other = window.new_window()
+                other.actions_by_name["close_window"].trigger()
+                qtbot.waitUntil(lambda: not other.isVisible(), timeout=5000)
+                assert window.isVisible()
+                walked.append(text)
+                continue
             window.show_records()
             window.table.setFocus()
             window.search.deselect()
@@ -150,7 +158,8 @@ def test_every_shortcut_reaches_its_action(window, qtbot, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
     fired = []
     for action in window.actions():
-        if action.menu() is None and not action.shortcut().isEmpty() and action.text() != "&Quit":
+        if action.menu() is None and not action.shortcut().isEmpty() and action.text() not in ("&Quit",
+                                                                                               "&Close window"):
             action.triggered.connect(lambda *_, t=action.text(): fired.append(t))
     expected = []
     closer = QTimer(window, interval=50)  # the tag pickers are modal: cancel them whenever they appear
@@ -158,7 +167,7 @@ def test_every_shortcut_reaches_its_action(window, qtbot, monkeypatch):
     closer.start()
     for action in window.actions():
         text, keys = action.text(), action.shortcut()
-        skip = ("&Quit",)
+        skip = ("&Quit", "&Close window")  # they end the window: pressed in a second window below
         if action.menu() is not None or keys.isEmpty() or text in skip or not action.isEnabled():
             continue
         window.show_records()
@@ -171,6 +180,12 @@ def test_every_shortcut_reaches_its_action(window, qtbot, monkeypatch):
         qtbot.waitUntil(lambda: fired[-1:] == [text], timeout=3000)
         close_all(window)
     assert fired == expected
+    other = window.new_window()  # Ctrl+W closes the window it is pressed in, and only that one
+    other.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other, timeout=3000)
+    qtbot.keyClick(other.table, Qt.Key_W, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: not other.isVisible(), timeout=3000)
+    assert window.isVisible()
     assert {"&Export…", "Tag &manager…", "&Open library…", "New &window"} <= set(fired)
     assert QKeySequence("Ctrl+O") == window.actions_by_name["open_library"].shortcut()
     assert QKeySequence("Ctrl+E") == window.actions_by_name["open_export"].shortcut()

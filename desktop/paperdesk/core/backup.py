@@ -51,6 +51,23 @@ class BackupInfo:
         data["path"] = str(self.path)
         return data
 
+    @property
+    def shown(self) -> str:
+        """The moment as a person reads it: ``2026-11-24 00:43 UTC`` (no seconds, no ISO 'T')."""
+        try:
+            moment = dt.datetime.fromisoformat(self.created)
+        except ValueError:
+            return self.created
+        return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+    def restored_name(self, library_path: str | os.PathLike) -> str:
+        """A file name to suggest for restoring this backup beside the library: ``<library>-restored-<day>-<time>``."""
+        try:
+            moment = dt.datetime.fromisoformat(self.created).astimezone(dt.timezone.utc).strftime("%Y-%m-%d-%H%M")
+        except ValueError:
+            moment = "backup"
+        return f"{Path(library_path).stem}-restored-{moment}.sqlite"
+
 
 def backups_dir(library_path: str | os.PathLike) -> Path:
     path = Path(library_path)

@@ -44,6 +44,7 @@ MENUS: dict[str, list] = {
         Entry("&Back up now", "backup_now", None, "Copy the library into its backups folder"),
         Entry("Restore from &backup…", "restore_backup", None, "List the backups; restore one"),
         SEPARATOR,
+        Entry("&Close window", "close_window", "Ctrl+W", "Close this window; the others stay open"),
         Entry("&Quit", "quit_app", QKeySequence.Quit, "Close every Paperdesk window"),
     ],
     "&Edit": [

@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMessageBox, QP
 
 from ..core import backup, batch, citation, hand_entry, trash
 from ..core.library import LibraryError
+from ..core.wording import count
 from .operations import BulkCommand, LibraryCommand
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+def plural(n: int, word: str) -> str:
+    return count(n, word, grouped=True)  # core/wording: one place words every count
 
 
 class AddRecord(LibraryCommand):
@@ -321,10 +322,12 @@ class LibraryCare:
         return self._remove_import(source_id, impact, confirm)
 
     def _remove_import(self, source_id: int, impact: dict, confirm: bool) -> bool:
+        also = impact["also_elsewhere"]
         text = (f"Remove the import of {impact['file']}?\n\n"
                 f"{plural(impact['only_here'], 'record')} came only from this file and go to the Trash.\n"
-                f"{plural(impact['also_elsewhere'], 'record')} also came from other files and stay, without this "
-                "file's provenance.\n\nOne step: Ctrl+Z puts everything back.")
+                + (f"{plural(also, 'record')} also came from other files and stay, without this file's provenance.\n"
+                   if also else "")
+                + "\nOne step: Ctrl+Z puts everything back.")
         if confirm:
             box = QMessageBox(QMessageBox.Question, "Remove this import", text, QMessageBox.Cancel | QMessageBox.Ok,
                               self)
@@ -352,7 +355,7 @@ class LibraryCare:
         scope = "selection" if len(ids) > 1 else "view"
         if scope == "view":
             ids = list(self.model.ids)
-        dialog = BatchEditDialog(self.library, ids, "the selected records" if scope == "selection"
+        dialog = BatchEditDialog(self.library, ids, f"the {plural(len(ids), 'selected record')}" if scope == "selection"
                                  else f"the {plural(len(ids), 'record')} shown", self)
         dialog.applyRequested.connect(self._apply_batch)
         self.batch_dialog = dialog

@@ -175,7 +175,12 @@ class DetailPane(QWidget):
                     w.setPlainText("")
                 self.date.setText("")
                 self.org.setText("")
+                self.citekey.setText("")
                 self.info.setText("")
+                # no record: no ticks and no category either, or the greyed pane reads as a record's values
+                self.truncated.setChecked(False)
+                self.has_code.setChecked(False)
+                self.category.setCurrentIndex(-1)
                 return
             self.heading.setText(detail["title"])
             self.title.setPlainText(detail["title"])

@@ -117,6 +117,33 @@ def place_beside(size: QSize, other: QRect, available: QRect, minimum: QSize) ->
     return left_half, right_half
 
 
+CASCADE = 32  # pixels down and right of the newest window, when the screen has no free place for another
+
+
+def place_among(size: QSize, others: list[QRect], available: QRect, minimum: QSize) -> tuple[QRect, int | None,
+                                                                                           QRect | None]:
+    """Where a new window goes among several open ones (``others``, the preferred first): beside one of them
+    without covering any (place_beside for each in turn); with one other and no room, the two share the screen;
+    with more and no free place, a cascade from the first. Returns the new window's place and, when one of the
+    others should move to make room, its index and place."""
+    if len(others) == 1:
+        new, moved = place_beside(size, others[0], available, minimum)
+        return new, (0 if moved is not None else None), moved
+    width, height = min(size.width(), available.width()), min(size.height(), available.height())
+    for other in others:
+        new, moved = place_beside(size, other, available, minimum)
+        left = max(available.left(), min(other.left(), available.right() + 1 - width))
+        below = QRect(left, other.bottom() + 1, width, height)
+        above = QRect(left, other.top() - height, width, height)
+        for candidate in ([new] if moved is None else []) + [below, above]:
+            if available.contains(candidate) and not any(candidate.intersects(o) for o in others):
+                return candidate, None, None
+    newest = others[0]
+    left = min(newest.left() + CASCADE, available.right() + 1 - width)
+    top = min(newest.top() + CASCADE, available.bottom() + 1 - height)
+    return QRect(max(left, available.left()), max(top, available.top()), width, height), None, None
+
+
 def available_geometry(window, point) -> QRect:
     """The desktop area (without panels and docks) of the screen showing ``point``."""
     screen = QGuiApplication.screenAt(point) or window.screen() or QGuiApplication.primaryScreen()
@@ -311,6 +338,11 @@ class LibraryFiles:
         clear.setObjectName("recent-clear")
         clear.setEnabled(len(paths) > 1)
 
+    def close_window(self) -> None:
+        """File › Close window (Ctrl+W): this window only; it keeps its settings and stops its work like any close.
+        The last window closed ends the app."""
+        self.close()
+
     def quit_app(self) -> None:
         """File › Quit: every window closes (each keeps its settings and stops its work), then the app ends."""
         for window in reversed(live_windows()):
@@ -430,14 +462,16 @@ class LibraryFiles:
         if not others:
             return False
         same = [o for o in others if _same_file(o["library"], self.library.path)]
-        other = (same or others)[0]
-        available = available_geometry(self, other["rect"].center())
+        ordered = same + [o for o in others if o not in same]
+        available = available_geometry(self, ordered[0]["rect"].center())
         frame_extra = QSize(max(self.frameGeometry().width() - self.width(), 0),
                             max(self.frameGeometry().height() - self.height(), 0))
         size = self.size() + frame_extra
         minimum = self.minimumSizeHint().expandedTo(self.minimumSize()) + frame_extra
-        new, moved = place_beside(size, other["rect"], available, minimum)
+        on_screen = [o for o in ordered if available.intersects(o["rect"])] or ordered[:1]
+        new, which, moved = place_among(size, [o["rect"] for o in on_screen], available, minimum)
         if moved is not None:
+            other = on_screen[which]
             mine = next((w for w in OPEN_WINDOWS if getattr(w, "window_id", None) == other["id"]), None)
             if mine is not None and mine.isVisible() and not mine.isMaximized():
                 mine.move(moved.topLeft())

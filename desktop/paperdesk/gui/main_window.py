@@ -267,20 +267,29 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         if not ids:
             return
         menu = QMenu(self)
-        plural = "s" if len(ids) != 1 else ""
-        menu.addAction(f"Tag {len(ids)} record{plural}…  (T)", self.tag_selection)
-        menu.addAction("Remove a tag…  (Shift+T)", lambda: self.tag_selection(remove=True))
-        menu.addAction(f"Export {len(ids)} record{plural}…  (Ctrl+E)", lambda: self.open_export())
+        chosen = count(len(ids), "record")
+        in_trash = self.model.filter.view == "trash"
+        if in_trash:
+            # a trashed record is only restored or looked at: tagging, exporting or opening an author page from
+            # the Trash would act on records the library no longer shows
+            menu.addAction(f"Restore {chosen} from the Trash", self.restore_selection)
+        else:
+            menu.addAction(f"Tag {chosen}…  (T)", self.tag_selection)
+            menu.addAction("Remove a tag…  (Shift+T)", lambda: self.tag_selection(remove=True))
+            menu.addAction(f"Export {chosen}…  (Ctrl+E)", lambda: self.open_export())
         menu.addAction("Copy BibTeX  (Ctrl+Shift+C)", self.copy_bibtex)
         cite = menu.addMenu("Copy citation as")
         from ..core.citation import STYLES
 
         for key, label in STYLES.items():
             cite.addAction(label, lambda k=key: self.choose_citation_style(k))
-        if self.model.filter.view == "trash":
-            menu.addAction(f"Restore {len(ids)} record{plural} from the Trash", self.restore_selection)
-        else:
-            menu.addAction(f"Move {len(ids)} record{plural} to the Trash  (Del)", self.trash_selection)
+        if not in_trash:
+            self._library_record_menu(menu, ids, chosen)
+        self.context_menu = menu  # what was offered last, for tests
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def _library_record_menu(self, menu: QMenu, ids: list[int], chosen: str) -> None:
+        menu.addAction(f"Move {chosen} to the Trash  (Del)", self.trash_selection)
         detail = self.detail.detail
         if detail and detail["authors"]:
             people = menu.addMenu("Author page")
@@ -293,7 +302,6 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             for tag in tags:
                 add.addAction(tag["name"], lambda t=tag: self.apply_tag(ids, t["id"], t["name"]))
                 remove.addAction(tag["name"], lambda t=tag: self.apply_tag(ids, t["id"], t["name"], remove=True))
-        menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def _tag_menu(self, tag_id: int, global_pos) -> None:
         tag = next((t for t in curation.tags(self.library) if t["id"] == tag_id), None)

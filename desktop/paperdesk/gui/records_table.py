@@ -20,6 +20,9 @@ TITLE_SHARE = 0.4  # of the view's width, kept for the title before the authors 
 
 EMPTY_LIBRARY = ("This library is empty.\n\nImport dump files with File › Import dumps… (Ctrl+I),\n"
                  "or drop them on the window.")
+EMPTY_TRASH = ("The Trash is empty.\n\nRecords you move to the Trash (Del) wait here until you restore them "
+               "or empty the Trash.")
+NO_HITS = "No records match this search."
 
 
 class RecordsTable(QTableView):
@@ -112,9 +115,15 @@ class RecordsTable(QTableView):
             self.fit_columns()
 
     def empty_hint(self) -> str:
-        """What the empty table says: only an empty library gets a hint (an empty search result has the status
-        bar's "0 of N records")."""
-        return EMPTY_LIBRARY if self.records.loaded and self.records.total == 0 else ""
+        """What the empty table says: an empty library, an empty Trash and a search without hits each say so in
+        the table itself (a blank grid reads as "still loading" or "broken")."""
+        if not self.records.loaded or self.records.rowCount():
+            return ""
+        if self.records.total == 0 and self.records.filter.view != "trash":
+            return EMPTY_LIBRARY
+        if self.records.filter.view == "trash":
+            return EMPTY_TRASH if not self.records.filter.search else NO_HITS
+        return NO_HITS if self.records.filter.search else ""
 
     def paintEvent(self, event):
         super().paintEvent(event)

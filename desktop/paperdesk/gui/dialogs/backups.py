@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, \
     QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from ...core import backup
+from ...core import backup, libraries
 from ...core.library import LibraryError
 from ...core.wording import count
 
@@ -57,7 +57,7 @@ class BackupsDialog(QDialog):
         self.backups = backup.list_backups(self.library.path)
         self.table.setRowCount(len(self.backups))
         for r, info in enumerate(self.backups):
-            cells = (info.created.replace("T", " ").replace("+00:00", " UTC"),
+            cells = (info.shown,
                      "?" if info.records is None else f"{info.records:,}", f"{info.size / 1e6:.1f} MB", info.reason)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -93,10 +93,11 @@ class BackupsDialog(QDialog):
             return None
         if target is None:
             target, _ = QFileDialog.getSaveFileName(self, "Restore into a new library file",
-                                                    str(self.library.path.with_name(info.path.stem + "-restored.sqlite")),
+                                                    str(self.library.path.with_name(info.restored_name(self.library.path))),
                                                     "Paperdesk library (*.sqlite)")
         if not target:
             return None
+        target = libraries.with_suffix(target)  # a name typed without an extension still opens as a library
         try:
             result = backup.restore(info.path, into=target)
         except LibraryError as exc:
@@ -112,7 +113,7 @@ class BackupsDialog(QDialog):
             return False
         if confirm:
             box = QMessageBox(QMessageBox.Warning, "Restore over this library",
-                              f"Replace everything in this library with the backup of {info.created} "
+                              f"Replace everything in this library with the backup of {info.shown} "
                               f"({count(info.records, 'record', grouped=True)})?\n\nA backup of the library as it is now is made first,"
                               " so this can be reversed from this list.", QMessageBox.Cancel | QMessageBox.Ok, self)
             box.button(QMessageBox.Ok).setText("Restore")

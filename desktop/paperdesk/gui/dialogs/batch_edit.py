@@ -115,7 +115,8 @@ class BatchEditDialog(QDialog):
         self.setObjectName("batch-edit-dialog")
         self.setWindowTitle("Batch edit")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Change {scope}:"))
+        self.scope_label = QLabel(f"Change {scope}:")  # with the count, before any preview is worked out
+        layout.addWidget(self.scope_label)
         self.kind = QComboBox()
         for key, label in KINDS:
             self.kind.addItem(label, key)
