@@ -679,8 +679,11 @@ class Library:
     # --- reading ----------------------------------------------------------------------------------------
 
     def count_papers(self, include_merged: bool = False) -> int:
-        where = "" if include_merged else f" WHERE {VISIBLE}"
-        return self.conn.execute(f"SELECT COUNT(*) FROM papers{where}").fetchone()[0]
+        if include_merged:
+            return self.conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+        from .query import count_visible  # on a small index: the app asks at start (is the library empty?)
+
+        return count_visible(self.conn)
 
     def sources(self) -> list[dict]:
         return [dict(r) for r in self.db.query("SELECT * FROM sources ORDER BY id")]
