@@ -319,20 +319,14 @@ def test_history_lists_every_step_of_the_session(window, qtbot):
                                                                                           "Second Change")
 
 
-def test_one_or_two_letters_wait_with_a_hint_and_enter_searches_anyway(window, qtbot):
-    from PySide6.QtCore import Qt as _Qt
-
-    total = window.model.rowCount()
-    qtbot.keyClicks(window.search, "gr")
-    qtbot.wait(600)  # past the typing pause: a two-letter search would match most of a large library
-    assert window.model.rowCount() == total and window.model.filter.search == ""
-    assert window.statusBar().currentMessage() == query.TOO_SHORT_HINT
-    qtbot.keyClick(window.search, _Qt.Key_Return)
-    expected = db_value(window.library, "SELECT COUNT(*) FROM papers WHERE merged_into IS NULL AND id IN"
-                                        " (SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'gr*')")
-    assert window.model.filter.search == "gr" and window.model.rowCount() == expected < total
-    qtbot.keyClicks(window.search, "a")  # three letters: searched as you type
-    qtbot.waitUntil(lambda: window.model.filter.search == "gra", timeout=3000)
+def test_one_letter_is_searched_as_typed(window, qtbot):
+    """No minimum length: a one-letter prefix is searched as typed (its first screen comes first at any size,
+    tests/test_search_first_screen.py), then narrowed by the next letter."""
+    qtbot.keyClicks(window.search, "g")
+    qtbot.waitUntil(lambda: window.model.filter.search == "g" and window.model.complete, timeout=5000)
+    expected = db_value(window.library, "SELECT COUNT(*) FROM papers WHERE merged_into IS NULL AND trashed_at IS NULL"
+                                        " AND id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH 'g*')")
+    assert 0 < window.model.rowCount() == expected
+    qtbot.keyClicks(window.search, "ra")
+    qtbot.waitUntil(lambda: window.model.filter.search == "gra" and window.model.complete, timeout=5000)
     assert 0 < window.model.rowCount() <= expected
-    assert query.too_short_to_type("a b") and not query.too_short_to_type("rec")
-    assert not query.too_short_to_type("year:2021") and not query.too_short_to_type('"ab"')

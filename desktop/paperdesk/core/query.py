@@ -69,14 +69,17 @@ class RecordFilter:
 class Compiled:
     sql_where: str
     params: list = field(default_factory=list)
+    match: str | None = None  # the search's full-text words (an FTS5 MATCH expression), if any
 
 
-def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled:
+def compile_filter(f: RecordFilter, recent_since: str | None = None, with_match: bool = True) -> Compiled:
+    """The filter as SQL conditions on ``p``; ``with_match`` False leaves the full-text words out of them (for
+    core.hits, which tests them record by record), in ``match`` either way."""
     # The Trash lists trashed records; every other view lists the visible ones.
     where = [in_trash("p") if f.view == "trash" else visible("p")]
     params: list = []
     search = parse_search(f.search)
-    if search.match:
+    if search.match and with_match:
         where.append("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
         params.append(search.match)
     where += search.where
@@ -104,7 +107,7 @@ def compile_filter(f: RecordFilter, recent_since: str | None = None) -> Compiled
                 f" GROUP BY paper_id HAVING COUNT(*) = {len(f.tag_ids)})"
             )
             params += list(f.tag_ids)
-    return Compiled(" AND ".join(where), params)
+    return Compiled(" AND ".join(where), params, search.match)
 
 
 def order_by(f: RecordFilter) -> str:
@@ -119,48 +122,34 @@ def order_by(f: RecordFilter) -> str:
     return f"p.{column}{collate}{direction}, p.id{direction}"
 
 
-# Search as you type: a one- or two-letter word matches nearly every record of a large library (at a million
-# records `l` matches 982,260 and `re` all of them), and ordering that many hits takes seconds; from three
-# letters on the hits come back within half a second (docs/benchmarks.md). So while typing, a search whose
-# words are all shorter than this waits (the window says so); Enter runs it anyway.
-MIN_TYPED_LETTERS = 3
-TOO_SHORT_HINT = f"Type at least {MIN_TYPED_LETTERS} letters to search as you type — or press Enter to search now"
-
-
-def too_short_to_type(text: str) -> bool:
-    """True when a search typed so far has only words shorter than MIN_TYPED_LETTERS and no filter (key:value,
-    "phrase"): it would match most of a large library."""
-    tokens = (text or "").split()
-    if not tokens:
-        return False
-    for token in tokens:
-        word = token.lstrip("-")
-        if ":" in word or '"' in word or len(word.rstrip("*")) >= MIN_TYPED_LETTERS:
-            return False
-    return True
-
-
 def recent_since(conn: sqlite3.Connection) -> str | None:
     row = conn.execute("SELECT value FROM settings WHERE key = 'recent_from_id'").fetchone()
     return row[0] if row else None
 
 
-def _relation(f: RecordFilter) -> str:
+def relation(f: RecordFilter) -> str:
     """The Trash lists records the visible view leaves out; every other view reads through it."""
     return "papers" if f.view == "trash" else "visible_papers"
 
 
-def ordered_ids(conn: sqlite3.Connection, f: RecordFilter) -> array:
+def ordered_ids(conn: sqlite3.Connection, f: RecordFilter, dense: bool = False) -> array:
     """The ids of the matching records in display order, as a compact array.
 
     SQLite packs the ids into one JSON array and the C JSON decoder unpacks it: half the time of fetching a
-    million one-column rows (benchmarks/bench_table.py).
+    million one-column rows (benchmarks/bench_table.py). ``dense``: the search's full-text words match a large
+    share of the records (core.hits found them in a short walk); then the sort column's index is read in order
+    and each id looked up in the full-text hit set, which costs about half of fetching each hit's row and
+    sorting (at a million records, ``l``: 2.1 against 5.8 s of CPU); for fewer hits sorting them is cheaper.
     """
-    compiled = compile_filter(f, recent_since(conn))
+    compiled = compile_filter(f, recent_since(conn), with_match=not dense)
+    where, params = compiled.sql_where, compiled.params
+    if dense and compiled.match:
+        where += " AND +p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
+        params = [*params, compiled.match]
     packed = conn.execute(
-        f"SELECT json_group_array(id) FROM (SELECT p.id FROM {_relation(f)} p WHERE {compiled.sql_where}"
+        f"SELECT json_group_array(id) FROM (SELECT p.id FROM {relation(f)} p WHERE {where}"
         f" ORDER BY {order_by(f)})",
-        compiled.params,
+        params,
     ).fetchone()[0]
     return array("q", json.loads(packed)) if packed else array("q")
 
@@ -200,7 +189,7 @@ def view_counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 def count_matching(conn: sqlite3.Connection, f: RecordFilter) -> int:
     compiled = compile_filter(f, recent_since(conn))
-    return conn.execute(f"SELECT COUNT(*) FROM {_relation(f)} p WHERE {compiled.sql_where}",
+    return conn.execute(f"SELECT COUNT(*) FROM {relation(f)} p WHERE {compiled.sql_where}",
                         compiled.params).fetchone()[0]
 
 

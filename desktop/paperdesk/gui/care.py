@@ -354,7 +354,7 @@ class LibraryCare:
         ids = self.selected_ids()
         scope = "selection" if len(ids) > 1 else "view"
         if scope == "view":
-            ids = list(self.model.ids)
+            ids = self.model.all_ids()
         dialog = BatchEditDialog(self.library, ids, f"the {plural(len(ids), 'selected record')}" if scope == "selection"
                                  else f"the {plural(len(ids), 'record')} shown", self)
         dialog.applyRequested.connect(self._apply_batch)

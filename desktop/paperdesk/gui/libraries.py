@@ -516,6 +516,7 @@ class LibraryFiles:
                 export.worker.cancel.set()
         self.duplicates.stop()
         self.authors_view.stop()
+        self.model.shutdown()  # a search's hit list being built
         for thread in self.findChildren(QThread):  # imports, exports, backups, pinned writes, bulk operations
             try:
                 if thread.isRunning():

@@ -153,7 +153,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(520)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(lambda: self._apply_search(typed=True))
+        self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
@@ -164,6 +164,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.column_actions = self.table.column_actions
         self.model.refreshed.connect(self._update_count)
         self.model.refreshed.connect(self._update_banner)
+        self.model.completed.connect(self._hits_completed)
         self.author_page.settings = self.settings  # where its charts are saved
         self._update_back()
         self.init_library_files(owns_library)  # the title bar, the recent list (gui/libraries.py)
@@ -367,7 +368,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
     def open_export(self, show: bool = True):
         from .dialogs.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self.library, self.selected_ids(), list(self.model.ids), self.view_label(), self,
+        dialog = ExportDialog(self.library, self.selected_ids(), self.model.all_ids(), self.view_label(), self,
                               self.settings, origin=self.ops.worker_origin("export"))
         if show:
             dialog.show()

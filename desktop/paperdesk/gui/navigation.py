@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
-from ..core import query
 from ..core.wording import count
 
 BACK_DEPTH = 50
@@ -220,15 +219,11 @@ class Navigation:
         self.search_problems.setVisible(bool(problems))
         return problems
 
-    def _apply_search(self, typed: bool = False) -> None:
-        """Run the search in the box. While typing (``typed``), a search of only one- or two-letter words waits
-        and a hint says why (core.query.MIN_TYPED_LETTERS); Enter runs any search."""
+    def _apply_search(self) -> None:
+        """Run the search in the box (typed: after a pause; Enter: now). However short, it shows its first
+        screen at once; the whole hit list and its count follow (RecordsModel, core.hits)."""
         self._search_timer.stop()
         text = self.search.text()
-        if typed and query.too_short_to_type(text):
-            self.statusBar().showMessage(query.TOO_SHORT_HINT, 8000)
-            self.search.setToolTip(query.TOO_SHORT_HINT)
-            return
         problems = self._show_search_problems(text)  # "yeer:2021" finds nothing: say why, not stay silent
         if problems:
             self.statusBar().showMessage(problems[0], 10000)
@@ -250,6 +245,18 @@ class Navigation:
         keep = self.current_id()
         self.model.set_filter(self.model.filter.with_(**changes))
         self._reselect(keep)
+        # Only the first hits are shown yet: the record that was current may be further down the list.
+        self._keep_when_complete = None if self.model.complete or keep == self.current_id() \
+            else (keep, self.current_id())
+
+    def _hits_completed(self, _replaced: bool) -> None:
+        """The whole hit list arrived: the record that was current before the search is selected again if it is
+        a hit and the librarian has not chosen another meanwhile; the count says how many hits."""
+        wanted = self.__dict__.pop("_keep_when_complete", None)
+        if wanted is not None and self.current_id() == wanted[1] and self.model.row_of(wanted[0]) >= 0:
+            self.table.reselect(wanted[0])
+        self._sync_detail()
+        self._update_count()
 
     def _reselect(self, paper_id: int | None) -> None:
         self.table.reselect(paper_id)
@@ -294,6 +301,8 @@ class Navigation:
         shown, total = self.model.rowCount(), self.model.total
         selected = self.table.selected_count()
         text = f"{shown:,} of {count(total, 'record', grouped=True)}"
+        if not self.model.complete:  # a search's first hits: the whole list and its count are on their way
+            text = f"{shown:,}+ of {count(total, 'record', grouped=True)} — counting…"
         if selected > 1:
             text = f"{selected:,} selected — " + text
         self.count_label.setText(text)

@@ -1,7 +1,9 @@
 """The records table's model: ordered ids from SQL, display rows fetched a window at a time as the view scrolls.
 
 Sorting and filtering re-run one indexed query (core.query); the model never holds more than the id array
-and a bounded cache of display rows.
+and a bounded cache of display rows. A search whose hits are many shows its first screen at once (core.hits)
+and gets the rest as the view scrolls (``fetchMore``, the same ordered walk) until its whole ordered id list,
+built in a thread of its own (gui.hit_list), arrives; ``complete`` says which.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, Sign
 from PySide6.QtGui import QColor
 
 from ..core import query
+from ..core.hits import Hits
 from ..core.library import Library
 from ..core.wording import count
 
@@ -32,6 +35,8 @@ CACHE_ROWS = 3000
 
 class RecordsModel(QAbstractTableModel):
     refreshed = Signal()
+    completing = Signal()  # the whole hit list is about to replace a search's first hits
+    completed = Signal(bool)  # the whole hit list arrived after a first screen; True: the rows were replaced
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
@@ -39,8 +44,12 @@ class RecordsModel(QAbstractTableModel):
         self.filter = query.RecordFilter()
         self.ids = array("q")
         self.total = 0  # visible records in the whole library, for "N of M"
+        self.complete = True  # False while ``ids`` is a search's first hits and the whole list is being built
         self._rows: OrderedDict[int, tuple] = OrderedDict()
         self.loaded = False  # the first query waits until the window has restored the saved sort and view
+        self._hits: Hits | None = None  # the search being shown a part at a time
+        self._generation = 0  # of the latest query: a whole list asked for before it is stale
+        self._worker = None  # gui.hit_list.HitListWorker, started at the first search that needs it
 
     # --- queries ------------------------------------------------------------------------------------------
 
@@ -48,18 +57,118 @@ class RecordsModel(QAbstractTableModel):
         if new_filter != self.filter:
             self.filter = new_filter
             if self.loaded:
-                self.reload()
+                self.reload(recount=False)
 
-    def reload(self) -> None:
-        """Re-run the query (after a filter, sort or change elsewhere); keeps nothing stale."""
+    def reload(self, recount: bool = True) -> None:
+        """Re-run the query (after a filter, sort or change elsewhere); keeps nothing stale. ``recount`` False:
+        only the filter changed, the library's total stands."""
         self.beginResetModel()
+        first_load = not self.loaded
         self.loaded = True
-        self.ids = query.ordered_ids(self.library.conn, self.filter)
+        self._generation += 1
+        self._drop_hits()
+        hits = Hits(self.library.conn, self.filter)
+        self.ids = hits.first()
+        self.complete = hits.complete
+        if self.complete:
+            hits.close()
+        else:
+            self._hits = hits
+            self._hit_list_worker().request(self._generation, self.filter, dense=hits.way == "walk")
         unfiltered = self.filter.view == "all" and not self.filter.search.strip()
-        self.total = len(self.ids) if unfiltered else query.count_visible(self.library.conn)
+        if unfiltered:
+            self.total = len(self.ids)
+        elif recount or first_load:
+            self.total = query.count_visible(self.library.conn)
         self._rows.clear()
         self.endResetModel()
         self.refreshed.emit()
+
+    # --- a search shown a part at a time ------------------------------------------------------------------
+
+    def _hit_list_worker(self):
+        if self._worker is None:
+            from .hit_list import HitListWorker
+
+            self._worker = HitListWorker(self.library.path)
+            self._worker.finished.connect(self._whole_list)
+            self._worker.failed.connect(self._whole_list_failed)
+        return self._worker
+
+    def _drop_hits(self) -> None:
+        if self._hits is not None:
+            self._hits.close()
+            self._hits = None
+            if self._worker is not None:
+                self._worker.cancel()
+
+    def canFetchMore(self, parent=QModelIndex()):
+        return not parent.isValid() and self._hits is not None
+
+    def fetchMore(self, parent=QModelIndex()):
+        """The view scrolled to the last row shown before the whole list arrived: the next hits, found the way
+        the first were (never rows of another order)."""
+        hits = self._hits
+        if parent.isValid() or hits is None:
+            return
+        more = hits.more(WINDOW)
+        if more:
+            start = len(self.ids)
+            self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
+            self.ids.extend(more)
+            self.endInsertRows()
+        if hits.complete:  # the walk reached the end: these are all the hits
+            self.completing.emit()
+            self._drop_hits()
+            self.complete = True
+            self.completed.emit(False)
+
+    def _whole_list(self, generation: int, ids) -> None:
+        if generation != self._generation or self.complete:
+            return  # a later query replaced the one this list was built for
+        self._install(ids)
+
+    def _whole_list_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation and not self.complete:
+            self._install(query.ordered_ids(self.library.conn, self.filter))  # here, then: slow but whole
+
+    def _install(self, ids: array) -> None:
+        """The whole ordered list replaces the first hits: appended after them when they are its beginning (the
+        view keeps its rows, scroll and selection), else (the library changed meanwhile) in their place."""
+        self.completing.emit()
+        self._drop_hits()
+        self.complete = True
+        shown = len(self.ids)
+        if ids[:shown] == self.ids:
+            if len(ids) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                self.ids = ids
+                self.endInsertRows()
+            self.completed.emit(False)
+        else:
+            self.beginResetModel()
+            self.ids = ids
+            self._rows.clear()
+            self.endResetModel()
+            self.completed.emit(True)
+
+    def complete_now(self) -> None:
+        """Every hit, now (for "select all", an export or a batch edit of the view): the whole list is built
+        here if it has not arrived yet."""
+        if not self.complete:
+            self._install(query.ordered_ids(self.library.conn, self.filter))
+
+    def all_ids(self) -> list[int]:
+        """Every record the table's filter shows, in order (not only those found so far)."""
+        self.complete_now()
+        return list(self.ids)
+
+    def shutdown(self) -> None:
+        """The window closes: the hit list's thread ends before the library's connection closes."""
+        self._drop_hits()
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
 
     def needs_requery(self, changes) -> bool:
         """Whether ``changes`` may change which records this filter shows, their order or the total."""

@@ -32,6 +32,9 @@ class RecordsTable(QTableView):
         super().__init__(parent)
         self.records = RecordsModel(library, self)
         self.setModel(self.records)
+        self._kept: tuple | None = None
+        self.records.completing.connect(self._before_complete)
+        self.records.completed.connect(self._after_complete)
         self.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)  # before sorting is switched on
         self.setSortingEnabled(True)
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -153,6 +156,21 @@ class RecordsTable(QTableView):
         if index.isValid():
             self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
             self.scrollTo(index)
+
+    def _before_complete(self) -> None:
+        self._kept = (self.current_id(), self.selected_ids())
+
+    def _after_complete(self, replaced: bool) -> None:
+        """A search's whole hit list arrived; when it replaced the first hits (the library changed meanwhile),
+        the current record and the selection are found again."""
+        kept, self._kept = self._kept, None
+        if replaced and kept is not None:
+            self.reselect(*kept)
+
+    def selectAll(self) -> None:
+        """Ctrl+A selects every hit of a search, also those not found yet while its first screen shows."""
+        self.records.complete_now()
+        super().selectAll()
 
     def _selected_rows(self) -> set[int]:
         """Read from the selection's ranges (whole rows), not from ``selectedRows()``, which asks the model

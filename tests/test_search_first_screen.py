@@ -1,0 +1,327 @@
+"""Search as you type on a library too big to order every hit at once: the first screen of hits first
+(core.hits), the whole ordered list and its count behind it in a thread (gui.hit_list), cancelled by the next
+keystroke. Everything the table shows is compared with SQLite's own ordered result for the same search.
+
+A few thousand generated records stand in for a million: the first screen is made smaller (FIRST_SCREEN) so
+that the same ways are taken, and the whole list is held back (a gate around its query) where a test needs
+to look at the table before it arrives.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from paperdesk.core import hits, query
+from paperdesk.core.library import Library
+from paperdesk.gui import hit_list
+
+RECORDS = 3000
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One generated library for the module; each test works on a copy."""
+    from generate import generate
+
+    work = tmp_path_factory.mktemp("first-screen")
+    result = generate(work / "dumps", RECORDS, seed=11)
+    db = work / "built.sqlite"
+    library = Library(db)
+    library.import_files(sorted(result.files))
+    library.close()
+    return db
+
+
+@pytest.fixture
+def big(built, tmp_path):
+    path = tmp_path / "library.sqlite"
+    shutil.copy(built, path)
+    library = Library(path)
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def small_screen(monkeypatch):
+    monkeypatch.setattr(hits, "FIRST_SCREEN", 40)
+
+
+def ordered(library, **f) -> list[int]:
+    return list(query.ordered_ids(library.conn, query.RecordFilter(**f)))
+
+
+def hit_count(library, search: str) -> int:
+    return query.count_matching(library.conn, query.RecordFilter(search=search))
+
+
+# --- core: each way finds SQLite's own first hits, and continues in its order -------------------------------
+
+@pytest.mark.parametrize("sort,descending", [("title", False), ("first_author", True), ("date", False),
+                                             ("sources_count", True)])
+@pytest.mark.parametrize("search,way", [("l", "walk"), ("re th", "walk"), ("author:a", "walk"),
+                                        ("learning", "probe"), ("zzqqxx", "whole")])
+def test_first_hits_and_more_are_sqlites_ordered_hits(big, small_screen, monkeypatch, sort, descending, search,
+                                                      way):
+    if way == "probe":  # a moderate search: the first records hold few hits and its hit list is not tiny
+        monkeypatch.setattr(hits, "WALK_BUDGET", 50)
+        monkeypatch.setattr(hits, "WHOLE_LIST_AT", 10)
+    f = query.RecordFilter(search=search, sort=sort, descending=descending)
+    expected = list(query.ordered_ids(big.conn, f))
+    found = hits.Hits(big.conn, f)
+    ids = list(found.first())
+    assert found.way == way
+    assert ids == expected[:len(ids)]
+    assert found.complete == (len(ids) == len(expected))
+    while not found.complete and len(ids) < 400:
+        ids += found.more(37)
+        assert ids == expected[:len(ids)]
+    if found.complete:
+        assert ids == expected
+    found.close()
+    # The whole list read off the sort index (as built behind a walk's first screen) is the same list.
+    assert list(query.ordered_ids(big.conn, f, dense=True)) == expected
+
+
+def test_the_dense_whole_list_keeps_the_views_and_other_conditions(big):
+    tagged = tuple(r[0] for r in big.conn.execute("SELECT id FROM papers WHERE id % 7 = 0"))
+    for f in (query.RecordFilter(search="e year:>=2020 -survey", sort="category"),
+              query.RecordFilter(search="a", view="ids", ids=tagged, sort="first_author", descending=True),
+              query.RecordFilter(search="author:a is:review"),
+              query.RecordFilter(search="t", view="trash")):
+        assert list(query.ordered_ids(big.conn, f, dense=True)) == list(query.ordered_ids(big.conn, f))
+
+
+def test_the_walk_reaches_the_end_of_a_narrow_view_and_is_complete(big, small_screen):
+    tagged = big.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 30").fetchall()
+    f = query.RecordFilter(search="e", view="ids", ids=tuple(r[0] for r in tagged))
+    found = hits.Hits(big.conn, f)
+    assert list(found.first()) == list(query.ordered_ids(big.conn, f)) and found.complete
+
+
+# --- the window --------------------------------------------------------------------------------------------
+
+class Gate:
+    """Holds the whole hit list's query until ``open()``; counts the lists built."""
+
+    def __init__(self, monkeypatch):
+        self.opened = threading.Event()
+        self.started = threading.Event()
+        self.built: list[str] = []
+        real = hit_list.ordered_ids
+
+        def held(conn, f, dense=False):
+            self.started.set()
+            assert self.opened.wait(30)
+            ids = real(conn, f, dense)
+            self.built.append(f.search)
+            return ids
+
+        monkeypatch.setattr(hit_list, "ordered_ids", held)
+
+    def open(self):
+        self.opened.set()
+
+
+@pytest.fixture
+def window(big, tmp_path, qtbot, small_screen):
+    from paperdesk.gui.main_window import MainWindow
+
+    w = MainWindow(big, QSettings(str(tmp_path / "window-settings.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    yield w
+    w.shutdown()
+
+
+def type_search(window, qtbot, text: str) -> None:
+    window.search.setFocus()
+    qtbot.keyClicks(window.search, text)
+    qtbot.waitUntil(lambda: window.model.filter.search == window.search.text(), timeout=5000)
+
+
+def test_the_first_screen_shows_sqlites_first_hits_then_the_count_arrives(window, qtbot, monkeypatch):
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    expected = ordered(window.library, search="l")
+    assert len(expected) > 2 * hits.FIRST_SCREEN
+    assert not window.model.complete
+    assert list(window.model.ids) == expected[:hits.FIRST_SCREEN]
+    assert "counting…" in window.count_label.text()
+    # What is painted is the records' own values.
+    first = window.model.index(0, 0).data()
+    assert first == window.library.conn.execute("SELECT title FROM papers WHERE id = ?", (expected[0],)).fetchone()[0]
+    assert window.detail.paper_id == window.current_id() == expected[0]
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    assert window.model.complete
+    assert list(window.model.ids) == expected
+    assert window.model.rowCount() == hit_count(window.library, "l")
+    assert window.count_label.text().startswith(f"{len(expected):,} of ")
+    assert window.detail.paper_id == window.current_id() == expected[0]
+
+
+def test_scrolling_past_the_first_screen_before_the_count_shows_the_next_hits_in_order(window, qtbot, monkeypatch):
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "re")
+    expected = ordered(window.library, search="re")
+    for _ in range(3):
+        window.table.scrollToBottom()  # the view asks for more rows at the bottom (fetchMore)
+        qtbot.wait(50)
+    shown = list(window.model.ids)
+    assert len(shown) > hits.FIRST_SCREEN and not window.model.complete
+    assert shown == expected[:len(shown)]
+    qtbot.keyClick(window.table, Qt.Key_End, Qt.ControlModifier)  # the keyboard too
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    assert list(window.model.ids) == expected
+
+
+def test_the_next_keystroke_cancels_the_first_searchs_hit_list(window, qtbot, monkeypatch):
+    """The first search's whole list is a query that only an interrupt ends: the next keystroke must interrupt
+    it (sqlite3_interrupt on the worker's connection), and the table ends up with the second search only."""
+    real = hit_list.ordered_ids
+    interrupted, emitted = [], []
+
+    def first_never_ends(conn, f, dense=False):
+        if f.search == "l":
+            try:
+                conn.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n)"
+                             " SELECT COUNT(*) FROM n").fetchone()
+            except sqlite3.OperationalError as exc:
+                interrupted.append(str(exc))
+                raise
+        return real(conn, f, dense)
+
+    monkeypatch.setattr(hit_list, "ordered_ids", first_never_ends)
+    type_search(window, qtbot, "l")
+    worker = window.model._worker
+    worker.finished.connect(lambda generation, ids: emitted.append(generation))
+    qtbot.waitUntil(lambda: worker._running is not None, timeout=5000)
+    first_generation = window.model._generation
+    type_search(window, qtbot, "e")
+    qtbot.waitUntil(lambda: window.model.complete and not worker.busy(), timeout=30000)
+    assert interrupted and "interrupt" in interrupted[0]
+    assert first_generation not in emitted
+    assert window.model.filter.search == "le"
+    assert list(window.model.ids) == ordered(window.library, search="le")
+    assert window.detail.paper_id in window.model.ids
+
+
+def test_a_result_built_for_an_earlier_keystroke_is_never_shown(window, qtbot, monkeypatch):
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    assert gate.started.wait(10)
+    type_search(window, qtbot, "a")
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    qtbot.wait(200)  # anything else queued arrives
+    assert window.model.filter.search == "la"
+    assert list(window.model.ids) == ordered(window.library, search="la")
+    assert "counting…" not in window.count_label.text()
+
+
+def test_sorting_by_another_column_while_counting(window, qtbot, monkeypatch):
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    year = query.COLUMN_KEYS.index("year")
+    window.table.sortByColumn(year, Qt.DescendingOrder)
+    expected = ordered(window.library, search="l", sort="date", descending=True)
+    assert window.model.filter.sort == "date" and not window.model.complete
+    assert list(window.model.ids) == expected[:hits.FIRST_SCREEN]
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    qtbot.wait(200)
+    assert list(window.model.ids) == expected
+
+
+def test_select_all_while_counting_selects_every_hit(window, qtbot, monkeypatch):
+    Gate(monkeypatch)  # never opened: Ctrl+A builds the whole list itself
+    type_search(window, qtbot, "l")
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key_A, Qt.ControlModifier)
+    expected = ordered(window.library, search="l")
+    assert window.model.complete and window.table.selected_ids() == expected
+
+
+def test_the_previous_record_is_selected_again_when_the_whole_list_finds_it(window, qtbot, monkeypatch):
+    expected = ordered(window.library, search="l")
+    far = expected[-1]  # a hit beyond the first screen
+    window.select_row(window.model.row_of(far))
+    assert window.current_id() == far
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    assert window.current_id() == expected[0]  # the first screen does not hold it yet
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    assert window.current_id() == far and window.detail.paper_id == far
+
+
+def _title(library, pid):
+    return library.conn.execute("SELECT title FROM papers WHERE id = ?", (pid,)).fetchone()[0]
+
+
+def test_undo_and_redo_of_an_edit_while_a_search_is_counting_keep_the_table_true(window, qtbot, monkeypatch):
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    gate.open()
+    qtbot.waitUntil(lambda: window.model.complete, timeout=30000)
+    # An edit of the third hit's title (the window's own edit, the detail pane's path), then Ctrl+Z and
+    # Ctrl+Shift+Z on the table; each while the whole list is held back.
+    victim = list(window.model.ids)[2]
+    gate.opened.clear()
+    old_title = _title(window.library, victim)
+    window.edit_record(victim, {"title": "Zzz"})  # sorted by title: it moves to the end, if still a hit
+    assert _title(window.library, victim) == "Zzz"
+    still_hit = victim in ordered(window.library, search="l")  # its authors or abstract may hold an l-word
+
+    def table_is_true():
+        gate.open()
+        qtbot.waitUntil(lambda: window.model.complete, timeout=30000)
+        assert list(window.model.ids) == ordered(window.library, search="l")
+        assert window.model.rowCount() == hit_count(window.library, "l")
+        assert window.detail.paper_id in window.model.ids and window.detail.paper_id == window.current_id()
+        gate.opened.clear()
+
+    table_is_true()
+    assert (victim in window.model.ids) == still_hit
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
+    assert _title(window.library, victim) == old_title
+    table_is_true()
+    assert victim in window.model.ids
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert _title(window.library, victim) == "Zzz"
+    table_is_true()
+
+
+def test_trash_and_undo_while_counting_keep_the_table_and_the_pane_true(window, qtbot, monkeypatch):
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    window.table.setFocus()
+    window.select_row(1)
+    chosen = window.current_id()
+    qtbot.keyClick(window.table, Qt.Key_Delete)  # while the whole list is still held back
+    assert chosen not in window.model.ids
+    assert list(window.model.ids) == ordered(window.library, search="l")[:len(window.model.ids)]
+    assert window.detail.paper_id == window.current_id() and window.detail.paper_id in window.model.ids
+    qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier)
+    assert chosen in window.model.ids
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    assert list(window.model.ids) == ordered(window.library, search="l")
+    assert window.detail.paper_id == window.current_id() and window.detail.paper_id in window.model.ids
+
+
+def test_export_of_the_view_while_counting_takes_every_hit(window, qtbot, monkeypatch):
+    Gate(monkeypatch)  # never opened
+    type_search(window, qtbot, "l")
+    window.table.clearSelection()
+    dialog = window.open_export(show=False)
+    assert list(dialog.view_ids) == ordered(window.library, search="l")
+    dialog.close()
