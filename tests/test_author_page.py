@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 
-
+import pytest
 from PySide6.QtCore import Qt
 
 from paperdesk.core import authors
@@ -148,10 +149,17 @@ def test_authors_view_follows_an_edit_and_its_undo_without_a_full_recount(window
         qtbot.waitUntil(lambda: view.worker is None and view.model.total == total + 1, timeout=20000)
         assert authors.authors_page(window.library, "Zed Newname")[1][0]["papers"] == 1
         assert view.title.text() == f"Authors — {total + 1:,}"
+        counting = view._counting_library  # the background counts' connection, kept warm between them
+        assert counting is not None and counting.conn is not window.library.conn
         window.undo_action.trigger()
         qtbot.waitUntil(lambda: view.worker is None and view.model.total == total, timeout=20000)
         assert authors.authors_page(window.library, "Zed Newname")[0] == 0
+        assert view._counting_library is counting
     finally:
         authors.refresh_stats = real
     assert full_rebuilds == []  # caught up on the touched authors only
     assert authors.stats_are_current(window.library)
+    view.stop()  # as when the window closes: the kept connection is closed
+    assert view._counting_library is None
+    with pytest.raises(sqlite3.ProgrammingError):
+        counting.conn.execute("SELECT 1")

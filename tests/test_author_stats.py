@@ -234,3 +234,31 @@ def test_catch_up_after_removing_an_import_and_importing_it_again_equals_a_full_
     seeded.import_file(next(p for p in seed_paths if p.name.startswith("003")), SEED_CAPTURED)
     assert authors.catch_up(seeded) is not None
     assert_equal_to_full_rebuild(seeded)
+
+
+def test_an_edit_of_names_alone_recounts_only_the_names_and_still_equals_a_full_rebuild(seeded):
+    """A record on a profile page, merged with a copy: changing only its names moves the names shown on it
+    before and after, not the page's author (unnamed on it) nor its merge family's other names; a change of its
+    category moves the page's author too."""
+    authors.refresh_stats(seeded)
+    conn = seeded.conn
+    gu = conn.execute("SELECT id FROM authors WHERE name = 'Hao Gu'").fetchone()[0]
+    on_page = [r[0] for r in conn.execute(
+        "SELECT pv.paper_id FROM provenance pv JOIN sources s ON s.id = pv.source_id WHERE s.profile LIKE"
+        " '%\"Hao Gu\"%' AND NOT EXISTS (SELECT 1 FROM paper_authors pa WHERE pa.paper_id = pv.paper_id"
+        " AND pa.author_id = ?) ORDER BY pv.paper_id", (gu,))]
+    assert len(on_page) >= 2
+    pid, other = on_page[0], on_page[1]
+    merging.merge(seeded, other, [pid])  # the edited record is now inside another's merge family
+    assert authors.catch_up(seeded) is not None
+    names = curation.authors_of(seeded, pid)
+    curation.update_fields(seeded, pid, {"authors": [names[-1], "Fresh Name"]})
+    recounted = authors.catch_up(seeded)
+    assert recounted == len(set(names) | {"Fresh Name"})  # the page's author and the family's names are not
+    assert_equal_to_full_rebuild(seeded)
+    before = conn.execute("SELECT papers FROM author_stats WHERE author_id = ?", (gu,)).fetchone()
+    curation.update_fields(seeded, other, {"category": "QM"})
+    recounted = authors.catch_up(seeded)
+    assert recounted > len(curation.authors_of(seeded, other))  # the page's author is recounted as well
+    assert_equal_to_full_rebuild(seeded)
+    assert conn.execute("SELECT papers FROM author_stats WHERE author_id = ?", (gu,)).fetchone() == before

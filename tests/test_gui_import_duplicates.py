@@ -188,3 +188,35 @@ def test_stop_looking_for_duplicates_keeps_the_import(window, qtbot, duplicating
     assert len(new_records(window.library)) == 4
     assert "cancelled" in window.duplicates.title.text()
     assert window.duplicates.needs_full_scan()  # opening the queue scans the library then
+
+
+def test_the_detail_pane_keeps_the_tables_record_while_an_import_refills_the_duplicates(
+        window, qtbot, duplicating_dump, monkeypatch):
+    """A new user's finding: with the table on screen, an import's scan refilled the Duplicates list, whose
+    current-row signal put a duplicate group's record in the detail pane; an edit typed there went to that record,
+    not the one selected in the table."""
+    window.actions_by_name["show_duplicates"].trigger()  # a full scan first, so the list has rows to refill
+    qtbot.waitUntil(lambda: window.duplicates.worker is None and bool(window.duplicates.groups), timeout=30000)
+    window.actions_by_name["show_records"].trigger()
+    path, _ = duplicating_dump(window.library)
+    import_through_the_menu(window, qtbot, path, monkeypatch)
+    assert window.stack.currentWidget() is window.table
+    in_groups = {pid for g in window.duplicates.groups for pid in g.records}
+    row = next(r for r in range(window.model.rowCount()) if window.model.ids[r] not in in_groups)
+    window.select_row(row)
+    chosen = window.selected_ids()
+    assert len(chosen) == 1 and window.detail.paper_id == chosen[0]
+    # an undo refills the list once more (the groups come back); the pane stays with the table's record
+    source = disk(window.library, "SELECT id FROM sources WHERE file_name = ?", path.name)[0][0]
+    assert window.remove_import(source, confirm=False)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.duplicates.worker is None, timeout=30000)
+    window.select_row(window.model.ids.index(chosen[0]))
+    assert window.detail.paper_id == chosen[0] == window.selected_ids()[0]
+    window.detail.org.setFocus()
+    window.detail.org.setText("Typed Here Org")
+    qtbot.keyClick(window.detail.org, Qt.Key_Return)
+    assert disk(window.library, "SELECT id FROM papers WHERE org = 'Typed Here Org'") == [(chosen[0],)]
+    # and on the Duplicates page the pane follows the page's group
+    window.actions_by_name["show_duplicates"].trigger()
+    assert window.detail.paper_id == window.duplicates.current_group().records[0]

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 
 from paperdesk.core import hits, query
 from paperdesk.core.library import Library
@@ -234,10 +234,13 @@ def test_sorting_by_another_column_while_counting(window, qtbot, monkeypatch):
     expected = ordered(window.library, search="l", sort="date", descending=True)
     assert window.model.filter.sort == "date" and not window.model.complete
     assert list(window.model.ids) == expected[:hits.FIRST_SCREEN]
+    # The detail pane shows the table's current record, one the first screen lists.
+    assert window.detail.paper_id == window.current_id() and window.current_id() in window.model.ids
     with qtbot.waitSignal(window.model.completed, timeout=30000):
         gate.open()
     qtbot.wait(200)
     assert list(window.model.ids) == expected
+    assert window.detail.paper_id == window.current_id() and window.current_id() in window.model.ids
 
 
 def test_select_all_while_counting_selects_every_hit(window, qtbot, monkeypatch):
@@ -247,6 +250,29 @@ def test_select_all_while_counting_selects_every_hit(window, qtbot, monkeypatch)
     qtbot.keyClick(window.table, Qt.Key_A, Qt.ControlModifier)
     expected = ordered(window.library, search="l")
     assert window.model.complete and window.table.selected_ids() == expected
+
+
+def test_a_header_click_while_counting_keeps_the_current_record_or_finds_it_when_counted(window, qtbot,
+                                                                                         monkeypatch):
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    window.table.setFocus()
+    window.select_row(3)
+    chosen = window.current_id()
+    year = query.COLUMN_KEYS.index("year")
+    header = window.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=header.viewport().rect().topLeft()
+                     + QPoint(header.sectionViewportPosition(year) + 5, 5))
+    assert window.model.filter.sort == "date" and not window.model.complete
+    expected = ordered(window.library, search="l", sort="date", descending=window.model.filter.descending)
+    assert list(window.model.ids) == expected[:hits.FIRST_SCREEN]
+    assert chosen not in window.model.ids  # (this library's 4th title is far down by year)
+    assert window.current_id() == expected[0]
+    assert window.detail.paper_id == window.current_id()
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    assert list(window.model.ids) == expected
+    assert window.current_id() == chosen and window.detail.paper_id == chosen
 
 
 def test_the_previous_record_is_selected_again_when_the_whole_list_finds_it(window, qtbot, monkeypatch):

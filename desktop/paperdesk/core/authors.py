@@ -239,24 +239,38 @@ def _fill_temp(conn, table: str, ids) -> None:
     conn.executemany(f"INSERT OR IGNORE INTO temp.{table}(id) VALUES (?)", [(int(i),) for i in ids])
 
 
-def _compute(conn, targets: set[int] | None, profile_ids: dict[str, int]) -> None:
+def _compute(conn, targets: set[int] | None, profile_ids: dict[str, int],
+             profiles: dict[str, list[int]] | None = None, pairs_for: set[int] | None = None) -> None:
     """Count the aggregates of ``targets`` (author ids), or of every author when None, into the scratch tables
     temp.st_stats, temp.st_cats and temp.st_pairs. Set-based: a handful of statements whatever the number of
-    authors, the papers read once in their stored order. Only reads the library."""
+    authors, the papers read once in their stored order. Only reads the library. ``profiles``: _profile_names,
+    when the caller has it already. ``pairs_for``: the targets whose co-author pairs are recounted (into
+    temp.st_pair_target; default all of them)."""
     full = targets is None
-    profiles = _profile_names(conn)
+    if profiles is None:
+        profiles = _profile_names(conn)
     if not full:
         _fill_temp(conn, "st_target", targets)
-    for table in ("st_rows", "st_mine", "st_stats", "st_cats", "st_pairs", "st_pa"):
+        _fill_temp(conn, "st_pair_target", targets if pairs_for is None else pairs_for)
+    for table in ("st_rows", "st_mine", "st_stats", "st_cats", "st_pairs", "st_pa", "st_links"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    if full:
+        source = "papers p CROSS JOIN paper_authors pa ON pa.paper_id = p.id"
+    else:
+        # The targets' records with every name shown on each, read by record: the position of the target's own
+        # name and its co-authors come from the same rows (the names of a record sit together in the table),
+        # where looking the position up through the author index cost one more random read per record.
+        conn.execute("CREATE TEMP TABLE st_links AS SELECT x.author_id AS author_id, o.paper_id AS paper_id,"
+                     " o.author_id AS other, o.position AS position FROM temp.st_target t"
+                     " CROSS JOIN paper_authors x ON x.author_id = t.id"
+                     " CROSS JOIN paper_authors o ON o.paper_id = x.paper_id")
+        source = "temp.st_links pa CROSS JOIN papers p ON p.id = pa.paper_id"
     # every (author, paper shown with the name) with the survivor's id, year and category
-    source = ("papers p CROSS JOIN paper_authors pa ON pa.paper_id = p.id" if full else
-              "temp.st_target t CROSS JOIN paper_authors pa ON pa.author_id = t.id"
-              " CROSS JOIN papers p ON p.id = pa.paper_id")
     conn.execute("CREATE TEMP TABLE st_rows AS SELECT pa.author_id AS author_id, COALESCE(p.merged_into, p.id) AS pid,"
                  " pa.position AS position, p.year AS year, p.category AS category,"
                  f" p.merged_into IS NOT NULL AS moved FROM {source}"
-                 f" WHERE ({visible('p')}) OR p.merged_into IS NOT NULL")  # the Trash's records count for nobody
+                 f" WHERE ({'' if full else 'pa.other = pa.author_id AND '}"
+                 f"(({visible('p')}) OR p.merged_into IS NOT NULL))")  # the Trash's records count for nobody
     conn.execute("UPDATE temp.st_rows SET (year, category) = (SELECT year, category FROM papers WHERE id = pid)"
                  " WHERE moved")
     conn.execute("DELETE FROM temp.st_rows WHERE moved AND NOT EXISTS (SELECT 1 FROM papers v"
@@ -290,12 +304,14 @@ def _compute(conn, targets: set[int] | None, profile_ids: dict[str, int]) -> Non
     if full:
         conn.execute("INSERT OR IGNORE INTO temp.st_pa SELECT paper_id, author_id FROM paper_authors ORDER BY paper_id")
         pairs = "temp.st_pa x CROSS JOIN temp.st_pa o ON o.paper_id = x.paper_id"
-    else:
-        pairs = ("temp.st_target t CROSS JOIN paper_authors x ON x.author_id = t.id"
-                 " CROSS JOIN paper_authors o ON o.paper_id = x.paper_id")
     conn.execute("CREATE TEMP TABLE st_pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID")
-    conn.execute("INSERT OR IGNORE INTO temp.st_pairs SELECT x.author_id, o.author_id"
-                 f" FROM {pairs} WHERE o.author_id != x.author_id")
+    if full:
+        conn.execute("INSERT OR IGNORE INTO temp.st_pairs SELECT x.author_id, o.author_id"
+                     f" FROM {pairs} WHERE o.author_id != x.author_id")
+    else:
+        conn.execute("INSERT OR IGNORE INTO temp.st_pairs SELECT author_id, other FROM temp.st_links"
+                     " WHERE other != author_id AND author_id IN (SELECT id FROM temp.st_pair_target)")
+        conn.execute("DROP TABLE temp.st_links")
     conn.execute("DROP TABLE temp.st_pa")
 
 
@@ -312,25 +328,35 @@ def _store(conn, full: bool) -> None:
     conn.execute("INSERT INTO author_categories(author_id, category, n) SELECT author_id, category, n"
                  " FROM temp.st_cats")
     _write_top_categories(conn, None if full else "temp.st_target")
-    conn.execute("DELETE FROM author_pairs" + ("" if full else " WHERE a IN (SELECT id FROM temp.st_target)"))
+    conn.execute("DELETE FROM author_pairs" + ("" if full else " WHERE a IN (SELECT id FROM temp.st_pair_target)"))
     conn.execute("INSERT INTO author_pairs(a, b) SELECT a, b FROM temp.st_pairs")
-    conn.execute("UPDATE author_stats SET coauthors = c.n FROM (SELECT a, COUNT(*) AS n FROM temp.st_pairs"
-                 " GROUP BY a) AS c WHERE author_stats.author_id = c.a")
+    if full:
+        conn.execute("UPDATE author_stats SET coauthors = c.n FROM (SELECT a, COUNT(*) AS n FROM temp.st_pairs"
+                     " GROUP BY a) AS c WHERE author_stats.author_id = c.a")
+    else:  # read off the stored pairs: also right for targets whose pairs were kept, not recounted
+        conn.execute("UPDATE author_stats SET coauthors = (SELECT COUNT(*) FROM author_pairs p"
+                     " WHERE p.a = author_stats.author_id) WHERE author_id IN (SELECT id FROM temp.st_target)")
     for table in ("st_stats", "st_cats", "st_pairs"):
         conn.execute(f"DROP TABLE temp.{table}")
 
 
-def _profile_author_ids(conn) -> dict[str, int]:
+def _profile_author_ids(conn, profiles: dict[str, list[int]] | None = None) -> dict[str, int]:
     """The author id of each profile page's name, adding the name to the authors when it is not yet there
-    (call inside a write transaction)."""
-    profiles = _profile_names(conn)
-    conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in profiles])
-    return {name: conn.execute("SELECT id FROM authors WHERE name = ?", (name,)).fetchone()[0] for name in profiles}
+    (call inside a write transaction). One statement each way, not one lookup per name (~700 at 1M)."""
+    if profiles is None:
+        profiles = _profile_names(conn)
+    names = json.dumps(list(profiles), ensure_ascii=False)
+    conn.execute("INSERT OR IGNORE INTO authors(name) SELECT value FROM json_each(?)", (names,))
+    return dict(conn.execute("SELECT name, id FROM authors WHERE name IN (SELECT value FROM json_each(?))", (names,)))
 
 
-def _recount(conn, targets: set[int]) -> None:
-    """Recount the aggregates of ``targets`` (author ids) inside the current write transaction."""
-    _compute(conn, set(targets), _profile_author_ids(conn))
+def _recount(conn, targets: set[int], profiles: dict[str, list[int]] | None = None,
+             pairs_kept: set[int] = frozenset()) -> None:
+    """Recount the aggregates of ``targets`` (author ids) inside the current write transaction; the co-author
+    pairs of ``pairs_kept`` (authors whose shown names no change touched) stay as they are."""
+    if profiles is None:
+        profiles = _profile_names(conn)
+    _compute(conn, set(targets), _profile_author_ids(conn, profiles), profiles, set(targets) - set(pairs_kept))
     _store(conn, False)
 
 
@@ -391,7 +417,7 @@ def _add_new_papers(conn, paper_ids: list[int]) -> set[int]:
     return touched
 
 
-def _family_authors(conn, paper_ids) -> set[int]:
+def _family_authors(conn, paper_ids, profiles: dict[str, list[int]] | None = None) -> set[int]:
     """The authors shown on these records, on their survivors and on every record merged into those, and the
     profile authors whose pages list any of them."""
     ids = {int(p) for p in paper_ids}
@@ -406,13 +432,24 @@ def _family_authors(conn, paper_ids) -> set[int]:
         "SELECT DISTINCT author_id FROM paper_authors WHERE paper_id IN (SELECT id FROM temp.st_papers)")}
     sources = {r[0] for r in conn.execute(
         "SELECT DISTINCT source_id FROM provenance WHERE paper_id IN (SELECT id FROM temp.st_papers)")}
-    return found | _profile_authors_of_sources(conn, sources)
+    return found | _profile_authors_of_sources(conn, sources, profiles)
 
 
-def _profile_authors_of_sources(conn, source_ids) -> set[int]:
+def _shown_authors(conn, paper_ids) -> set[int]:
+    """The authors shown on these records themselves (not their merge families)."""
+    ids = [int(p) for p in paper_ids]
+    if not ids:
+        return set()
+    return {r[0] for r in conn.execute("SELECT DISTINCT author_id FROM paper_authors WHERE paper_id IN"
+                                       " (SELECT value FROM json_each(?))", (json.dumps(ids),))}
+
+
+def _profile_authors_of_sources(conn, source_ids, profiles: dict[str, list[int]] | None = None) -> set[int]:
     if not source_ids:
         return set()
-    names = [name for name, sids in _profile_names(conn).items() if set(sids) & set(source_ids)]
+    if profiles is None:
+        profiles = _profile_names(conn)
+    names = [name for name, sids in profiles.items() if set(sids) & set(source_ids)]
     conn.executemany("INSERT OR IGNORE INTO authors(name) VALUES (?)", [(n,) for n in names])
     return _ids_of_names(conn, names)
 
@@ -424,11 +461,20 @@ def _names_in(value) -> list[str]:
     return [n for n in value or [] if isinstance(n, str)]
 
 
-def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] | None:
-    """(authors to recount, new papers to add) for these events, or None when they cannot say (a full rebuild
-    is then needed)."""
+def _touched_by_events(conn, events: list[tuple], profiles: dict[str, list[int]] | None = None
+                       ) -> tuple[set[int], list[int], set[int]] | None:
+    """(authors to recount, new papers to add, those of the authors whose co-author pairs no change touched)
+    for these events, or None when they cannot say (a full rebuild is then needed).
+
+    The co-author pairs come from the names shown on every record, whatever its visibility: a merge, an
+    unmerge, the Trash or a new date or category moves an author's papers, years and categories but not the
+    pairs, so those are not recounted for the authors only such changes touched."""
+    if profiles is None:
+        profiles = _profile_names(conn)
     names: set[str] = set()
     papers: set[int] = set()
+    moved: set[int] = set()  # records whose visibility, year or category alone changed: shown names as before
+    names_only: set[int] = set()  # records whose shown names alone changed
     sources: set[int] = set()
     new_papers: list[int] = []
     author_ids: set[int] = set()
@@ -437,10 +483,16 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
         if _neutral(kind, details):
             continue
         if "changes" in details and paper_id is not None:  # edit, undo, redo, merge-edit, batch-edit...
-            papers.add(paper_id)
+            # Only the names changed: the record's year, category and visibility are as before, so only the
+            # names shown on it before or after move (papers, positions, co-authors); its merge family's other
+            # names and the profile authors whose pages list it (unless named) keep their figures.
+            counted = _FIELDS_THAT_COUNT & set(details["changes"])
+            (names_only if counted == {"authors"} else papers if "authors" in counted else moved).add(paper_id)
             for value in details["changes"].get("authors") or []:
                 names.update(_names_in(value))
-        elif kind in ("trash", "untrash", "trash-emptied"):
+        elif kind in ("trash", "untrash"):
+            moved.update(details.get("papers") or [])
+        elif kind == "trash-emptied":
             papers.update(details.get("papers") or [])
             # the papers an emptied Trash deleted are gone: their authors come from the event itself
             author_ids.update(int(a) for a in details.get("authors") or [])
@@ -456,8 +508,9 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
                                            (paper_id,)):
                 names.update(json.loads(earlier).get("chosen", {}).get("authors") or [])
         elif kind in ("merge", "unmerge", "merge-redone"):
-            papers.update([details.get("survivor"), *details.get("merged", []), *details.get("restored", [])])
             fields = details.get("fields")
+            family = [details.get("survivor"), *details.get("merged", []), *details.get("restored", [])]
+            (papers if isinstance(fields, dict) and fields.get("authors") else moved).update(family)
             if isinstance(fields, dict):  # the survivor's own fields as the merge or its undo set them
                 for value in fields.get("authors") or []:
                     names.update(_names_in(value))
@@ -492,9 +545,11 @@ def _touched_by_events(conn, events: list[tuple]) -> tuple[set[int], list[int]] 
         else:
             return None  # a change this function does not know: recount everything
     papers.discard(None)
-    targets = (_ids_of_names(conn, names) | _family_authors(conn, papers) | _profile_authors_of_sources(conn, sources)
-               | author_ids)
-    return targets, new_papers
+    moved.discard(None)
+    targets = (_ids_of_names(conn, names) | _shown_authors(conn, names_only) | _family_authors(conn, papers, profiles)
+               | _profile_authors_of_sources(conn, sources, profiles) | author_ids)
+    pairs_kept = _family_authors(conn, moved, profiles) - targets
+    return targets | pairs_kept, new_papers, pairs_kept
 
 
 def update_author_stats(library: Library, author_ids=(), paper_ids=(), new_paper_ids=()) -> set[int]:
@@ -505,7 +560,7 @@ def update_author_stats(library: Library, author_ids=(), paper_ids=(), new_paper
     with library.transaction() as conn:
         if new_paper_ids:
             _add_new_papers(conn, list(new_paper_ids))
-        targets = {int(a) for a in author_ids} | _family_authors(conn, paper_ids)
+        targets = {int(a) for a in author_ids} | _family_authors(conn, paper_ids)  # pairs recounted too
         if targets:
             _recount(conn, targets)
     return targets
@@ -522,14 +577,15 @@ def catch_up(library: Library) -> int | None:
         last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
         if last - since > CATCH_UP_MAX_EVENTS:
             return None
-        touched = _touched_by_events(conn, _pending_events(conn, since))
+        profiles = _profile_names(conn)  # read once for the whole catch-up
+        touched = _touched_by_events(conn, _pending_events(conn, since), profiles)
         if touched is None or len(touched[1]) > CATCH_UP_MAX_NEW_PAPERS:
             return None
-        targets, new_papers = touched
+        targets, new_papers, pairs_kept = touched
         if new_papers:
             _add_new_papers(conn, new_papers)
         if targets:
-            _recount(conn, targets)
+            _recount(conn, targets, profiles, pairs_kept)
         conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('author_stats_event', ?)", (str(last),))
     return len(targets)
 

@@ -165,6 +165,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.model.refreshed.connect(self._update_count)
         self.model.refreshed.connect(self._update_banner)
         self.model.completed.connect(self._hits_completed)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())  # rows fetched while counting
         self.author_page.settings = self.settings  # where its charts are saved
         self._update_back()
         self.init_library_files(owns_library)  # the title bar, the recent list (gui/libraries.py)
@@ -484,6 +485,11 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.sidebar.rebuild()
 
     def _duplicate_row(self, row: int) -> None:
+        # The Duplicates page refills its list whenever its groups change (an import's scan, an undo) while the
+        # table may be showing: only the page on screen may choose the detail pane's record, or an edit typed
+        # there would go to a record the table does not have selected.
+        if self.stack.currentWidget() is not self.duplicates:
+            return
         group = self.duplicates.current_group()
         if group:
             self.detail.show_paper(group.records[0])

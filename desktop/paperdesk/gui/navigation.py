@@ -152,6 +152,7 @@ class Navigation:
         if self.stack.currentWidget() is not self.duplicates:
             self._remember()
         self.stack.setCurrentWidget(self.duplicates)
+        self._duplicate_row(self.duplicates.list.currentRow())  # the pane follows the page now on screen
         self.sidebar.mark("duplicates")
         if self.duplicates.needs_full_scan() and self.duplicates.worker is None:
             self.duplicates.scan()
@@ -245,16 +246,10 @@ class Navigation:
         keep = self.current_id()
         self.model.set_filter(self.model.filter.with_(**changes))
         self._reselect(keep)
-        # Only the first hits are shown yet: the record that was current may be further down the list.
-        self._keep_when_complete = None if self.model.complete or keep == self.current_id() \
-            else (keep, self.current_id())
 
     def _hits_completed(self, _replaced: bool) -> None:
-        """The whole hit list arrived: the record that was current before the search is selected again if it is
-        a hit and the librarian has not chosen another meanwhile; the count says how many hits."""
-        wanted = self.__dict__.pop("_keep_when_complete", None)
-        if wanted is not None and self.current_id() == wanted[1] and self.model.row_of(wanted[0]) >= 0:
-            self.table.reselect(wanted[0])
+        """The whole hit list arrived (the table has selected again what it had to): the pane and the count
+        follow."""
         self._sync_detail()
         self._update_count()
 

@@ -32,11 +32,16 @@ class RecordsTable(QTableView):
         super().__init__(parent)
         self.records = RecordsModel(library, self)
         self.setModel(self.records)
-        self._kept: tuple | None = None
+        self._kept: tuple | None = None  # current record and selection when the whole hit list arrives
+        self._wanted: tuple | None = None  # a record to select again once the whole hit list holds it
+        self._before_reset: tuple = (None, [])
         self.records.completing.connect(self._before_complete)
         self.records.completed.connect(self._after_complete)
+        self.records.modelAboutToBeReset.connect(self._remember_current)
         self.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)  # before sorting is switched on
         self.setSortingEnabled(True)
+        # After Qt's own slot has sorted the model: the record that was current stays current.
+        self.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self.reselect(*self._before_reset))
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.setDragEnabled(True)
@@ -157,14 +162,22 @@ class RecordsTable(QTableView):
             self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
             self.scrollTo(index)
 
+    def _remember_current(self) -> None:
+        self._before_reset = (self.current_id(), self.selected_ids())
+
     def _before_complete(self) -> None:
         self._kept = (self.current_id(), self.selected_ids())
 
     def _after_complete(self, replaced: bool) -> None:
-        """A search's whole hit list arrived; when it replaced the first hits (the library changed meanwhile),
-        the current record and the selection are found again."""
+        """A search's whole hit list arrived. When it replaced the first hits (the library changed meanwhile), the
+        current record and the selection are found again; a record that was current before the search and
+        is a hit further down is selected again, unless the librarian has chosen another meanwhile."""
         kept, self._kept = self._kept, None
-        if replaced and kept is not None:
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None and kept is not None and kept[0] == wanted[2] \
+                and self.records.row_of(wanted[0]) >= 0:
+            self.reselect(wanted[0], wanted[1])
+        elif replaced and kept is not None:
             self.reselect(*kept)
 
     def selectAll(self) -> None:
@@ -198,11 +211,15 @@ class RecordsTable(QTableView):
         """Select ``paper_id`` again (and ``others`` still shown) after the rows moved; else the first row.
         False when the table is empty."""
         row = self.records.row_of(paper_id) if paper_id is not None else -1
+        self._wanted = None
         if row < 0 and self.records.rowCount():
             row = 0
         if row < 0:
             return False
         self.select_row(row)
+        if paper_id is not None and self.records.row_of(paper_id) < 0 and not self.records.complete:
+            # Only a search's first hits are shown yet: ``paper_id`` may be further down the whole list.
+            self._wanted = (paper_id, others, self.current_id())
         wanted = set(others or ()) - {paper_id}
         if wanted:  # one pass over the shown ids and one selection of row ranges, however many there are
             rows = [r for r, pid in enumerate(self.records.ids) if pid in wanted]
