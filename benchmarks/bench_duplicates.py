@@ -11,7 +11,8 @@ for X``, ``Foo-7B`` / ``Foo-70B``), and labels every record with its
 paper. Precision and recall are counted over pairs of records: a group of three proposes three pairs.
 
 The scan runs in a fresh process (so its peak memory is its own: the largest of that process and of its
-scoring processes is printed); ``--library DB`` measures an existing generated library whose ``labels.jsonl``
+scoring processes is printed; its CPU time, with its scoring processes', and the load average before and after
+are printed beside the wall time, since the machine may be shared); ``--library DB`` measures an existing generated library whose ``labels.jsonl``
 sits in ``DB``'s folder under ``dumps/``. Also measures the incremental scan of the last 1,000 records
 against the rest. Prints the figures and one JSON object on the last line.
 """
@@ -43,17 +44,28 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(db: str, preset: str, out: str) -> None:
     """In a fresh process: scan, write the groups and figures to ``out``."""
     from paperdesk.core import merging
     from paperdesk.core.library import Library
 
-    library = Library(db)
+    library = Library(db, readonly=True)  # the scan only reads: a shared library stays as it is
     stats: dict = {}
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu_s()
     start = time.perf_counter()
     groups = merging.scan(library, preset, stats=stats)
     elapsed = time.perf_counter() - start
-    figures = {"scan_s": round(elapsed, 2), "peak_memory_mb": round(_peak_mb()),
+    figures = {"scan_s": round(elapsed, 2),
+               # this process and its scoring processes (reaped when the scan ends); the machine may be shared
+               "scan_cpu_s": round(_cpu_s() - cpu_before, 2),
+               "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+               "peak_memory_mb": round(_peak_mb()),
                "peak_memory_scoring_process_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
                **stats}
     figures["pairs_scored_per_record"] = round(stats["pairs_scored"] / max(1, stats["records"]), 2)
@@ -62,8 +74,10 @@ def measure(db: str, preset: str, out: str) -> None:
         "SELECT id FROM papers WHERE merged_into IS NULL ORDER BY id DESC LIMIT 1000")]
     inc: dict = {}
     start = time.perf_counter()
+    cpu_before = _cpu_s()
     merging.scan_new(library, last, preset, stats=inc)
     figures["incremental_1000_s"] = round(time.perf_counter() - start, 2)
+    figures["incremental_1000_cpu_s"] = round(_cpu_s() - cpu_before, 2)
     figures["incremental_pairs_scored_per_record"] = round(inc["pairs_scored"] / max(1, len(last)), 2)
     Path(out).write_text(json.dumps({"figures": figures, "groups": [g.as_dict() for g in groups]}))
 

@@ -13,7 +13,9 @@ Prints, from the same run (medians when --runs > 1):
   one transaction, every secondary index dropped while the rows go in and built once at the end, the full-text
   index filled by one statement with a 64 MB batch;
 - **bare floor**: title, authors and abstract alone into a table with an FTS5 index, the same way;
-- **parse alone**: the files read, parsed and handed to the writing process on every core, nothing written.
+- **parse alone**: the files read, parsed and handed to the writing process on every core, nothing written;
+  with its CPU time per record (all processes), and the parser's own CPU per record in one process (the first
+  20,000 records, no process start-up or hand-over).
 
 One JSON object on the last line.
 """
@@ -118,16 +120,39 @@ def end_to_end(db: Path, files: list[Path]) -> dict:
     }
 
 
-def parse_alone(files: list[Path]) -> tuple[float, list]:
+def parse_alone(files: list[Path]) -> tuple[float, list, float]:
     """The import's own parsing pipeline (every core, records handed to this process), nothing written; the
-    parsed files are kept for the floors (which start from parsed rows)."""
+    parsed files are kept for the floors (which start from parsed rows). Also the CPU time of the parsing
+    processes and this one (their start, reading, parsing and handing over, and this process's share: it takes
+    the rows and parses a file itself when the next one is not ready; the pool is shut down before it is read)."""
     kept = []
+    before = os.times()
     start = time.perf_counter()
     with library_module._parse_pool(files) as pool:
         for parsed in library_module._parsed_in_order(pool, files, CAPTURED):
             assert not isinstance(parsed, library_module.ImportResult), parsed.message
             kept.append(parsed)
-    return time.perf_counter() - start, kept
+    elapsed = time.perf_counter() - start
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system) \
+        + (after.user - before.user) + (after.system - before.system)
+    return elapsed, kept, cpu
+
+
+def parse_in_process(files: list[Path], limit: int = 20_000) -> float:
+    """CPU seconds per record of ``dumps.read_dump`` alone, in this process, over the first files (up to ``limit``
+    records): the parser's own cost, without process start-up or handing records over."""
+    from paperdesk.core import dumps
+
+    records, cpu = 0, 0.0
+    for path in files:
+        start = time.process_time()
+        parsed = dumps.read_dump(path, CAPTURED)
+        cpu += time.process_time() - start
+        records += len(parsed.records)
+        if records >= limit:
+            break
+    return cpu / max(records, 1)
 
 
 def _fastest_session(conn: sqlite3.Connection) -> None:
@@ -233,6 +258,7 @@ def main(argv=None) -> int:
           f"bulk import: {library_module.is_bulk(files)}")
 
     runs: dict[str, list] = {"end_to_end": [], "schema_floor": [], "bare_floor": [], "parse": []}
+    parse_cpu: list[float] = []
     e2e_details = []
     for run in range(args.runs):
         e2e = end_to_end(work / "import.sqlite", files)
@@ -240,8 +266,9 @@ def main(argv=None) -> int:
         runs["end_to_end"].append(e2e["s"])
         e2e_details.append(e2e)
         if not args.end_to_end_only:
-            parse_s, parsed = parse_alone(files)
+            parse_s, parsed, cpu_s = parse_alone(files)
             runs["parse"].append(parse_s)
+            parse_cpu.append(cpu_s)
             runs["schema_floor"].append(schema_floor(work / "floor.sqlite", parsed))
             runs["bare_floor"].append(bare_floor(work / "bare.sqlite", parsed))
             del parsed
@@ -277,9 +304,17 @@ def main(argv=None) -> int:
               f"end to end / floor: {e2e / floor:.2f}x")
         print(f"bare floor:          {bare:6.2f} s  {args.records / bare:8,.0f} records/s  "
               f"end to end / bare: {e2e / bare:.2f}x")
+    figures["parser_cpu_us_per_record"] = round(figures["parser_cpu_s"] / args.records * 1e6, 1)
     if "parse" in median:
+        cpu = statistics.median(parse_cpu)
+        in_process = parse_in_process(files)
+        figures.update(parse_cpu_s=round(cpu, 1), parse_cpu_us_per_record=round(cpu / args.records * 1e6, 1),
+                       parse_in_process_us_per_record=round(in_process * 1e6, 1))
         print(f"parse alone:         {median['parse']:6.2f} s  {args.records / median['parse']:8,.0f} records/s  "
               f"end to end / parse: {e2e / median['parse']:.2f}x")
+        print(f"parse CPU:           {cpu:6.2f} s  {cpu / args.records * 1e6:8.1f} us/record (parse alone, all processes;"
+              f" end to end the parsing processes: {figures['parser_cpu_us_per_record']} us/record); the parser alone"
+              f" in one process: {in_process * 1e6:.1f} us/record")
     print(f"extra disk at peak:  {figures['extra_disk_mb']} MB (WAL, journal, temporary files) = "
           f"{figures['extra_disk_ratio']}x the final library ({figures['library_mb']} MB)")
     print(json.dumps(figures))

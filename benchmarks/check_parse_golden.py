@@ -10,8 +10,8 @@ records and the hostile test files; it is generated once into ``--corpus`` (defa
 directory) and reused. For every file the script records the parse report and the profile, for every record
 all of ``ParsedRecord`` (title, authors, et al., org, date, abstract, raw text, fingerprint, the review flag
 with its reasons and the alternative readings with their scores); for every glued line it also records what
-``names.split_glued`` reads from the line alone (no evidence) and from the line in lower case (the lower-case
-pass); and every record as a bulk import of all the files stores it (title, authors, flag and alternatives,
+``names.split_glued`` reads from the line alone (no evidence), from the line in lower case (the lower-case
+pass) and in capitals (names in one style throughout); and every record as a bulk import of all the files stores it (title, authors, flag and alternatives,
 after the library's names have weighed the flagged ones). ``--check`` prints each difference and exits 1 if there is any.
 
 To compare with main's code: ``git archive main desktop | tar -x -C /tmp/ref`` and ``--against /tmp/ref/desktop``.
@@ -70,8 +70,8 @@ def readings(files: list[Path]) -> list[dict]:
         for record in parsed.records:
             out.append({"file": f"{path.parent.name}/{path.name}", "record": asdict(record)})
             lines = [s.strip() for s in record.raw.split("\n")[1:] if s.strip()]
-            if lines and len(lines) <= 2:  # a glued line: its reading without evidence, and in lower case
-                for variant in (lines[0], lines[0].lower()):
+            if lines and len(lines) <= 2:  # a glued line: its reading without evidence, in lower case, in capitals
+                for variant in (lines[0], lines[0].lower(), lines[0].upper()):
                     split = N.split_glued(variant)
                     out.append({"file": f"{path.parent.name}/{path.name}", "line": record.line, "glued": variant,
                                 "best": split.best.as_dict() if split.best else None,

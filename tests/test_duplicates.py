@@ -48,6 +48,114 @@ def test_disjoint_authors_years_apart_count_against():
     assert score_pair(a, b).score < PRESETS["balanced"].likely
 
 
+ABSTRACT = ("Recent advances in sparse models have changed how sequential recommendation systems are built. However,"
+            " existing methods struggle to capture the dynamic structure of real-world data. To address this gap, we"
+            " propose GraphRec, a unified framework that learns attention directly from user behaviour. Extensive"
+            " experiments on four public benchmarks show consistent gains over strong baselines.")
+OTHER_ABSTRACT = ("We study how ranking models forget what users liked last year. A replay buffer of past sessions"
+                  " keeps the old preferences alive; on two industrial logs it halves the drop in recall after each"
+                  " retraining, at the cost of a tenth more training time.")
+GENERIC = "Rethinking Attention in Sequential Recommendation"
+
+
+def _verdict(pair):
+    from paperdesk.core.duplicates import confidence_of
+
+    return confidence_of(pair.score, PRESETS["balanced"])
+
+
+@pytest.mark.parametrize("authors_b, abstract_b, verdicts", [
+    # one name of three in common (a profile page's author on two of their papers), the abstracts alike
+    (["Anna Lewis", "Pierre Rossi", "Wei Guo"], ABSTRACT, {"possible"}),
+    # the whole list in common but another text: a person decides
+    (["Wei Guo", "Hao Li", "Rong Su"], OTHER_ABSTRACT, {"likely", "possible"}),
+    # one name in common and another text: both against, not proposed at all
+    (["Wei Guo", "Pierre Rossi", "Anna Lewis"], OTHER_ABSTRACT, {None}),
+])
+def test_the_same_generic_title_with_other_authors_or_another_abstract_is_not_likely(authors_b, abstract_b, verdicts):
+    """Two papers with one generic title: what tells them apart is what a librarian would look at, the author
+    lists beyond a shared name and the abstract; such a pair is flagged for a person at most, never proposed as
+    certain, and as likely only when every name agrees."""
+    a = rec(1, GENERIC, ["Wei Guo", "Hao Li", "Rong Su"], 2023, ABSTRACT)
+    b = rec(2, GENERIC, authors_b, 2023, abstract_b)
+    pair = score_pair(a, b)
+    assert _verdict(pair) in verdicts, pair
+    if abstract_b != ABSTRACT:
+        assert any("abstracts differ" in x for x in pair.against), pair
+    if authors_b[0] != "Wei Guo":
+        assert "only 1 of 3 authors in common" in pair.against, pair
+
+
+def test_a_complete_list_of_one_author_is_not_the_list_of_three_names_that_includes_them():
+    """One record says the paper has exactly one author (no et al.); the other shows three names, that author
+    among them: the same title by a person and by their group. Without an abstract to settle it, a person
+    decides ("possible"); the very same abstract settles it ("likely": one author list was misread)."""
+    a = Record(1, GENERIC, ["Wei Guo"], False, 2023, "")
+    b = Record(2, GENERIC, ["Anna Lewis", "Pierre Rossi", "Wei Guo"], True, 2023, ABSTRACT)
+    pair = score_pair(a, b)
+    assert _verdict(pair) == "possible", pair
+    assert "one lists 1 author in all, the other 3" in pair.against, pair
+    a.abstract = ABSTRACT
+    assert _verdict(score_pair(a, b)) == "likely"
+
+
+def test_one_family_name_with_two_given_names_is_two_people():
+    """``Jianghao Li`` and ``Jiwoo F. Li`` share a family name and an initial, not a person: the same generic title
+    by each is no author in common. Initials, a given name's start and a slip still match."""
+    from paperdesk.core.duplicates import author_overlap
+
+    a = Record(1, GENERIC, ["Jianghao Li"], False, 2025, ABSTRACT)
+    assert author_overlap(a, Record(2, GENERIC, ["Jiwoo F. Li"], False, 2026, OTHER_ABSTRACT[:200])) == (0, 1)
+    for same in ("J. Li", "Jiang Li", "Jianhgao Li", "Li"):
+        assert author_overlap(a, Record(2, GENERIC, [same], False, 2025, "")) == (1, 1), same
+    pair = score_pair(a, Record(2, GENERIC, ["Jiwoo F. Li"], False, 2026, ABSTRACT[:200] + " A different ending."))
+    assert _verdict(pair) not in ("certain", "likely"), pair
+    assert "no author in common" in pair.against
+
+
+@pytest.mark.parametrize("title_a, title_b", [
+    ("FastFormer: Robust Ranking for Audio Deepfake Detection, Part II",
+     "FastFormer: Robust Ranking for Audio Deepfake Detection, Part II, Part II"),
+    ("Sense-R1: Self-Supervised Calibration for Sequential Recommendation",
+     "Sense-R1-R1: Self-Supervised Calibration for Sequential Recommendation"),
+])
+def test_a_title_repeating_its_own_words_is_another_title(title_a, title_b):
+    """The same words, some twice ("Part II, Part II"): one title adds them, as "Part II" adds to "X"."""
+    pair = score_pair(rec(1, title_a, ["Xiang S. Feng", "Yan Brown", "Seo-yeon Miller"]),
+                      rec(2, title_b, ["Xiang S. Feng", "Yan Brown", "Kenji Tang"]))
+    assert _verdict(pair) not in ("certain", "likely"), pair
+    assert any(x.startswith("one title adds") for x in pair.against), pair
+
+
+@pytest.mark.parametrize("b", [
+    # an edited abstract (a sentence dropped), the same authors, initials for one, a year's shift
+    Record(2, GENERIC, ["W. Guo", "Hao Li", "Rong Su"], True, 2024,
+           ABSTRACT.replace(" However, existing methods struggle to capture the dynamic structure of real-world"
+                            " data.", "")),
+    # a single author on both sides, the same abstract
+    Record(2, GENERIC.lower(), ["Wei Guo"], False, 2023, ABSTRACT),
+    # no abstract on one side: neither for nor against
+    Record(2, GENERIC, ["Wei Guo", "Hao Li", "Rong Su"], True, 2023, ""),
+])
+def test_the_same_paper_twice_stays_likely_or_certain(b):
+    a_authors = ["Wei Guo"] if b.authors == ["Wei Guo"] else ["Wei Guo", "Hao Li", "Rong Su"]
+    a = Record(1, GENERIC, a_authors, len(a_authors) == 3, 2023, ABSTRACT)
+    pair = score_pair(a, b)
+    assert _verdict(pair) in ("certain", "likely"), pair
+    assert not pair.against, pair
+
+
+@pytest.mark.parametrize("title_a, title_b", [
+    ("FastRec Technical Report", "FastRec TechnicalReport"),
+    ("FoldSound-2.0 Technical Report", "FoldSound2.0 Technical Report"),
+])
+def test_words_joined_around_a_report_or_a_version_number_are_still_the_same_title(title_a, title_b):
+    authors = ["Wei Guo", "Hao Li", "Rong Su"]
+    pair = score_pair(rec(1, title_a, authors, abstract=ABSTRACT), rec(2, title_b, authors, abstract=ABSTRACT))
+    assert _verdict(pair) == "certain", pair
+    assert not pair.against, pair
+
+
 def test_blocking_only_compares_records_sharing_a_rare_word():
     records = [rec(i, f"Paper number {i} about topic{i % 50} things", ["A B"]) for i in range(500)]
     pairs = candidate_pairs(records)

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from itertools import combinations
 
+import numpy as np
 import pytest
 from generate import generate
 
@@ -150,3 +151,38 @@ def test_a_cancelled_scan_stops_and_reports_its_stages(generated):
     assert dupscan.find_pairs(str(path), PRESETS["balanced"], set(), workers=1,
                               progress=lambda stage, done, total: seen.append(stage))
     assert {"Reading titles", "Sorting", "Comparing titles", "Comparing"} <= set(seen)
+
+
+def test_the_upper_bound_is_never_below_the_score_and_the_sort_orders_are_those_of_the_joined_strings(generated):
+    """Every candidate pair scored one by one: the upper bound the scan filters by is never below the pair's score
+    (so it drops only pairs that cannot reach "possible"), and it does drop pairs. And the numpy sort orders give
+    the candidates that sorting the joined strings in Python gives."""
+    path = str(generated[0])
+    keys = dupscan._read_keys(path, None, None, None)
+    codes = dupscan.candidate_positions(keys)
+    n = len(keys)
+    kept, bounds = dupscan._plausible_part(keys, codes, 0.0, *dupscan._bound_tables(keys), with_bounds=True)
+    bound = dict(zip(kept.tolist(), bounds.tolist()))
+    records = dupscan._load(dupscan._connect(path), list(keys.ids))
+    scored = 0
+    for code in codes.tolist():
+        i, j = divmod(code, n)
+        score = score_pair(records[keys.ids[i]], records[keys.ids[j]]).score
+        if score > 0:
+            scored += 1
+            assert bound.get(code, 0.0) >= score - 1e-6, (keys.titles[i], keys.titles[j], score, bound.get(code))
+    assert scored > 1000
+    assert sum(1 for b in bounds if b >= PRESETS["balanced"].possible) < 0.5 * len(codes)
+
+    persons, compacts = keys.persons, keys.compacts
+    expected = []
+    for order, group, window in (
+            (sorted(range(n), key=lambda i: persons[i] + "\x00" + compacts[i]), persons, dupscan.PERSON_WINDOW),
+            (sorted(range(n), key=lambda i: persons[i] + "\x00" + compacts[i][::-1]), persons, dupscan.PERSON_WINDOW),
+            (sorted(range(n), key=lambda i: compacts[i] + "\x00" + persons[i]),
+             [c[:dupscan.TITLE_PREFIX] or "-" for c in compacts], dupscan.TITLE_WINDOW)):
+        for w in range(1, window + 1):
+            for x, y in zip(order, order[w:]):
+                if group[x] and group[x] == group[y]:
+                    expected.append(min(x, y) * n + max(x, y))
+    assert sorted(set(expected)) == codes.tolist()

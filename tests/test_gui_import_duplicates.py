@@ -138,9 +138,13 @@ def test_before_any_full_scan_the_queue_holds_the_new_records_groups_and_not_dup
     assert scans == {"full": 0, "new": [new]}
     assert shape(page.groups) == shape(merging.scan_new(window.library, new))
     assert sidebar_count(window) == "Duplicates  (3)"
+    # the scan finished behind the table: the detail pane still shows the record selected in the table
+    assert window.stack.currentWidget() is window.table
+    assert window.detail.paper_id == window.current_id() and window.current_id() in new
     # Ctrl+D opens the queue on those groups without scanning the whole library, and says so
     qtbot.keyClick(window, Qt.Key_D, Qt.ControlModifier)
     assert window.stack.currentWidget() is page
+    assert window.detail.paper_id == page.current_group().records[0]
     assert page.worker is None and scans["full"] == 0
     assert "only the new records were scanned" in page.title.text()
     # N: not duplicates, for good: not back after the import is removed and put back
@@ -188,6 +192,38 @@ def test_stop_looking_for_duplicates_keeps_the_import(window, qtbot, duplicating
     assert len(new_records(window.library)) == 4
     assert "cancelled" in window.duplicates.title.text()
     assert window.duplicates.needs_full_scan()  # opening the queue scans the library then
+
+
+def test_dump_files_dropped_on_an_empty_library_are_its_first_full_scan(library, tmp_path, qtbot, seed_paths,
+                                                                         scans):
+    """The first import into an empty library: its new records are the whole library, so their scan is the
+    library's full scan (no "only the new records" note, no second scan when the queue opens)."""
+    from PySide6.QtCore import QMimeData, QPointF, QSettings, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from paperdesk.gui.main_window import MainWindow
+
+    w = MainWindow(library, QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in seed_paths])
+    w.dropEvent(QDropEvent(QPointF(20, 20), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    w.capture_question.accept()
+    qtbot.waitUntil(lambda: w.import_dialog is not None and w.import_dialog.results is not None, timeout=30000)
+    dialog = w.import_dialog
+    qtbot.waitUntil(lambda: not dialog.duplicates_line.text().startswith("Looking"), timeout=30000)
+    assert disk(library, "SELECT COUNT(*) FROM papers") == [(154,)]
+    assert scans == {"full": 0, "new": [list(range(1, 155))]}
+    page = w.duplicates
+    assert page.scanned and not page.needs_full_scan()
+    assert shape(page.groups) == shape(merging.scan(library)) and len(page.groups) == 8
+    assert dialog.duplicates_line.text() == ("Possible duplicates: 16 of the 154 new records, in 8 candidate groups"
+                                             " (8 certain). The Duplicates view (Ctrl+D) lists them.")
+    w.show_duplicates()
+    assert page.worker is None and scans["full"] == 0
+    assert page.title.text() == "Duplicates — 8 candidate groups (8 certain)"
+    assert sidebar_count(w) == "Duplicates  (8)"
 
 
 def test_the_detail_pane_keeps_the_tables_record_while_an_import_refills_the_duplicates(

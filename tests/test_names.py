@@ -232,3 +232,40 @@ def test_an_all_capital_name_after_a_lower_case_letter_is_not_flagged_when_the_t
     assert split.reason != "the first author's name has an unusual shape"
     # after an acronym the capitals may be the title's: "…with GPT-4VJOHN SMITH" stays for a librarian
     assert split_glued("Sparse Pretraining with GPT-4VJOHN SMITH, Ana Lee, Bo Li et al.").uncertain
+
+
+ascii_words_text = st.lists(st.sampled_from(["ab", "Ab", "b0", "xyz", "xyzw", "-", "_", "'", "--", " ", ".", "\n", "(", "Z"]),
+                            max_size=20).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ascii_words_text, st.data())
+def test_the_abstracts_word_lookup_answers_as_its_word_sets(text, data):
+    """The parser asks an abstract about a few words by searching it (names._Abstract); the answers must be those
+    of the sets of all its words (names._words), which the search only spares building. The words asked about are
+    mostly pieces of the text (the hard cases: a piece next to '-', '_' or an apostrophe), with letters glued on."""
+    from paperdesk.core.names import _Abstract, _crosses, _words
+
+    start = data.draw(st.integers(0, len(text)))
+    piece = text[start:data.draw(st.integers(start, len(text)))]
+    word = data.draw(st.sampled_from([piece, piece.upper(), "Xy" + piece, piece + "Ab", "é" + piece]))
+    cut = data.draw(st.integers(0, len(word) + 1))
+    exact, folded = _words(text)
+    abstract = _Abstract(text)
+    assert abstract.has(word) == (word in exact)
+    assert abstract.has_folded(word.casefold()) == (word.casefold() in folded)
+    assert abstract.crossed(word, cut) == _crosses(word, cut, folded)
+
+
+@pytest.mark.parametrize("text, word", [
+    ("xyz", "xyz"), ("a-b", "b"), ("a-b", "a-b"), ("_abcd_ x", "abcd"), ("'abcd'-", "ABCD"), ("abcde", "bcde"),
+    ("ab'cd", "cd"), ("(Abcd).", "abcd"), ("q abcd", "Abcd"), ("ab__cd", "ab__cd"), ("", "ab")])
+def test_the_abstracts_word_lookup_on_hand_picked_cases(text, word):
+    from paperdesk.core.names import _Abstract, _crosses, _words
+
+    exact, folded = _words(text)
+    abstract = _Abstract(text)
+    assert abstract.has(word) == (word in exact)
+    assert abstract.has_folded(word.casefold()) == (word.casefold() in folded)
+    for cut in range(len(word) + 1):
+        assert abstract.crossed("Qq" + word, cut) == _crosses("Qq" + word, cut, folded)

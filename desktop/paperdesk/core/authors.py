@@ -7,6 +7,7 @@ Merged-away records count through their survivor.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from .library import Library
@@ -164,6 +165,12 @@ _NEUTRAL_PREFIXES = ("tag-", "search-", "not-duplicates", "author-distinct", "ci
 _FIELDS_THAT_COUNT = {"authors", "date", "category"}
 CATCH_UP_MAX_EVENTS = 5000  # beyond this many changes, or this many new papers, a full rebuild is quicker
 CATCH_UP_MAX_NEW_PAPERS = 50_000
+# The full rebuild's memory, whatever the library's size: SQLite's page cache for the library (which also bounds
+# each sort) and for the scratch tables, which spill to a temporary file beyond it; the top categories are
+# written a batch of authors at a time. A window rebuilding in the background stays within its budget.
+REBUILD_CACHE_MB = 16
+REBUILD_TEMP_CACHE_MB = 32
+TOP_CATEGORIES_BATCH = 10_000
 
 
 def _stats_event(conn) -> int | None:
@@ -356,13 +363,20 @@ def _recount(conn, targets: set[int], profiles: dict[str, list[int]] | None = No
 def _write_top_categories(conn, target_table: str | None) -> None:
     """author_stats.categories: the three most frequent categories, ties broken by the category's name."""
     where = "" if target_table is None else f" WHERE author_id IN (SELECT id FROM {target_table})"
-    tops: dict[int, list[str]] = {}
-    for author_id, category in conn.execute(
-            "SELECT author_id, category FROM (SELECT author_id, category, ROW_NUMBER() OVER (PARTITION BY author_id"
-            f" ORDER BY n DESC, category) AS k FROM author_categories{where}) WHERE k <= 3 ORDER BY author_id, k"):
-        tops.setdefault(author_id, []).append(category)
-    conn.executemany("UPDATE author_stats SET categories = ? WHERE author_id = ?",
-                     [(", ".join(cats), author_id) for author_id, cats in tops.items()])
+    rows = conn.execute(
+        "SELECT author_id, category FROM (SELECT author_id, category, ROW_NUMBER() OVER (PARTITION BY author_id"
+        f" ORDER BY n DESC, category) AS k FROM author_categories{where}) WHERE k <= 3 ORDER BY author_id, k")
+    batch: list[tuple[str, int]] = []
+    author, cats = None, []
+    for author_id, category in itertools.chain(rows, [(None, None)]):  # a sentinel writes the last author
+        if author_id != author:
+            if author is not None:
+                batch.append((", ".join(cats), author))
+            if len(batch) >= TOP_CATEGORIES_BATCH or author_id is None:
+                conn.executemany("UPDATE author_stats SET categories = ? WHERE author_id = ?", batch)
+                batch = []
+            author, cats = author_id, []
+        cats.append(category)
 
 
 def _add_new_papers(conn, paper_ids: list[int]) -> set[int]:
@@ -583,7 +597,7 @@ def refresh_stats(library: Library) -> int:
     conn = library.conn
     with library.transaction():
         profile_ids = _profile_author_ids(conn)
-    conn.execute("PRAGMA temp.cache_size = -65536")  # the scratch tables' sorting stays in memory, within 64 MB
+    conn.execute(f"PRAGMA temp.cache_size = {-1024 * REBUILD_TEMP_CACHE_MB}")  # scratch tables: bounded memory
     conn.execute("BEGIN")  # a read snapshot: the counts and the event they are current at agree
     try:
         snapshot = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
@@ -723,6 +737,13 @@ def propose_subject(library: Library, source_id: int) -> dict | None:
 def subject_decision(library: Library, source_id: int) -> dict | None:
     row = library.conn.execute("SELECT value FROM settings WHERE key = ?", (f"subject:{source_id}",)).fetchone()
     return json.loads(row[0]) if row else None
+
+
+def subject_decisions(library: Library) -> dict[int, dict]:
+    """{source id: decision} for every listing decided on, in one read (the sidebar lists 2,000 sources at a
+    million records)."""
+    return {int(key.split(":", 1)[1]): json.loads(value) for key, value in library.conn.execute(
+        "SELECT key, value FROM settings WHERE key LIKE 'subject:%'")}
 
 
 def decide_subject(library: Library, source_id: int, name: str, confirmed: bool) -> dict | None:

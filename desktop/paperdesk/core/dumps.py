@@ -330,36 +330,43 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     # the boundary in glued lines.
     seen: Counter = Counter()
     own: list[list[str]] = []
+    nonblanks: list[list[tuple[int, str]]] = []  # each record's non-blank lines, stripped, with their numbers
+    name_score = N.name_shape_score
     for (_, _, body), shape in zip(blocks, shapes):
-        nonblank = [t for _, s in body if (t := s.strip())]
+        nonblank = [(n, t) for n, s in body if (t := s.strip())]
+        nonblanks.append(nonblank)
         names: list[str] = []
         if shape == "A":
-            names = list(N.read_author_line(nonblank[1]).names)
+            names = list(N.read_author_line(nonblank[1][1]).names)
         elif nonblank:
-            tail, _ = N.strip_et_al(N.strip_org(nonblank[0])[0])
-            names = [n for n in N.split_names(tail)[1:] if N.is_name(n)]
-        seen.update(names)
+            tail, _ = N.strip_et_al(N.strip_org(nonblank[0][1])[0])
+            names = [n for n in N.split_names(tail)[1:] if name_score(n) is not None]  # N.is_name
+        if names:
+            seen.update(names)
         own.append(names)
     seen_words = Counter(word for name in seen.elements() for word in name.split(" "))
-    vocabulary = _FileWords(blocks, shapes)
+    vocabulary = _FileWords(nonblanks, shapes)
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
     uncertain: list[tuple[ParsedRecord, list[str], list[str]]] = []
-    for (number, meta, body), shape, mine in zip(blocks, shapes, own):
+    dates: dict = {}  # (month, day, year) -> ISO date or the ValueError it raised: a file repeats its dates
+    seen_get, seen_words_get = seen.get, seen_words.get  # (a Counter's [] calls __missing__ for a name not seen)
+    for (number, meta, body), shape, mine, nonblank in zip(blocks, shapes, own, nonblanks):
         # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
         def is_known(name, mine=mine):
-            return seen[name] > mine.count(name)
+            return seen_get(name, 0) > mine.count(name)
 
         def name_words(word, mine=mine):
-            return seen_words[word] > sum(n.split(" ").count(word) for n in mine)
+            times = seen_words_get(word, 0)
+            return times > 0 and times > sum(n.split(" ").count(word) for n in mine)
 
         record = _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
-                               layouts)
+                               layouts, nonblank, dates, lines)
         if record is not None:
             records.append(record)
             if shape != "A" and record.needs_review and record.review and record.review["alternatives"]:
-                uncertain.append((record, [s.strip() for _, s in body if s.strip()], mine))
+                uncertain.append((record, [t for _, t in nonblank], mine))
     if uncertain:
         _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabulary)
     _mark_repeats_within_file(records)
@@ -429,30 +436,40 @@ def _record_shape(body: list[tuple[int, str]]) -> str:
 class _FileWords:
     """The words that stand whole in a file (abstracts, titles), case-folded; read only when first asked."""
 
-    def __init__(self, blocks, shapes):
-        self.blocks, self.shapes = blocks, shapes
+    def __init__(self, nonblanks, shapes):
+        self.nonblanks, self.shapes = nonblanks, shapes  # each record's non-blank lines, stripped
         self.words: set[str] | None = None
+        self.heads: frozenset[str] | None = None
 
     def word_set(self) -> set[str]:
         if self.words is None:
             texts = []
-            for (_, _, body), shape in zip(self.blocks, self.shapes):
-                lines = [line for _, line in body if line.strip()]
+            for nonblank, shape in zip(self.nonblanks, self.shapes):
                 if shape != "A":
-                    lines = lines[1:]  # a glued line's words are what is in question
-                elif len(lines) >= 2:
-                    lines = lines[:1] + lines[2:]  # a title and an abstract, not the names
-                texts.append("\n".join(lines))
+                    texts += [t for _, t in nonblank[1:]]  # a glued line's words are what is in question
+                elif len(nonblank) >= 2:
+                    texts.append(nonblank[0][1])  # a title and an abstract, not the names
+                    texts += [t for _, t in nonblank[2:]]
+                else:
+                    texts += [t for _, t in nonblank]
             self.words = N.word_set("\n".join(texts).casefold())  # a word never spans lines
         return self.words
+
+    def word_heads(self) -> frozenset[str]:
+        """The first four letters of the words of four letters or more: a piece of a word that is not among them
+        begins none of them (names._crosses asks about many pieces)."""
+        if self.heads is None:
+            self.heads = frozenset(w[:4] for w in self.word_set() if len(w) >= 4)
+        return self.heads
 
     def __call__(self, word: str) -> bool:
         return word in (self.words if self.words is not None else self.word_set())
 
 
 def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
-                  layouts) -> ParsedRecord | None:
-    nonblank = [(n, t) for n, s in body if (t := s.strip())]
+                  layouts, nonblank, dates, lines) -> ParsedRecord | None:
+    """One record from its meta line and lines (``nonblank``: the non-blank ones stripped, with their numbers).
+    ``dates`` caches the file's dates; ``lines`` are the file's."""
     meta_text = meta.group(0)
     if not nonblank:
         report.skip(number, "a meta line with no title or authors after it (cut-off record)")
@@ -492,9 +509,16 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
         report.skip(n, "stray text between records")
     last_line = nonblank[min(used, len(nonblank)) - 1][0]
 
-    try:
-        date = _iso_date(meta.group("month"), meta.group("day"), meta.group("year"), captured)
-    except ValueError:
+    score, category, month, day, year_text, code = meta.groups()
+    key = (month, day, year_text)
+    date = dates.get(key)
+    if date is None:
+        try:
+            date = _iso_date(month, day, year_text, captured)
+        except ValueError as exc:
+            date = exc
+        dates[key] = date
+    if isinstance(date, ValueError):
         date = None
         reasons.append(f"impossible date {meta.group('month')} {meta.group('day')}")
         report.warn(number, f"impossible date '{meta_text}': stored without a date, flagged for review")
@@ -509,25 +533,29 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
             report.warn(number, f"unlikely year {year} in '{meta_text}' (outside {MIN_YEAR}-{latest}):"
                                 " stored without a date, flagged for review")
 
-    kept = [s for n, s in body if n <= last_line]
-    raw_lines = [meta_text] + kept
-    date_text = f"{meta.group('month')} {meta.group('day')}" + (f", {meta.group('year')}" if meta.group("year") else "")
+    # The record's lines are the file's lines number + 1 .. last_line (``lines`` counts from 0), blank ones too.
+    raw_lines = [meta_text]
+    raw_lines += lines[number:last_line]
+    date_text = f"{month} {day}, {year_text}" if year_text else f"{month} {day}"
+    # = fingerprint(meta_text, kept lines): the meta line and the kept lines' non-blank ones, stripped
+    identity = [meta_text]
+    identity += [t for _, t in nonblank[:min(used, len(nonblank))]]
     record = ParsedRecord(
         line=number,
         end_line=last_line,
-        raw="\n".join(s.rstrip() for s in raw_lines).rstrip("\n"),
+        raw="\n".join(map(str.rstrip, raw_lines)).rstrip("\n"),
         title=title,
         authors=names,
         authors_truncated=truncated,
         org=org,
-        category=meta.group("category"),
+        category=category,
         date=date,
         date_text=date_text,
-        has_code=bool(meta.group("code")),
-        score=float(meta.group("score")) if meta.group("score") else None,
+        has_code=bool(code),
+        score=float(score) if score else None,
         abstract=abstract,
-        code_urls=code_urls(abstract),
-        fingerprint=fingerprint(meta_text, kept),
+        code_urls=code_urls(abstract) if "http" in abstract else [],
+        fingerprint=hashlib.blake2b("\n".join(identity).encode("utf-8"), digest_size=16).hexdigest(),
     )
     if reasons:
         record.needs_review = True

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import combinations
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,10 +29,18 @@ from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
+from rapidfuzz.utils import default_process
 
-# Scores where the abstract's +4 / -8 can move a pair across a threshold of any preset.
-ABSTRACT_MATTERS_LOW, ABSTRACT_MATTERS_HIGH = 52.0, 106.0
+from .wording import count
+
+# Scores where the abstract's +4 / -15 can move a pair across a threshold of any preset.
+ABSTRACT_MATTERS_LOW, ABSTRACT_MATTERS_HIGH = 52.0, 111.0
+ABSTRACTS_DIFFER = 65  # below this character similarity two abstracts are other texts, not one text edited
 NO_SHARED_AUTHOR = 10  # the same title, no author in common: at most "possible"
+NO_SHARED_AUTHOR_YEARS_APART = 25
+VERSIONS_DIFFER, PARTS_DIFFER = 25, 30
+MARKS_DIFFER = min(VERSIONS_DIFFER, PARTS_DIFFER)  # what other title marks (title_marks) cost a pair at least
+AUTHOR_LISTS_DIFFER = 12  # the same title, a name in common, but other author lists: at most "possible"
 TITLE_FLOOR = 55  # below this title similarity nothing else can lift a pair to "possible"
 MAX_BLOCK = 60  # a key shared by more records than this is too common to tell anything: it is not used
 
@@ -46,10 +54,12 @@ _STOP = frozenset(
     .split()
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
-_VERSION_RE = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+|\d+)(?![\w.])")
+# after a letter too: "FoldSound-2.0" joined as "FoldSound2.0" keeps its 2.0
+_VERSION_RE = re.compile(r"(?<![\d.])v?(\d+(?:\.\d+)+|\d+)(?![\w.])")
 _PART_RE = re.compile(r"\bpart\s+([ivx]+|\d+)\b")
 _REPORT_WORDS = ("technical report", "tech report", "technique report", "system card", "supplementary")
-_REPORT_RE = re.compile("|".join(map(re.escape, _REPORT_WORDS)))
+# over the title with its spaces taken out: "TechnicalReport" is a technical report too
+_REPORT_RE = re.compile("|".join(re.escape(w.replace(" ", "")) for w in _REPORT_WORDS))
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,13 @@ def name_key(name: str) -> tuple[str, str]:
     return (words[0][0], words[-1])
 
 
+@lru_cache(maxsize=65536)
+def given_name(name: str) -> str:
+    """The first given name as written (``kevin`` of ``Kevin K. Yang``, ``k`` of ``K. Yang``); empty for one word."""
+    words = normalize_title(name).split()
+    return words[0] if len(words) > 1 else ""
+
+
 @dataclass
 class Record:
     """What the scorer needs of a paper, normalised once."""
@@ -111,6 +128,7 @@ class Record:
     norm_title: str = ""
     words: list[str] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
+    givens: list[str] = field(default_factory=list)
     norm_abstract: str = ""
     word_set: frozenset = frozenset()
     joins: frozenset = frozenset()
@@ -126,10 +144,11 @@ class Record:
         raw = self.norm_title.split()
         self.joins = frozenset(a + b for a, b in zip(raw, raw[1:]))  # "fine tuning" may be "finetuning" elsewhere
         self.names = [name_key(a) for a in self.authors]
+        self.givens = [given_name(a) for a in self.authors]
         # norm_abstract is filled on first use (score_pair): most pairs are settled before the abstracts matter
         self.versions = frozenset(_versions(self.title))
         self.part = _part(self.norm_title)
-        self.is_report = _REPORT_RE.search(self.norm_title) is not None
+        self.is_report = _REPORT_RE.search(self.norm_title.replace(" ", "")) is not None
 
 
 @dataclass
@@ -174,6 +193,15 @@ def _versions(title: str) -> set[str]:
     return {n for n in _VERSION_RE.findall(text) if not (len(n) == 4 and n.startswith(("19", "20")))}
 
 
+def title_marks(title: str, normalized: str) -> str:
+    """A title's version numbers and part, as one string (empty for most titles): two titles whose marks differ
+    take at least MARKS_DIFFER off their pair's score (the scan's upper bound uses this)."""
+    if "part" not in normalized and not _DIGIT_RE.search(title):  # most titles: no number, no part
+        return ""
+    versions, part = _versions(title), _part(normalized) or None  # no part and "Part 0" cost nothing (score_pair)
+    return f"{' '.join(sorted(versions))}|{part}" if versions or part else ""
+
+
 def _parts_joined(a: "Record", b: "Record") -> set[str]:
     """Words of ``a`` that ``b`` writes joined with their neighbour (``fine tuning`` / ``finetuning``)."""
     raw = a.norm_title.split()
@@ -196,18 +224,37 @@ def _words_changed(only_a: set[str], only_b: set[str]) -> list[str]:
     return out
 
 
+def _same_given(x: str, y: str) -> bool:
+    """Given names that can be one person's: an initial, one the start of the other (``Xiao``/``Xiaoming``), or a
+    slip apart (``Jurgen``/``Juergen``). ``Jianghao Li`` and ``Jiwoo Li`` are two people."""
+    return len(x) <= 1 or len(y) <= 1 or x.startswith(y) or y.startswith(x) or _near_spelling(x, y)
+
+
 def author_overlap(a: Record, b: Record) -> tuple[int, int]:
     """(shared names, names comparable): shown lists are at most three long, so compare what both show."""
-    families_b = {}
-    for initial, family in b.names:
-        families_b.setdefault(family, set()).add(initial)
+    families_b: dict[str, list[tuple[str, str]]] = {}
+    for (initial, family), given in zip(b.names, b.givens):
+        families_b.setdefault(family, []).append((initial, given))
     shared = 0
-    for initial, family in a.names:
-        initials = families_b.get(family)
-        if initials is not None and (initial in initials or "" in initials or not initial):
-            shared += 1
+    for (initial, family), given in zip(a.names, a.givens):
+        for other_initial, other_given in families_b.get(family, ()):
+            if not initial or not other_initial or (initial == other_initial and _same_given(given, other_given)):
+                shared += 1
+                break
     comparable = min(len(a.names), len(b.names))
     return min(shared, comparable), comparable  # two Luos on one side match the one Luo on the other once
+
+
+def _author_lists_differ(a: Record, b: Record, shared: int, comparable: int) -> str | None:
+    """Why two author lists that share a name are still not one paper's list, or None. Dumps show a paper's first
+    names (up to three, then ``et al.``), so the same paper shows the same names in every dump: at most half of
+    them in common, or a complete list shorter than what the other record shows, are other lists."""
+    if comparable >= 2 and 2 * shared <= comparable:
+        return f"only {shared} of {count(comparable, 'author')} in common"
+    for short, long in ((a, b), (b, a)):
+        if not short.truncated and len(short.names) < len(long.names):
+            return f"one lists {count(len(short.names), 'author')} in all, the other {len(long.names)}"
+    return None
 
 
 def score_pair(a: Record, b: Record) -> PairScore:
@@ -238,14 +285,21 @@ def score_pair(a: Record, b: Record) -> PairScore:
     va, vb = a.versions, b.versions
     if va != vb:
         against.append(f"different version numbers ({', '.join(sorted(va)) or 'none'} vs {', '.join(sorted(vb)) or 'none'})")
-        score -= 25
+        score -= VERSIONS_DIFFER
     pa, pb = a.part, b.part
     if pa != pb and (pa or pb):
         against.append(f"different parts ({pa or '-'} vs {pb or '-'})")
-        score -= 30
+        score -= PARTS_DIFFER
     # words of one title the other has neither as a word nor as two words written as one (and back)
-    only_a = {w for w in a.word_set - b.word_set if w not in b.joins} - _parts_joined(a, b)
-    only_b = {w for w in b.word_set - a.word_set if w not in a.joins} - _parts_joined(b, a)
+    if a.word_set != b.word_set:
+        only_a = {w for w in a.word_set - b.word_set if w not in b.joins} - _parts_joined(a, b)
+        only_b = {w for w in b.word_set - a.word_set if w not in a.joins} - _parts_joined(b, a)
+    else:
+        only_a = only_b = set()
+    if a.word_set == b.word_set and len(a.words) != len(b.words):
+        # the same words, some twice in one title: "X, Part II" vs "X, Part II, Part II", "Sense-R1-R1"
+        ca, cb = Counter(a.words), Counter(b.words)
+        only_a, only_b = set(ca - cb), set(cb - ca)
     changed: list[str] = []
     if bool(only_a) != bool(only_b):
         extra = sorted(only_a or only_b)
@@ -265,23 +319,33 @@ def score_pair(a: Record, b: Record) -> PairScore:
         score -= 20
     if comparable and shared == 0 and a.year and b.year and abs(a.year - b.year) >= 3:
         against.append("no shared author, years apart")
-        score -= 25
+        score -= NO_SHARED_AUTHOR_YEARS_APART
     elif comparable and shared == 0:
         # the same (often generic) title by other people: at a million records many titles recur
         against.append("no author in common")
         score -= NO_SHARED_AUTHOR
-    # The abstracts last, and only where they can still change the verdict (+4 or -8): they cost the most.
+    elif shared:
+        differ = _author_lists_differ(a, b, shared, comparable)
+        if differ:
+            # one name in common is what two papers of one group share too (a profile page lists its author on
+            # every paper); the same paper in two dumps shows the same first names
+            against.append(differ)
+            score -= AUTHOR_LISTS_DIFFER
+    # The abstracts last, and only where they can still change the verdict (+4 or -15): they cost the most.
     if a.abstract and b.abstract and ABSTRACT_MATTERS_LOW <= score <= ABSTRACT_MATTERS_HIGH:
         for r in (a, b):
             if not r.norm_abstract:
-                r.norm_abstract = normalize_title(r.abstract[:600])
-        abstract = fuzz.token_set_ratio(a.norm_abstract, b.norm_abstract)
+                r.norm_abstract = default_process(r.abstract[:600])  # in C: case and punctuation folded
+        # Character similarity, not word sets: two papers on one topic share most of their words, while the same
+        # paper in two dumps keeps its sentences (at most one edited or dropped).
+        abstract = fuzz.ratio(a.norm_abstract, b.norm_abstract)
         if abstract >= 90:
             reasons.append(f"abstract {abstract:.0f}%")
             score += 4
-        elif abstract < 50:
+        elif abstract < ABSTRACTS_DIFFER:
+            # the same title and a name or two in common, but another text: a librarian would look before merging
             against.append(f"abstracts differ ({abstract:.0f}%)")
-            score -= 8
+            score -= 15
     return PairScore(min(a.id, b.id), max(a.id, b.id), max(0.0, min(100.0, score)), reasons, against)
 
 

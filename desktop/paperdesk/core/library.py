@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-import sqlite_utils
+from .sqlitedb import sqlite_utils
 
 from . import dumps, importrows, libfile
 from .importrows import DumpRows
@@ -128,11 +128,13 @@ class Library:
     """An open library file. Not thread-safe: give each thread its own Library on the same path."""
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True, readonly: bool = False,
-                 check: bool = True, origin: str | None = None):
+                 check: bool = True, origin: str | None = None, cache_mb: int = 64):
         """Open (or create) a library. ``readonly``: for commands that only read — the file is opened with a
         read-only URI, so not a byte of it changes. Files Paperdesk did not create are refused with a sentence
         before anything is written to them (core/libfile.py); a damaged library is refused (LibraryDamaged)
-        unless ``check`` is False (``paperdesk check`` salvaging it)."""
+        unless ``check`` is False (``paperdesk check`` salvaging it). ``cache_mb``: SQLite's page cache for this
+        connection (heap memory; it also bounds each sort's memory): 64 MB keeps a large import's index inserts
+        in memory; a connection that only reads in passes or serves the window needs far less."""
         self.path = Path(path)
         self.readonly = readonly
         # Who writes through this connection: stored with each event, so a window knows its own changes
@@ -163,7 +165,7 @@ class Library:
                                    check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts into a large library stay in memory
+            self.set_cache_mb(cache_mb)
             self._checked = not check or found.kind not in ("ours", "ours-unmarked") \
                 or _file_state(self.path) in _CHECKED_FILES
             if not self._checked and self.path.stat().st_size <= QUICK_CHECK_AT_OPEN_BYTES:
@@ -187,6 +189,10 @@ class Library:
         except Exception as exc:  # SchemaTooNew and friends
             self._close_quietly()
             raise LibraryError(f"{self.path}: {exc}") from exc
+
+    def set_cache_mb(self, megabytes: int) -> None:
+        """SQLite's page cache for this connection (pages read stay in the OS's cache all the same)."""
+        self.conn.execute(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
 
     def _close_quietly(self) -> None:
         db = getattr(self, "db", None)
@@ -683,8 +689,11 @@ class Library:
     # --- reading ----------------------------------------------------------------------------------------
 
     def count_papers(self, include_merged: bool = False) -> int:
-        where = "" if include_merged else f" WHERE {VISIBLE}"
-        return self.conn.execute(f"SELECT COUNT(*) FROM papers{where}").fetchone()[0]
+        if include_merged:
+            return self.conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+        from .query import count_visible  # on a small index: the app asks at start (is the library empty?)
+
+        return count_visible(self.conn)
 
     def sources(self) -> list[dict]:
         return [dict(r) for r in self.db.query("SELECT * FROM sources ORDER BY id")]

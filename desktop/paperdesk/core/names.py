@@ -83,6 +83,7 @@ def _cased(ch: str) -> bool:
     return (ch.isupper() or ch.islower()) and not "\u10d0" <= ch <= "\u10ff"
 
 
+@lru_cache(maxsize=1 << 16)  # asked for the same name words and title ends again and again
 def _humps(word: str) -> int:
     """How many times a capital follows a lower-case letter inside ``word`` (``ReportOne``: 1, ``BayLIN``: 1);
     the inner capital of ``McDonald``, ``DeWitt``, ``LeCun`` is a name's, not counted."""
@@ -150,13 +151,20 @@ def name_style(names: Iterable[str]) -> str | None:
 
 @lru_cache(maxsize=1 << 15)
 def _name_style(names: tuple[str, ...]) -> str | None:
-    kinds = {token_kind(t) for n in names for t in n.split(" ")}
-    kinds &= _CORE
+    kinds = set()
+    for n in names:
+        kinds |= _core_kinds(n)
     if kinds and kinds <= {"lower"}:
         return "lower"
     if kinds and kinds <= {"upper", "single"}:
         return "upper"
     return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _core_kinds(name: str) -> frozenset[str]:
+    """The kinds among _CORE of the space-separated words of one name (the names of a list repeat)."""
+    return frozenset(token_kind(t) for t in name.split(" ")) & _CORE
 
 
 @lru_cache(maxsize=1 << 16)
@@ -167,10 +175,14 @@ def name_shape_score(name: str, style: str | None = None) -> float | None:
     way the other names of the same list are written ('lower', 'upper'), which makes that shape unremarkable.
     """
     tokens = name.split(" ")
-    if not tokens or len(tokens) > MAX_NAME_WORDS or any(not t for t in tokens):
+    if len(tokens) > MAX_NAME_WORDS or "" in tokens:  # (split gives one token at least)
         return None
     kinds = [token_kind(t) for t in tokens]
-    if None in kinds or not any(k in _CORE for k in kinds):
+    if len(kinds) == 2 and kinds[0] == "cap" and kinds[1] == "cap" and not _humps(tokens[0]) \
+            and not _humps(tokens[1]):
+        # The common "Given Family": the general rule below gives 0.0 + 0.0 + 0.0 + 1.0 (+ 0.5 for a team)
+        return 1.5 if tokens[1] in _COLLECTIVE else 1.0
+    if None in kinds or _CORE.isdisjoint(kinds):
         return None
     if kinds[-1] == "initial" or ("suffix" in kinds[:-1]):
         return None
@@ -436,9 +448,13 @@ def _crosses(glued_word: str, cut: int, folded: frozenset[str], vocabulary=None)
     if n != len(glued_word):
         return False
     words = getattr(vocabulary, "word_set", None)
+    heads = None
     if words is not None:  # the file's own vocabulary (dumps._FileWords): a set, asked directly
+        heads = vocabulary.word_heads()  # the first four letters of its words of four letters or more
         folded, vocabulary = words(), None
     for start in range(max(0, cut - 24), cut):
+        if heads is not None and text[start:start + 4] not in heads:
+            continue  # every piece asked about is four letters or more: none from here begins a word of the file
         for end in range(max(cut + 1, start + 4), min(n, start + 30) + 1):
             if text[start:end] in folded or (vocabulary is not None and vocabulary(text[start:end])):
                 return True
@@ -452,24 +468,29 @@ def _crosses(glued_word: str, cut: int, folded: frozenset[str], vocabulary=None)
 _START_RE = re.compile(r"[^\s\-" + APOSTROPHES + r"](?=[^\W\d_a-z])|[^\w\s\-" + APOSTROPHES + r"](?=[a-z])")
 
 
-def _cut_positions(glued: str, start: int, lowercase: bool) -> Iterable[int]:
+def _cut_positions(glued: str, start: int, lowercase: bool) -> list[int]:
     """Where the first author can begin inside ``glued``: right after a non-space, at a letter that starts a
     word (a capital, a change of script, a letter after a bracket), or, with ``lowercase``, at any letter
     (``TPUsjohn smith``, ``GPT-4oana lee``)."""
     start = max(1, start)
+    found = []
     if not lowercase:
         for m in _START_RE.finditer(glued, start - 1):
-            i = m.start() + 1
+            i = m.end()  # the pattern matches the one character before the start
+            if glued[i].isupper():
+                found.append(i)
+                continue
             ch, prev = glued[i], glued[i - 1]
-            if ch.isupper() or not _is_letter(prev) or (_script(ch) != _script(prev) and prev.isalpha()):
-                yield i
-        return
+            if not _is_letter(prev) or (_script(ch) != _script(prev) and prev.isalpha()):
+                found.append(i)
+        return found
     for i in range(start, len(glued)):
         ch, prev = glued[i], glued[i - 1]
         if prev == " " or prev == "-" or prev in APOSTROPHES or not ch.isalpha():
             continue
         if _cased(ch) or not _is_letter(prev) or (_script(ch) != _script(prev) and prev not in _JOINERS):
-            yield i
+            found.append(i)
+    return found
 
 
 def split_glued(
@@ -492,12 +513,16 @@ def split_glued(
     body, truncated = strip_et_al(body)
     segments = split_names(body)
     candidates = _candidates(segments, truncated, lowercase=False)
-    best_first = max((c[3] for c in candidates), default=None)
-    few = truncated and len(segments) >= MAX_SHOWN_NAMES and max(
-        (len(c[1]) for c in candidates if c[2] >= max(x[2] for x in candidates) - REVIEW_MARGIN), default=0
-    ) < MAX_SHOWN_NAMES
-    comma_cut = best_first is not None and _comma_fragment(max(candidates, key=lambda c: c[2])[0])
-    if (best_first is None or best_first < CONFIDENT_SCORE or few or comma_cut
+    if candidates:
+        best_first = max([c[3] for c in candidates])
+        top = candidates[0]  # the first of the best-scoring readings
+        for c in candidates:
+            if c[2] > top[2]:
+                top = c
+        few = truncated and len(segments) >= MAX_SHOWN_NAMES and max(
+            [len(c[1]) for c in candidates if c[2] >= top[2] - REVIEW_MARGIN], default=0) < MAX_SHOWN_NAMES
+        comma_cut = _comma_fragment(top[0])
+    if (not candidates or best_first < CONFIDENT_SCORE or few or comma_cut
             or name_style(segments[1:]) == "lower"):
         # No reading with a plain first name: a name in lower case, or glued after a lower-case letter. Or the
         # best reading cuts a name after a comma (``…RLHFk. d. lang, Jia|Qi Wang``): the first name may be there.
@@ -510,16 +535,21 @@ def split_glued(
 
 def _decide(candidates, truncated, org, is_known, name_words, vocabulary, context) -> GluedSplit:
     if len(candidates) > 1 and (is_known is not None or context or name_words is not None or vocabulary is not None):
-        exact, folded = _words(context) if context else (frozenset(), frozenset())
+        abstract = _Abstract(context)
         scored = []
         for title, names, score, first_score, glued_word, cut in candidates:
-            score += _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glued_word, cut)
+            score += _evidence(title, names, is_known, name_words, vocabulary, abstract, glued_word, cut)
             scored.append((score, first_score, title, names))
     else:
         scored = [(score, first_score, title, names) for title, names, score, first_score, *_ in candidates]
     scored.sort(key=lambda c: c[0], reverse=True)
-    readings = [Reading(t.rstrip(), n, s) for s, _, t, n in scored]
-    best, best_first = readings[0], scored[0][1]
+    if len(scored) == 1:  # one reading: nothing to sort out among readings
+        s, best_first, t, n = scored[0]
+        readings = [Reading(t.rstrip(), n, s)]
+    else:
+        readings = [Reading(t.rstrip(), n, s) for s, _, t, n in scored]
+        best_first = scored[0][1]
+    best = readings[0]
     close = [r for r in readings[1:5] if best.score - r.score < REVIEW_MARGIN]
     reason = None
     known_first = is_known is not None and is_known(best.names[0])
@@ -537,16 +567,16 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
         # comma part is one word glued to a name more likely holds the first author(s) than ends there.
         reason = "the end of the title is uncertain"
         close = readings[1:3]
-    if not close and not known_first and not (
-            end_is_word if end_is_word is not None else _end_is_word(best.title, context, vocabulary)):
+    if not close and not known_first and len(readings) > 1:
         # A given name with an inner capital (XiaoXiao, MingYu) glued to the title reads just as well cut inside
-        # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name, the librarian decides.
+        # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name and the title's last word does
+        # not stand whole elsewhere, the librarian decides. (The readings are looked at first: they are cheap.)
         longer = [r for r in readings[1:] if r.names[1:] == best.names[1:] and len(r.title) < len(best.title)
                   and best.title.startswith(r.title) and " " not in best.title[len(r.title):]
                   and r.names[0].endswith(best.names[0])
                   and re.fullmatch(r"[A-Z][a-z]{1,7}", best.title[len(r.title):])
                   and re.fullmatch(r"[A-Z][a-z]+", best.names[0].split(" ")[0])]
-        if longer:
+        if longer and not (end_is_word if end_is_word is not None else _end_is_word(best.title, context, vocabulary)):
             reason = LONGER_NAME_REASON
             close = longer[:2]
     return GluedSplit(best, truncated, org, close, reason)
@@ -569,45 +599,71 @@ def _whole_word_re(word: str) -> re.Pattern:
 def _candidates(segments: list[str], truncated: bool, lowercase: bool) -> list[tuple]:
     """(title, names, score, first name's score, glued word, cut in it) for every reading the line allows."""
     found = []
-    for shown in range(1, MAX_SHOWN_NAMES + 1):
-        if shown > len(segments):
-            break
-        rest = tuple(segments[len(segments) - shown + 1:])
+    count = len(segments)
+    for shown in range(1, min(MAX_SHOWN_NAMES, count) + 1):
+        rest = tuple(segments[count - shown + 1:])
         shape = _rest_shape(rest)
         if shape is None:
             continue
         style, rest_score = shape
-        glued = segments[len(segments) - shown]
-        before = ", ".join(segments[: len(segments) - shown])
-        head = before + ", " if before else ""
-        # A name has at most six words, so only the end of the glued segment can hold its start.
-        start = _nth_space_from_end(glued, MAX_NAME_WORDS)
-        for i in _cut_positions(glued, start, lowercase):
-            first = glued[i:]
-            first_score = name_shape_score(first.replace(", ", " "), style)
-            if first_score is None:
+        glued = segments[count - shown]
+        if shown < count and segments[0]:
+            # A name segment after the title's: its cuts depend on it alone (names repeat, so they are cached) and
+            # the title before it only prefixes each reading's title.
+            cuts = _segment_cuts(glued, style, lowercase)
+            if not cuts:
                 continue
-            title = head + glued[:i]
-            tail = _title_tail_score(title)
-            if tail is None:
-                continue
-            if before and lowercase and i <= 2:
-                continue  # "…, A|depeju Adeleke": a lower-case start right after a word's capital
-            if lowercase and glued[i].islower() and glued[i - 1].isupper() and _cased(glued[i]):
-                tail -= 1.0  # "…iOSNGUYEN V|an An": a capital and a small letter usually begin one word
-            if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() and _cased(glued[i]) or glued[i].isupper()):
-                tail -= 1.0  # "…Synthesisjan d|e vries", "…The A|TLAS": a title ending on a one-letter word
-            if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
-                # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
-                tail -= 2.5 if " " not in glued[:i] else 1.5
+            head = ", ".join(segments[: count - shown]) + ", "
+        else:
+            before = ", ".join(segments[: count - shown])
+            head = before + ", " if before else ""
+            cuts = _cuts(glued, style, lowercase, before, head)
+        for i, first, first_score, tail, glued_word, cut in cuts:
             score = first_score + rest_score + tail
             if truncated:
                 score += 1.5 if shown == MAX_SHOWN_NAMES else -2.0
-            word_start = glued.rfind(" ", 0, i) + 1
-            word_end = glued.find(" ", i)
-            glued_word = glued[word_start: word_end if word_end != -1 else len(glued)]
-            found.append((title, (first,) + rest, score, first_score, glued_word, i - word_start))
+            found.append((head + glued[:i], (first,) + rest, score, first_score, glued_word, cut))
     return found
+
+
+@lru_cache(maxsize=1 << 15)
+def _segment_cuts(glued: str, style: str | None, lowercase: bool) -> tuple:
+    """The cuts of a name segment that follows a non-empty part of the line (see _cuts)."""
+    return tuple(_cuts(glued, style, lowercase, "x", None))
+
+
+def _cuts(glued: str, style: str | None, lowercase: bool, before: str, head: str | None) -> list[tuple]:
+    """(cut, first name, its score, the title end's score, glued word, cut in it) for each place in ``glued`` where
+    the first name can start. ``before`` is what the line holds before ``glued``; ``head`` the title's text before
+    ``glued`` (None: a non-empty head ending in ", ", which leaves the title's last word to ``glued``)."""
+    out = []
+    # A name has at most six words, so only the end of the glued segment can hold its start.
+    start = _nth_space_from_end(glued, MAX_NAME_WORDS)
+    for i in _cut_positions(glued, start, lowercase):
+        first = glued[i:]
+        first_score = name_shape_score(first.replace(", ", " ") if ", " in first else first, style)
+        if first_score is None:
+            continue
+        if head is None:
+            tail = _last_word_score(glued[:i].rsplit(" ", 1)[-1])
+        else:
+            tail = _title_tail_score(head + glued[:i])
+        if tail is None:
+            continue
+        if before and lowercase and i <= 2:
+            continue  # "…, A|depeju Adeleke": a lower-case start right after a word's capital
+        if lowercase and glued[i].islower() and glued[i - 1].isupper() and _cased(glued[i]):
+            tail -= 1.0  # "…iOSNGUYEN V|an An": a capital and a small letter usually begin one word
+        if i >= 2 and glued[i - 2] == " " and (lowercase and glued[i].islower() and _cased(glued[i]) or glued[i].isupper()):
+            tail -= 1.0  # "…Synthesisjan d|e vries", "…The A|TLAS": a title ending on a one-letter word
+        if before and i < len(glued) and glued[:i].count(" ") < 2 and not glued[:1].islower():
+            # "…, Xiao|Xiao Xu": a title's last comma-part is rarely one or two words
+            tail -= 2.5 if " " not in glued[:i] else 1.5
+        word_start = glued.rfind(" ", 0, i) + 1
+        word_end = glued.find(" ", i)
+        glued_word = glued[word_start: word_end if word_end != -1 else len(glued)]
+        out.append((i, first, first_score, tail, glued_word, i - word_start))
+    return out
 
 
 @lru_cache(maxsize=1 << 15)
@@ -617,7 +673,7 @@ def _rest_shape(rest: tuple[str, ...]) -> tuple[str | None, float] | None:
 
     A name after a comma is a name by the line's structure, whatever its shape ("J. Jr.", a seven-word Arabic
     name, "Zhang Wei (张伟)"): an odd one costs the reading ODD_NAME_COST instead of excluding it."""
-    style = name_style(rest) if rest else None
+    style = _name_style(rest) if rest else None  # = name_style(rest): rest is a tuple already
     rest_scores = [name_shape_score(n.replace(", ", " "), style) for n in rest]
     odd = 0
     if None in rest_scores:
@@ -637,7 +693,89 @@ def _odd_name_ok(name: str) -> bool:
             and not any(w[-1] in ".:;!?" and len(w) > 3 for w in words))
 
 
-def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glued_word, cut) -> float:
+class _Abstract:
+    """A record's abstract asked whether a word stands whole in it (as written, or case-folded and of four letters or
+    more): exactly ``_words(text)``'s answers. An ASCII abstract is searched for the word (a few ``str.find``
+    calls), which spares building the sets of all its words for the one or two words a line asks about."""
+
+    __slots__ = ("text", "lower", "ascii", "sets")
+
+    def __init__(self, text: str):
+        self.text, self.lower, self.sets = text, None, None
+        self.ascii = text.isascii()
+
+    def _sets(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self.sets is None:
+            self.sets = _words(self.text) if self.text else (frozenset(), frozenset())
+        return self.sets
+
+    def has(self, word: str) -> bool:
+        """``word in exact``."""
+        if word not in self.text:
+            return False
+        return _has_word(self.text, word) if self.ascii else word in self._sets()[0]
+
+    def has_folded(self, folded: str) -> bool:
+        """``folded in folded_words`` (``folded`` already case-folded)."""
+        if len(folded) < 4:
+            return False
+        if not self.ascii:
+            return folded in self._sets()[1]
+        if self.lower is None:
+            self.lower = self.text.lower()  # ASCII: case-folding is lower-casing, letter for letter
+        return folded in self.lower and _has_word(self.lower, folded)
+
+    def crossed(self, glued_word: str, cut: int) -> bool:
+        """``_crosses(glued_word, cut, folded_words)``."""
+        if not self.ascii:
+            return _crosses(glued_word, cut, self._sets()[1])
+        text = glued_word.casefold()
+        n = len(text)
+        if n != len(glued_word) or not 0 < cut < n:
+            return False
+        if self.lower is None:
+            self.lower = self.text.lower()
+        lower = self.lower
+        # A crossing word holds text[start:cut + 1]; if that is nowhere in the abstract, neither is any word
+        # starting further left, and a longer piece from the same start is not there if a shorter one is not.
+        for start in range(cut - 1, max(0, cut - 24) - 1, -1):
+            if text[start:cut + 1] not in lower:
+                break
+            for end in range(max(cut + 1, start + 4), min(n, start + 30) + 1):
+                piece = text[start:end]
+                if piece not in lower:
+                    break
+                if _has_word(lower, piece):
+                    return True
+        return False
+
+
+_EDGE = "_'-"
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``word`` is one of ``word_set(text)`` for an ASCII ``text``: an occurrence of it whose neighbours,
+    past any '_', "'" and '-' (which a word neither begins nor ends with), are no letters or digits."""
+    if not word or not word.isascii() or not word[0].isalnum() or not word[-1].isalnum():
+        return False
+    if not word.replace("_", "a").replace("'", "a").replace("-", "a").isalnum():
+        return False
+    size, at = len(word), text.find(word)
+    while at != -1:
+        left = at - 1
+        while left >= 0 and text[left] in _EDGE:
+            left -= 1
+        if left < 0 or not text[left].isalnum():
+            right = at + size
+            while right < len(text) and text[right] in _EDGE:
+                right += 1
+            if right >= len(text) or not text[right].isalnum():
+                return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _evidence(title, names, is_known, name_words, vocabulary, abstract, glued_word, cut) -> float:
     """What the rest of the file, the library and the record's own abstract say for one reading."""
     score = 0.0
     if is_known is not None:
@@ -648,9 +786,9 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
     title_end = title.rsplit(" ", 1)[-1].strip("()[]{}:;,.!?\"")
     # "We", "e", "of": that every abstract uses a word this short says nothing ("…for We|ChatKavya", "…e|Baytom")
     short = len(title_end) <= 2 and not title_end.isupper()
-    if title_end in exact:
+    if abstract.has(title_end):
         score += 0.0 if short else 1.0
-    elif title_end.casefold() in folded:
+    elif abstract.has_folded(title_end.casefold()):
         score += 0.6
     elif vocabulary is not None and vocabulary(title_end.casefold()):
         score += 0.0 if short else 0.5  # a word the file uses elsewhere, whole
@@ -662,10 +800,12 @@ def _evidence(title, names, is_known, name_words, vocabulary, exact, folded, glu
             # "Recommendation" + "Ming", "VAE" + "Yi", "AlphaFold2" + "Ming": a word of the file with a name's
             # start glued on
             score -= 1.5
-    if exact and first_words[-1] not in _COLLECTIVE:
+    if first_words[-1] not in _COLLECTIVE:
         # A title's words come back in its abstract; a person's name rarely does (a team's may: "OneRec Team").
-        score -= 0.7 * sum(1 for w in first_words if len(w) >= 3 and w in exact)
-    if folded and _crosses(glued_word, cut, folded):
+        hits = sum(1 for w in first_words if len(w) >= 3 and abstract.has(w))
+        if hits:
+            score -= 0.7 * hits
+    if abstract.crossed(glued_word, cut):
         score -= 3.5  # the record's own abstract uses a word this cut goes through
     elif vocabulary is not None and _crosses(glued_word, cut, frozenset(), vocabulary):
         score -= 3.0

@@ -155,7 +155,10 @@ def ordered_ids(conn: sqlite3.Connection, f: RecordFilter, dense: bool = False) 
 
 
 def count_visible(conn: sqlite3.Connection) -> int:
-    return conn.execute(f"SELECT COUNT(*) FROM papers WHERE {VISIBLE}").fetchone()[0]
+    """Counted on the smallest partial index of the visible records (has_code: a few bytes an entry): left to
+    itself SQLite counts by reading the whole table, abstracts and all (3.4 GB at a million records, seconds
+    from a cold disk cache)."""
+    return conn.execute(f"SELECT COUNT(*) FROM papers INDEXED BY idx_papers_has_code WHERE {VISIBLE}").fetchone()[0]
 
 
 def display_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
@@ -171,13 +174,14 @@ def display_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple]:
 def view_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Record counts for the sidebar's library views, each from an index."""
     since = recent_since(conn)
+    # All and recent in one pass over a small index: a rowid range would walk the table itself, abstracts and all.
+    shown, recent = conn.execute("SELECT COUNT(*), COALESCE(SUM(id >= ?), 0) FROM papers"
+                                 f" INDEXED BY idx_papers_has_code WHERE {VISIBLE}",
+                                 (int(since) if since else 2**62,)).fetchone()
     return {
-        "all": count_visible(conn),
+        "all": shown,
         "review": conn.execute(f"SELECT COUNT(*) FROM papers WHERE needs_review = 1 AND {VISIBLE}").fetchone()[0],
-        # Counted on a small index: a rowid range would walk the table itself, abstracts and all.
-        "recent": conn.execute("SELECT COUNT(*) FROM papers INDEXED BY idx_papers_has_code"
-                               f" WHERE {VISIBLE} AND id >= ?",
-                               (int(since) if since else 2**62,)).fetchone()[0],
+        "recent": recent,
         "trash": conn.execute(f"SELECT COUNT(*) FROM papers INDEXED BY idx_papers_trashed WHERE {in_trash()}"
                               ).fetchone()[0],
     }

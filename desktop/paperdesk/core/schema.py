@@ -6,7 +6,7 @@ is always at one version or the next, never in between. Add a migration; never e
 
 from __future__ import annotations
 
-import sqlite_utils
+from .sqlitedb import sqlite_utils
 
 SCHEMA_VERSION = 9
 

@@ -98,7 +98,8 @@ class StatsWorker(QObject):
             with self._lock:
                 stopped = self._stopped
                 if not stopped and self.library is None:
-                    self.library = Library(self.db_path, check=False)  # the window checked it at open
+                    self.library = Library(self.db_path, check=False,  # the window checked it at open
+                                           cache_mb=authors.REBUILD_CACHE_MB)
             if stopped:
                 self.close()
                 return

@@ -38,6 +38,7 @@ class ScanWorker(QObject):
         super().__init__()
         self.db_path, self.preset, self.new_ids = db_path, preset, new_ids
         self.cancel = threading.Event()
+        self.whole = new_ids is None  # the scan covered every visible record (set before ``finished``)
 
     def run(self):
         try:
@@ -45,8 +46,11 @@ class ScanWorker(QObject):
                 if self.new_ids is None:
                     groups = merging.scan(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
                 else:
+                    stats: dict = {}
                     groups = merging.scan_new(library, self.new_ids, self.preset, progress=self.progress.emit,
-                                              cancel=self.cancel)
+                                              cancel=self.cancel, stats=stats)
+                    # the first import into an empty library: its new records are the whole library
+                    self.whole = bool(stats) and stats.get("records", 0) >= stats.get("library", 1)
             if self.cancel.is_set():
                 self.cancelled.emit()
             else:
@@ -78,7 +82,7 @@ class DuplicatesPage(QWidget):
     bulkRequested = Signal(list)  # certain groups
     closeRequested = Signal()
     countChanged = Signal(int)  # groups in the queue; -1 when not known (never scanned, or cancelled)
-    newScanned = Signal(list, list)  # records scanned against the library, the groups they form
+    scanFinished = Signal()  # a scan finished and its groups are in the queue (see ``covers``)
     newScanStopped = Signal(list)  # records whose scan was cancelled or failed
     scanProgress = Signal(str, int, int)  # stage, done, total (of whichever scan runs)
 
@@ -225,8 +229,9 @@ class DuplicatesPage(QWidget):
         self.scanProgress.emit(stage, done, total)
 
     def _ended(self) -> list[int] | None:
-        """The worker has ended: forget it; returns the records it scanned on their own (None: a full scan)."""
-        new_ids = self.worker.new_ids if self.worker is not None else None
+        """The worker has ended: forget it; returns the records it scanned on their own (None: a full scan, or
+        one of new records that were all the library held)."""
+        new_ids = self.worker.new_ids if self.worker is not None and not self.worker.whole else None
         self.worker = None
         self.bar.hide()
         self.cancel_button.hide()
@@ -296,8 +301,8 @@ class DuplicatesPage(QWidget):
             self.fresh.update(new_ids)
             self.groups = dupqueue.combine(self.groups, groups)
             self._fill(max(self.list.currentRow(), 0))
-            self.newScanned.emit(new_ids, groups)
         self._next()
+        self.scanFinished.emit()
 
     def set_groups(self, groups: list[Group]) -> None:
         self.groups = list(groups)

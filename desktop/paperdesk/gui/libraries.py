@@ -67,12 +67,14 @@ def recent_libraries(settings) -> list[str]:
     return [p for p in value if isinstance(p, str)][:RECENT_MAX] if isinstance(value, list) else []
 
 
-def remember_recent(settings, path) -> list[str]:
+def remember_recent(settings, path, sync: bool = True) -> list[str]:
+    """``sync`` False: written to the settings file later (by Qt, or the caller), not now."""
     path = str(Path(path).absolute())
     paths = [path] + [p for p in recent_libraries(settings) if p != path and not _same_file(p, path)]
     settings.set("library/recent", json.dumps(paths[:RECENT_MAX], ensure_ascii=False))
     settings.set("library/last", path)
-    settings.sync()
+    if sync:
+        settings.sync()
     return paths[:RECENT_MAX]
 
 
@@ -230,7 +232,9 @@ class LibraryFiles:
         self.library_label.setObjectName("library-label")
         self.library_label.setToolTip(str(self.library.path))
         self.statusBar().addPermanentWidget(self.library_label)
-        remember_recent(self.settings, self.library.path)
+        # Written to the settings file once the window is up: the write waits for the disk (0.3 s when busy).
+        remember_recent(self.settings, self.library.path, sync=False)
+        QTimer.singleShot(0, self, self.settings.sync)
         if self not in OPEN_WINDOWS:
             OPEN_WINDOWS.append(self)
 

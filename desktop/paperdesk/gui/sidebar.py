@@ -17,8 +17,11 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
 
 from ..core import authors, curation, query
 
-# Above this many provenance rows the sources' counts are recounted in the background (_counts_for_sources).
+# Above this many provenance rows the sources' counts are recounted in the background (_counts_for_sources), and
+# the first count waits until the window has shown its first rows (start_background_counts): it reads every
+# provenance row (1.1 GB at a million records) and would compete with them for the disk.
 SOURCE_COUNTS_IN_BACKGROUND = 20_000
+SOURCE_COUNTS_CACHE_MB = 8  # one pass over the provenance: SQLite's cache would only hold pages read once
 from ..core.export import pinned
 from ..core.library import Library
 from .records_model import MIME_IDS
@@ -114,7 +117,8 @@ class Sidebar(QWidget):
         self._suspend = False
         self.duplicate_count: int | None = None  # known after a scan
         self._source_counts: dict[int, int] | None = None
-        self._last_source_counts: dict[int, int] = {}  # shown while a large library's counts are recounted
+        self._last_source_counts: dict[int, int] | None = None  # shown while a large library's are recounted
+        self._background_counts = False  # a large library's first count waits for the window's first rows
         self._counts_generation = 0
         self._counting: int | None = None  # the generation being counted in the background
         self._sourceCountsCounted.connect(self._source_counts_arrived)
@@ -131,24 +135,31 @@ class Sidebar(QWidget):
             return True
         return False
 
-    def _counts_for_sources(self) -> dict[int, int]:
-        """Each source's count. It reads every provenance row's record (seconds at a million records), so in a
-        large library it is recounted in a thread of its own after a change, the last counts showing meanwhile
-        and the sidebar refilled when the new ones arrive: the GUI thread never waits for it."""
+    def _counts_for_sources(self) -> dict[int, int] | None:
+        """Each source's count (None: not counted yet). It reads every provenance row's record (seconds at a
+        million records), so in a large library it is recounted in a thread of its own after a change, the last
+        counts showing meanwhile and the sidebar refilled when the new ones arrive: the GUI thread never waits
+        for it."""
         if self._source_counts is not None:
             return self._source_counts
         if query.provenance_size(self.library.conn) < SOURCE_COUNTS_IN_BACKGROUND:
             self._source_counts = self._last_source_counts = query.source_counts(self.library.conn)
             return self._source_counts
-        if self._counting != self._counts_generation:
+        if self._background_counts and self._counting != self._counts_generation:
             self._counting = generation = self._counts_generation
             threading.Thread(target=self._count_sources, args=(generation,), name="paperdesk-source-counts",
                              daemon=True).start()
         return self._last_source_counts
 
+    def start_background_counts(self) -> None:
+        """The window has shown its first rows: a large library's source counts may now be counted."""
+        if not self._background_counts:
+            self._background_counts = True
+            self._counts_for_sources()
+
     def _count_sources(self, generation: int) -> None:
         try:
-            library = Library(self.library.path, readonly=True, check=False)
+            library = Library(self.library.path, readonly=True, check=False, cache_mb=SOURCE_COUNTS_CACHE_MB)
             try:
                 counts = query.source_counts(library.conn)
             finally:
@@ -215,12 +226,15 @@ class Sidebar(QWidget):
             hint = QTreeWidgetItem(tags, ["No tags yet: select\nrecords, press T"])  # two short lines, never cut
             hint.setFlags(Qt.NoItemFlags)
         sources = self._section("Sources")
-        for source in curation.sources_overview(self.library, self._counts_for_sources()):
-            label = f"{source['file']}  ({source['records']})"
+        counts = self._counts_for_sources()
+        decisions = authors.subject_decisions(self.library)
+        for source in curation.sources_overview(self.library, counts or {}):
+            shown = source["records"] if counts is not None else "…"  # a large library's, still being counted
+            label = f"{source['file']}  ({shown})"
             if source["author"]:  # a profile page: the author it is about says more than the file name
-                label = f"{source['author']} — profile  ({source['records']})"
+                label = f"{source['author']} — profile  ({shown})"
             else:
-                decision = authors.subject_decision(self.library, source["id"])
+                decision = decisions.get(source["id"])
                 if decision and decision["confirmed"]:
                     label += f" — {decision['name']}"
             self._entry(sources, label, "source", source["id"],

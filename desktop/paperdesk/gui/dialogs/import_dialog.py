@@ -173,7 +173,7 @@ class ImportDialog(QDialog):
         if not self.new_records:
             return
         self.page = page
-        page.newScanned.connect(self._scan_ended)
+        page.scanFinished.connect(self._scan_ended)
         page.newScanStopped.connect(self._scan_stopped)
         page.scanProgress.connect(self._scan_progress)
         self.stop_scan.clicked.connect(page.cancel_scan)
@@ -207,7 +207,7 @@ class ImportDialog(QDialog):
 
     def _unfollow(self) -> None:
         page, self.page = self.page, None
-        for signal, slot in ((page.newScanned, self._scan_ended), (page.newScanStopped, self._scan_stopped),
+        for signal, slot in ((page.scanFinished, self._scan_ended), (page.newScanStopped, self._scan_stopped),
                              (page.scanProgress, self._scan_progress), (self.stop_scan.clicked, page.cancel_scan)):
             signal.disconnect(slot)
         self.stop_scan.hide()
