@@ -26,7 +26,7 @@ def everything_is_bulk(monkeypatch):
 def _sidebar_count(window, kind: str) -> int:
     for item in window.sidebar._all_items():
         if item.data(0, Qt.UserRole) == kind:
-            return int(item.text(0).rsplit("(", 1)[1].rstrip(")"))
+            return int(item.text(0).rsplit("(", 1)[1].rstrip(")").replace(",", ""))
     raise AssertionError(f"no sidebar entry {kind}")
 
 
@@ -336,7 +336,7 @@ def test_a_large_librarys_source_counts_are_recounted_off_the_gui_thread(window,
     monkeypatch.setattr(sidebar_mod, "SOURCE_COUNTS_IN_BACKGROUND", 1)
     source = next(s for s in window.sidebar._all_items()
                   if s.data(0, Qt.UserRole) == "source" and s.text(0).startswith("004"))
-    before = int(source.text(0).rsplit("(", 1)[1].rstrip(")"))
+    before = int(source.text(0).rsplit("(", 1)[1].rstrip(")").replace(",", ""))
     source_id = source.data(0, Qt.UserRole + 1)
     window.sidebar.select("all")
     ids = [r[0] for r in window.library.conn.execute(
@@ -350,7 +350,7 @@ def test_a_large_librarys_source_counts_are_recounted_off_the_gui_thread(window,
     def shown():
         item = next(s for s in window.sidebar._all_items()
                     if s.data(0, Qt.UserRole) == "source" and s.data(0, Qt.UserRole + 1) == source_id)
-        return int(item.text(0).rsplit("(", 1)[1].rstrip(")"))
+        return int(item.text(0).rsplit("(", 1)[1].rstrip(")").replace(",", ""))
 
     qtbot.waitUntil(lambda: shown() == before - 3, timeout=10000)
     assert window.sidebar._counting is None

@@ -22,7 +22,7 @@ def _shown_ids(window) -> list[int]:
 def _sidebar_count(window, kind: str) -> int:
     for item in window.sidebar._all_items():
         if item.data(0, Qt.UserRole) == kind:
-            return int(item.text(0).rsplit("(", 1)[1].rstrip(")"))
+            return int(item.text(0).rsplit("(", 1)[1].rstrip(")").replace(",", ""))
     raise AssertionError(f"no sidebar entry {kind}")
 
 

@@ -26,7 +26,7 @@ def redo(window, qtbot):
 def sidebar_count(window, kind, value=None) -> int:
     for item in window.sidebar._all_items():
         if item.data(0, Qt.UserRole) == kind and (value is None or item.data(0, Qt.UserRole + 1) == value):
-            return int(re.search(r"\((\d+)\)\s*$", item.text(0)).group(1))
+            return int(re.search(r"\(([\d,]+)\)\s*$", item.text(0)).group(1).replace(",", ""))
     raise AssertionError(f"no sidebar entry {kind} {value}")
 
 
@@ -45,7 +45,7 @@ def check_consistent(window):
     assert sidebar_count(window, "review") == sql(
         lib, "SELECT COUNT(*) FROM papers WHERE merged_into IS NULL AND needs_review = 1")[0][0]
     for tag_id, item in window.sidebar.tag_items.items():
-        shown = int(re.search(r"\((\d+)\)\s*$", item.text(0)).group(1))
+        shown = int(re.search(r"\(([\d,]+)\)\s*$", item.text(0)).group(1).replace(",", ""))
         assert shown == sql(lib, "SELECT COUNT(*) FROM paper_tags pt JOIN papers p ON p.id = pt.paper_id"
                                  " WHERE pt.tag_id = ? AND p.merged_into IS NULL", tag_id)[0][0]
     assert set(window.sidebar.tag_items) == {r[0] for r in sql(lib, "SELECT id FROM tags")}
@@ -289,3 +289,11 @@ def test_another_window_is_reported_and_shown(window, qtbot):
     assert "changed elsewhere" in window.statusBar().currentMessage()
     assert window.model.index(window.model.row_of(pid), 0).data() == "Changed in another window"
     check_consistent(window)
+
+
+def test_sidebar_counts_group_their_thousands_as_the_status_bar_does(window):
+    window.sidebar.duplicate_count = 1234567  # the Duplicates entry's count, as a scan reports it
+    window.sidebar.rebuild()
+    labels = [item.text(0) for item in window.sidebar._all_items()]
+    assert "Duplicates  (1,234,567)" in labels
+    assert "All records  (154)" in labels

@@ -381,7 +381,7 @@ def sources_overview(library: Library, counts: dict[int, int] | None = None) -> 
     out = []
     for r in library.conn.execute("SELECT id, file_name, record_count, profile, layout, captured FROM sources"
                                   " WHERE removed_at IS NULL ORDER BY file_name, id"):
-        if r[4] == "hand" and not counts.get(r[0]):
+        if r[4] == "hand" and counts and not counts.get(r[0]):
             continue  # "Entered by hand" is no file: with its records undone or trashed there is nothing to list
         profile = json.loads(r[3]) if r[3] else None
         out.append({"id": r[0], "file": r[1], "records": counts.get(r[0], 0), "in_file": r[2],

@@ -207,18 +207,18 @@ class Sidebar(QWidget):
         self.tree.clear()
         counts = query.view_counts(self.library.conn)
         library = self._section("Library")
-        self.all_item = self._entry(library, f"All records  ({counts['all']})", "all")
-        self._entry(library, f"Needs review  ({counts['review']})", "review")
-        self._entry(library, f"Recently imported  ({counts['recent']})", "recent")
-        label = "Duplicates" + (f"  ({self.duplicate_count})" if self.duplicate_count is not None else "…")
+        self.all_item = self._entry(library, f"All records  ({counts['all']:,})", "all")
+        self._entry(library, f"Needs review  ({counts['review']:,})", "review")
+        self._entry(library, f"Recently imported  ({counts['recent']:,})", "recent")
+        label = "Duplicates" + (f"  ({self.duplicate_count:,})" if self.duplicate_count is not None else "…")
         self._entry(library, label, "duplicates", None, "Find and merge duplicate records (Ctrl+D)")
         self._entry(library, "Authors", "authors", None, "Every author, with an author page each (Ctrl+U)")
-        self.trash_item = self._entry(library, f"Trash  ({counts['trash']})", "trash", None,
+        self.trash_item = self._entry(library, f"Trash  ({counts['trash']:,})", "trash", None,
                                       "Deleted records: right-click a record to restore it")
         tags = self._section("Tags")
         self.tag_items = {}
         for tag in curation.tags(self.library):
-            item = self._entry(tags, f"{tag['name']}  ({tag['count']})", "tag", tag["id"],
+            item = self._entry(tags, f"{tag['name']}  ({tag['count']:,})", "tag", tag["id"],
                                "Drop records here to tag them")
             item.setIcon(0, color_icon(tag["color"]))
             self.tag_items[tag["id"]] = item
@@ -229,7 +229,7 @@ class Sidebar(QWidget):
         counts = self._counts_for_sources()
         decisions = authors.subject_decisions(self.library)
         for source in curation.sources_overview(self.library, counts or {}):
-            shown = source["records"] if counts is not None else "…"  # a large library's, still being counted
+            shown = f"{source['records']:,}" if counts is not None else "…"  # a large library's, still being counted
             label = f"{source['file']}  ({shown})"
             if source["author"]:  # a profile page: the author it is about says more than the file name
                 label = f"{source['author']} — profile  ({shown})"
