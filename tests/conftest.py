@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -126,3 +127,12 @@ def duplicating_dump(tmp_path):
         return path, ids
 
     return write
+
+
+def disk(library, sql, *params):
+    """What SQLite holds, read on a connection of its own (not the window's), for tests to compare views with."""
+    conn = sqlite3.connect(library.path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()

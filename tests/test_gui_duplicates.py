@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -10,17 +9,10 @@ from PySide6.QtWidgets import QApplication
 from paperdesk.core import merging
 from paperdesk.gui.dialogs.bulk_merge import BulkMergeDialog
 from paperdesk.gui.dialogs.merge import MergeDialog, word_diff_html
+from conftest import disk
 
 VARIANT = ("IRMar 4, 2023\nCompressed interaction graph-based framework for multi-behavior recommendations"
            "Wei Guo, Chang Meng, E. Yuan et al.\nMulti-types of user behavior data are recorded.\n")
-
-
-def disk(library, sql, *params):
-    conn = sqlite3.connect(library.path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 

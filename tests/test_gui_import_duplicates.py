@@ -5,21 +5,13 @@ time the queue is checked against SQLite and a scan of its own."""
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from paperdesk.core import dupqueue, merging
-
-
-def disk(library, sql, *params):
-    conn = sqlite3.connect(library.path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+from conftest import disk
 
 
 def shape(groups):

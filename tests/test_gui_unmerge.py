@@ -3,19 +3,11 @@ answer, the undo and the redo land in SQLite."""
 
 from __future__ import annotations
 
-import sqlite3
 
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
 from paperdesk.gui.detail_pane import UnmergeConflictDialog
-
-
-def disk(library, sql, *params):
-    conn = sqlite3.connect(library.path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+from conftest import disk
 
 
 def unmerge_buttons(window):
