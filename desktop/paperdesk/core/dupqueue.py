@@ -22,11 +22,9 @@ def imported_records(library: Library, results) -> list[int]:
     their as_dict())."""
     sources = []
     for r in results:
-        status = r["status"] if isinstance(r, dict) else r.status
-        source = r["source_id"] if isinstance(r, dict) else r.source_id
-        added = r["added"] if isinstance(r, dict) else r.added
-        if status == "imported" and source is not None and added:
-            sources.append(source)
+        r = r if isinstance(r, dict) else r.as_dict()
+        if r["status"] == "imported" and r["source_id"] is not None and r["added"]:
+            sources.append(r["source_id"])
     return merging.new_papers_of(library, sources) if sources else []
 
 
