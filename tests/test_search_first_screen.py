@@ -351,3 +351,54 @@ def test_export_of_the_view_while_counting_takes_every_hit(window, qtbot, monkey
     dialog = window.open_export(show=False)
     assert list(dialog.view_ids) == ordered(window.library, search="l")
     dialog.close()
+
+
+def _click_row(window, qtbot, row: int) -> None:
+    """A click on ``row`` as the librarian makes it (on the table's viewport, in the row's first cell)."""
+    rect = window.table.visualRect(window.model.index(row, 0))
+    qtbot.mouseClick(window.table.viewport(), Qt.LeftButton, pos=rect.center())
+
+
+@pytest.mark.parametrize("row", [0, 3])
+def test_a_row_chosen_while_counting_stays_chosen_when_the_count_arrives(window, qtbot, monkeypatch, row):
+    """Seen on a 100,000-record library: a record current before the search, a 1-letter search typed, a row
+    clicked while the count is on its way; when the count arrived the selection jumped back to the record of
+    before the search. The librarian's choice stands: the table, the detail pane and the status bar stay on it.
+    Row 0 is the first hit the table made current itself: clicking it is a choice all the same."""
+    expected = ordered(window.library, search="l")
+    far = expected[-1]  # current before the search, a hit beyond the first screen
+    window.select_row(window.model.row_of(far))
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    assert not window.model.complete and far not in window.model.ids
+    _click_row(window, qtbot, row)
+    chosen = expected[row]
+    assert window.current_id() == chosen == window.detail.paper_id
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    qtbot.wait(100)  # anything queued behind the count arrives
+    assert list(window.model.ids) == expected
+    assert window.current_id() == chosen and window.table.selected_ids() == [chosen]
+    assert window.detail.paper_id == chosen
+    # The status bar: the whole count, no 'counting…', no multi-selection left over from anything else.
+    assert window.count_label.text() == f"{len(expected):,} of {_visible(window):,} records"
+
+
+def test_a_key_moving_the_selection_while_counting_is_a_choice_too(window, qtbot, monkeypatch):
+    expected = ordered(window.library, search="l")
+    far = expected[-1]
+    window.select_row(window.model.row_of(far))
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key_Down)
+    qtbot.keyClick(window.table, Qt.Key_Up)  # back on the first hit, by the librarian's hand
+    assert window.current_id() == expected[0]
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    qtbot.wait(100)
+    assert window.current_id() == expected[0] == window.detail.paper_id
+
+
+def _visible(window) -> int:
+    return window.library.conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0]
