@@ -106,6 +106,13 @@ def token_kind(token: str) -> str | None:
     if token in _PARTICLES or (len(token) <= 4 and token[-1] in APOSTROPHES and token[:-1].isalpha()
                                and token[:-1].islower()):
         return "particle"  # "van", "de", "bin"; "a'", "d'", "dell'" standing apart
+    if token.isascii() and token.isalpha():
+        # Plain letters a-z and A-Z (most words): what the general reading below gives them, without its scans.
+        if token.isupper():
+            return "upper" if len(token) >= 2 else "single"
+        if token.islower():
+            return "lower" if len(token) >= 2 else None
+        return "mixed" if token[0].islower() or token[1].isupper() else "cap"
     if "." in token:
         if _INITIAL_RE.fullmatch(token) and not any(a.isupper() and b.isupper() for a, b in zip(token, token[1:])):
             return "initial" if token[0].isupper() else "lower"  # "K.", "J.-P."; "e." as e. e. cummings writes it
@@ -472,6 +479,28 @@ def _cut_positions(glued: str, start: int, lowercase: bool) -> list[int]:
     """Where the first author can begin inside ``glued``: right after a non-space, at a letter that starts a
     word (a capital, a change of script, a letter after a bracket), or, with ``lowercase``, at any letter
     (``TPUsjohn smith``, ``GPT-4oana lee``)."""
+    if not lowercase and (start == 0 or glued[start] == " "):
+        # Word by word: a cut is never at a word's first letter (the character before it is a space) and whether
+        # one is at a later letter depends on the word alone; words repeat (a title's words, names), and only
+        # the word glued onto the first name is new to each line.
+        found = []
+        at = start + 1 if start else 0
+        for word in glued[at:].split(" "):
+            cuts = _word_cuts(word)
+            if cuts:
+                found += [at + k for k in cuts]
+            at += len(word) + 1
+        return found
+    return _scanned_cut_positions(glued, start, lowercase)
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_cuts(word: str) -> tuple[int, ...]:
+    """Where in one space-free word a name can start (its first letter aside): _cut_positions(word, 1, False)."""
+    return tuple(_scanned_cut_positions(word, 1, False)) if len(word) > 1 else ()
+
+
+def _scanned_cut_positions(glued: str, start: int, lowercase: bool) -> list[int]:
     start = max(1, start)
     found = []
     if not lowercase:
@@ -511,7 +540,7 @@ def split_glued(
     """
     body, org = strip_org(line.strip())
     body, truncated = strip_et_al(body)
-    segments = split_names(body)
+    segments = _split_names(body)  # (a tuple, shared with other callers: read only)
     candidates = _candidates(segments, truncated, lowercase=False)
     if candidates:
         best_first = max([c[3] for c in candidates])
