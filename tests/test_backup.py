@@ -246,3 +246,12 @@ def test_the_backups_space_can_be_limited_oldest_first_never_the_newest(seeded):
                                        (123_400_000_000, "123 GB")])
 def test_sizes_read_as_a_file_manager_shows_them(size, text):
     assert backup.size_text(size) == text
+
+
+def test_cli_backup_refuses_in_one_sentence_when_the_disk_has_no_room(seeded, capsys, monkeypatch):
+    monkeypatch.setattr(backup, "free_space", lambda folder: 1_000_000)
+    assert cli(["backup", "--db", str(seeded.path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("paperdesk: No backup made: it needs ") and "1.0 MB free" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert backup.list_backups(seeded.path) == []

@@ -55,8 +55,9 @@ def _message(window) -> str:
 def test_the_daily_backup_shows_its_size_and_progress_and_the_window_stays_usable(window, qtbot, monkeypatch,
                                                                                   shown_for_any_size):
     gate = HeldBackup(monkeypatch)
-    worker = window.backup_if_due()
-    assert gate.reached.wait(10)
+    window.schedule_daily_backup(delay_ms=0)  # as the app does once the window has painted
+    qtbot.waitUntil(gate.reached.is_set, timeout=10000)
+    worker = window.backup_worker
     status = window.backup_status
     qtbot.waitUntil(lambda: status.isVisible() and status.bar.maximum() > 0, timeout=5000)
     size = backup.backup_size(window.library)
