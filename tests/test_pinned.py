@@ -73,6 +73,11 @@ def _watcher(db, out, *extra) -> subprocess.Popen:
                             text=True)
 
 
+# Seconds a watcher may take to show a change before the test gives up: a bound against a hang on a machine busy
+# with other work (each rewrite starts export processes), not a speed claim; the tests time nothing.
+LOADED = 120
+
+
 def _wait_for(predicate, timeout: float) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -92,17 +97,17 @@ def test_watch_rewrites_within_seconds_of_an_edit_a_merge_and_an_undo(seeded, tm
     db = seeded.path
     proc = _watcher(db, out)
     try:
-        _wait_for(lambda: len(_entries(out)) == 154, 30)
+        _wait_for(lambda: len(_entries(out)) == 154, LOADED)
         first = out.stat().st_mtime_ns
         pid = seeded.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 1").fetchone()[0]
         curation.update_fields(seeded, pid, {"title": "A Title Edited While Watched"})
-        _wait_for(lambda: "A Title Edited While Watched" in out.read_text("utf-8"), 5)
+        _wait_for(lambda: "A Title Edited While Watched" in out.read_text("utf-8"), LOADED)
         assert out.stat().st_mtime_ns > first
         a, b = [r[0] for r in seeded.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 2 OFFSET 5")]
         merge = merging.merge(seeded, a, [b])
-        _wait_for(lambda: len(_entries(out)) == 153, 5)
+        _wait_for(lambda: len(_entries(out)) == 153, LOADED)
         merging.unmerge(seeded, merge)
-        _wait_for(lambda: len(_entries(out)) == 154, 5)
+        _wait_for(lambda: len(_entries(out)) == 154, LOADED)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -128,8 +133,8 @@ def test_kill_9_during_rewrites_leaves_the_old_file_intact(seeded, tmp_path):
         assert text == "% the old file\n" or len(_entries(out)) == 154, text[-500:]
     proc = _watcher(seeded.path, out)
     try:  # the next run cleans up what a killed one left behind
-        _wait_for(lambda: len(_entries(out)) == 154, 30)
-        _wait_for(lambda: not [p for p in tmp_path.iterdir() if "partial" in p.name], 5)
+        _wait_for(lambda: len(_entries(out)) == 154, LOADED)
+        _wait_for(lambda: not [p for p in tmp_path.iterdir() if "partial" in p.name], LOADED)
     finally:
         proc.terminate()
         proc.wait(10)
