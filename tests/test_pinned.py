@@ -138,3 +138,39 @@ def test_kill_9_during_rewrites_leaves_the_old_file_intact(seeded, tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_an_edit_made_while_the_watcher_writes_is_written_next(seeded, tmp_path, monkeypatch):
+    """Another window's edit that commits while the watcher is still writing (seen under load in the CLI test
+    above: the file already held 154 entries, the watcher was still storing its outcome) is a change still to
+    write; it was taken for the rewrite's own and lost until the next edit."""
+    import threading
+
+    from paperdesk.core.export import pinned
+
+    pin = pin_export(seeded, tmp_path / "refs.bib")
+    pid = seeded.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 1").fetchone()[0]
+    real, calls = pinned.rewrite, []
+
+    def rewrite_then_edit_elsewhere(library, p):
+        done = real(library, p)
+        calls.append(1)
+        if len(calls) == 1:  # during the first write's tail, another connection commits an edit
+            other = Library(seeded.path)
+            try:
+                curation.update_fields(other, pid, {"title": "Edited During The Write"})
+            finally:
+                other.close()
+        return done
+
+    monkeypatch.setattr(pinned, "rewrite", rewrite_then_edit_elsewhere)
+    stop = threading.Event()
+    watcher = threading.Thread(target=pinned.watch, args=(Library(seeded.path), [pin]),
+                               kwargs={"interval": 0.05, "quiet_for": 0.05, "stop": stop.is_set}, daemon=True)
+    watcher.start()
+    try:
+        _wait_for(lambda: "Edited During The Write" in (tmp_path / "refs.bib").read_text("utf-8"), LOADED)
+    finally:
+        stop.set()
+        watcher.join(LOADED)
+    assert len(calls) >= 2

@@ -129,19 +129,22 @@ class LibraryWatch:
         return True
 
     def settle(self) -> None:
-        """Forget the changes made so far (by the rewrite itself: it stores citation keys and its outcome)."""
-        self.seen = self.signature()
+        """Forget this connection's own changes (the rewrite stores citation keys and its outcome), not another
+        connection's commits made meanwhile: an edit that lands while a rewrite runs is seen at the next look
+        (forgetting it too lost that edit until the next one, which a loaded machine made likely)."""
+        self.seen = (self.seen[0], self.library.conn.total_changes)
 
 
 def watch(library: Library, pins: list[Pin], *, interval: float = 0.5, quiet_for: float = 0.5,
           written: Callable[[Pin], None] | None = None, stop: Callable[[], bool] = lambda: False) -> None:
     """Write ``pins`` now, then again each time the library changes (after ``quiet_for`` seconds without a further
     change, so a burst of edits is one rewrite), until ``stop()`` says so."""
+    lib_watch = LibraryWatch(library)  # before the first write: an edit made during it is a change to write
     for pin in pins:
         rewrite(library, pin)
         if written:
             written(pin)
-    lib_watch = LibraryWatch(library)
+    lib_watch.settle()
     while not stop():
         time.sleep(interval)
         if not lib_watch.changed():
