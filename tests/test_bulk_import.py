@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 from conftest import SEED_CAPTURED
@@ -185,7 +186,9 @@ KILLER = textwrap.dedent("""
     Library._bulk_writing = small_cache
 
     def pause(note):
-        print(note, flush=True)
+        import multiprocessing
+        workers = " ".join(str(p.pid) for p in multiprocessing.active_children())  # the parsing processes
+        print(f"{note}|{workers}", flush=True)
         time.sleep(60)  # the test kills us here
 
     def progress(done, total, result):
@@ -212,6 +215,24 @@ KILLER = textwrap.dedent("""
 """)
 
 
+def _ended(pids: list[int], patience_s: float = 30.0) -> bool:
+    """Whether every process of ``pids`` ends (or is a zombie nobody reaps) within ``patience_s``."""
+    deadline = time.monotonic() + patience_s
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    if stat.read().rpartition(")")[2].split()[0] != "Z":
+                        alive.append(pid)
+            except OSError:
+                pass
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 @pytest.mark.parametrize("log", ["journal", "wal"])
 @pytest.mark.parametrize("where", ["rows", "indexes-aside", "index-build"])
 def test_sigkill_during_a_bulk_import_leaves_the_library_as_before(tmp_path, dumps_folder, seed_paths, where, log):
@@ -228,8 +249,12 @@ def test_sigkill_during_a_bulk_import_leaves_the_library_as_before(tmp_path, dum
                             stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     assert line and line.strip() != "finished", "the import ended before the kill point"
+    workers = [int(pid) for pid in line.strip().partition("|")[2].split()]
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    if where == "rows":  # files were still being parsed: the parsing processes end with the killed import
+        assert workers
+        assert _ended(workers), f"parsing processes {workers} outlived the import"
     if log == "wal":  # the run had written (uncommitted) pages into the log
         assert os.path.getsize(str(db) + "-wal") > 1_000_000
         assert not os.path.exists(str(db) + "-journal")

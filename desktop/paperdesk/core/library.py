@@ -868,7 +868,8 @@ def _parse_pool(paths: list[Path]):
         import multiprocessing
 
         workers = max(1, min(cores - 1, MAX_PARSE_PROCESSES))
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=importrows.exit_with_parent)
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
 
 
@@ -888,7 +889,8 @@ def _parse_ahead_pool(paths: list[Path]):
     if len(paths) > 2 and total > PROCESS_PARSE_BYTES and os.cpu_count() and os.cpu_count() > 1:
         import multiprocessing
 
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=importrows.exit_with_parent)
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
 
 
