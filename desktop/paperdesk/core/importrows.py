@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import pickle
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -168,21 +167,3 @@ def pack(rows: DumpRows) -> bytes:
 def unpack(blob: bytes) -> DumpRows:
     return pickle.loads(blob)
 
-
-def exit_with_parent() -> None:
-    """Initializer of a parsing process: it ends as soon as the process that started it has ended, killed
-    included. Without it a parsing process of a Paperdesk killed during an import waited for work for ever (its
-    queue's pipe never closes: the process holds an end of it itself)."""
-    import multiprocessing
-    import threading
-    from multiprocessing.connection import wait
-
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        wait([parent.sentinel])  # readable once the parent is gone
-        os._exit(0)
-
-    threading.Thread(target=watch, name="paperdesk-parent-watch", daemon=True).start()
