@@ -166,4 +166,3 @@ def pack(rows: DumpRows) -> bytes:
 
 def unpack(blob: bytes) -> DumpRows:
     return pickle.loads(blob)
-
