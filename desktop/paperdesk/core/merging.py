@@ -83,10 +83,28 @@ def scan_new(library: Library, paper_ids: list[int], preset: str | Preset = "bal
     from . import dupscan
 
     preset = PRESETS[preset] if isinstance(preset, str) else preset
-    pairs = dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), new_ids=list(paper_ids),
-                               progress=progress, cancelled=(lambda: cancel.is_set()) if cancel is not None else None,
-                               stats=stats)
+    cancelled = (lambda: cancel.is_set()) if cancel is not None else None
+    if _large(library) and not library.readonly:
+        # the library's sort keys stay in the library between scans (dupkeys.py): only the new records' neighbours
+        # are looked up, in the very sort orders of a full scan
+        from . import dupkeys
+
+        if not dupkeys.current(library, progress=progress, cancelled=cancelled):
+            return []
+        pairs = dupscan.find_new_pairs(str(library.path), preset, distinct_pairs(library), list(paper_ids),
+                                       progress=progress, cancelled=cancelled, stats=stats)
+    else:
+        pairs = dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), new_ids=list(paper_ids),
+                                   progress=progress, cancelled=cancelled, stats=stats)
     return _group(pairs or [], preset)
+
+
+def _large(library: Library) -> bool:
+    """More visible records than a scan reads in a moment: the scan after an import goes through stored keys."""
+    from .dupscan import RARE_KEYS_UP_TO
+
+    return library.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM papers WHERE {VISIBLE} LIMIT ?)",
+                                (RARE_KEYS_UP_TO + 1,)).fetchone()[0] > RARE_KEYS_UP_TO
 
 
 def new_papers_of(library: Library, source_ids: list[int]) -> list[int]:
