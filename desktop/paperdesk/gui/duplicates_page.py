@@ -62,6 +62,18 @@ class ScanWorker(QObject):
             self.failed.emit(f"The duplicate scan stopped: {exc}")
 
 
+def show_progress(bar: QProgressBar, stage: str, done: int, total: int) -> None:
+    """A stage counted in steps fills the bar; a single step (sorting, indexing) shows it busy, never a bar
+    standing at 0% (or at 100%) while the work goes on."""
+    if total <= 1:
+        bar.setRange(0, 0)
+        bar.setFormat(f"{stage}…")
+    else:
+        bar.setRange(0, total)
+        bar.setValue(done)
+        bar.setFormat(f"{stage}: {done:,} of {total:,}")
+
+
 class GroupList(QListWidget):
     """The queue's list; the decision keys go to the page instead of the list's type-to-search."""
 
@@ -85,6 +97,7 @@ class DuplicatesPage(QWidget):
     scanFinished = Signal()  # a scan finished and its groups are in the queue (see ``covers``)
     newScanStopped = Signal(list)  # records whose scan was cancelled or failed
     scanProgress = Signal(str, int, int)  # stage, done, total (of whichever scan runs)
+    scanStarted = Signal()  # a scan began (``scanning`` says which records it covers)
 
     # Events whose new records are always scanned against the library (other records that come back, by an
     # undo say, only when the queue holds groups already).
@@ -201,6 +214,12 @@ class DuplicatesPage(QWidget):
         full_running = self.worker is not None and self.worker.whole
         return not (wanted & self.pending or wanted & running or (full_running and wanted))
 
+    def scanning(self, ids) -> bool:
+        """A scan covering some of ``ids`` is running now (not only due)."""
+        if self.worker is None or self.worker.load or set(ids) & self.pending:
+            return False  # (pending: arrived after the running scan began reading; a scan of their own follows)
+        return self.worker.whole or bool(set(ids) & set(self.worker.new_ids or ()))
+
     def _next(self) -> None:
         """The work asked for while a scan ran."""
         if self.full_wanted:
@@ -223,6 +242,7 @@ class DuplicatesPage(QWidget):
         self.worker.cancelled.connect(self._cancelled)
         self.worker.cancelled.connect(lambda: self.thread.quit())
         self.thread = start_in_thread(self.worker, self)
+        self.scanStarted.emit()
 
     def stop(self) -> None:
         """Cancel a running scan and wait for its thread (the window is closing). What the scan reports after
@@ -242,9 +262,7 @@ class DuplicatesPage(QWidget):
             self.worker.cancel.set()
 
     def _progress(self, stage: str, done: int, total: int) -> None:
-        self.bar.setRange(0, max(total, 1))
-        self.bar.setValue(done)
-        self.bar.setFormat(f"{stage}: {done:,} of {total:,}")
+        show_progress(self.bar, stage, done, total)
         self.scanProgress.emit(stage, done, total)
 
     def _ended(self) -> list[int] | None:
