@@ -130,6 +130,8 @@ def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress
     from . import merging
 
     conn = library.conn
+    if not ids and not has_results(library):
+        return None  # nothing stored, nothing to store: no write at all
     with library.transaction():
         _tables(conn)
     if preset is None:  # the preset the stored pairs were scored with

@@ -177,6 +177,8 @@ class DuplicatesPage(QWidget):
         if self.stopped or self.worker is not None or self.load_tried:
             return
         self.load_tried = True
+        if not dupstore.has_results(self.library):  # a quick look: no thread for a library with no queue
+            return
         self._start(None, "Duplicates — reading the groups of the last scan…", load=True)
 
     def opened(self) -> None:
@@ -185,7 +187,9 @@ class DuplicatesPage(QWidget):
             return
         if not self.load_tried and not (self.scanned or self.fresh):
             self.load()  # a full scan follows when the library holds no queue (``_scanned``)
-        elif self.needs_full_scan():
+            if self.worker is not None:
+                return
+        if self.needs_full_scan():
             self.scan()
 
     def scan(self) -> None:
