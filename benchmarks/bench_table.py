@@ -144,7 +144,13 @@ def measure(db: Path) -> dict:
     timed("search_cleared_s", lambda: window._set_filter(search=""))
     tag = curation.tag_by_name(library, "reading-list")
     if tag is not None:  # a library from another benchmark, measured without writing to it, has none
+        start = time.perf_counter()
         timed("tag_filter_s", lambda: window._set_filter(view="tags", tag_ids=(tag["id"],)))
+        # A big tag shows its first screen first (core.hits); its whole list and count arrive behind it.
+        while not window.model.complete:
+            app.processEvents()
+            time.sleep(0.005)
+        figures["tag_filter_counted_s"] = time.perf_counter() - start
         figures["tag_filter_hits"] = window.model.rowCount()
         timed("back_to_all_s", lambda: window._set_filter(view="all", tag_ids=()))
 

@@ -198,3 +198,51 @@ def test_killing_the_app_mid_backup_leaves_the_library_and_earlier_backups_intac
     assert backup.check_backup(earlier.path) == 154
     assert _titles(earlier.path) == _titles(seeded.path)
     assert [i.path for i in backup.list_backups(seeded.path)] == [earlier.path]
+
+
+def test_a_backup_the_disk_has_no_room_for_is_refused_before_a_page_is_written(seeded, monkeypatch):
+    """Checked first: the backup would need the whole library's size, and a disk filled to the last byte
+    would make the library's own next write fail."""
+    needed = backup.backup_size(seeded)
+    monkeypatch.setattr(backup, "free_space", lambda folder: needed + backup.SPARE_BYTES - 1)
+    with pytest.raises(LibraryError) as refused:
+        backup.make_backup(seeded, "daily")
+    sentence = str(refused.value)
+    assert sentence.startswith("No backup made: it needs ") and "free" in sentence and "Preferences" in sentence
+    assert backup.size_text(needed) in sentence
+    folder = backup.backups_dir(seeded.path)
+    assert not folder.exists() or list(folder.iterdir()) == []
+    monkeypatch.setattr(backup, "free_space", lambda folder: needed + backup.SPARE_BYTES)
+    made = backup.make_backup(seeded, "daily")  # room enough: made, of the size foreseen
+    assert made.records == 154 and made.size == needed
+
+
+def test_the_free_space_is_read_on_the_disk_of_a_folder_not_made_yet(seeded):
+    folder = backup.backups_dir(seeded.path)
+    assert not folder.exists()
+    import shutil
+
+    # (other processes write to the same disk meanwhile: equal within a margin)
+    assert abs(backup.free_space(folder) - shutil.disk_usage(seeded.path.parent).free) < 512 * 1024 * 1024
+
+
+def test_the_backups_space_can_be_limited_oldest_first_never_the_newest(seeded):
+    one = backup.make_backup(seeded, "first").size
+    backup.set_space_limit(seeded, int(2.5 * one))
+    assert backup.space_limit(seeded) == int(2.5 * one)
+    made = [backup.make_backup(seeded, f"run {i}").path for i in range(4)]
+    kept = [i.path for i in backup.list_backups(seeded.path)]
+    assert kept == [made[3], made[2]]  # two fit in 2.5 backups' space
+    assert backup.backups_total(seeded.path) == sum(p.stat().st_size for p in kept)
+    backup.set_space_limit(seeded, 1)  # smaller than one backup: the newest is kept all the same
+    newest = backup.make_backup(seeded, "last").path
+    assert [i.path for i in backup.list_backups(seeded.path)] == [newest]
+    backup.set_space_limit(seeded, None)
+    assert backup.space_limit(seeded) is None
+
+
+@pytest.mark.parametrize("size,text", [(0, "0 bytes"), (999, "999 bytes"), (40_960, "41.0 KB"),
+                                       (812_000_000, "812 MB"), (3_401_555_968, "3.4 GB"),
+                                       (123_400_000_000, "123 GB")])
+def test_sizes_read_as_a_file_manager_shows_them(size, text):
+    assert backup.size_text(size) == text

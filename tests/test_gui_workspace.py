@@ -283,12 +283,18 @@ def test_a_second_window_on_the_same_library_sees_changes_after_refresh(seeded, 
     assert db_value(seeded, "SELECT title FROM papers WHERE id = ?", pid) == "Changed In The First Window"
 
 
-def test_snapshot_command_writes_each_view(seeded, tmp_path):
+def test_snapshot_command_writes_each_view_and_leaves_no_copy_behind(seeded, tmp_path, monkeypatch):
+    import tempfile
+
     from paperdesk.gui.snapshot import snapshot
 
+    scratch = tmp_path / "scratch"  # the snapshot's copy of the library goes here, and must go away
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     for view in ("main", "review", "tags"):
         out = snapshot(tmp_path / f"{view}.png", str(seeded.path), view)
         assert out.stat().st_size > 5000
+        assert list(scratch.iterdir()) == []
 
 
 def test_dropping_dump_files_on_the_window_imports_them(tmp_path, settings, qtbot, seed_paths):

@@ -351,3 +351,136 @@ def test_export_of_the_view_while_counting_takes_every_hit(window, qtbot, monkey
     dialog = window.open_export(show=False)
     assert list(dialog.view_ids) == ordered(window.library, search="l")
     dialog.close()
+
+
+def _click_row(window, qtbot, row: int) -> None:
+    """A click on ``row`` as the librarian makes it (on the table's viewport, in the row's first cell)."""
+    rect = window.table.visualRect(window.model.index(row, 0))
+    qtbot.mouseClick(window.table.viewport(), Qt.LeftButton, pos=rect.center())
+
+
+@pytest.mark.parametrize("row", [0, 3])
+def test_a_row_chosen_while_counting_stays_chosen_when_the_count_arrives(window, qtbot, monkeypatch, row):
+    """Seen on a 100,000-record library: a record current before the search, a 1-letter search typed, a row
+    clicked while the count is on its way; when the count arrived the selection jumped back to the record of
+    before the search. The librarian's choice stands: the table, the detail pane and the status bar stay on it.
+    Row 0 is the first hit the table made current itself: clicking it is a choice all the same."""
+    expected = ordered(window.library, search="l")
+    far = expected[-1]  # current before the search, a hit beyond the first screen
+    window.select_row(window.model.row_of(far))
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    assert not window.model.complete and far not in window.model.ids
+    _click_row(window, qtbot, row)
+    chosen = expected[row]
+    assert window.current_id() == chosen == window.detail.paper_id
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    qtbot.wait(100)  # anything queued behind the count arrives
+    assert list(window.model.ids) == expected
+    assert window.current_id() == chosen and window.table.selected_ids() == [chosen]
+    assert window.detail.paper_id == chosen
+    # The status bar: the whole count, no 'counting…', no multi-selection left over from anything else.
+    assert window.count_label.text() == f"{len(expected):,} of {_visible(window):,} records"
+
+
+def test_a_key_moving_the_selection_while_counting_is_a_choice_too(window, qtbot, monkeypatch):
+    expected = ordered(window.library, search="l")
+    far = expected[-1]
+    window.select_row(window.model.row_of(far))
+    gate = Gate(monkeypatch)
+    type_search(window, qtbot, "l")
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key_Down)
+    qtbot.keyClick(window.table, Qt.Key_Up)  # back on the first hit, by the librarian's hand
+    assert window.current_id() == expected[0]
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    qtbot.wait(100)
+    assert window.current_id() == expected[0] == window.detail.paper_id
+
+
+def _visible(window) -> int:
+    return window.library.conn.execute("SELECT COUNT(*) FROM visible_papers").fetchone()[0]
+
+
+# --- a big tag: its first screen off the sort index, its whole list behind it ------------------------------
+
+def _tag_every(library, n: int) -> int:
+    from paperdesk.core import curation
+
+    tag = curation.create_tag(library, "reading-list")
+    with library.transaction() as conn:
+        conn.execute("INSERT INTO paper_tags(paper_id, tag_id) SELECT id, ? FROM papers WHERE id % ? = 0", (tag, n))
+    return tag
+
+
+def _sqlites_own(library, f) -> list[int]:
+    """The tag view's ids as SQLite orders them when left to itself (each tagged row fetched, then sorted)."""
+    compiled = query.compile_filter(f, query.recent_since(library.conn))
+    assert "+p.id" not in compiled.sql_where
+    return [r[0] for r in library.conn.execute(
+        f"SELECT p.id FROM {query.relation(f)} p WHERE {compiled.sql_where} ORDER BY {query.order_by(f)}",
+        compiled.params)]
+
+
+@pytest.mark.parametrize("sort,descending", [("title", False), ("first_author", True), ("date", False),
+                                             ("sources_count", True), ("category", False)])
+def test_a_big_tag_is_read_in_the_sort_indexs_order_with_the_same_result(big, small_screen, monkeypatch, sort,
+                                                                         descending):
+    monkeypatch.setattr(query, "MANY_MEMBERS", 100)
+    tag = _tag_every(big, 7)  # 428 of 3,000: "many" here
+    f = query.RecordFilter(view="tags", tag_ids=(tag,), sort=sort, descending=descending)
+    expected = _sqlites_own(big, f)
+    assert len(expected) > 2 * hits.FIRST_SCREEN
+    found = hits.Hits(big.conn, f)
+    ids = list(found.first())
+    assert found.way == "members" and not found.complete and ids == expected[:hits.FIRST_SCREEN]
+    while not found.complete:
+        ids += found.more(37)
+    assert ids == expected
+    found.close()
+    assert list(query.ordered_ids(big.conn, f)) == expected
+    # The reason for it: the sort column's index is walked in order, no tagged row is fetched to be sorted.
+    compiled = query.compile_filter(f, query.recent_since(big.conn), walk_members=True)
+    plan = " | ".join(r[3] for r in big.conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT p.id FROM visible_papers p WHERE {compiled.sql_where}"
+        f" ORDER BY {query.order_by(f)}", compiled.params))
+    assert "USING INDEX idx_papers_" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_small_tag_and_every_tags_mode_keep_sqlites_own_result(big, monkeypatch):
+    monkeypatch.setattr(query, "MANY_MEMBERS", 100)
+    small = _tag_every(big, 101)  # 29 records: fetched and sorted, complete at once
+    found = hits.Hits(big.conn, query.RecordFilter(view="tags", tag_ids=(small,)))
+    assert list(found.first()) == _sqlites_own(big, found.filter) and found.complete and found.way == "whole"
+    from paperdesk.core import curation
+
+    other = curation.create_tag(big, "second")
+    with big.transaction() as conn:
+        conn.execute("INSERT INTO paper_tags(paper_id, tag_id) SELECT id, ? FROM papers WHERE id % 3 = 0", (other,))
+    for mode in ("all", "any"):
+        f = query.RecordFilter(view="tags", tag_ids=(small, other), tag_mode=mode, sort="date")
+        assert query.many_members(big.conn, f)
+        assert list(query.ordered_ids(big.conn, f)) == _sqlites_own(big, f)
+
+
+def test_a_big_tag_in_the_window_shows_its_first_screen_then_every_record(window, qtbot, monkeypatch):
+    monkeypatch.setattr(query, "MANY_MEMBERS", 100)
+    tag = _tag_every(window.library, 7)
+    window.sidebar.rebuild()
+    gate = Gate(monkeypatch)
+    item = window.sidebar.tag_items[tag]  # clicked as the librarian clicks it
+    tree = window.sidebar.tree
+    tree.scrollToItem(item)
+    qtbot.mouseClick(tree.viewport(), Qt.LeftButton, pos=tree.visualItemRect(item).center())
+    assert window.model.filter.view == "tags" and window.model.filter.tag_ids == (tag,)
+    f = window.model.filter
+    expected = _sqlites_own(window.library, f)
+    assert not window.model.complete and list(window.model.ids) == expected[:hits.FIRST_SCREEN]
+    assert window.detail.paper_id == window.current_id() == expected[0]
+    assert "counting…" in window.count_label.text()
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    assert list(window.model.ids) == expected
+    assert window.count_label.text().startswith(f"{len(expected):,} of ")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,6 +28,9 @@ from .progress import Cancelled
 
 DEFAULT_KEEP = 10
 KEEP_SETTING = "backup_keep"
+SPACE_SETTING = "backup_space_limit"  # bytes all backups of the library may take together; none: no limit
+# Left free on the disk after a backup: a backup that fills the disk would make the library's next write fail.
+SPARE_BYTES = 256 * 1024 * 1024
 AUTO_INTERVAL = dt.timedelta(days=1)
 _PAGES_PER_STEP = 4096  # 16 MB at 4 KB pages: progress a few times a second, cancel within a fraction of one
 
@@ -89,6 +93,69 @@ def set_keep_count(library: Library, keep: int) -> None:
         conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (KEEP_SETTING, str(keep)))
 
 
+def space_limit(library: Library) -> int | None:
+    """The bytes all backups may take together (oldest pruned first beyond it), None when only their number
+    is limited."""
+    row = library.conn.execute("SELECT value FROM settings WHERE key = ?", (SPACE_SETTING,)).fetchone()
+    try:
+        return int(row[0]) if row and int(row[0]) > 0 else None
+    except ValueError:
+        return None
+
+
+def set_space_limit(library: Library, limit: int | None) -> None:
+    """Limit the backups' space to ``limit`` bytes (None or 0: no limit beyond their number)."""
+    with library.transaction() as conn:
+        if limit:
+            conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (SPACE_SETTING, str(int(limit))))
+        else:
+            conn.execute("DELETE FROM settings WHERE key = ?", (SPACE_SETTING,))
+
+
+def size_text(size: int | float) -> str:
+    """Bytes as a person reads them: ``3.4 GB``, ``812 MB``, ``40 KB`` (decimal units, as file managers show)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+    return f"{int(size)} bytes"
+
+
+def backup_size(library: Library) -> int:
+    """What a backup of ``library`` writes: every page of its database (the WAL's pages included, as of now)."""
+    pages, page_size = (library.conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
+    return pages * page_size
+
+
+def free_space(folder: Path) -> int:
+    """Free bytes on the disk that holds ``folder`` (or its nearest existing parent: it may not exist yet)."""
+    probe = Path(folder)
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    return shutil.disk_usage(probe).free
+
+
+def check_room(library: Library, folder: Path) -> int:
+    """Refuse, with a sentence, a backup the disk has no room for (checked before a page is written); returns
+    the backup's expected size."""
+    needed = backup_size(library)
+    try:
+        free = free_space(folder)
+    except OSError:
+        return needed  # the backup itself will say what the disk refuses
+    if free < needed + SPARE_BYTES:
+        raise LibraryError(
+            f"No backup made: it needs {size_text(needed)} and the disk holding {folder} has {size_text(free)}"
+            f" free (with {size_text(SPARE_BYTES)} kept spare). Free some space there, or keep fewer backups"
+            " (Edit › Preferences); the library is unchanged.")
+    return needed
+
+
+def backups_total(library_path: str | os.PathLike) -> int:
+    """The bytes the library's backups take together."""
+    return sum(info.size for info in list_backups(library_path))
+
+
 def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%S%fZ")
 
@@ -112,6 +179,7 @@ def make_backup(
     folder = backups_dir(library.path) if in_folder else Path(dest).parent
     target = folder / f"{library.path.stem}-{_stamp(created)}.sqlite" if in_folder else Path(dest)
     partial = target.with_name(target.name + ".partial")
+    check_room(library, folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(folder)
@@ -161,7 +229,8 @@ def make_backup(
             conn.execute("COMMIT")
 
     if in_folder:
-        prune(library.path, keep if keep is not None else keep_count(library), spare=target)
+        prune(library.path, keep if keep is not None else keep_count(library), spare=target,
+              limit=space_limit(library))
     return info
 
 
@@ -247,10 +316,21 @@ def list_backups(library_path: str | os.PathLike) -> list[BackupInfo]:
     return sorted(infos, key=lambda i: (i.created, i.path.name), reverse=True)
 
 
-def prune(library_path: str | os.PathLike, keep: int, spare: Path | None = None) -> list[Path]:
-    """Delete all but the newest ``keep`` backups (never ``spare``); returns what was deleted."""
+def prune(library_path: str | os.PathLike, keep: int, spare: Path | None = None,
+          limit: int | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` backups, and the oldest while all of them take more than ``limit``
+    bytes; never ``spare`` nor the newest one. Returns what was deleted."""
+    backups = list_backups(library_path)
+    going = backups[max(1, keep):]
+    if limit:
+        kept = backups[:max(1, keep)]
+        total = sum(info.size for info in kept)
+        while len(kept) > 1 and total > limit:
+            oldest = kept.pop()
+            total -= oldest.size
+            going.insert(0, oldest)
     removed = []
-    for info in list_backups(library_path)[max(1, keep):]:
+    for info in going:
         if spare is not None and info.path == spare:
             continue
         for path in (info.path, _sidecar(info.path)):

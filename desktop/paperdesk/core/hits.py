@@ -15,7 +15,8 @@ stopping after a screenful:
 A rare search has a small hit list, and ordering all of it is cheapest: its whole list comes back at once,
 complete. Which way is chosen: the walk first, for a few hundred records; if they held too few hits, the hit
 count of the full-text index alone (cheap for anything but a very short prefix) decides between the whole list
-and the probe. Both ways continue (``more``) from where they stopped, in the same order as
+and the probe. A big tag without a search (query.MANY_MEMBERS) takes the probe's way with the tag in place of
+the full-text hit set ("members"). All ways continue (``more``) from where they stopped, in the same order as
 ``query.ordered_ids``, whose result the caller builds meanwhile elsewhere (the table: in a thread of its own).
 """
 
@@ -61,11 +62,13 @@ class Hits:
 
     def __init__(self, conn: sqlite3.Connection, f: query.RecordFilter):
         self.conn, self.filter = conn, f
-        self.compiled = query.compile_filter(f, query.recent_since(conn), with_match=False)
+        self.walk_members = query.many_members(conn, f)  # a big tag: read in the sort index's order
+        self.compiled = query.compile_filter(f, query.recent_since(conn), with_match=False,
+                                             walk_members=self.walk_members)
         self.match = self.compiled.match
         self.order = query.order_by(f)
         self.relation = query.relation(f)
-        self.way = "whole"  # walk | probe | whole
+        self.way = "whole"  # walk | probe | members | whole
         self.walked = 0  # walk: records read so far in display order
         self.found = 0  # hits handed out so far
         self.complete = False
@@ -101,11 +104,13 @@ class Hits:
         return hits
 
     def _probe(self, wanted: int) -> array:
+        where, params = self.compiled.sql_where, list(self.compiled.params)
+        if self.match is not None:
+            where += " AND +p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
+            params.append(self.match)
         rows = self.conn.execute(
-            f"SELECT p.id FROM {self.relation} p WHERE {self.compiled.sql_where} AND"
-            " +p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
-            f" ORDER BY {self.order} LIMIT ? OFFSET ?",
-            [*self.compiled.params, self.match, wanted, self.found]).fetchall()
+            f"SELECT p.id FROM {self.relation} p WHERE {where} ORDER BY {self.order} LIMIT ? OFFSET ?",
+            [*params, wanted, self.found]).fetchall()
         if len(rows) < wanted:
             self.complete = True
         return array("q", (r[0] for r in rows))
@@ -122,8 +127,14 @@ class Hits:
     def first(self, wanted: int | None = None) -> array:
         """The first ``wanted`` hits (FIRST_SCREEN; all of them, and ``complete``, when that is cheapest)."""
         wanted = wanted or FIRST_SCREEN
-        if self.match is None:  # no full-text words: the indexed query is fast whatever it matches
-            return self._whole()
+        if self.match is None:  # no full-text words: the indexed query is fast whatever it matches,
+            if not self.walk_members:
+                return self._whole()
+            # but a big tag's (query.MANY_MEMBERS): its first screen off the sort index, the rest behind it.
+            self.way = "members"
+            hits = self._probe(wanted)
+            self.found = len(hits)
+            return hits
         self.way = "walk"
         hits = self._walk(wanted, WALK_BUDGET)
         if len(hits) < wanted and not self.complete:

@@ -407,7 +407,9 @@ class LibraryCare:
             return backup.make_backup(library, "manual", progress=progress, cancelled=cancelled)
 
         def done(info):
-            self.statusBar().showMessage(f"Backed up {plural(info.records, 'record')} to {info.path}", 6000)
+            from .backup_status import made_sentence
+
+            self.statusBar().showMessage(made_sentence(info, self.library.path, "Backed up"), 15000)
 
         self._run("Backing up the library", step, done, background=not backup_is_quick(self.library))
 
@@ -424,23 +426,46 @@ class LibraryCare:
             dialog.open()
         return dialog
 
+    def setup_backup_status(self) -> None:
+        from .backup_status import BackupStatus
+
+        self.backup_status = BackupStatus(self)
+        self.statusBar().addPermanentWidget(self.backup_status)
+
+    def _backup_began(self, size: int) -> None:
+        self.backup_status.follow(self.backup_worker, size)
+
     def _backup_done(self, info) -> None:
+        from .backup_status import made_sentence
+
+        self.backup_status.ended()
         if info is not None:
-            self.statusBar().showMessage(f"Daily backup made: {info.path.name}", 5000)
+            self.statusBar().showMessage(made_sentence(info, self.library.path), 15000)
 
     def _backup_failed(self, sentence: str) -> None:
-        self.statusBar().showMessage(sentence, 10000)
+        self.backup_status.ended()
+        self.statusBar().showMessage(sentence, 30000)  # no room on the disk: long enough to be read
 
     def backup_if_due(self):
-        """The daily backup, at start, in the background: only when the newest backup is a day old (or none)."""
+        """The daily backup, at start, in the background: only when the newest backup is a day old (or none).
+        Its size and progress show in the status bar with Stop; it ends with what it made or why it made none."""
         from .workers import BackupWorker, start_in_thread
 
         if not self.library.count_papers():
             return None
         worker = BackupWorker(self.library.path)
         # Bound methods of the window (a QObject), not lambdas: Qt then queues the call to the GUI thread.
+        worker.began.connect(self._backup_began)
+        worker.progress.connect(self.backup_status.progressed)  # before it starts: no step goes unseen
         worker.finished.connect(self._backup_done)
         worker.failed.connect(self._backup_failed)
+        worker.stopped.connect(self._backup_failed)
         self.backup_worker = worker
         self.backup_thread = start_in_thread(worker, self)
         return worker
+
+    def stop_backup(self) -> None:
+        """The window closes: a daily backup still copying stops at its next step (it leaves nothing behind)."""
+        worker = getattr(self, "backup_worker", None)
+        if worker is not None:
+            worker.cancel.set()

@@ -536,6 +536,7 @@ class LibraryFiles:
             if timer is not None:
                 timer.stop()
         self.ops.shutdown()  # a bulk operation still running is cancelled (rolled back) and waited for
+        self.stop_backup()  # a daily backup still copying stops at once instead of being waited for
         self._stop_workers()
         # What the stopped workers reported is still queued: let it arrive while the library is open, but start
         # no new work from it (an import's end would otherwise start a new duplicates scan), then stop anything

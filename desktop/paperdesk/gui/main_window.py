@@ -159,6 +159,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.count_label = QLabel("")
         self.statusBar().addPermanentWidget(self.count_label)
         self.setup_bulk_progress()  # care.py: the progress bar and Cancel of bulk operations
+        self.setup_backup_status()  # care.py: the daily backup's progress and Stop
         self.actions_by_name = actions.build(self)
         self.undo_action, self.redo_action = self.actions_by_name["undo"], self.actions_by_name["redo"]
         self.column_actions = self.table.column_actions

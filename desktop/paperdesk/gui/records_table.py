@@ -35,9 +35,11 @@ class RecordsTable(QTableView):
         self._kept: tuple | None = None  # current record and selection when the whole hit list arrives
         self._wanted: tuple | None = None  # a record to select again once the whole hit list holds it
         self._before_reset: tuple = (None, [])
+        self._selecting = False  # reselect() is moving the selection: not the librarian's choice
         self.records.completing.connect(self._before_complete)
         self.records.completed.connect(self._after_complete)
         self.records.modelAboutToBeReset.connect(self._remember_current)
+        self.selectionModel().currentChanged.connect(self._chosen_by_hand)
         self.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)  # before sorting is switched on
         self.setSortingEnabled(True)
         # After Qt's own slot has sorted the model: the record that was current stays current.
@@ -162,6 +164,21 @@ class RecordsTable(QTableView):
             self.selectionModel().setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
             self.scrollTo(index)
 
+    def _chosen_by_hand(self, *_) -> None:
+        """The current record changed by anything but ``reselect``: the librarian chose (or a change moved it),
+        so the record of before the search is no longer wanted back when the whole hit list arrives."""
+        if not self._selecting:
+            self._wanted = None
+
+    def mousePressEvent(self, event) -> None:
+        # A click on the row that is already current changes nothing Qt reports, yet it is a choice.
+        self._wanted = None
+        super().mousePressEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        self._wanted = None
+        super().keyPressEvent(event)
+
     def _remember_current(self) -> None:
         self._before_reset = (self.current_id(), self.selected_ids())
 
@@ -175,7 +192,7 @@ class RecordsTable(QTableView):
         kept, self._kept = self._kept, None
         wanted, self._wanted = self._wanted, None
         if wanted is not None and kept is not None and kept[0] == wanted[2] \
-                and self.records.row_of(wanted[0]) >= 0:
+                and self.records.row_of(wanted[0]) >= 0:  # nobody chose another meanwhile (_chosen_by_hand)
             self.reselect(wanted[0], wanted[1])
         elif replaced and kept is not None:
             self.reselect(*kept)
@@ -216,7 +233,11 @@ class RecordsTable(QTableView):
             row = 0
         if row < 0:
             return False
-        self.select_row(row)
+        self._selecting = True
+        try:
+            self.select_row(row)
+        finally:
+            self._selecting = False
         if paper_id is not None and self.records.row_of(paper_id) < 0 and not self.records.complete:
             # Only a search's first hits are shown yet: ``paper_id`` may be further down the whole list.
             self._wanted = (paper_id, others, self.current_id())

@@ -9,30 +9,43 @@ from pathlib import Path
 VIEWS = ("main", "review", "tags", "duplicates", "merge", "about")
 
 
-def _copy_of(path: Path) -> Path:
-    from ..core.libfile import checked_copy
-
-    return checked_copy(path, Path(tempfile.mkdtemp(prefix="paperdesk-snapshot-")) / path.name)
-
-
 def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", size=(1500, 860)) -> Path:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
+    from ..core.library import resolve_db_path
 
-    from ..core.library import Library, resolve_db_path
-    from .app import make_app
-    from .main_window import MainWindow
-
-    app = make_app()
     path = resolve_db_path(db)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no library here")
     # A snapshot only reads: the window works on a copy, so the library itself never changes by a byte (the
-    # window may refresh author figures or migrate an older library — in the copy).
-    library = Library(_copy_of(path))
+    # window may refresh author figures or migrate an older library — in the copy). The copy and the window's
+    # throwaway settings go with the folder when the picture is taken (a big library's copy is gigabytes).
+    with tempfile.TemporaryDirectory(prefix="paperdesk-snapshot-") as folder:
+        return _snapshot(Path(out), path, Path(folder), view, size)
+
+
+def _snapshot(out: Path, path: Path, folder: Path, view: str, size) -> Path:
+    from PySide6.QtCore import QSettings
+
+    from ..core.libfile import checked_copy
+    from ..core.library import Library
+    from .app import make_app
+    from .main_window import MainWindow
+
+    app = make_app()
+    library = Library(checked_copy(path, folder / path.name))
     # A throwaway settings file: a snapshot shows the default layout, whatever the user's window looks like.
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "snapshot.ini"), QSettings.IniFormat)
+    settings = QSettings(str(folder / "snapshot.ini"), QSettings.IniFormat)
     window = MainWindow(library, settings)
+    try:
+        return _render(app, window, library, out, view, size)
+    finally:
+        window.close()
+        window.shutdown()
+        library.close()
+        settings.sync()
+
+
+def _render(app, window, library, out: Path, view: str, size) -> Path:
     window.resize(*size)
     window.show()
     app.processEvents()
@@ -64,10 +77,7 @@ def snapshot(out: str | os.PathLike, db: str | None = None, view: str = "main", 
     else:
         raise ValueError(f"unknown view {view!r}; one of {', '.join(VIEWS)}, author:NAME")
     app.processEvents()
-    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not target.grab().save(str(out)):
         raise OSError(f"{out}: cannot write the PNG")
-    window.close()
-    library.close()
     return out

@@ -49,35 +49,46 @@ class ImportWorker(QObject):
 
 
 class BackupWorker(QObject):
-    """The daily backup, in a thread of its own with its own connection: a large library is copied page by page
-    while the librarian works (SQLite's backup API restarts by itself if the window writes meanwhile)."""
+    """A backup in a thread of its own with its own connection (the daily one at start, Back up now in the
+    Backups dialog): a large library is copied page by page while the librarian works, reporting how far it
+    got; ``cancel`` stops it between pages and leaves nothing behind."""
 
+    began = Signal(int)  # the backup's expected size in bytes (sent only when one is made)
+    progress = Signal(int, int)  # pages copied, pages in all
     finished = Signal(object)  # core.backup.BackupInfo, or None when none was due
-    failed = Signal(str)
+    failed = Signal(str)  # a sentence: no backup was made, and why (no room on the disk, an error)
+    stopped = Signal(str)  # a sentence: the librarian stopped it, none was made
 
     def __init__(self, db_path, reason: str = "daily", only_if_due: bool = True):
         super().__init__()
         self.db_path, self.reason, self.only_if_due = db_path, reason, only_if_due
+        self.cancel = threading.Event()
 
     def run(self) -> None:
         from ..core import backup
 
+        what = "Daily backup" if self.reason == "daily" else "Backup"
         try:
             if self.only_if_due and not backup.backup_due(self.db_path):
                 self.finished.emit(None)
                 return
             library = Library(self.db_path)
             try:
-                self.finished.emit(backup.make_backup(library, self.reason))
+                self.began.emit(backup.backup_size(library))
+                self.finished.emit(backup.make_backup(library, self.reason, progress=self.progress.emit,
+                                                      cancelled=self.cancel.is_set))
             finally:
                 library.close()
+        except backup.BackupCancelled:
+            again = " (it is made at the next start)" if self.reason == "daily" else ""
+            self.stopped.emit(f"{what} stopped: none was made{again}; the library is unchanged")
         except LibraryError as exc:
-            self.failed.emit(f"The {self.reason} backup failed: {exc}")
+            self.failed.emit(f"{what}: {exc}")
         except Exception as exc:  # the traceback to the log, a sentence to the window
             from ..core.logfile import log_exception
 
             log_exception(exc, "backup worker")
-            self.failed.emit(f"The {self.reason} backup failed: {exc}")
+            self.failed.emit(f"{what} failed: {exc}")
 
 
 def start_in_thread(worker: QObject, parent: QObject) -> QThread:
@@ -86,6 +97,8 @@ def start_in_thread(worker: QObject, parent: QObject) -> QThread:
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit)
     worker.failed.connect(thread.quit)
+    if hasattr(worker, "stopped"):
+        worker.stopped.connect(thread.quit)
     thread.finished.connect(thread.deleteLater)
     thread.start()
     return thread

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, \
-    QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout
+    QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 from ...core import backup, libraries
 from ...core.library import LibraryError
@@ -21,8 +21,8 @@ class BackupsDialog(QDialog):
         self.setObjectName("backups-dialog")
         self.setWindowTitle("Backups of this library")
         layout = QVBoxLayout(self)
-        self.where = QLabel(f"In {backup.backups_dir(library.path)} (the newest {backup.keep_count(library)} are"
-                            " kept; Edit › Preferences or paperdesk backup --keep N changes how many)")
+        self.where = QLabel("")
+        self.where.setObjectName("backups-where")
         self.where.setWordWrap(True)
         layout.addWidget(self.where)
         self.table = QTableWidget(0, 4)
@@ -36,9 +36,13 @@ class BackupsDialog(QDialog):
         self.message = QLabel("")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+        self.bar = QProgressBar()  # while Back up now copies, in the background
+        self.bar.hide()
+        layout.addWidget(self.bar)
+        self.worker = self.thread = None
         row = QHBoxLayout()
         self.backup_button = QPushButton("Back up &now")
-        self.backup_button.clicked.connect(self.backup_now)
+        self.backup_button.clicked.connect(self._backup_clicked)
         self.into_button = QPushButton("Restore into a &new file…")
         self.into_button.clicked.connect(lambda: self.restore_into())
         self.over_button = QPushButton("Restore &over this library…")
@@ -55,6 +59,7 @@ class BackupsDialog(QDialog):
 
     def reload(self) -> None:
         self.backups = backup.list_backups(self.library.path)
+        self.where.setText(self.where_text())
         self.table.setRowCount(len(self.backups))
         for r, info in enumerate(self.backups):
             cells = (info.shown,
@@ -74,18 +79,83 @@ class BackupsDialog(QDialog):
         for button in (self.into_button, self.over_button):
             button.setEnabled(bool(self.backups))
 
+    def where_text(self) -> str:
+        """Where the backups are, what they take together and how that is limited."""
+        folder = backup.backups_dir(self.library.path)
+        total = sum(info.size for info in self.backups)
+        try:
+            free = f"; {backup.size_text(backup.free_space(folder))} free on that disk"
+        except OSError:
+            free = ""
+        limit = backup.space_limit(self.library)
+        limits = f"the newest {backup.keep_count(self.library)} are kept" + (
+            f", in at most {backup.size_text(limit)}" if limit else "")
+        return (f"In {folder}: {count(len(self.backups), 'backup')} taking {backup.size_text(total)}{free}."
+                f" Each is a whole copy of the library ({backup.size_text(backup.backup_size(self.library))} now);"
+                f" {limits} (Edit › Preferences changes this).")
+
     def chosen(self):
         rows = self.table.selectionModel().selectedRows()
         return self.backups[rows[0].row()] if rows else None
 
-    def backup_now(self) -> None:
-        try:
-            info = backup.make_backup(self.library, "manual")
-        except LibraryError as exc:
-            self.message.setText(str(exc))
-            return
+    def _backup_clicked(self) -> None:
+        if self.worker is not None:
+            self.stop_backup()
+        else:
+            self.backup_now()
+
+    def backup_now(self):
+        """A backup in the background (a large library takes a while): its progress here, the button stops it.
+        Returns the worker."""
+        from ..workers import BackupWorker, start_in_thread
+
+        if self.worker is not None:
+            return self.worker
+        worker = BackupWorker(self.library.path, "manual", only_if_due=False)
+        worker.progress.connect(self._progressed)
+        worker.finished.connect(self._backup_made)
+        worker.failed.connect(self._backup_ended)
+        worker.stopped.connect(self._backup_ended)
+        self.worker = worker
+        self.backup_button.setText("&Stop the backup")
+        for button in (self.into_button, self.over_button):
+            button.setEnabled(False)
+        self.bar.setRange(0, 0)
+        self.bar.show()
+        self.message.setText(f"Backing up {backup.size_text(backup.backup_size(self.library))}…")
+        self.thread = start_in_thread(worker, self)
+        return worker
+
+    def stop_backup(self, wait: bool = False) -> None:
+        if self.worker is not None:
+            self.worker.cancel.set()
+            if wait and self.thread is not None:
+                self.thread.quit()  # its loop ends once run() returns (the queued quit would wait for this thread)
+                self.thread.wait(30_000)
+
+    def _progressed(self, done: int, total: int) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+
+    def _backup_made(self, info) -> None:
+        self._backup_ended("")
         self.reload()
-        self.message.setText(f"Backed up {count(info.records, 'record', grouped=True)}.")
+        self.message.setText(f"Backed up {count(info.records, 'record', grouped=True)}"
+                             f" ({backup.size_text(info.size)}).")
+
+    def _backup_ended(self, sentence: str) -> None:
+        self.worker = self.thread = None
+        self.bar.hide()
+        self.backup_button.setText("Back up &now")
+        for button in (self.into_button, self.over_button):
+            button.setEnabled(bool(self.backups))
+        if sentence:
+            self.message.setText(sentence)
+
+    def done(self, result: int) -> None:
+        self.stop_backup(wait=True)  # closing stops a backup still copying (nothing is left behind)
+        super().done(result)
 
     def restore_into(self, target: str | None = None) -> str | None:
         info = self.chosen()

@@ -53,6 +53,19 @@ class PreferencesDialog(QDialog):
         self.keep.setToolTip("Automatic and manual backups of this library beyond this number are deleted, oldest"
                              " first, when the next backup is made")
         backups.addRow("&Backups kept", self.keep)
+        self.space = QSpinBox()
+        self.space.setObjectName("backups-space")
+        self.space.setRange(0, 100_000)
+        self.space.setSuffix(" GB")
+        self.space.setSpecialValueText("no limit")
+        limit = backup.space_limit(library)
+        self.space.setValue(round(limit / 1e9) if limit else 0)
+        self.space.setToolTip("All backups of this library together take at most this much: the oldest beyond it"
+                              " are deleted when the next backup is made (the newest is always kept)")
+        backups.addRow("Backups take at &most", self.space)
+        self.space_now = QLabel(self._space_now())
+        self.space_now.setObjectName("backups-space-now")
+        backups.addRow("", self.space_now)
         layout.addLayout(backups)
         self.error = QLabel("")
         self.error.setStyleSheet("color: #b00020")
@@ -65,6 +78,11 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._preview()
+
+    def _space_now(self) -> str:
+        backups = backup.list_backups(self.library.path)
+        return (f"Now: {count(len(backups), 'backup')} taking {backup.size_text(sum(b.size for b in backups))};"
+                f" each about {backup.size_text(backup.backup_size(self.library))}")
 
     def _preview(self) -> None:
         try:
@@ -81,6 +99,9 @@ class PreferencesDialog(QDialog):
             self.run(keys.set_pattern, self.pattern.text())
             if self.keep.value() != backup.keep_count(self.library):
                 backup.set_keep_count(self.library, self.keep.value())
+            limit = backup.space_limit(self.library)
+            if self.space.value() != (round(limit / 1e9) if limit else 0):
+                backup.set_space_limit(self.library, int(self.space.value() * 1e9))
         except (ValidationError, ValueError, LibraryError) as exc:
             self.error.setText(str(exc))
             return False
