@@ -27,6 +27,7 @@ from .library import Library
 from .schema import VISIBLE
 
 EVENT_KEY = "dup_keys_event"  # settings: the last event the table is current with
+REBUILD_CHUNK = 20_000  # ids a reading process returns at once (memory: a few chunks in the writing process)
 CATCH_UP_MAX = 200_000  # more records touched than this since the last look: rebuild instead
 TABLE = "dup_keys"
 _COLUMNS = "id INTEGER PRIMARY KEY, person TEXT NOT NULL, compact TEXT NOT NULL, backwards TEXT NOT NULL"
@@ -133,7 +134,7 @@ def current(library: Library, *, workers: int = 2, progress: Callable[[str, int,
 def rebuild(library: Library, *, workers: int = 2, progress=None, cancelled=None) -> bool:
     """Every visible record's keys, read in chunks (by ``workers`` processes), into a new table that replaces
     the old one once the events logged meanwhile are caught up."""
-    from .dupscan import KEY_CHUNK, _pool
+    from .dupscan import _pool
 
     conn = library.conn
     new = TABLE + "_new"
@@ -142,7 +143,7 @@ def rebuild(library: Library, *, workers: int = 2, progress=None, cancelled=None
         conn.execute(f"CREATE TABLE {new} ({_COLUMNS})")
         start = _last_event(conn)
         low, high = conn.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM papers").fetchone()
-    ranges = [(str(library.path), a, min(a + KEY_CHUNK, high + 1)) for a in range(low, high + 1, KEY_CHUNK)]
+    ranges = [(str(library.path), a, min(a + REBUILD_CHUNK, high + 1)) for a in range(low, high + 1, REBUILD_CHUNK)]
     pool = _pool(workers if len(ranges) > 1 else 1)
     try:
         for n, rows in enumerate(_bounded(pool, _key_task, ranges, ahead=workers + 1), start=1):
@@ -165,10 +166,10 @@ def rebuild(library: Library, *, workers: int = 2, progress=None, cancelled=None
         touched = touched_since(library, start)
         if touched is None:  # the library changed wholesale meanwhile: every record read again, under the lock
             conn.execute(f"DELETE FROM {new}")
-            for lo in range(low, _last_paper(conn) + 1, KEY_CHUNK):
+            for lo in range(low, _last_paper(conn) + 1, REBUILD_CHUNK):
                 conn.executemany(f"INSERT INTO {new} VALUES (?, ?, ?, ?)", key_rows(conn.execute(
                     f"SELECT id, title, authors FROM papers WHERE id >= ? AND id < ? AND {VISIBLE}",
-                    (lo, lo + KEY_CHUNK))))
+                    (lo, lo + REBUILD_CHUNK))))
         elif touched:
             _rewrite(conn, new, touched)
         conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
