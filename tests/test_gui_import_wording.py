@@ -15,6 +15,7 @@ from paperdesk.gui.dialogs import import_dialog as import_dialog_mod
 
 def bar_state(dialog):
     bar = dialog.bar
+    assert not dialog.stop_scan.isVisible()  # nothing to stop while the files are imported
     return bar.minimum(), bar.maximum(), bar.value(), bar.format(), dialog.status.text()
 
 
@@ -45,6 +46,7 @@ def test_a_large_import_shows_its_files_then_a_busy_bar_while_it_builds_its_inde
     assert status.startswith(f"All {total} files read; building")
     qtbot.waitUntil(lambda: window.duplicates.worker is None, timeout=30000)
     assert dialog.bar.value() == dialog.bar.maximum() and dialog.bar.format().startswith("Import finished")
+    assert not dialog.stop_scan.isVisible()  # the seeds were there already: no new records, nothing looked for
 
 
 def test_the_dialog_waits_for_a_running_scan_then_looks_with_a_stop_button(window, qtbot, duplicating_dump,

@@ -98,8 +98,8 @@ class ImportDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.RejectRole)
         self.stop_scan = QPushButton("Stop looking for duplicates")
-        self.stop_scan.hide()
         self.buttons.addButton(self.stop_scan, QDialogButtonBox.ActionRole)
+        self.stop_scan.hide()  # after addButton, which shows it: only while the new records' scan runs
         layout.addWidget(self.buttons)
         self.page = None  # the Duplicates page scanning the new records
         self.new_records: list[int] = []
