@@ -338,6 +338,7 @@ class DuplicatesPage(QWidget):
         if self.stopped:
             return
         whole = self.worker is not None and self.worker.whole
+        scanned_ids = set(self.worker.new_ids or ()) if self.worker is not None else set()
         self._ended()
         if stored is None:  # nothing stored yet: a full scan when the queue is on screen
             self.title.setText("Duplicates — not scanned yet")
@@ -345,13 +346,21 @@ class DuplicatesPage(QWidget):
                 self.full_wanted = True
         else:
             self.loaded = True
+            fresh_before = set(self.fresh)
             self.scanned, self.stale = stored.whole or whole, stored.stale
             self.fresh = set(stored.fresh)
             index = self.preset.findData(stored.preset)
             if index >= 0:
                 self.preset.setCurrentIndex(index)
+            same = [(g.records, g.confidence, g.score, g.reasons) for g in stored.groups] == \
+                [(g.records, g.confidence, g.score, g.reasons) for g in self.groups] \
+                and self.list.count() == len(self.groups) and fresh_before == self.fresh \
+                and not any(scanned_ids.intersection(g.records) for g in stored.groups)
             self.groups = list(stored.groups)
-            self._fill(max(self.list.currentRow(), 0))
+            if same:  # an edit of a record in no group, which joined none: the long list stays as it is
+                self._summary()
+            else:
+                self._fill(max(self.list.currentRow(), 0))
             if self.stale and self.isVisible():
                 self.full_wanted = True
         self._next()
@@ -364,12 +373,10 @@ class DuplicatesPage(QWidget):
     def _fill(self, keep_row: int = 0) -> None:
         self.list.clear()
         named = curation.briefs(self.library, [pid for group in self.groups for pid in group.records])
-        fresh = 0
         for group in self.groups:
             titles = [f"   {pid}: {b['title']}  —  {b['authors']} ({b['year'] or '?'})"
                       for pid, b in ((pid, named.get(pid)) for pid in group.records) if b]
             new = bool(self.fresh.intersection(group.records))
-            fresh += new
             text = (("NEW  " if new else "") + f"{group.confidence.upper()}  {group.score:.0f}   "
                     f"{'; '.join(group.reasons)}\n" + "\n".join(titles))
             item = QListWidgetItem(text)
@@ -377,7 +384,14 @@ class DuplicatesPage(QWidget):
             item.setToolTip("M merge, N not duplicates, S skip")
             item.setForeground(QColor(COLORS[group.confidence]))
             self.list.addItem(item)
+        if self.groups:
+            self.list.setCurrentRow(min(keep_row, len(self.groups) - 1))
+        self._summary()
+
+    def _summary(self) -> None:
+        """The page's title line, Merge certain, and the count for the sidebar."""
         certain = sum(1 for g in self.groups if g.confidence == "certain")
+        fresh = sum(1 for g in self.groups if self.fresh.intersection(g.records))
         title = f"Duplicates — {count(len(self.groups), 'candidate group')} ({certain} certain)"
         if self.fresh:
             title += f", {fresh} with new records"
@@ -387,8 +401,6 @@ class DuplicatesPage(QWidget):
             title += " — the library changed in ways these groups may not show: Scan again brings them up to date"
         self.title.setText(title)
         self.bulk.setEnabled(certain > 0)
-        if self.groups:
-            self.list.setCurrentRow(min(keep_row, len(self.groups) - 1))
         self.countChanged.emit(len(self.groups))
 
     # --- decisions --------------------------------------------------------------------------------------
