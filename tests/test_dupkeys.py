@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from generate import generate
 
-from paperdesk.core import curation, dupkeys, dupscan, merging, trash
+from paperdesk.core import authors, curation, dupkeys, dupscan, merging, trash
 from paperdesk.core.duplicates import PRESETS
 from paperdesk.core.library import Library
 
@@ -67,6 +67,16 @@ def test_keys_follow_imports_merges_unmerges_edits_and_the_trash_without_a_rebui
     row = next(r for r in keys if r[0] == edited)
     assert row[2] == "anentirelydifferenttitlewithhyphens" and row[3] == row[2][::-1]
     assert next(r for r in keys if r[0] == new[6])[1] == "quill z"
+    before, fresh = rebuilt(library)
+    assert before == fresh
+    # an author-name merge rewrites the first author of the records it moves: caught up from the merge's list
+    first = keys[0][0]
+    name = curation.authors_of(library, first)[0]
+    authors.merge_names(library, "Zed Quill", [name])
+    with monkeypatch.context() as m:
+        m.setattr(dupkeys, "rebuild", no_rebuild)
+        assert dupkeys.current(library, workers=1)
+    assert next(r for r in stored(library) if r[0] == first)[1] == "quill z"
     before, fresh = rebuilt(library)
     assert before == fresh
     # and back: the unmerge brings the merged-away records' keys back

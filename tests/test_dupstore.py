@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from conftest import SEED_CAPTURED
 
-from paperdesk.core import curation, dupstore, merging, trash
+from paperdesk.core import authors, curation, dupstore, merging, trash
 from paperdesk.core.library import Library
 
 
@@ -100,6 +100,14 @@ def test_the_queue_survives_a_restart_and_follows_every_kind_of_change(seeded, d
     assert binned == [pair[0]]
     caught = check([])  # its pairs dropped, nothing to score
     assert not any(pair[0] in g.records for g in caught.groups)
+    # an author-name merge: the records it rewrote are scored again (not a stale queue)
+    member = caught.groups[0].records[0]
+    name = curation.authors_of(seeded, member)[0]
+    keep = next(n for (pid,) in seeded.conn.execute("SELECT id FROM papers ORDER BY id DESC")
+                for n in curation.authors_of(seeded, pid)[:1] if n != name)
+    authors.merge_names(seeded, keep, [name])
+    assert curation.authors_of(seeded, member)[0] == keep
+    check()
 
 
 def test_changes_the_log_does_not_detail_leave_the_groups_flagged_stale(seeded):

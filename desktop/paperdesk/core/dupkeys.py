@@ -77,8 +77,9 @@ def _last_event(conn) -> int:
 
 def touched_since(library: Library, since: int) -> set[int] | None:
     """The records whose duplicate evidence (title, authors, date, abstract; visible or not) may have changed
-    since event ``since``, and those of pairs no longer marked "not duplicates". None: the events do not say (an
-    event kind this version does not know, a change to many records' names, very many changes)."""
+    since event ``since``, and those of pairs no longer marked "not duplicates" (an author-name merge: the records
+    it wrote anew, as the merge keeps them). None: the events do not say (an event kind this version does not
+    know, very many changes)."""
     from . import store
 
     touched: set[int] = set()
@@ -89,6 +90,15 @@ def touched_since(library: Library, since: int) -> set[int] | None:
             data = json.loads(details) if details else {}
         except ValueError:
             return None
+        if kind in ("author-merge", "author-merge-undone"):
+            # names written anew on many records: which ones, the merge itself keeps
+            row = library.conn.execute("SELECT moved FROM author_merges WHERE id = ?",
+                                       (data.get("merge_id"),)).fetchone()
+            try:
+                touched.update(int(item["paper_id"]) for item in json.loads(row[0]))
+            except (TypeError, ValueError, KeyError):
+                return None
+            continue
         c = changes_mod.from_event(kind, data, paper_id, source_id)
         # an import's ``everything`` stands for records already present gaining a source: their fields stay
         if c.everything and kind != "import":

@@ -114,6 +114,7 @@ class DuplicatesPage(QWidget):
         self.fresh: set[int] = set()  # records scanned on their own since the last full scan (marked "new")
         self.pending: set[int] = set()  # records waiting for a scan of their own
         self.full_wanted = False  # a full scan asked for while another scan ran
+        self.catch_up_wanted = False  # the stored queue to bring up to date with the change log (no records named)
         self.worker = None
         self.stopped = False  # the window is closing or switching libraries: late scan results are dropped
         layout = QVBoxLayout(self)
@@ -199,7 +200,7 @@ class DuplicatesPage(QWidget):
             if not self.worker.whole:
                 self.full_wanted = True  # after the scan of the new records
             return
-        self.full_wanted = False
+        self.full_wanted = self.catch_up_wanted = False
         self.pending.clear()  # a full scan covers them
         self._start(None, "Duplicates — scanning…")
 
@@ -231,7 +232,11 @@ class DuplicatesPage(QWidget):
         elif self.pending:
             ids = sorted(self.pending)
             self.pending.clear()
+            self.catch_up_wanted = False  # a scan of records catches up with every change logged, too
             self._start(ids, f"Duplicates — looking for duplicates of {count(len(ids), 'new record', grouped=True)}…")
+        elif self.catch_up_wanted:
+            self.catch_up_wanted = False
+            self._start([], "Duplicates — bringing the groups up to date with the renamed authors…")
 
     def _start(self, new_ids: list[int] | None, title: str, load: bool = False) -> None:
         self.bar.show()
@@ -292,7 +297,7 @@ class DuplicatesPage(QWidget):
             return
         new_ids = self._ended()
         self.pending.clear()  # Cancel stops the scans asked for, not only the one running
-        self.full_wanted = False
+        self.full_wanted = self.catch_up_wanted = False
         if self.scanned or self.fresh or self.loaded:
             self._fill(self.list.currentRow())
             self.title.setText(self.title.text() + " — the new scan was cancelled; these are from the last one")
@@ -327,8 +332,14 @@ class DuplicatesPage(QWidget):
                 changes.fields & {"title", "authors", "date", "abstract"} or kinds & {"merge", "merge-redone",
                                                                                       "unmerge"}):
             self.scan_new(changes.records)  # edited records (a merge's survivor): their pairs scored again
+        # an author-name merge rewrites names on many records: the stored queue learns which from the library
+        renamed = kinds & {"author-merge", "author-merge-undone"}
+        if renamed and known:
+            self.catch_up_wanted = True
+            if self.worker is None:
+                self._next()
         # an import marks everything changed (records present already gain a source): not a reason to rescan
-        unknown = changes.everything and not (kinds and kinds <= set(self.IMPORTS))
+        unknown = changes.everything and not (kinds and kinds <= set(self.IMPORTS) | renamed)
         if unknown and self.scanned:
             self.stale = True
             if self.isVisible():
