@@ -194,6 +194,9 @@ def main(argv=None) -> int:
     if done.returncode:
         return 1
     data = json.loads(out.read_text())
+    import shutil
+
+    shutil.rmtree(out.parent, ignore_errors=True)  # the groups are read: no folder left behind in the temp folder
     figures = {"records": None, "preset": args.preset, **data["figures"]}
     if not args.no_incremental:
         figures.update(_incremental(db, args.preset, copy=bool(args.library)))
