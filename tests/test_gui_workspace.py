@@ -60,7 +60,7 @@ def test_import_the_seeds_through_the_dialog(tmp_path, settings, qtbot, seed_pat
         pass
     results = done.args[0]
     assert [r["added"] for r in results] == [22, 22, 36, 24, 50]
-    assert "5 files read: 154 records added from 5" in dialog.status.text()
+    assert dialog.status.text() == "154 records added from 5 files."
     assert "000_5a68bbb2f97f349e.txt: 22 records added" in dialog.report.toPlainText()
     assert w.model.rowCount() == 154 and w.count_label.text() == "154 of 154 records"
     assert db_value(library, "SELECT COUNT(*) FROM papers") == 154

@@ -42,7 +42,7 @@ def validate(field: str, value):
         try:
             date = dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValidationError(f"'{value}' is not a date: write it as YYYY-MM-DD, for example 2024-05-28.") from None
+            raise ValidationError(_not_a_date(str(value).strip())) from None
         if not 1900 <= date.year <= dt.date.today().year + 1:
             raise ValidationError(f"{date.year} is not a plausible year for a paper.")
         return date.isoformat()
@@ -420,3 +420,26 @@ def briefs(library: Library, paper_ids: list[int]) -> dict[int, dict]:
         out.update({r[0]: {"title": r[1], "authors": r[2], "year": r[3]} for r in library.conn.execute(
             f"SELECT id, title, authors, year FROM papers WHERE id IN ({marks})", chunk)})
     return out
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # not calendar.month_name: Qt sets the user's locale, the sentence is English
+
+
+def _not_a_date(text: str) -> str:
+    """Why ``text`` is not a date: a day or month that does not exist in the right form says so (2024-02-30:
+    'February 2024 has no day 30'); anything else is asked for as YYYY-MM-DD."""
+    import calendar
+    import re
+
+    shape = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if shape:
+        year, month, day = map(int, shape.groups())
+        if not 1 <= month <= 12:
+            return f"'{text}' is not a date: there is no month {month} (write it as YYYY-MM-DD)."
+        if year >= 1:
+            last = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= last:
+                return (f"'{text}' is not a date: {MONTHS[month - 1]} {year} has no day {day}"
+                        f" (its last day is {last}).")
+    return f"'{text}' is not a date: write it as YYYY-MM-DD, for example 2024-05-28."

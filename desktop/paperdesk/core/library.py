@@ -14,7 +14,7 @@ import threading
 import uuid
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -395,7 +395,7 @@ class Library:
                                                     run_started=run_started)
                     results.append(result)
                     if progress is not None:
-                        progress(index + 1, len(paths), result)
+                        progress(index + 1, len(paths), read_not_added(result))
                 pool.shutdown(wait=False)  # every file is parsed: the processes end while the indexes are built
                 self._flush_search_index(conn)
                 for _name, sql in deferred:
@@ -766,6 +766,16 @@ def _total_bytes(paths: list[Path]) -> int:
         except OSError:
             pass
     return total
+
+
+def read_not_added(result: ImportResult) -> ImportResult:
+    """A file of a bulk import while the run goes on: its records are read and written into the run's one
+    transaction, not yet added (a cancel or a crash before the end keeps none of them), so its progress says
+    'read', never 'added'; the results returned after the commit keep their 'added'."""
+    if result.status != "imported":
+        return result
+    return replace(result, message=f"{result.file}: {count(result.added, 'record', grouped=True)} read"
+                   " (added when the whole import is written)")
 
 
 def is_bulk(paths: list[Path]) -> bool:

@@ -13,7 +13,7 @@ class ImportWorker(QObject):
     """Imports files in a thread of its own; each file is one transaction, Cancel rolls back the current one
     (a large import is one transaction: Cancel rolls all of it back, see Library.import_files)."""
 
-    progress = Signal(int, int, str)  # files done, files total, message of the last file
+    progress = Signal(int, int, str, int)  # files done, files total, message of the last file, its new records
     finished = Signal(list)  # list of ImportResult.as_dict()
     failed = Signal(str)
 
@@ -33,7 +33,7 @@ class ImportWorker(QObject):
         try:
             results = library.import_files(
                 self.paths, self.captured, cancel=self.cancel,
-                progress=lambda done, total, result: self.progress.emit(done, total, result.message),
+                progress=lambda done, total, result: self.progress.emit(done, total, result.message, result.added),
             )
             from ..core import dupqueue
 

@@ -78,8 +78,15 @@ class ImportDialog(QDialog):
         self.paths = list(paths)
         self.bulk = is_bulk(self.paths)  # one unit of work: Cancel rolls back the whole import
         layout = QVBoxLayout(self)
-        self.status = QLabel(f"Importing {len(self.paths)} file{'s' if len(self.paths) != 1 else ''}…")
+        self.promise = QLabel(promise(len(self.paths), self.bulk))  # what a cancel or a crash leaves
+        self.promise.setObjectName("import-promise")
+        self.promise.setWordWrap(True)
+        layout.addWidget(self.promise)
+        self.status = QLabel(f"Importing {count(len(self.paths), 'file')}…")
+        self.status.setObjectName("import-status")
+        self.status.setWordWrap(True)  # the cancel's sentence is long: wrapped, never cut off
         layout.addWidget(self.status)
+        self.records_ready = 0  # a bulk import's records read so far (added only at its commit)
         self.bar = QProgressBar()
         self.bar.setRange(0, len(self.paths))
         self.bar.setValue(0)
@@ -127,7 +134,7 @@ class ImportDialog(QDialog):
         else:
             super().reject()
 
-    def _progress(self, done: int, total: int, message: str) -> None:
+    def _progress(self, done: int, total: int, message: str, records: int = 0) -> None:
         if self.cancelled:
             return  # the status says it is cancelling
         if self.bulk and done == total:
@@ -140,7 +147,13 @@ class ImportDialog(QDialog):
         self.bar.setRange(0, total)
         self.bar.setValue(done)
         self.bar.setFormat("%v of %m files")
-        self.status.setText(f"{done} of {total} files imported, the last: {message}")
+        if self.bulk:
+            self.records_ready += records
+            ready = count(self.records_ready, 'record', grouped=True)
+            self.status.setText(f"{done} of {count(total, 'file')} read, {ready} ready to add when the whole import"
+                                f" is written; the last: {message}")
+        else:
+            self.status.setText(f"{done} of {count(total, 'file')} imported, the last: {message}")
 
     def _failed(self, message: str) -> None:
         self.results = []
@@ -150,21 +163,7 @@ class ImportDialog(QDialog):
 
     def _finished(self, results: list) -> None:
         self.results = results
-        imported = sum(1 for r in results if r["status"] == "imported")
-        added = sum(r["added"] for r in results)
-        skipped = len(self.paths) - len(results)
-        unchanged = sum(1 for r in results if r["status"] == "unchanged")
-        failed = sum(1 for r in results if r["status"] == "failed")
-        head = (f"{len(results)} file{'s' if len(results) != 1 else ''} read: {added} record{'s' if added != 1 else ''}"
-                f" added from {imported}")
-        if unchanged:
-            head += f", {unchanged} already imported (nothing changed)"
-        if failed:
-            head += f", {failed} could not be imported"
-        head += "."
-        if self.cancelled and skipped:
-            head += f" Cancelled: {skipped} file{'s' if skipped != 1 else ''} not imported, the library is as before them."
-        self.status.setText(head)
+        self.status.setText(outcome(len(self.paths), results, self.bulk, self.cancelled))
         self.bar.setRange(0, max(len(self.paths), 1))
         self.bar.setValue(len(self.paths))
         self.bar.setFormat("Import finished" if not self.cancelled else "Import cancelled")
@@ -245,6 +244,38 @@ class ImportDialog(QDialog):
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.bar.setFormat(done)
+
+
+def promise(files: int, bulk: bool) -> str:
+    """What the import keeps if it is cancelled or the computer stops: said before it starts."""
+    if bulk:
+        return (f"These {count(files, 'file')} are large enough to be imported as one unit: the library keeps them"
+                " only when all of them are written. Cancel, or a crash before the end, leaves the library as it"
+                " was before this import.")
+    return ("Each file is added in one step of its own: Cancel (or a crash) rolls back the file being written;"
+            " the files added before it stay.")
+
+
+def outcome(files: int, results: list[dict], bulk: bool, cancelled: bool) -> str:
+    """The end's sentence, written after the commit (or the rollback): 'added' only for what the library holds."""
+    imported = sum(1 for r in results if r["status"] == "imported")
+    added = sum(r["added"] for r in results)
+    unchanged = sum(1 for r in results if r["status"] == "unchanged")
+    failed = sum(1 for r in results if r["status"] == "failed")
+    if cancelled and bulk and not results:
+        return (f"Cancelled: nothing was imported, the library is as it was before this import (its"
+                f" {count(files, 'file')} are added only all together).")
+    head = f"{count(added, 'record', grouped=True)} added from {count(imported, 'file')}"
+    if unchanged:
+        head += f", {unchanged} already imported (nothing changed)"
+    if failed:
+        head += f", {failed} could not be imported"
+    head += "."
+    skipped = files - len(results)
+    if cancelled and skipped:
+        head += (f" Cancelled: the file being written was rolled back; {count(skipped, 'file')} not imported,"
+                 " the files before them stay.")
+    return head
 
 
 def report_html(results: list[dict]) -> str:

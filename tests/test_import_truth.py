@@ -1,0 +1,168 @@
+"""The import's words tell the truth at every moment: a large import (one unit of work) says its files are
+'read' while it runs and 'added' only after its commit, Cancel's sentence says what the library holds, and the
+command line says the same; each checked against what SQLite holds, also after a SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from conftest import SEED_CAPTURED, disk
+from paperdesk.core import library as library_mod
+from paperdesk.core.library import Library
+from paperdesk.gui.dialogs import import_dialog as import_dialog_mod
+
+
+def papers(library) -> int:
+    return disk(library, "SELECT COUNT(*) FROM papers")[0][0]
+
+
+@pytest.fixture
+def empty_window(tmp_path, qtbot):
+    from paperdesk.gui.main_window import MainWindow
+
+    library = Library(tmp_path / "fresh.sqlite")
+    w = MainWindow(library, QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w)
+    yield w
+    library.close()
+
+
+def held_at(monkeypatch, call: int):
+    """Library.import_parsed waits at the start of its ``call``-th file until released (the files before it
+    are written and their progress sent)."""
+    real = Library.import_parsed
+    calls, reached, release = [0], threading.Event(), threading.Event()
+
+    def import_parsed(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == call:
+            reached.set()
+            assert release.wait(30)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Library, "import_parsed", import_parsed)
+    return reached, release
+
+
+def fits(label) -> bool:
+    """The label shows all its words: wrapped to its width, its height holds them."""
+    return label.wordWrap() and label.heightForWidth(label.width()) <= label.height()
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["large import", "per-file import"])
+def test_cancel_in_the_dialog_says_what_the_library_holds(empty_window, qtbot, seed_paths, monkeypatch, tmp_path,
+                                                          bulk):
+    monkeypatch.setattr(library_mod, "is_bulk", lambda paths: bulk)
+    monkeypatch.setattr(import_dialog_mod, "is_bulk", lambda paths: bulk)
+    reached, release = held_at(monkeypatch, 4)
+    library = empty_window.library
+    dialog = empty_window.import_files([str(p) for p in seed_paths], SEED_CAPTURED)
+    total = len(seed_paths)
+    promise = dialog.promise.text()
+    if bulk:  # said up front: kept only when it finishes
+        assert "only when all of them are written" in promise and "as it was before this import" in promise
+    else:
+        assert "the files added before it stay" in promise
+    qtbot.waitUntil(reached.is_set, timeout=30000)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("3 of "), timeout=10000)
+    status = dialog.status.text()
+    if bulk:
+        assert status.startswith(f"3 of {total} files read, ") and "ready to add when the whole import" in status
+        assert " records added" not in status
+        assert papers(library) == 0  # read, not added: SQLite holds none of them yet
+    else:
+        assert status.startswith(f"3 of {total} files imported") and "records added" in status
+        assert papers(library) > 0
+    held = papers(library)
+    dialog.grab().save(str(tmp_path / f"import-running-{bulk}.png"))
+    qtbot.mouseClick(dialog.cancel_button, Qt.LeftButton)
+    release.set()
+    qtbot.waitUntil(lambda: dialog.results is not None, timeout=30000)
+    status = dialog.status.text()
+    dialog.grab().save(str(tmp_path / f"import-cancelled-{bulk}.png"))
+    if bulk:
+        assert dialog.results == []
+        assert status.startswith("Cancelled: nothing was imported, the library is as it was before this import")
+        assert papers(library) == 0
+    else:
+        added = sum(r["added"] for r in dialog.results)
+        assert len(dialog.results) == 3 and added == papers(library) == held
+        assert status == (f"{added} records added from 3 files. Cancelled: the file being written was rolled back;"
+                          f" {total - 3} files not imported, the files before them stay.")
+    assert fits(dialog.status) and fits(dialog.promise)  # wrapped, not cut off
+
+
+def test_a_large_import_done_says_added_after_the_commit(empty_window, qtbot, seed_paths, monkeypatch):
+    monkeypatch.setattr(library_mod, "is_bulk", lambda paths: True)
+    monkeypatch.setattr(import_dialog_mod, "is_bulk", lambda paths: True)
+    dialog = empty_window.import_files([str(p) for p in seed_paths], SEED_CAPTURED)
+    qtbot.waitUntil(lambda: dialog.results is not None, timeout=60000)
+    held = papers(empty_window.library)
+    assert held > 0
+    assert dialog.status.text() == f"{held} records added from {len(seed_paths)} files."
+
+
+KILLED_RUN = """
+import sys, time
+from paperdesk import cli
+from paperdesk.core import library
+from paperdesk.core.library import Library
+library.BULK_BYTES = {bulk_bytes}
+real = Library.import_parsed
+def slow(self, *a, **k):
+    result = real(self, *a, **k)
+    time.sleep(0.3)  # time for the test to read the line and kill us in the middle of the run
+    return result
+Library.import_parsed = slow
+if __name__ == "__main__":  # the parsing processes import this module again: they must not import too
+    sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["large import", "per-file import"])
+def test_the_command_lines_words_hold_after_a_sigkill(tmp_path, seed_paths, bulk):
+    db = tmp_path / "killed.sqlite"
+    script = tmp_path / "killed_run.py"
+    script.write_text(KILLED_RUN.format(bulk_bytes=1 if bulk else 10 ** 12), "utf-8")
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with out.open("w") as stdout, err.open("w") as stderr_file:
+        proc = subprocess.Popen([sys.executable, str(script), "--db", str(db), "import", "--captured",
+                                 SEED_CAPTURED.isoformat(), "--no-duplicate-scan", *map(str, seed_paths)],
+                                stdout=stdout, stderr=stderr_file, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while len([line for line in out.read_text().splitlines(True) if line.endswith("\n")
+                   and not line.startswith(" ")]) < 2:  # two files said, the third on its way
+            assert proc.poll() is None and time.monotonic() < deadline, err.read_text()
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    lines = [line for line in out.read_text().splitlines(True) if line.endswith("\n")]
+    said = [line.rstrip() for line in lines if not line.startswith(" ")]
+    stderr = err.read_text()
+    library = Library(db)
+    try:
+        held = papers(library)
+    finally:
+        library.close()
+    if bulk:
+        assert "as one unit" in stderr and "leaves it as before" in stderr
+        assert all(" read (added when the whole import is written)" in line for line in said), said
+        assert held == 0  # killed before the end: nothing, as said
+    else:
+        assert all(" added" in line for line in said), said
+        claimed = sum(int(line.split(": ")[1].split()[0]) for line in said)
+        assert held >= claimed > 0  # every file said added is there (the next may have been written meanwhile)
