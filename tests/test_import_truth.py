@@ -89,7 +89,7 @@ def test_cancel_in_the_dialog_says_what_the_library_holds(empty_window, qtbot, s
     status = dialog.status.text()
     dialog.grab().save(str(tmp_path / f"import-cancelled-{bulk}.png"))
     if bulk:
-        assert dialog.results == []
+        assert dialog.results == [] and not dialog.report.isVisible()  # no empty report box
         assert status.startswith("Cancelled: nothing was imported, the library is as it was before this import")
         assert papers(library) == 0
     else:
@@ -166,3 +166,55 @@ def test_the_command_lines_words_hold_after_a_sigkill(tmp_path, seed_paths, bulk
         assert all(" added" in line for line in said), said
         claimed = sum(int(line.split(": ")[1].split()[0]) for line in said)
         assert held >= claimed > 0  # every file said added is there (the next may have been written meanwhile)
+
+
+def test_a_new_sources_count_is_never_shown_as_zero_after_an_import_its_removal_and_undo(seeded, tmp_path, qtbot,
+                                                                                          write_dump, monkeypatch):
+    """A large library recounts its sources in the background; meanwhile a source new since the last count shows
+    '…', never '(0)', then its count from SQLite; so after removing the import, its undo and redo."""
+    from paperdesk.core import query
+    from paperdesk.gui import main_window, sidebar as sidebar_mod
+
+    monkeypatch.setattr(sidebar_mod, "SOURCE_COUNTS_IN_BACKGROUND", 1)  # the seeds count as a large library
+    monkeypatch.setattr(main_window, "SOURCE_COUNTS_DELAY_MS", 0)
+    window = main_window.MainWindow(seeded, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+
+    def labels():
+        return {i.data(0, Qt.UserRole + 1): i.text(0) for i in window.sidebar._all_items()
+                if i.data(0, Qt.UserRole) == "source"}
+
+    def seen_labels(store):  # every label the sidebar ever showed, caught at each rebuild
+        real = window.sidebar.rebuild
+
+        def rebuild():
+            real()
+            store.append(labels())
+
+        monkeypatch.setattr(window.sidebar, "rebuild", rebuild)
+
+    def true_everywhere():
+        expected = query.source_counts(seeded.conn)
+        return all(label.endswith(f"({expected.get(source_id, 0):,})") for source_id, label in labels().items())
+
+    qtbot.waitUntil(lambda: labels() and true_everywhere(), timeout=20000)
+    shown = []
+    seen_labels(shown)
+    dump = write_dump("LGMay 28\nA Single Paper on Bees\nAna Lee\nAbstract.\n\nLGMay 27\nAnother Paper on Wasps\n"
+                      "Bo Chen\nAbstract two.\n", "new-source.txt")
+    dialog = window.import_files([str(dump)], SEED_CAPTURED)
+    qtbot.waitUntil(lambda: dialog.results is not None, timeout=30000)
+    new_id = dialog.results[0]["source_id"]
+    assert dialog.results[0]["added"] == 2
+    qtbot.waitUntil(lambda: new_id in labels() and labels()[new_id].endswith("(2)"), timeout=20000)
+    assert true_everywhere()
+    assert not any(labels_.get(new_id, "").endswith("(0)") for labels_ in shown), shown  # never a false 0
+    assert window.remove_import(new_id, confirm=False)
+    qtbot.waitUntil(lambda: new_id not in labels() and true_everywhere(), timeout=20000)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: new_id in labels() and labels()[new_id].endswith("(2)") and true_everywhere(),
+                    timeout=20000)
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: new_id not in labels() and true_everywhere(), timeout=20000)
+    assert not any(labels_.get(new_id, "").endswith("(0)") for labels_ in shown), shown

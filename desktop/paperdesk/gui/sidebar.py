@@ -228,8 +228,11 @@ class Sidebar(QWidget):
         sources = self._section("Sources")
         counts = self._counts_for_sources()
         decisions = authors.subject_decisions(self.library)
+        stale = counts is not self._source_counts  # a large library's last counts, shown while recounting
         for source in curation.sources_overview(self.library, counts or {}):
-            shown = f"{source['records']:,}" if counts is not None else "…"  # a large library's, still being counted
+            # not counted yet (a large library's first count, or a source new since its last one): '…', never 0
+            known = counts is not None and not (stale and source["id"] not in counts)
+            shown = f"{source['records']:,}" if known else "…"
             label = f"{source['file']}  ({shown})"
             if source["author"]:  # a profile page: the author it is about says more than the file name
                 label = f"{source['author']} — profile  ({shown})"

@@ -167,10 +167,11 @@ class ImportDialog(QDialog):
         self.bar.setRange(0, max(len(self.paths), 1))
         self.bar.setValue(len(self.paths))
         self.bar.setFormat("Import finished" if not self.cancelled else "Import cancelled")
-        self.report.setHtml(report_html(results))
-        self.report.show()
         self._show_close()
-        self.resize(self.width(), 460)
+        if results:  # a cancelled large import has no file to report on: no empty box
+            self.report.setHtml(report_html(results))
+            self.report.show()
+            self.resize(self.width(), 460)
         self.done_importing.emit(results)
 
     def _show_close(self) -> None:
