@@ -218,3 +218,87 @@ def test_a_new_sources_count_is_never_shown_as_zero_after_an_import_its_removal_
     window.redo_action.trigger()
     qtbot.waitUntil(lambda: new_id not in labels() and true_everywhere(), timeout=20000)
     assert not any(labels_.get(new_id, "").endswith("(0)") for labels_ in shown), shown
+
+
+def test_the_dialog_says_when_it_checks_a_large_library_before_writing(empty_window, qtbot, seed_paths,
+                                                                       monkeypatch):
+    """A library too large to check at open is checked before an import writes into it (tens of seconds at a
+    million records): the dialog says so, with a busy bar, instead of 'Importing 5 files…' at 0."""
+    monkeypatch.setattr(library_mod, "QUICK_CHECK_AT_OPEN_BYTES", 0)  # the fresh library counts as large
+    monkeypatch.setattr(library_mod, "_CHECKED_FILES", set())
+    real, reached, release = Library._quick_check, threading.Event(), threading.Event()
+
+    def held_check(self):
+        reached.set()
+        assert release.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(Library, "_quick_check", held_check)
+    dialog = empty_window.import_files([str(p) for p in seed_paths], SEED_CAPTURED)
+    qtbot.waitUntil(reached.is_set, timeout=30000)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Checking the library ("), timeout=10000)
+    assert (dialog.bar.minimum(), dialog.bar.maximum(), dialog.bar.format()) == (0, 0, "Checking the library…")
+    assert papers(empty_window.library) == 0
+    release.set()
+    qtbot.waitUntil(lambda: dialog.results is not None, timeout=30000)
+    assert dialog.status.text() == f"{papers(empty_window.library)} records added from {len(seed_paths)} files."
+
+
+def test_distinguishing_folders():
+    from paperdesk.core.curation import distinguishing_folders
+
+    assert distinguishing_folders(["/d/x.txt"]) == [""]
+    assert distinguishing_folders(["/d/a/x.txt", "/d/b/x.txt"]) == ["a", "b"]
+    assert distinguishing_folders(["/p/a/x.txt", "/q/a/x.txt", "/q/b/x.txt"]) == ["p/a", "q/a", "q/b"]
+
+
+def test_files_of_the_same_name_are_told_apart_in_the_sidebar(tmp_path, qtbot):
+    from paperdesk.gui.main_window import MainWindow
+
+    paths = []
+    for folder, title in (("june", "A Paper on Bees"), ("july", "A Paper on Wasps")):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / "profile.txt"
+        path.write_text(f"LGMay 28\n{title}\nAna Lee\nAbstract.\n", "utf-8")
+        paths.append(path)
+    library = Library(tmp_path / "same-names.sqlite")
+    results = library.import_files(paths, SEED_CAPTURED)
+    assert [r.status for r in results] == ["imported", "imported"]
+    window = MainWindow(library, QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    items = {i.text(0): i.toolTip(0) for i in window.sidebar._all_items() if i.data(0, Qt.UserRole) == "source"}
+    assert set(items) == {"profile.txt — june/  (1)", "profile.txt — july/  (1)"}
+    for label, tip in items.items():
+        folder = label.split(" — ")[1].split("/")[0]
+        assert tip.startswith(str((tmp_path / folder / "profile.txt").resolve()))
+    library.close()
+
+
+def test_the_window_reopens_on_the_view_page_and_record_the_librarian_left(seeded, tmp_path, qtbot):
+    from paperdesk.core import libraries
+    from paperdesk.gui.main_window import MainWindow
+
+    ini = str(tmp_path / "settings.ini")  # never the real settings
+    source = seeded.sources()[2]["id"]
+    w = MainWindow(seeded, QSettings(ini, QSettings.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    w.sidebar.select("source", source)
+    w.select_row(3)
+    chosen = w.current_id()
+    assert chosen is not None and chosen != w.model.id_at(0)
+    assert disk(seeded, "SELECT COUNT(*) FROM provenance WHERE paper_id = ? AND source_id = ?", chosen, source)[0][0]
+    w.close()
+    assert libraries.last_view(seeded)["record"] == chosen
+    again = MainWindow(seeded, QSettings(ini, QSettings.IniFormat))
+    qtbot.addWidget(again)
+    again.show()
+    assert again.model.filter.view == "source" and again.model.filter.source_id == source
+    assert again.current_id() == chosen and again.detail.paper_id == chosen
+    again.show_authors()  # a page, left open
+    again.close()
+    third = MainWindow(seeded, QSettings(ini, QSettings.IniFormat))
+    qtbot.addWidget(third)
+    third.show()
+    qtbot.waitUntil(lambda: third.stack.currentWidget() is third.authors_view, timeout=10000)
+    assert third.sidebar.current_entry() == ("authors", None)

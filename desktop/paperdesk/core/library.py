@@ -202,6 +202,12 @@ class Library:
             except sqlite3.Error:
                 pass
 
+    @property
+    def needs_check(self) -> bool:
+        """Whether the next import first runs the quick check (a library too large to check at open: at a
+        million records, 3.4 GB, it reads the whole file, seconds to tens of seconds)."""
+        return not self._checked
+
     def ensure_checked(self) -> None:
         """The quick check, once, before a bulk write (an import) into a library too large to check at every
         open; a damaged library raises LibraryDamaged and nothing is written."""

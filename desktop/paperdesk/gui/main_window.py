@@ -184,7 +184,12 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             self.model.reload()
         self._update_count()
         if self.model.rowCount() and not self.selected_ids():
-            self.select_row(0)
+            # the record the librarian had chosen when the library was closed, if the view still shows it
+            record = getattr(self, "restored_record", None)
+            if record is not None:
+                self._reselect(record)  # the first row when the record is no longer shown
+            else:
+                self.select_row(0)
         # The per-author figures, brought up to date behind the first screen (a library fresh from an import
         # has none yet), so that the Authors view opens at once.
         self._authors_timer = QTimer(self, singleShot=True, interval=AUTHOR_FIGURES_DELAY_MS)

@@ -16,6 +16,7 @@ class ImportWorker(QObject):
     progress = Signal(int, int, str, int)  # files done, files total, message of the last file, its new records
     finished = Signal(list)  # list of ImportResult.as_dict()
     failed = Signal(str)
+    checking = Signal(int)  # the library's size in bytes: its quick check runs before the first file is written
 
     def __init__(self, db_path, paths, captured=None, origin: str | None = None):
         super().__init__()
@@ -31,6 +32,9 @@ class ImportWorker(QObject):
             self.failed.emit(str(exc))
             return
         try:
+            if library.needs_check:  # a large library: said, not a bar standing at 0 for tens of seconds
+                self.checking.emit(library.path.stat().st_size)
+                library.ensure_checked()
             results = library.import_files(
                 self.paths, self.captured, cancel=self.cancel,
                 progress=lambda done, total, result: self.progress.emit(done, total, result.message, result.added),

@@ -114,6 +114,7 @@ class ImportDialog(QDialog):
         self.cancelled = False
         self.worker = ImportWorker(db_path, self.paths, captured, origin)
         self.worker.progress.connect(self._progress)
+        self.worker.checking.connect(self._checking)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.thread = start_in_thread(self.worker, self)
@@ -154,6 +155,16 @@ class ImportDialog(QDialog):
                                 f" is written; the last: {message}")
         else:
             self.status.setText(f"{done} of {count(total, 'file')} imported, the last: {message}")
+
+    def _checking(self, size: int) -> None:
+        """Before the first file: SQLite's quick check of a large library (it reads the whole file)."""
+        if self.cancelled:
+            return
+        self.bar.setRange(0, 0)
+        self.bar.setFormat("Checking the library…")
+        self.status.setText(f"Checking the library ({size / 1e9:.1f} GB) before writing into it, so that nothing"
+                            " is written into a damaged file: SQLite reads the whole file once, which takes a while"
+                            " for a large library…")
 
     def _failed(self, message: str) -> None:
         self.results = []
@@ -266,6 +277,8 @@ def outcome(files: int, results: list[dict], bulk: bool, cancelled: bool) -> str
     if cancelled and bulk and not results:
         return (f"Cancelled: nothing was imported, the library is as it was before this import (its"
                 f" {count(files, 'file')} are added only all together).")
+    if cancelled and not results:
+        return f"Cancelled before any file was written: the library is as before, {count(files, 'file')} not imported."
     head = f"{count(added, 'record', grouped=True)} added from {count(imported, 'file')}"
     if unchanged:
         head += f", {unchanged} already imported (nothing changed)"
