@@ -302,3 +302,31 @@ def test_the_window_reopens_on_the_view_page_and_record_the_librarian_left(seede
     third.show()
     qtbot.waitUntil(lambda: third.stack.currentWidget() is third.authors_view, timeout=10000)
     assert third.sidebar.current_entry() == ("authors", None)
+
+
+def test_every_file_chosen_is_imported_or_told_why_not(empty_window, qtbot, tmp_path, monkeypatch):
+    """A binary file, a missing one and a dump chosen together in the file dialog (which offers all files):
+    the dump imported, each of the others a sentence in the report, none dropped silently."""
+    from PySide6.QtWidgets import QFileDialog
+
+    binary, missing, dump = tmp_path / "binary.bin", tmp_path / "gone.txt", tmp_path / "one.txt"
+    binary.write_bytes(bytes(range(256)) * 20)
+    dump.write_text("LGMay 28\nA Single Paper on Bees\nAna Lee\nAbstract.\n", "utf-8")
+    filters = []
+
+    def chosen(parent, caption, folder, filter_text):
+        filters.append(filter_text)
+        return [str(binary), str(missing), str(dump)], ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(chosen))
+    empty_window.actions_by_name["import_dialog_open"].trigger()
+    assert "All files (*)" in filters[0]
+    empty_window.capture_question.accept()
+    dialog = empty_window.import_dialog
+    qtbot.waitUntil(lambda: dialog.results is not None, timeout=30000)
+    assert [r["file"] for r in dialog.results] == ["binary.bin", "gone.txt", "one.txt"]
+    report = dialog.report.toPlainText()
+    assert "binary.bin: this is a binary file, not a text dump" in report
+    assert "gone.txt: cannot read the file" in report
+    assert papers(empty_window.library) == 1
+    assert dialog.status.text() == "1 record added from 1 file, 2 could not be imported."
