@@ -106,6 +106,13 @@ def token_kind(token: str) -> str | None:
     if token in _PARTICLES or (len(token) <= 4 and token[-1] in APOSTROPHES and token[:-1].isalpha()
                                and token[:-1].islower()):
         return "particle"  # "van", "de", "bin"; "a'", "d'", "dell'" standing apart
+    if token.isascii() and token.isalpha():
+        # Plain letters a-z and A-Z (most words): what the general reading below gives them, without its scans.
+        if token.isupper():
+            return "upper" if len(token) >= 2 else "single"
+        if token.islower():
+            return "lower" if len(token) >= 2 else None
+        return "mixed" if token[0].islower() or token[1].isupper() else "cap"
     if "." in token:
         if _INITIAL_RE.fullmatch(token) and not any(a.isupper() and b.isupper() for a, b in zip(token, token[1:])):
             return "initial" if token[0].isupper() else "lower"  # "K.", "J.-P."; "e." as e. e. cummings writes it
@@ -472,6 +479,28 @@ def _cut_positions(glued: str, start: int, lowercase: bool) -> list[int]:
     """Where the first author can begin inside ``glued``: right after a non-space, at a letter that starts a
     word (a capital, a change of script, a letter after a bracket), or, with ``lowercase``, at any letter
     (``TPUsjohn smith``, ``GPT-4oana lee``)."""
+    if not lowercase and (start == 0 or glued[start] == " "):
+        # Word by word: a cut is never at a word's first letter (the character before it is a space) and whether
+        # one is at a later letter depends on the word alone; words repeat (a title's words, names), and only
+        # the word glued onto the first name is new to each line.
+        found = []
+        at = start + 1 if start else 0
+        for word in glued[at:].split(" "):
+            cuts = _word_cuts(word)
+            if cuts:
+                found += [at + k for k in cuts]
+            at += len(word) + 1
+        return found
+    return _scanned_cut_positions(glued, start, lowercase)
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_cuts(word: str) -> tuple[int, ...]:
+    """Where in one space-free word a name can start (its first letter aside): _cut_positions(word, 1, False)."""
+    return tuple(_scanned_cut_positions(word, 1, False)) if len(word) > 1 else ()
+
+
+def _scanned_cut_positions(glued: str, start: int, lowercase: bool) -> list[int]:
     start = max(1, start)
     found = []
     if not lowercase:
@@ -511,7 +540,7 @@ def split_glued(
     """
     body, org = strip_org(line.strip())
     body, truncated = strip_et_al(body)
-    segments = split_names(body)
+    segments = _split_names(body)  # (a tuple, shared with other callers: read only)
     candidates = _candidates(segments, truncated, lowercase=False)
     if candidates:
         best_first = max([c[3] for c in candidates])
@@ -536,9 +565,17 @@ def split_glued(
 def _decide(candidates, truncated, org, is_known, name_words, vocabulary, context) -> GluedSplit:
     if len(candidates) > 1 and (is_known is not None or context or name_words is not None or vocabulary is not None):
         abstract = _Abstract(context)
+        weighed: dict[int, float] = {}  # candidate's index -> its evidence, for what the cheap reading weighed
+        settled = _settled_by_the_best(candidates, truncated, org, is_known, name_words, vocabulary, context,
+                                       abstract, weighed)
+        if settled is not None:
+            return settled
         scored = []
-        for title, names, score, first_score, glued_word, cut in candidates:
-            score += _evidence(title, names, is_known, name_words, vocabulary, abstract, glued_word, cut)
+        for index, (title, names, score, first_score, glued_word, cut) in enumerate(candidates):
+            evidence = weighed.get(index)
+            if evidence is None:
+                evidence = _evidence(title, names, is_known, name_words, vocabulary, abstract, glued_word, cut)
+            score += evidence
             scored.append((score, first_score, title, names))
     else:
         scored = [(score, first_score, title, names) for title, names, score, first_score, *_ in candidates]
@@ -571,15 +608,81 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
         # A given name with an inner capital (XiaoXiao, MingYu) glued to the title reads just as well cut inside
         # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name and the title's last word does
         # not stand whole elsewhere, the librarian decides. (The readings are looked at first: they are cheap.)
-        longer = [r for r in readings[1:] if r.names[1:] == best.names[1:] and len(r.title) < len(best.title)
-                  and best.title.startswith(r.title) and " " not in best.title[len(r.title):]
-                  and r.names[0].endswith(best.names[0])
-                  and re.fullmatch(r"[A-Z][a-z]{1,7}", best.title[len(r.title):])
-                  and re.fullmatch(r"[A-Z][a-z]+", best.names[0].split(" ")[0])]
+        longer = [r for r in readings[1:] if _longer_name(r.title, r.names, best)]
         if longer and not (end_is_word if end_is_word is not None else _end_is_word(best.title, context, vocabulary)):
             reason = LONGER_NAME_REASON
             close = longer[:2]
     return GluedSplit(best, truncated, org, close, reason)
+
+
+def _longer_name(title: str, names: tuple[str, ...], best: Reading) -> bool:
+    """Whether a reading (``title``, ``names``) is ``best`` with a first name begun earlier inside the title's last
+    word: ``...AlphaFold2|MingYu Li`` beside ``...AlphaFold2Ming|Yu Li``."""
+    return (names[1:] == best.names[1:] and len(title) < len(best.title)
+            and best.title.startswith(title) and " " not in best.title[len(title):]
+            and names[0].endswith(best.names[0])
+            and re.fullmatch(r"[A-Z][a-z]{1,7}", best.title[len(title):]) is not None
+            and re.fullmatch(r"[A-Z][a-z]+", best.names[0].split(" ")[0]) is not None)
+
+
+# What evidence can add to a reading at most beside its names known elsewhere (3.0 each) and its first word seen in
+# names elsewhere (1.0): the title's last word standing whole in the abstract (1.0); everything else only takes away.
+_MOST_TITLE_EVIDENCE = 1.0
+# Readings whose sums differ by less than this may be sums of the same numbers in another order.
+_ROUNDING = 1e-6
+
+
+def _settled_by_the_best(candidates, truncated, org, is_known, name_words, vocabulary, context, abstract,
+                         weighed) -> GluedSplit | None:
+    """The cheap reading of a line that allows several cuts: the reading that scores best by the line alone is
+    weighed with its evidence; when every other reading, even with the most favourable evidence it could have,
+    stays more than REVIEW_MARGIN behind it, the others are never weighed and the line reads exactly as if they
+    had been (the best is the same, no other is close). None when that does not settle it, or when the record
+    would be flagged (a flag lists the runners-up in their order, which needs them weighed). The evidence weighed
+    is left in ``weighed`` (the candidate's index -> evidence) for the full reading."""
+    top_index, top = 0, candidates[0]
+    for index, c in enumerate(candidates):
+        if c[2] > top[2]:
+            top_index, top = index, c
+    title, names, score, best_first, glued_word, cut = top
+    evidence = _evidence(title, names, is_known, name_words, vocabulary, abstract, glued_word, cut)
+    weighed[top_index] = evidence
+    total = score + evidence
+    limit = total - REVIEW_MARGIN - _ROUNDING  # a reading that could reach this would be close
+    known: dict[str, bool] = {}
+    for c in candidates:
+        if c is top:
+            continue
+        most = c[2] + _MOST_TITLE_EVIDENCE + (1.0 if name_words is not None else 0.0)
+        if is_known is not None:
+            if most + 3.0 * len(c[1]) <= limit:
+                continue  # not even with every name known
+            for n in c[1]:
+                seen = known.get(n)
+                if seen is None:
+                    seen = known[n] = is_known(n)
+                most += 3.0 if seen else 0.0
+        if most > limit and name_words is not None and not name_words(c[1][0].split(" ")[0]):
+            most -= 1.0
+        if most > limit:
+            return None
+    # Nothing is close: the reasons that do not list runners-up, as _decide gives them.
+    best = Reading(title.rstrip(), names, total)
+    known_first = is_known is not None and is_known(best.names[0])
+    if known_first:
+        return GluedSplit(best, truncated, org, [], None)
+    end_is_word = None
+    if (best_first < CONFIDENT_SCORE or (best.names[0][:1].islower() and _cased(best.names[0][0])
+                                         and name_style(best.names[1:]) != "lower")) \
+            and not ((end_is_word := _end_is_word(best.title, context, vocabulary))
+                     and _plain_start(best.names[0], vocabulary, best.title[-1:])):
+        return None  # "an unusual shape"
+    if _comma_fragment(best.title):
+        return None  # "the end of the title is uncertain"
+    if any(c is not top and _longer_name(c[0].rstrip(), c[1], best) for c in candidates) \
+            and not (end_is_word if end_is_word is not None else _end_is_word(best.title, context, vocabulary)):
+        return None  # LONGER_NAME_REASON
+    return GluedSplit(best, truncated, org, [], None)
 
 
 def _end_is_word(title: str, context: str, vocabulary) -> bool:
