@@ -25,7 +25,7 @@ def scans(monkeypatch):
     import threading
 
     ran = {"full": 0, "new": []}
-    full, new = merging.scan, merging.scan_new
+    full, new = merging.scan_pairs, merging.scan_new_pairs
 
     def counted_full(*args, **kwargs):
         if threading.current_thread() is not threading.main_thread():
@@ -37,8 +37,8 @@ def scans(monkeypatch):
             ran["new"].append(sorted(ids))
         return new(library, ids, *args, **kwargs)
 
-    monkeypatch.setattr(merging, "scan", counted_full)
-    monkeypatch.setattr(merging, "scan_new", counted_new)
+    monkeypatch.setattr(merging, "scan_pairs", counted_full)
+    monkeypatch.setattr(merging, "scan_new_pairs", counted_new)
     return ran
 
 
@@ -159,7 +159,7 @@ def test_stop_looking_for_duplicates_keeps_the_import(window, qtbot, duplicating
     import threading
 
     started = threading.Event()
-    real = merging.scan_new
+    real = merging.scan_new_pairs
 
     def held(library, ids, preset="balanced", progress=None, cancel=None, stats=None):
         started.set()
@@ -167,7 +167,7 @@ def test_stop_looking_for_duplicates_keeps_the_import(window, qtbot, duplicating
         assert cancel.wait(20)  # held until Stop is pressed
         return real(library, ids, preset, progress=progress, cancel=cancel, stats=stats)
 
-    monkeypatch.setattr(merging, "scan_new", held)
+    monkeypatch.setattr(merging, "scan_new_pairs", held)
     path, _ = duplicating_dump(window.library)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(path)], "")))
     window.actions_by_name["import_dialog_open"].trigger()
