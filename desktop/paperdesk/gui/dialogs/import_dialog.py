@@ -140,7 +140,7 @@ class ImportDialog(QDialog):
         self.bar.setRange(0, total)
         self.bar.setValue(done)
         self.bar.setFormat("%v of %m files")
-        self.status.setText(f"{done} of {total} files imported, the last: {message}")
+        self.status.setText(f"{done} of {count(total, 'file')} imported, the last: {message}")
 
     def _failed(self, message: str) -> None:
         self.results = []
