@@ -90,6 +90,9 @@ def test_the_list_is_a_model_and_a_merge_undo_and_n_change_only_their_rows(many,
     settled(window, qtbot)
     assert ("reset",) not in changes.log and 1 <= changes.rows() <= 4, changes.log
     assert any(g.records == merged for g in page.groups)
+    # nothing was imported: no group is NEW, the title counts none (an undone merge's group was shown NEW)
+    assert not any(page.list.text(i).startswith("NEW") for i in range(page.list.count()))
+    assert "new records" not in page.title.text() and not disk(window.library, "SELECT id FROM dup_fresh")
     check(window)
     # redo (Ctrl+Shift+Z) takes it away again
     window.redo_action.trigger()

@@ -139,7 +139,7 @@ class DuplicatesPage(QWidget):
         self.loaded = False  # the queue stored in the library was read (see core/dupstore.py)
         self.load_tried = False
         self.stale = False  # records came back in a way not known record by record: a full scan is due
-        self.fresh: set[int] = set()  # records scanned on their own since the last full scan (marked "new")
+        self.fresh: set[int] = set()  # imported records scanned on their own since the last full scan (NEW)
         self.pending: set[int] = set()  # records waiting for a scan of their own
         self.full_wanted = False  # a full scan asked for while another scan ran
         self.catch_up_wanted = False  # the stored queue to bring up to date with the change log (no records named)
