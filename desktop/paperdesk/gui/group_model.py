@@ -66,6 +66,8 @@ class GroupModel(QAbstractListModel):
             return "M merge, N not duplicates, S skip"
         if role == Qt.UserRole:
             return group.records
+        if role == Qt.TextAlignmentRole:  # header lines in line, whatever the number of records below
+            return int(Qt.AlignLeft | Qt.AlignTop)
         if role == Qt.SizeHintRole:  # one height for every row: the view never measures them one by one
             return QSize(200, LINES * self.line_height + 6)
         return None
