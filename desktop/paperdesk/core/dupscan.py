@@ -31,7 +31,10 @@ The work, in four steps:
 Memory: the keys, the candidates of one slice, and a chunk per scoring process; never the library.
 
 After an import, ``find_pairs(..., new_ids=...)`` reads the keys the same way but scores only the candidates
-with a new record: exactly the pairs a full scan would score for them (tests/test_dupscan.py compares).
+with a new record: exactly the pairs a full scan would score for them (tests/test_dupscan.py compares). On a
+large library ``find_new_pairs`` finds the same candidates through the sort keys stored in the library
+(dupkeys.py): a few index steps a new record in each sort order, not a read and a sort of the whole library
+(tests/test_dupkeys.py compares).
 """
 
 from __future__ import annotations
