@@ -90,7 +90,7 @@ def test_an_import_adds_its_new_records_groups_to_the_last_full_scan_and_undo_fo
     for original, copy in zip(copied, new):  # each copy with the record it copies, as SQLite holds them
         assert any({original, copy} <= set(g.records) for g in page.groups)
     assert sidebar_count(window) == f"Duplicates  ({len(page.groups)})"
-    marked = [page.list.item(i).text().startswith("NEW") for i in range(page.list.count())]
+    marked = [page.list.text(i).startswith("NEW") for i in range(page.list.count())]
     assert marked == [bool(set(g.records) & set(new)) for g in page.groups] and sum(marked) == 3
     assert dialog.duplicates_line.text() == (dupqueue.summary(mine, new) +
                                              " The Duplicates view (Ctrl+D) lists them.")

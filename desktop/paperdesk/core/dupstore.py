@@ -6,7 +6,8 @@ groups: a group is read from its pairs (duplicates._group), so a change to one r
 pairs and scoring that record again, and the groups come out as a scan would make them. Alongside, in
 ``settings``: the preset the pairs were scored with, the last event (the change log's ``events`` id) they are
 true at, and whether a full scan made them ("library") or only scans of new records ("new");
-``dup_fresh`` lists the records scanned on their own since the last full scan (the page marks their groups NEW).
+``dup_fresh`` lists the records imports added since the last full scan, scanned on their own (the page marks their
+groups NEW; records a merge or an undo touched are scanned again, but are not new).
 
 Keeping them true is reading the change log (``catch_up``), as a shared library's several librarians will: the
 records the events since the stored one touched (dupkeys.touched_since: imported, merged away, brought back,
@@ -19,6 +20,7 @@ scan is due), never silently as if current.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from . import dupkeys
@@ -145,7 +147,9 @@ def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress
     name = _preset(preset).name
     start = _last_event(conn)
     stored = has_results(library) and _setting(conn, PRESET_KEY) == name
+    imported: set[int] = set()
     if stored:
+        imported = _imported_since(conn, int(_setting(conn, EVENT_KEY)))
         touched = dupkeys.touched_since(library, int(_setting(conn, EVENT_KEY)))
         if touched is None:
             # the events do not say which records changed: the groups as they were, flagged; a full scan is due
@@ -180,10 +184,27 @@ def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress
             shown = []
         _drop_records(conn, touched)
         _insert(conn, pairs)
-        conn.executemany("INSERT OR IGNORE INTO dup_fresh(id) VALUES (?)", [(i,) for i in shown])
+        # NEW marks an import's records not yet looked at: not a merge's survivor, nor records an undo brought
+        # back (with nothing stored before, the records scanned are an import's: the page asks for no others)
+        conn.executemany("INSERT OR IGNORE INTO dup_fresh(id) VALUES (?)",
+                         [(i,) for i in shown if not stored or i in imported])
         if not stale:
             _set(conn, EVENT_KEY, start)
     return load(library, stale)
+
+
+def _imported_since(conn, since: int) -> set[int]:
+    """The records imports added after event ``since`` (an import, a re-imported file's records)."""
+    from . import changes, store
+
+    out: set[int] = set()
+    for _, _, kind, paper_id, source_id, details in store.events_after(conn, since):
+        if kind in ("import", "import-readded"):
+            try:
+                out |= changes.from_event(kind, json.loads(details) if details else {}, paper_id, source_id).added
+            except ValueError:
+                continue  # a damaged event: its records are simply not marked NEW
+    return out
 
 
 def _visible(conn, ids) -> list[int]:

@@ -16,17 +16,15 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, \
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListView, QProgressBar, \
     QPushButton, QVBoxLayout, QWidget
 
-from ..core import curation, dupstore
+from ..core import dupstore
 from ..core.duplicates import PRESETS, Group
 from ..core.library import Library
+from .group_model import GroupModel
 from .workers import start_in_thread
 from ..core.wording import count
-
-COLORS = {"certain": "#1b5e20", "likely": "#8a6d00", "possible": "#6d6d6d"}
 
 
 class ScanWorker(QObject):
@@ -74,10 +72,40 @@ def show_progress(bar: QProgressBar, stage: str, done: int, total: int) -> None:
         bar.setFormat(f"{stage}: {done:,} of {total:,}")
 
 
-class GroupList(QListWidget):
-    """The queue's list; the decision keys go to the page instead of the list's type-to-search."""
+class GroupList(QListView):
+    """The queue's list (a view over ``GroupModel``: rows of one height, read when on screen); the decision keys
+    go to the page instead of the list's type-to-search."""
 
     decisionKey = Signal(object)
+    currentRowChanged = Signal(int)
+
+    def __init__(self, model: GroupModel):
+        super().__init__()
+        self.setUniformItemSizes(True)  # no size hint asked of each of 90,000 rows
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setTextElideMode(Qt.ElideRight)
+        self.setWordWrap(False)
+        model.line_height = self.fontMetrics().lineSpacing()
+        self.setModel(model)
+        self.selectionModel().currentRowChanged.connect(lambda current, _: self.currentRowChanged.emit(
+            current.row() if current.isValid() else -1))
+
+    def count(self) -> int:
+        return self.model().rowCount()
+
+    def currentRow(self) -> int:
+        index = self.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def setCurrentRow(self, row: int) -> None:
+        if 0 <= row < self.count():
+            self.setCurrentIndex(self.model().index(row))
+            self.scrollTo(self.currentIndex())
+        else:
+            self.setCurrentIndex(self.model().index(-1))
+
+    def text(self, row: int) -> str:
+        return self.model().text(row)
 
     def keyPressEvent(self, event):
         if event.key() in (Qt.Key_M, Qt.Key_N, Qt.Key_S, Qt.Key_Return, Qt.Key_Enter, Qt.Key_Escape):
@@ -111,7 +139,7 @@ class DuplicatesPage(QWidget):
         self.loaded = False  # the queue stored in the library was read (see core/dupstore.py)
         self.load_tried = False
         self.stale = False  # records came back in a way not known record by record: a full scan is due
-        self.fresh: set[int] = set()  # records scanned on their own since the last full scan (marked "new")
+        self.fresh: set[int] = set()  # imported records scanned on their own since the last full scan (NEW)
         self.pending: set[int] = set()  # records waiting for a scan of their own
         self.full_wanted = False  # a full scan asked for while another scan ran
         self.catch_up_wanted = False  # the stored queue to bring up to date with the change log (no records named)
@@ -159,11 +187,11 @@ class DuplicatesPage(QWidget):
         keys = QLabel("M merge…   N not duplicates (remembered)   S skip   ↑/↓ move")
         keys.setWordWrap(True)
         layout.addWidget(keys)
-        self.list = GroupList()
+        self.model = GroupModel(library, self)
+        self.list = GroupList(self.model)
         self.list.decisionKey.connect(self.keyPressEvent)
-        self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
-        self.list.itemActivated.connect(lambda _: self.merge_current())
+        self.list.activated.connect(lambda _: self.merge_current())
         layout.addWidget(self.list, 1)
         self.setFocusProxy(self.list)
 
@@ -313,11 +341,11 @@ class DuplicatesPage(QWidget):
         gone = set(changes.removed)
         distinct = [set(e["details"].get("records") or []) for e in changes.events if e["kind"] == "not-duplicates"]
         if gone or distinct:
-            row = self.list.currentRow()
-            self.groups = [g for g in self.groups if not set(g.records) & gone
-                           and not any(set(g.records) <= d for d in distinct)]
-            if self.scanned or self.fresh:
-                self._fill(max(row, 0))
+            self._drop(lambda g: bool(set(g.records) & gone) or any(set(g.records) <= d for d in distinct))
+        if changes.everything:
+            self.model.forget()
+        elif changes.records:
+            self.model.forget(changes.records)  # titles and authors shown read again
         kinds = {e["kind"] for e in changes.events}
         known = self.scanned or bool(self.fresh) or self.loaded
         # records that arrived: scanned against the library on their own (after an import always, else only
@@ -349,7 +377,6 @@ class DuplicatesPage(QWidget):
         if self.stopped:
             return
         whole = self.worker is not None and self.worker.whole
-        scanned_ids = set(self.worker.new_ids or ()) if self.worker is not None else set()
         self._ended()
         if stored is None:  # nothing stored yet: a full scan when the queue is on screen
             self.title.setText("Duplicates — not scanned yet")
@@ -357,21 +384,13 @@ class DuplicatesPage(QWidget):
                 self.full_wanted = True
         else:
             self.loaded = True
-            fresh_before = set(self.fresh)
             self.scanned, self.stale = stored.whole or whole, stored.stale
             self.fresh = set(stored.fresh)
             index = self.preset.findData(stored.preset)
             if index >= 0:
                 self.preset.setCurrentIndex(index)
-            same = [(g.records, g.confidence, g.score, g.reasons) for g in stored.groups] == \
-                [(g.records, g.confidence, g.score, g.reasons) for g in self.groups] \
-                and self.list.count() == len(self.groups) and fresh_before == self.fresh \
-                and not any(scanned_ids.intersection(g.records) for g in stored.groups)
             self.groups = list(stored.groups)
-            if same:  # an edit of a record in no group, which joined none: the long list stays as it is
-                self._summary()
-            else:
-                self._fill(max(self.list.currentRow(), 0))
+            self._fill(max(self.list.currentRow(), 0))  # only the rows that differ change
             if self.stale and self.isVisible():
                 self.full_wanted = True
         self._next()
@@ -382,22 +401,25 @@ class DuplicatesPage(QWidget):
         self._fill()
 
     def _fill(self, keep_row: int = 0) -> None:
-        self.list.clear()
-        named = curation.briefs(self.library, [pid for group in self.groups for pid in group.records])
-        for group in self.groups:
-            titles = [f"   {pid}: {b['title']}  —  {b['authors']} ({b['year'] or '?'})"
-                      for pid, b in ((pid, named.get(pid)) for pid in group.records) if b]
-            new = bool(self.fresh.intersection(group.records))
-            text = (("NEW  " if new else "") + f"{group.confidence.upper()}  {group.score:.0f}   "
-                    f"{'; '.join(group.reasons)}\n" + "\n".join(titles))
-            item = QListWidgetItem(text)
-            item.setData(Qt.UserRole, group.records)
-            item.setToolTip("M merge, N not duplicates, S skip")
-            item.setForeground(QColor(COLORS[group.confidence]))
-            self.list.addItem(item)
-        if self.groups:
-            self.list.setCurrentRow(min(keep_row, len(self.groups) - 1))
+        """Show ``self.groups``: the model removes and inserts only the rows that differ from those shown; the
+        current row stays where it was (the next group when its own left)."""
+        current = self.list.currentRow()
+        start, removed, _ = self.model.set_groups(self.groups, self.fresh)
+        if self.groups and (current < 0 or start <= current < start + removed):
+            self.list.setCurrentRow(min(max(current if current >= 0 else keep_row, 0), len(self.groups) - 1))
         self._summary()
+
+    def _drop(self, gone) -> None:
+        """Remove the groups ``gone`` says (merged, marked distinct) by their rows; the row below the current
+        one (when the current one went) becomes current, where the librarian was."""
+        current = self.list.currentRow()
+        rows = self.model.remove(gone)
+        self.groups = self.model.groups
+        if rows:
+            if self.groups:
+                self.list.setCurrentRow(min(current - sum(1 for r in rows if r < current), len(self.groups) - 1)
+                                        if current >= 0 else 0)
+            self._summary()
 
     def _summary(self) -> None:
         """The page's title line, Merge certain, and the count for the sidebar."""
@@ -427,9 +449,7 @@ class DuplicatesPage(QWidget):
 
     def resolved(self, records: list[int]) -> None:
         """A group was merged or marked distinct: drop it and move to the next."""
-        row = self.list.currentRow()
-        self.groups = [g for g in self.groups if not set(g.records) & set(records)]
-        self._fill(row)
+        self._drop(lambda g: bool(set(g.records) & set(records)))
 
     def skip(self) -> None:
         self.list.setCurrentRow(min(self.list.currentRow() + 1, self.list.count() - 1))
