@@ -36,7 +36,11 @@ def test_author_list_edit_keeps_order_and_author_table(seeded):
 
 @pytest.mark.parametrize("field, value, message", [
     ("title", "   ", "A title cannot be empty."),
-    ("date", "2024-02-30", "is not a date"),
+    ("date", "2024-02-30", "^'2024-02-30' is not a date: February 2024 has no day 30 \\(its last day is 29\\)\\.$"),
+    ("date", "2023-02-29", "February 2023 has no day 29 \\(its last day is 28\\)"),
+    ("date", "2024-13-01", "there is no month 13"),
+    ("date", "2024-04-00", "April 2024 has no day 0"),
+    ("date", "28 May 2024", "write it as YYYY-MM-DD"),
     ("date", "1066-10-14", "not a plausible year"),
     ("category", "XX", "not a known subject class"),
     ("authors", ["Smith, John"], "one author per line"),

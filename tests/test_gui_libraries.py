@@ -330,7 +330,8 @@ def test_library_settings_stay_with_their_library(keep, seeded, settings, tmp_pa
     b2 = current_window(keep)
     assert b2.search.text() == "model" and b2.model.filter.view == "review"
     # kept in the library file, not in the user's settings
-    assert libraries.last_view(b2.library) == {"kind": "review", "value": None, "search": "model"}
+    view = libraries.last_view(b2.library)
+    assert {k: view[k] for k in ("kind", "value", "search")} == {"kind": "review", "value": None, "search": "model"}
     assert not any(k.startswith("view/") for k in settings.allKeys())
 
 
@@ -342,7 +343,7 @@ def test_the_old_per_user_view_moves_into_the_first_library_opened(keep, seeded,
     w = MainWindow(seeded, settings)
     keep(w)
     assert w.search.text() == "graph" and w.model.filter.source_id == source
-    assert libraries.last_view(seeded) == {"kind": "source", "value": source, "search": "graph"}
+    assert libraries.last_view(seeded) == {"kind": "source", "value": source, "search": "graph", "record": None}
     assert not any(settings.contains(k) for k in ("view/kind", "view/value", "view/search"))
 
 

@@ -60,7 +60,7 @@ def test_import_the_seeds_through_the_dialog(tmp_path, settings, qtbot, seed_pat
         pass
     results = done.args[0]
     assert [r["added"] for r in results] == [22, 22, 36, 24, 50]
-    assert "5 files read: 154 records added from 5" in dialog.status.text()
+    assert dialog.status.text() == "154 records added from 5 files."
     assert "000_5a68bbb2f97f349e.txt: 22 records added" in dialog.report.toPlainText()
     assert w.model.rowCount() == 154 and w.count_label.text() == "154 of 154 records"
     assert db_value(library, "SELECT COUNT(*) FROM papers") == 154
@@ -96,7 +96,8 @@ def test_cancel_during_import_keeps_the_library_as_before(tmp_path, settings, qt
         qtbot.mouseClick(dialog.cancel_button, Qt.LeftButton)
     assert db_value(library, "SELECT COUNT(*) FROM sources") == 1
     assert db_value(library, "SELECT COUNT(*) FROM papers") == db_value(library, "SELECT SUM(record_count) FROM sources")
-    assert "Cancelled: 4 files not imported, the library is as before them." in dialog.status.text()
+    assert dialog.status.text().endswith("Cancelled: the file being written was rolled back; 4 files not imported,"
+                                         " the files before them stay.")
 
 
 def test_search_is_debounced_and_full_text(window, qtbot):

@@ -174,7 +174,7 @@ def test_import_report_and_status_bar_say_one_record(tmp_path, qtbot, write_dump
     w = make_window(library, tmp_path, qtbot)
     dialog = w.import_files([str(dump)])
     qtbot.waitUntil(lambda: dialog.results is not None, timeout=20000)
-    assert dialog.status.text().startswith("1 file read: 1 record added from 1")
+    assert dialog.status.text() == "1 record added from 1 file."
     assert "1 record read" in dialog.report.toPlainText()
     assert "1 records" not in dialog.report.toPlainText() + dialog.status.text()
     assert w.statusBar().currentMessage() == "Import finished: 1 record added"

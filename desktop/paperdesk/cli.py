@@ -382,10 +382,20 @@ def _import(db: str | None, args) -> int:
     library = _open(db, create=True)
     if library is None:
         return 1
+    from .core.library import is_bulk
+
+    bulk = is_bulk([Path(f) for f in args.files])
+    if bulk and not args.json:  # said before it starts: what a stop or a crash would leave
+        print(f"Importing {count(len(args.files), 'file')} as one unit: the library keeps them only when all of them"
+              " are written (Ctrl+C or a crash before the end leaves it as before).", file=sys.stderr, flush=True)
     with library:
         results = library.import_files(
             args.files, args.captured, progress=None if args.json else lambda done, total, result: _print_result(result)
         )
+        if bulk and not args.json and any(r.status == "imported" for r in results):
+            added = sum(r.added for r in results)  # after the commit: now they are added
+            print(f"The import is written: {count(added, 'record', grouped=True)} added from"
+                  f" {count(sum(r.status == 'imported' for r in results), 'file')}.")
         found = None if args.no_duplicate_scan else _new_duplicates(library, results, quiet=args.json)
     if args.json:
         report = {"library": str(library.path), "files": [r.as_dict() for r in results]}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import PurePath
 
 from .categories import is_known as is_known_category
 from .library import Library, LibraryError, now
@@ -42,7 +43,7 @@ def validate(field: str, value):
         try:
             date = dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValidationError(f"'{value}' is not a date: write it as YYYY-MM-DD, for example 2024-05-28.") from None
+            raise ValidationError(_not_a_date(str(value).strip())) from None
         if not 1900 <= date.year <= dt.date.today().year + 1:
             raise ValidationError(f"{date.year} is not a plausible year for a paper.")
         return date.isoformat()
@@ -379,14 +380,36 @@ def sources_overview(library: Library, counts: dict[int, int] | None = None) -> 
 
     counts = source_counts(library.conn) if counts is None else counts
     out = []
-    for r in library.conn.execute("SELECT id, file_name, record_count, profile, layout, captured FROM sources"
+    for r in library.conn.execute("SELECT id, file_name, record_count, profile, layout, captured, path FROM sources"
                                   " WHERE removed_at IS NULL ORDER BY file_name, id"):
         if r[4] == "hand" and counts and not counts.get(r[0]):
             continue  # "Entered by hand" is no file: with its records undone or trashed there is nothing to list
         profile = json.loads(r[3]) if r[3] else None
         out.append({"id": r[0], "file": r[1], "records": counts.get(r[0], 0), "in_file": r[2],
-                    "author": profile["name"] if profile else None, "layout": r[4], "captured": r[5]})
+                    "author": profile["name"] if profile else None, "layout": r[4], "captured": r[5],
+                    "path": r[6] or ""})
+    by_name: dict[str, list[dict]] = {}
+    for source in out:
+        by_name.setdefault(source["file"], []).append(source)
+    for same in by_name.values():  # files of one name from different folders: told apart by their folders
+        for source, folder in zip(same, distinguishing_folders([s["path"] for s in same])):
+            source["folder"] = folder
     return out
+
+
+def distinguishing_folders(paths: list[str]) -> list[str]:
+    """For files of the same name: the shortest tail of each one's folder that tells it from the others
+    ('a/x.txt', 'b/x.txt' -> 'a', 'b'; 'p/a/x', 'q/a/x' -> 'p/a', 'q/a'); '' for a lone file or when the
+    paths are the same."""
+    if len(paths) < 2:
+        return [""] * len(paths)
+    folders = [PurePath(p).parent.parts for p in paths]
+    deepest = max(len(f) for f in folders)
+    for depth in range(1, deepest + 1):
+        tails = ["/".join(f[-depth:]) for f in folders]
+        if len(set(tails)) == len(tails):
+            return tails
+    return ["/".join(f) for f in folders]  # some paths are the same: the whole folder, nothing better to say
 
 
 def saved_searches(library: Library) -> list[dict]:
@@ -420,3 +443,26 @@ def briefs(library: Library, paper_ids: list[int]) -> dict[int, dict]:
         out.update({r[0]: {"title": r[1], "authors": r[2], "year": r[3]} for r in library.conn.execute(
             f"SELECT id, title, authors, year FROM papers WHERE id IN ({marks})", chunk)})
     return out
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # not calendar.month_name: Qt sets the user's locale, the sentence is English
+
+
+def _not_a_date(text: str) -> str:
+    """Why ``text`` is not a date: a day or month that does not exist in the right form says so (2024-02-30:
+    'February 2024 has no day 30'); anything else is asked for as YYYY-MM-DD."""
+    import calendar
+    import re
+
+    shape = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if shape:
+        year, month, day = map(int, shape.groups())
+        if not 1 <= month <= 12:
+            return f"'{text}' is not a date: there is no month {month} (write it as YYYY-MM-DD)."
+        if year >= 1:
+            last = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= last:
+                return (f"'{text}' is not a date: {MONTHS[month - 1]} {year} has no day {day}"
+                        f" (its last day is {last}).")
+    return f"'{text}' is not a date: write it as YYYY-MM-DD, for example 2024-05-28."

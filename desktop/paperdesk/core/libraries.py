@@ -17,7 +17,8 @@ from . import libfile
 from .library import Library, LibraryError
 
 LAST_VIEW = "last_view"  # settings key: {"kind": ..., "value": ..., "search": ...}
-VIEW_KINDS = ("all", "review", "recent", "trash", "tag", "source")  # sidebar entries worth coming back to
+# sidebar entries worth coming back to (the Duplicates and Authors pages too)
+VIEW_KINDS = ("all", "review", "recent", "trash", "tag", "source", "duplicates", "authors")
 SUFFIX = ".sqlite"
 
 
@@ -78,17 +79,19 @@ def last_view(library: Library) -> dict | None:
     else:
         entry = None
     search = value.get("search") if isinstance(value.get("search"), str) else ""
-    return {"kind": kind, "value": entry, "search": search}
+    record = value.get("record")
+    record = record if isinstance(record, int) and not isinstance(record, bool) else None
+    return {"kind": kind, "value": entry, "search": search, "record": record}
 
 
-def remember_view(library: Library, kind: str, value=None, search: str = "") -> bool:
-    """Keep the current sidebar entry and search with the library (not an event: nothing in it changed).
-    Returns whether anything was written (an unchanged view writes nothing)."""
+def remember_view(library: Library, kind: str, value=None, search: str = "", record: int | None = None) -> bool:
+    """Keep the current sidebar entry, search and chosen record with the library (not an event: nothing in it
+    changed). Returns whether anything was written (an unchanged view writes nothing)."""
     if kind not in VIEW_KINDS:
         kind, value = "all", None
     if kind not in ("tag", "source"):
         value = None
-    state = {"kind": kind, "value": value, "search": search or ""}
+    state = {"kind": kind, "value": value, "search": search or "", "record": record}
     if last_view(library) == state:
         return False
     with library.transaction() as conn:

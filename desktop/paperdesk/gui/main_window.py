@@ -184,13 +184,20 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             self.model.reload()
         self._update_count()
         if self.model.rowCount() and not self.selected_ids():
-            self.select_row(0)
+            # the record the librarian had chosen when the library was closed, if the view still shows it
+            record = getattr(self, "restored_record", None)
+            if record is not None:
+                self._reselect(record)  # the first row when the record is no longer shown
+            else:
+                self.select_row(0)
         # The per-author figures, brought up to date behind the first screen (a library fresh from an import
         # has none yet), so that the Authors view opens at once.
         self._authors_timer = QTimer(self, singleShot=True, interval=AUTHOR_FIGURES_DELAY_MS)
         self._authors_timer.timeout.connect(self.authors_view.prepare)
         self._authors_timer.start()
         QTimer.singleShot(SOURCE_COUNTS_DELAY_MS, self, self.sidebar.start_background_counts)
+        # the duplicates queue the library holds (core/dupstore.py): the sidebar's count without a scan
+        QTimer.singleShot(SOURCE_COUNTS_DELAY_MS, self, self.duplicates.load)
 
     def showEvent(self, event):
         super().showEvent(event)

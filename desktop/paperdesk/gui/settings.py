@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QTimer
 
 from ..core import libraries
 from ..core.library import LibraryError
@@ -118,6 +118,11 @@ def restore_window(window, settings: Settings) -> None:
         window.sidebar.select(kind, value)
     window.model.sort(sort_column, order)
     window._set_filter(search=search)
+    window.restored_record = view.get("record")  # chosen again once the rows are read (MainWindow.__init__)
+    if kind == "duplicates":  # a page: opened once the window is up (it reads the stored queue)
+        QTimer.singleShot(0, window, window.show_duplicates)
+    elif kind == "authors":
+        QTimer.singleShot(0, window, window.show_authors)
 
 
 def save_window(window, settings: Settings) -> None:
@@ -128,7 +133,7 @@ def save_window(window, settings: Settings) -> None:
     settings.sync()
     kind, value = window.sidebar.current_entry()
     try:
-        libraries.remember_view(window.library, kind, value, window.search.text())
+        libraries.remember_view(window.library, kind, value, window.search.text(), window.current_id())
     except LibraryError as exc:  # the library is busy or gone: the view is not worth a message
         log.warning("the last view was not kept with the library: %s", exc)
 

@@ -228,9 +228,13 @@ class Sidebar(QWidget):
         sources = self._section("Sources")
         counts = self._counts_for_sources()
         decisions = authors.subject_decisions(self.library)
+        stale = counts is not self._source_counts  # a large library's last counts, shown while recounting
         for source in curation.sources_overview(self.library, counts or {}):
-            shown = f"{source['records']:,}" if counts is not None else "…"  # a large library's, still being counted
-            label = f"{source['file']}  ({shown})"
+            # not counted yet (a large library's first count, or a source new since its last one): '…', never 0
+            known = counts is not None and not (stale and source["id"] not in counts)
+            shown = f"{source['records']:,}" if known else "…"
+            name = source["file"] + (f" — {source['folder']}/" if source.get("folder") else "")  # same-name files
+            label = f"{name}  ({shown})"
             if source["author"]:  # a profile page: the author it is about says more than the file name
                 label = f"{source['author']} — profile  ({shown})"
             else:
@@ -238,7 +242,8 @@ class Sidebar(QWidget):
                 if decision and decision["confirmed"]:
                     label += f" — {decision['name']}"
             self._entry(sources, label, "source", source["id"],
-                        f"{source['file']}: layout {source['layout']}, captured {source['captured']}")
+                        f"{source['path'] or source['file']}: layout {source['layout']},"
+                        f" captured {source['captured']}")
         searches = self._section("Saved searches")
         for saved in curation.saved_searches(self.library):
             self._entry(searches, saved["name"], "saved", saved["query"], saved["query"])

@@ -13,9 +13,10 @@ class ImportWorker(QObject):
     """Imports files in a thread of its own; each file is one transaction, Cancel rolls back the current one
     (a large import is one transaction: Cancel rolls all of it back, see Library.import_files)."""
 
-    progress = Signal(int, int, str)  # files done, files total, message of the last file
+    progress = Signal(int, int, str, int)  # files done, files total, message of the last file, its new records
     finished = Signal(list)  # list of ImportResult.as_dict()
     failed = Signal(str)
+    checking = Signal(int)  # the library's size in bytes: its quick check runs before the first file is written
 
     def __init__(self, db_path, paths, captured=None, origin: str | None = None):
         super().__init__()
@@ -31,9 +32,12 @@ class ImportWorker(QObject):
             self.failed.emit(str(exc))
             return
         try:
+            if library.needs_check:  # a large library: said, not a bar standing at 0 for tens of seconds
+                self.checking.emit(library.path.stat().st_size)
+                library.ensure_checked()
             results = library.import_files(
                 self.paths, self.captured, cancel=self.cancel,
-                progress=lambda done, total, result: self.progress.emit(done, total, result.message),
+                progress=lambda done, total, result: self.progress.emit(done, total, result.message, result.added),
             )
             from ..core import dupqueue
 

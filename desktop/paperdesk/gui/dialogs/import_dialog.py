@@ -78,11 +78,19 @@ class ImportDialog(QDialog):
         self.paths = list(paths)
         self.bulk = is_bulk(self.paths)  # one unit of work: Cancel rolls back the whole import
         layout = QVBoxLayout(self)
-        self.status = QLabel(f"Importing {len(self.paths)} file{'s' if len(self.paths) != 1 else ''}…")
+        self.promise = QLabel(promise(len(self.paths), self.bulk))  # what a cancel or a crash leaves
+        self.promise.setObjectName("import-promise")
+        self.promise.setWordWrap(True)
+        layout.addWidget(self.promise)
+        self.status = QLabel(f"Importing {count(len(self.paths), 'file')}…")
+        self.status.setObjectName("import-status")
+        self.status.setWordWrap(True)  # the cancel's sentence is long: wrapped, never cut off
         layout.addWidget(self.status)
+        self.records_ready = 0  # a bulk import's records read so far (added only at its commit)
         self.bar = QProgressBar()
         self.bar.setRange(0, len(self.paths))
         self.bar.setValue(0)
+        self.bar.setFormat("%v of %m files")
         layout.addWidget(self.bar)
         self.duplicates_line = QLabel("")  # what the scan of the new records found
         self.duplicates_line.setObjectName("import-duplicates")
@@ -97,8 +105,8 @@ class ImportDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.RejectRole)
         self.stop_scan = QPushButton("Stop looking for duplicates")
-        self.stop_scan.hide()
         self.buttons.addButton(self.stop_scan, QDialogButtonBox.ActionRole)
+        self.stop_scan.hide()  # after addButton, which shows it: only while the new records' scan runs
         layout.addWidget(self.buttons)
         self.page = None  # the Duplicates page scanning the new records
         self.new_records: list[int] = []
@@ -106,6 +114,7 @@ class ImportDialog(QDialog):
         self.cancelled = False
         self.worker = ImportWorker(db_path, self.paths, captured, origin)
         self.worker.progress.connect(self._progress)
+        self.worker.checking.connect(self._checking)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.thread = start_in_thread(self.worker, self)
@@ -126,9 +135,36 @@ class ImportDialog(QDialog):
         else:
             super().reject()
 
-    def _progress(self, done: int, total: int, message: str) -> None:
+    def _progress(self, done: int, total: int, message: str, records: int = 0) -> None:
+        if self.cancelled:
+            return  # the status says it is cancelling
+        if self.bulk and done == total:
+            # every file read, the run's indexes still to build: busy, not a full bar that seems to stand still
+            self.bar.setRange(0, 0)
+            self.bar.setFormat("Building the indexes…")
+            self.status.setText(f"All {count(total, 'file')} read; building the search index and the other indexes"
+                                " (the import is kept whole, or not at all)…")
+            return
+        self.bar.setRange(0, total)
         self.bar.setValue(done)
-        self.status.setText(f"{done} of {total}: {message}")
+        self.bar.setFormat("%v of %m files")
+        if self.bulk:
+            self.records_ready += records
+            ready = count(self.records_ready, 'record', grouped=True)
+            self.status.setText(f"{done} of {count(total, 'file')} read, {ready} ready to add when the whole import"
+                                f" is written; the last: {message}")
+        else:
+            self.status.setText(f"{done} of {count(total, 'file')} imported, the last: {message}")
+
+    def _checking(self, size: int) -> None:
+        """Before the first file: SQLite's quick check of a large library (it reads the whole file)."""
+        if self.cancelled:
+            return
+        self.bar.setRange(0, 0)
+        self.bar.setFormat("Checking the library…")
+        self.status.setText(f"Checking the library ({size / 1e9:.1f} GB) before writing into it, so that nothing"
+                            " is written into a damaged file: SQLite reads the whole file once, which takes a while"
+                            " for a large library…")
 
     def _failed(self, message: str) -> None:
         self.results = []
@@ -138,26 +174,15 @@ class ImportDialog(QDialog):
 
     def _finished(self, results: list) -> None:
         self.results = results
-        imported = sum(1 for r in results if r["status"] == "imported")
-        added = sum(r["added"] for r in results)
-        skipped = len(self.paths) - len(results)
-        unchanged = sum(1 for r in results if r["status"] == "unchanged")
-        failed = sum(1 for r in results if r["status"] == "failed")
-        head = (f"{len(results)} file{'s' if len(results) != 1 else ''} read: {added} record{'s' if added != 1 else ''}"
-                f" added from {imported}")
-        if unchanged:
-            head += f", {unchanged} already imported (nothing changed)"
-        if failed:
-            head += f", {failed} could not be imported"
-        head += "."
-        if self.cancelled and skipped:
-            head += f" Cancelled: {skipped} file{'s' if skipped != 1 else ''} not imported, the library is as before them."
-        self.status.setText(head)
-        self.bar.setValue(len(results))
-        self.report.setHtml(report_html(results))
-        self.report.show()
+        self.status.setText(outcome(len(self.paths), results, self.bulk, self.cancelled))
+        self.bar.setRange(0, max(len(self.paths), 1))
+        self.bar.setValue(len(self.paths))
+        self.bar.setFormat("Import finished" if not self.cancelled else "Import cancelled")
         self._show_close()
-        self.resize(self.width(), 460)
+        if results:  # a cancelled large import has no file to report on: no empty box
+            self.report.setHtml(report_html(results))
+            self.report.show()
+            self.resize(self.width(), 460)
         self.done_importing.emit(results)
 
     def _show_close(self) -> None:
@@ -168,7 +193,8 @@ class ImportDialog(QDialog):
 
     def follow_duplicates(self, page) -> None:
         """Say what the Duplicates page's scan of the records this import added finds (it runs whether or not
-        this dialog stays open); its progress shows in the bar, and a button stops it."""
+        this dialog stays open): waiting while another scan finishes, then its progress in the bar and a button
+        that stops it."""
         self.new_records = list(self.worker.new_records)
         if not self.new_records:
             return
@@ -176,18 +202,33 @@ class ImportDialog(QDialog):
         page.scanFinished.connect(self._scan_ended)
         page.newScanStopped.connect(self._scan_stopped)
         page.scanProgress.connect(self._scan_progress)
+        page.scanStarted.connect(self._scan_state)
         self.stop_scan.clicked.connect(page.cancel_scan)
-        self.duplicates_line.setText(f"Looking for duplicates of the {count(len(self.new_records), 'new record', grouped=True)}"
-                                     " in the library…")
         self.duplicates_line.show()
-        self.stop_scan.show()
+        self._scan_state()
         self._scan_ended()
 
+    def _scan_state(self) -> None:
+        """Looking (the page's scan covers the new records now, and Stop stops it) or waiting for its turn."""
+        page = self.page
+        if page is None:
+            return
+        records = count(len(self.new_records), 'new record', grouped=True)
+        if page.scanning(self.new_records):
+            self.duplicates_line.setText(f"Looking for duplicates of the {records} in the library…")
+            self.stop_scan.show()
+        else:
+            self.duplicates_line.setText(f"Waiting for the scan running now to finish, then looking for duplicates"
+                                         f" of the {records}…")
+            self.stop_scan.hide()
+            self.bar.setRange(0, 0)
+            self.bar.setFormat("Waiting…")
+
     def _scan_progress(self, stage: str, done: int, total: int) -> None:
-        if self.page is not None:
-            self.bar.setRange(0, max(total, 1))
-            self.bar.setValue(done)
-            self.bar.setFormat(f"{stage}: %v of %m")
+        if self.page is not None and self.page.scanning(self.new_records):
+            from ..duplicates_page import show_progress
+
+            show_progress(self.bar, stage, done, total)
 
     def _scan_ended(self, *_) -> None:
         page = self.page
@@ -201,19 +242,54 @@ class ImportDialog(QDialog):
 
     def _scan_stopped(self, ids: list) -> None:
         if self.page is not None and set(ids) & set(self.new_records):
-            self._unfollow()
+            self._unfollow("Import finished; the search for duplicates stopped")
             self.duplicates_line.setText("Stopped looking for duplicates of the new records; the import is kept."
                                          " The Duplicates view (Ctrl+D) can scan the whole library.")
 
-    def _unfollow(self) -> None:
+    def _unfollow(self, done: str = "Import finished, duplicates looked for") -> None:
         page, self.page = self.page, None
         for signal, slot in ((page.scanFinished, self._scan_ended), (page.newScanStopped, self._scan_stopped),
-                             (page.scanProgress, self._scan_progress), (self.stop_scan.clicked, page.cancel_scan)):
+                             (page.scanProgress, self._scan_progress), (page.scanStarted, self._scan_state),
+                             (self.stop_scan.clicked, page.cancel_scan)):
             signal.disconnect(slot)
         self.stop_scan.hide()
-        self.bar.setRange(0, max(len(self.paths), 1))
-        self.bar.setValue(len(self.paths))
-        self.bar.resetFormat()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.bar.setFormat(done)
+
+
+def promise(files: int, bulk: bool) -> str:
+    """What the import keeps if it is cancelled or the computer stops: said before it starts."""
+    if bulk:
+        return (f"These {count(files, 'file')} are large enough to be imported as one unit: the library keeps them"
+                " only when all of them are written. Cancel, or a crash before the end, leaves the library as it"
+                " was before this import.")
+    return ("Each file is added in one step of its own: Cancel (or a crash) rolls back the file being written;"
+            " the files added before it stay.")
+
+
+def outcome(files: int, results: list[dict], bulk: bool, cancelled: bool) -> str:
+    """The end's sentence, written after the commit (or the rollback): 'added' only for what the library holds."""
+    imported = sum(1 for r in results if r["status"] == "imported")
+    added = sum(r["added"] for r in results)
+    unchanged = sum(1 for r in results if r["status"] == "unchanged")
+    failed = sum(1 for r in results if r["status"] == "failed")
+    if cancelled and bulk and not results:
+        return (f"Cancelled: nothing was imported, the library is as it was before this import (its"
+                f" {count(files, 'file')} are added only all together).")
+    if cancelled and not results:
+        return f"Cancelled before any file was written: the library is as before, {count(files, 'file')} not imported."
+    head = f"{count(added, 'record', grouped=True)} added from {count(imported, 'file')}"
+    if unchanged:
+        head += f", {unchanged} already imported (nothing changed)"
+    if failed:
+        head += f", {failed} could not be imported"
+    head += "."
+    skipped = files - len(results)
+    if cancelled and skipped:
+        head += (f" Cancelled: the file being written was rolled back; {count(skipped, 'file')} not imported,"
+                 " the files before them stay.")
+    return head
 
 
 def report_html(results: list[dict]) -> str:
