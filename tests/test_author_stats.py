@@ -262,3 +262,123 @@ def test_an_edit_of_names_alone_recounts_only_the_names_and_still_equals_a_full_
     assert recounted > len(curation.authors_of(seeded, other))  # the page's author is recounted as well
     assert_equal_to_full_rebuild(seeded)
     assert conn.execute("SELECT papers FROM author_stats WHERE author_id = ?", (gu,)).fetchone() == before
+
+
+# --- a merge, its undo and its redo follow by their difference ----------------------------------------------
+
+TIE_RECORDS = (  # (category, date, title, names): one author with categories tied at the top-3 cut
+    ("LG", "Mar 3, 2010", "Sparse Kernels For Streaming Graph Partitions", "Tilda Varga, Osric Alder"),
+    ("CL", "Apr 4, 2012", "Lexical Drift In Multilingual Tokenizers Over Time", "Tilda Varga, Brisa Quell"),
+    ("CV", "May 5, 2014", "Depth Priors For Monocular Scene Completion Tasks", "Tilda Varga"),
+    ("IR", "Jun 6, 2016", "Session Graphs For Conversational Product Search", "Tilda Varga, Dario Pent"),
+    ("IR", "Jul 7, 2020", "Calibrated Rankers For Sparse Click Feedback Logs", "Tilda Varga, Dario Pent"),
+)
+
+
+def tie_library(seeded, write_dump):
+    text = "\n".join(f"{c}{d}\n{t}\n\n{n}\n\nAn abstract about {t.lower()}.\n" for c, d, t, n in TIE_RECORDS)
+    assert seeded.import_file(write_dump(text, "ties.txt"), SEED_CAPTURED).status == "imported"
+    ids = {t: seeded.conn.execute("SELECT id FROM papers WHERE title = ?", (t,)).fetchone()[0]
+           for _, _, t, _ in TIE_RECORDS}
+    return [ids[t] for _, _, t, _ in TIE_RECORDS]
+
+
+def stats_of(library, name):
+    return library.conn.execute("SELECT papers, first_author, year_min, year_max, coauthors, categories"
+                                " FROM author_stats WHERE name = ?", (name,)).fetchone()
+
+
+def test_merge_undo_redo_follow_by_their_difference_with_ties_at_the_top_three(seeded, write_dump):
+    """Tilda Varga has one paper in each of LG, CL, CV and two in IR: her top three are IR then the tie broken
+    by name (CL, CV). Merging the CL record into an IR one drops CL (LG comes in), without recounting her: the
+    year she loses (2012) is not one of her extremes. Brisa Quell, shown on the CL record only, now counts
+    through the IR survivor: the year she loses is her only one, so she alone is recounted."""
+    a, b, c, d, e = tie_library(seeded, write_dump)
+    authors.refresh_stats(seeded)
+    assert stats_of(seeded, "Tilda Varga") == (5, 5, 2010, 2020, 3, "IR, CL, CV")
+    assert stats_of(seeded, "Brisa Quell") == (1, 0, 2012, 2012, 1, "CL")
+    merge_id = merging.merge(seeded, d, [b])
+    assert authors.catch_up(seeded) == 3  # the names on the two records
+    assert authors.LAST_CATCH_UP == {"followed": 2, "recounted": 1}  # Tilda Varga and Dario Pent; Brisa Quell
+    assert stats_of(seeded, "Tilda Varga") == (4, 4, 2010, 2020, 3, "IR, CV, LG")
+    assert stats_of(seeded, "Brisa Quell") == (1, 0, 2016, 2016, 1, "IR")
+    assert_equal_to_full_rebuild(seeded)
+    merging.unmerge(seeded, merge_id)
+    assert authors.catch_up(seeded) is not None
+    assert authors.LAST_CATCH_UP["followed"] >= 2
+    assert stats_of(seeded, "Tilda Varga") == (5, 5, 2010, 2020, 3, "IR, CL, CV")
+    assert stats_of(seeded, "Brisa Quell") == (1, 0, 2012, 2012, 1, "CL")
+    assert_equal_to_full_rebuild(seeded)
+    merging.reinstate(seeded, merge_id)
+    assert authors.catch_up(seeded) is not None
+    assert stats_of(seeded, "Tilda Varga") == (4, 4, 2010, 2020, 3, "IR, CV, LG")
+    assert_equal_to_full_rebuild(seeded)
+    # the survivor merged in turn (a chain: b inside d inside e), then the chain taken apart out of order
+    outer = merging.merge(seeded, e, [d])
+    assert authors.catch_up(seeded) is not None and authors.LAST_CATCH_UP["followed"] > 0
+    assert stats_of(seeded, "Tilda Varga") == (3, 3, 2010, 2020, 3, "CV, IR, LG")
+    assert stats_of(seeded, "Dario Pent")[:4] == (1, 0, 2020, 2020)
+    assert_equal_to_full_rebuild(seeded)
+    merging.unmerge(seeded, merge_id)
+    merging.unmerge(seeded, outer)  # two changes caught up at once
+    assert authors.catch_up(seeded) is not None and authors.LAST_CATCH_UP["followed"] > 0
+    assert stats_of(seeded, "Tilda Varga") == (5, 5, 2010, 2020, 3, "IR, CL, CV")
+    assert_equal_to_full_rebuild(seeded)
+
+
+def test_a_merge_that_takes_an_extreme_year_recounts_that_author(seeded, write_dump):
+    a, b, c, d, e = tie_library(seeded, write_dump)
+    authors.refresh_stats(seeded)
+    merging.merge(seeded, c, [a])  # 2010, her first year, now counts as 2014
+    authors.catch_up(seeded)
+    assert authors.LAST_CATCH_UP["recounted"] >= 2  # Tilda Varga and Osric Alder
+    assert stats_of(seeded, "Tilda Varga") == (4, 4, 2012, 2020, 3, "IR, CL, CV")
+    assert stats_of(seeded, "Osric Alder")[:4] == (1, 0, 2014, 2014)
+    assert_equal_to_full_rebuild(seeded)
+
+
+def test_certain_groups_merged_undone_and_redone_follow_by_difference(seeded):
+    """The seeds' own duplicates (several on profile pages), merged, one undone, redone: each catch-up updates
+    by difference and equals a full rebuild."""
+    authors.refresh_stats(seeded)
+    groups = [g for g in merging.scan(seeded) if g.confidence == "certain"]
+    assert len(groups) >= 4
+    merge_ids = []
+    for group in groups:
+        merge_ids.append(merging.merge(seeded, group.records[0], group.records[1:]))
+        assert authors.catch_up(seeded) is not None
+        assert authors.LAST_CATCH_UP["followed"] > 0
+        assert_equal_to_full_rebuild(seeded)
+    for merge_id in merge_ids[::2]:
+        merging.unmerge(seeded, merge_id)
+    assert authors.catch_up(seeded) is not None and authors.LAST_CATCH_UP["followed"] > 0
+    assert_equal_to_full_rebuild(seeded)
+    for merge_id in merge_ids[::2]:
+        merging.reinstate(seeded, merge_id)
+        assert authors.catch_up(seeded) is not None
+        assert_equal_to_full_rebuild(seeded)
+
+
+def test_a_merge_with_a_counted_field_chosen_is_recounted(seeded, write_dump):
+    a, b, c, d, e = tie_library(seeded, write_dump)
+    authors.refresh_stats(seeded)
+    merging.merge(seeded, d, [b], {"category": "CL"})  # the survivor takes the merged record's category
+    authors.catch_up(seeded)
+    assert authors.LAST_CATCH_UP["followed"] == 0
+    assert stats_of(seeded, "Tilda Varga")[5] == "CL, CV, IR"
+    assert_equal_to_full_rebuild(seeded)
+
+
+def test_an_author_who_loses_their_last_paper_has_no_row_and_comes_back(seeded, write_dump):
+    from paperdesk.core import trash
+
+    a, b, c, d, e = tie_library(seeded, write_dump)
+    authors.refresh_stats(seeded)
+    trash.trash(seeded, [a])  # Osric Alder's only record
+    assert authors.catch_up(seeded) is not None
+    assert stats_of(seeded, "Osric Alder") is None
+    assert_equal_to_full_rebuild(seeded)
+    trash.restore(seeded, [a])
+    assert authors.catch_up(seeded) is not None
+    assert stats_of(seeded, "Osric Alder")[:4] == (1, 0, 2010, 2010)
+    assert_equal_to_full_rebuild(seeded)

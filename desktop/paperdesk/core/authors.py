@@ -171,6 +171,9 @@ CATCH_UP_MAX_NEW_PAPERS = 50_000
 REBUILD_CACHE_MB = 16
 REBUILD_TEMP_CACHE_MB = 32
 TOP_CATEGORIES_BATCH = 10_000
+# What the latest catch-up in this process did (benchmarks print it): authors updated by a merge's difference
+# alone ("followed") and authors recounted from their records.
+LAST_CATCH_UP: dict[str, int] = {}
 
 
 def _stats_event(conn) -> int | None:
@@ -552,6 +555,122 @@ def _touched_by_events(conn, events: list[tuple], profiles: dict[str, list[int]]
     return targets | pairs_kept, new_papers, pairs_kept
 
 
+# --- a merge, its undo, its redo: the figures follow the records that moved ---------------------------------
+# A merge changes no name, year or category: it only makes some records count through another survivor. Each
+# merge, unmerge and redone merge logs the records whose survivor it changed (``roots_before``); every author's
+# figures outside the survivors those records left or joined stay as they are, so the catch-up counts, for the
+# records of those few survivors, what each author had from them before and has now, and adds the difference.
+# Recounting the four authors of a merge at 1,000,000 records read their ~4,000 records at random (0.1-2 s from
+# a cold cache); the difference reads the handful of records that moved.
+
+_MOVING_KINDS = ("merge", "unmerge", "merge-redone")
+
+
+def _roots_moved(events: list[tuple]) -> dict[int, int | None] | None:
+    """{record: its merged_into before the first of these changes} when every change that can move a figure is
+    a merge, an unmerge or a redone merge that logged the records it moved and changed no counted field; None
+    otherwise (the touched authors are then recounted)."""
+    before: dict[int, int | None] = {}
+    for _, kind, _, _, raw in events:
+        details = json.loads(raw or "{}")
+        if _neutral(kind, details):
+            continue
+        if kind not in _MOVING_KINDS or "roots_before" not in details \
+                or _FIELDS_THAT_COUNT & set(details.get("fields") or {}):
+            return None
+        for record, old in details["roots_before"]:
+            before.setdefault(int(record), old)  # the first change that moved it says where it was before
+    return before or None
+
+
+def _follow_root_moves(conn, before: dict[int, int | None], profiles: dict[str, list[int]]) -> tuple[set[int], set[int]]:
+    """Apply to the aggregates the difference these records' moves made (``before``: {record: merged_into
+    before}), inside the current write transaction. Returns (authors updated by the difference, authors
+    recounted): an author is recounted when a year they lost a paper in is one of their extremes (whether
+    another paper of that year remains is not known without reading all of theirs)."""
+    profile_ids = _profile_author_ids(conn, profiles)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS st_moved (id INTEGER PRIMARY KEY, before INTEGER)")
+    conn.execute("DELETE FROM temp.st_moved")
+    conn.executemany("INSERT INTO temp.st_moved VALUES (?, ?)", sorted(before.items()))
+    # the survivors the moved records left or joined, and every record counted through one of them, before or now
+    _fill_temp(conn, "st_aff", ())
+    conn.execute("INSERT OR IGNORE INTO temp.st_aff SELECT COALESCE(before, id) FROM temp.st_moved")
+    conn.execute("INSERT OR IGNORE INTO temp.st_aff SELECT COALESCE(p.merged_into, p.id) FROM temp.st_moved m"
+                 " JOIN papers p ON p.id = m.id")
+    conn.execute("DROP TABLE IF EXISTS temp.st_fam")
+    conn.execute("CREATE TEMP TABLE st_fam (id INTEGER PRIMARY KEY, was INTEGER, now INTEGER)")
+    conn.execute("INSERT OR IGNORE INTO temp.st_fam(id) SELECT id FROM temp.st_aff")
+    conn.execute("INSERT OR IGNORE INTO temp.st_fam(id) SELECT id FROM temp.st_moved")
+    conn.execute("INSERT OR IGNORE INTO temp.st_fam(id) SELECT p.id FROM temp.st_aff a"
+                 " CROSS JOIN papers p ON p.merged_into = a.id")
+    conn.execute("UPDATE temp.st_fam SET now = (SELECT COALESCE(p.merged_into, p.id) FROM papers p"
+                 " WHERE p.id = st_fam.id)")
+    conn.execute("UPDATE temp.st_fam SET was = COALESCE((SELECT COALESCE(m.before, m.id) FROM temp.st_moved m"
+                 " WHERE m.id = st_fam.id), now)")
+    conn.execute("DROP TABLE IF EXISTS temp.st_prof_by_source")
+    conn.execute("CREATE TEMP TABLE st_prof_by_source (source_id INTEGER, author_id INTEGER,"
+                 " PRIMARY KEY (source_id, author_id)) WITHOUT ROWID")
+    conn.executemany("INSERT OR IGNORE INTO temp.st_prof_by_source VALUES (?, ?)",
+                     [(sid, profile_ids[name]) for name, sids in profiles.items() for sid in sids])
+    # (author, survivor, -1 before / +1 now, first position): what each author had from these records, counted
+    # exactly as _compute counts: a record counts through its survivor when that survivor is visible
+    conn.execute("DROP TABLE IF EXISTS temp.st_delta")
+    conn.execute(
+        "CREATE TEMP TABLE st_delta AS WITH counted AS ("
+        " SELECT f.id, f.was AS pid, -1 AS sign FROM temp.st_fam f CROSS JOIN papers q ON q.id = f.was"
+        " LEFT JOIN temp.st_moved m ON m.id = f.was"
+        " WHERE q.trashed_at IS NULL AND (CASE WHEN m.id IS NULL THEN q.merged_into ELSE m.before END) IS NULL"
+        " UNION ALL"
+        " SELECT f.id, f.now, 1 FROM temp.st_fam f CROSS JOIN papers q ON q.id = f.now"
+        f" WHERE {visible('q')})"
+        " SELECT author_id, pid, sign, MIN(position) AS position FROM ("
+        " SELECT pa.author_id, c.pid, c.sign, pa.position FROM counted c"
+        " CROSS JOIN paper_authors pa ON pa.paper_id = c.id"
+        " UNION ALL"
+        " SELECT s.author_id, c.pid, c.sign, NULL FROM counted c CROSS JOIN provenance pv ON pv.paper_id = c.id"
+        " CROSS JOIN temp.st_prof_by_source s ON s.source_id = pv.source_id)"
+        " GROUP BY author_id, pid, sign")
+    conn.execute("DROP TABLE IF EXISTS temp.st_dyear")
+    conn.execute("CREATE TEMP TABLE st_dyear AS SELECT d.author_id, q.year, SUM(d.sign) AS n FROM temp.st_delta d"
+                 " CROSS JOIN papers q ON q.id = d.pid WHERE q.year IS NOT NULL GROUP BY 1, 2 HAVING SUM(d.sign) != 0")
+    conn.execute("DROP TABLE IF EXISTS temp.st_dsum")
+    conn.execute("CREATE TEMP TABLE st_dsum AS SELECT author_id, SUM(sign) AS papers,"
+                 " SUM(sign * (position IS 1)) AS first FROM temp.st_delta GROUP BY author_id")
+    touched = {r[0] for r in conn.execute("SELECT author_id FROM temp.st_dsum")}
+    # who must be recounted: a year they lost a paper in, and have none of these papers in now, is one of their
+    # extremes (or, never expected, the difference does not fit what is stored)
+    recount = {r[0] for r in conn.execute(
+        "SELECT y.author_id FROM temp.st_dyear y LEFT JOIN author_stats s ON s.author_id = y.author_id"
+        " WHERE y.n < 0 AND (s.author_id IS NULL OR y.year <= s.year_min OR y.year >= s.year_max)"
+        " AND NOT EXISTS (SELECT 1 FROM temp.st_delta d CROSS JOIN papers q ON q.id = d.pid"
+        " WHERE d.author_id = y.author_id AND d.sign = 1 AND q.year = y.year)")}
+    recount |= {r[0] for r in conn.execute(
+        "SELECT d.author_id FROM temp.st_dsum d LEFT JOIN author_stats s ON s.author_id = d.author_id"
+        " WHERE s.author_id IS NULL OR s.papers + d.papers <= 0 OR s.first_author + d.first < 0")}
+    _fill_temp(conn, "st_target", touched - recount)
+    conn.execute("UPDATE author_stats SET papers = author_stats.papers + d.papers,"
+                 " first_author = author_stats.first_author + d.first"
+                 " FROM temp.st_dsum d WHERE author_stats.author_id = d.author_id"
+                 " AND d.author_id IN (SELECT id FROM temp.st_target)")
+    conn.execute("UPDATE author_stats SET year_min = MIN(COALESCE(author_stats.year_min, y.lo), y.lo),"
+                 " year_max = MAX(COALESCE(author_stats.year_max, y.hi), y.hi)"
+                 " FROM (SELECT author_id, MIN(year) AS lo, MAX(year) AS hi FROM temp.st_dyear WHERE n > 0"
+                 " GROUP BY author_id) AS y WHERE author_stats.author_id = y.author_id"
+                 " AND y.author_id IN (SELECT id FROM temp.st_target)")
+    conn.execute("INSERT INTO author_categories(author_id, category, n) SELECT d.author_id, q.category, SUM(d.sign)"
+                 " FROM temp.st_delta d CROSS JOIN papers q ON q.id = d.pid WHERE q.category IS NOT NULL"
+                 " AND d.author_id IN (SELECT id FROM temp.st_target) GROUP BY 1, 2 HAVING SUM(d.sign) != 0"
+                 " ON CONFLICT(author_id, category) DO UPDATE SET n = n + excluded.n")
+    conn.execute("DELETE FROM author_categories WHERE author_id IN (SELECT id FROM temp.st_target) AND n <= 0")
+    conn.execute("UPDATE author_stats SET categories = NULL WHERE author_id IN (SELECT id FROM temp.st_target)")
+    _write_top_categories(conn, "temp.st_target")
+    for table in ("st_fam", "st_prof_by_source", "st_delta", "st_dyear", "st_dsum"):
+        conn.execute(f"DROP TABLE temp.{table}")
+    if recount:  # shown names are as before: their co-author pairs stay
+        _recount(conn, recount, profiles, pairs_kept=recount)
+    return touched - recount, recount
+
+
 def update_author_stats(library: Library, author_ids=(), paper_ids=(), new_paper_ids=()) -> set[int]:
     """Bring the aggregates of the authors an operation touched up to date, and no others: ``author_ids``
     (e.g. the names an edit removed), the authors of ``paper_ids`` and of their merge families, and the
@@ -578,16 +697,24 @@ def catch_up(library: Library) -> int | None:
         if last - since > CATCH_UP_MAX_EVENTS:
             return None
         profiles = _profile_names(conn)  # read once for the whole catch-up
-        touched = _touched_by_events(conn, _pending_events(conn, since), profiles)
-        if touched is None or len(touched[1]) > CATCH_UP_MAX_NEW_PAPERS:
-            return None
-        targets, new_papers, pairs_kept = touched
-        if new_papers:
-            _add_new_papers(conn, new_papers)
-        if targets:
-            _recount(conn, targets, profiles, pairs_kept)
+        events = _pending_events(conn, since)
+        moves = _roots_moved(events)
+        if moves is not None:  # merges and their undos alone: the difference they made
+            followed, targets = _follow_root_moves(conn, moves, profiles)
+        else:
+            touched = _touched_by_events(conn, events, profiles)
+            if touched is None or len(touched[1]) > CATCH_UP_MAX_NEW_PAPERS:
+                return None
+            targets, new_papers, pairs_kept = touched
+            followed = set()
+            if new_papers:
+                _add_new_papers(conn, new_papers)
+            if targets:
+                _recount(conn, targets, profiles, pairs_kept)
         conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('author_stats_event', ?)", (str(last),))
-    return len(targets)
+    LAST_CATCH_UP.clear()
+    LAST_CATCH_UP.update(followed=len(followed), recounted=len(targets))
+    return len(targets) + len(followed)
 
 
 def refresh_stats(library: Library) -> int:

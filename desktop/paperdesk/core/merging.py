@@ -169,9 +169,11 @@ def _root(conn, paper_id: int) -> int:
     return row[0] if row[0] is not None else paper_id
 
 
-def _rebuild(conn, roots) -> set[int]:
+def _rebuild(conn, roots, before: list | None = None) -> set[int]:
     """Recompute ``merged_into`` and ``sources_count`` for the records these roots held (and the roots), from the
-    merges in force. Returns the records whose visibility changed."""
+    merges in force. Returns the records whose visibility changed. ``before``, when given, receives
+    ``[record, merged_into before]`` for every record whose ``merged_into`` changed: logged with the change, it
+    lets the per-author figures follow the merge by its difference alone (core/authors.py)."""
     family = set(roots)
     for chunk in _chunks(set(roots)):
         marks = ",".join("?" * len(chunk))
@@ -195,6 +197,8 @@ def _rebuild(conn, roots) -> set[int]:
             seen.add(root)
         new[pid] = None if root == pid else root
     changed = {pid for pid in family if old.get(pid) != new[pid]}
+    if before is not None:
+        before.extend([pid, old.get(pid)] for pid in sorted(changed))
     stamp = now()
     conn.executemany("UPDATE papers SET merged_into = ?, updated_at = ? WHERE id = ?",
                      [(new[pid], stamp, pid) for pid in changed])
@@ -242,9 +246,11 @@ def merge(library: Library, survivor: int, others: list[int], fields: dict | Non
                                 (survivor, json.dumps(others), now())).lastrowid
         conn.executemany("INSERT INTO merge_members(merge_id, paper_id, role) VALUES (?, ?, ?)",
                          [(merge_id, survivor, "survivor")] + [(merge_id, o, "merged") for o in others])
-        _rebuild(conn, [survivor, *others])
+        roots_before: list = []
+        _rebuild(conn, [survivor, *others], roots_before)
         library.log("merge", {"merge_id": merge_id, "survivor": survivor, "merged": others,
-                              "fields": changed_fields, "added_tags": added_tags}, paper_id=survivor)
+                              "fields": changed_fields, "added_tags": added_tags, "roots_before": roots_before},
+                    paper_id=survivor)
         event_id = conn.execute("SELECT MAX(id) FROM events").fetchone()[0]
         state = {"version": 2, "others": others, "fields": changed_fields, "added_tags": added_tags,
                  "decisions": [list(p) for p in decisions], "event_id": event_id}
@@ -319,13 +325,15 @@ def unmerge(library: Library, merge_id: int, resolve: str | dict | None = None) 
             "DELETE FROM decisions WHERE a = ? AND b = ? AND decision = 'merged'", p).rowcount]
         root = _root(conn, survivor)
         conn.execute("UPDATE merges SET undone_at = ? WHERE id = ?", (now(), merge_id))
-        _rebuild(conn, [root])
+        roots_before: list = []
+        _rebuild(conn, [root], roots_before)
         undo = {"fields": set_fields, "removed_tags": removed_tags, "removed_decisions": removed_decisions,
                 "conflicts": [{**c, "choice": choices[c["field"]]} for c in conflicts]}
         conn.execute("UPDATE merges SET undone = ? WHERE id = ?", (json.dumps(undo, ensure_ascii=False), merge_id))
         # "inside": the visible record the survivor is in when it was itself merged later (its sources change).
         library.log("unmerge", {"merge_id": merge_id, "survivor": survivor, "restored": state["others"],
-                                "inside": root if root != survivor else None, **undo}, paper_id=survivor)
+                                "inside": root if root != survivor else None, **undo,
+                                "roots_before": roots_before}, paper_id=survivor)
     return list(state["others"])
 
 
@@ -374,10 +382,11 @@ def reinstate(library: Library, merge_id: int) -> list[int]:
         conn.executemany("INSERT OR IGNORE INTO decisions(a, b, decision, at) VALUES (?, ?, 'merged', ?)",
                          [(a, b, now()) for a, b in undo["removed_decisions"]])
         conn.execute("UPDATE merges SET undone_at = NULL, undone = NULL WHERE id = ?", (merge_id,))
-        _rebuild(conn, [root, *others])
+        roots_before: list = []
+        _rebuild(conn, [root, *others], roots_before)
         library.log("merge-redone", {"merge_id": merge_id, "survivor": survivor, "merged": others,
-                                     "fields": {f: [undo["fields"][f][1], v] for f, v in back.items()}},
-                    paper_id=survivor)
+                                     "fields": {f: [undo["fields"][f][1], v] for f, v in back.items()},
+                                     "roots_before": roots_before}, paper_id=survivor)
     return list(others)
 
 
