@@ -122,7 +122,7 @@ def test_a_kill_mid_backup_leaves_the_library_and_earlier_backups_intact(seeded,
     assert backup.check_backup(earlier.path) == 154
     assert [i.path for i in backup.list_backups(seeded.path)] == [earlier.path]  # the half-way one is no backup
     backup.make_backup(seeded)
-    assert not list(backup.backups_dir(seeded.path).glob("*.partial")), "the next backup clears the leftover"
+    assert not list(backup.backups_dir(seeded.path).glob("*.partial*")), "the next backup clears the leftovers"
 
 
 def test_cli_backup_list_and_restore(seeded, tmp_path, capsys):

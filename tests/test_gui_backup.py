@@ -170,3 +170,18 @@ def test_the_backups_space_limit_is_set_in_preferences_and_prunes_the_oldest(win
     for reason in ("one", "two"):
         backup.make_backup(window.library, reason)
     assert [b.reason for b in backup.list_backups(window.library.path)] == ["two"]
+
+
+def test_a_library_of_several_gigabytes_is_named_by_its_size(window, qtbot, monkeypatch):
+    """A 3.5 GB size does not fit Qt's 32-bit int: it reached the status bar as an overflow warning and a wrong
+    number before the signal carried a Python int."""
+    monkeypatch.setattr(backup, "backup_size", lambda library: 3_522_625_536)
+    monkeypatch.setattr(backup, "free_space", lambda folder: 40_000_000_000)
+    gate = HeldBackup(monkeypatch)
+    window.backup_if_due()
+    assert gate.reached.wait(10)
+    status = window.backup_status
+    qtbot.waitUntil(status.isVisible, timeout=10000)
+    assert status.label.text() == "Daily backup of this library (3.5 GB)…"
+    gate.release()
+    qtbot.waitUntil(lambda: _message(window).startswith("Daily backup made"), timeout=10000)

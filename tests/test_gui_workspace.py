@@ -70,19 +70,33 @@ def test_import_the_seeds_through_the_dialog(tmp_path, settings, qtbot, seed_pat
     assert any("Hao Gu — profile  (22)" in i.text(0) for i in w.sidebar._all_items())
 
 
-def test_cancel_during_import_keeps_the_library_as_before(tmp_path, settings, qtbot, seed_paths):
+def test_cancel_during_import_keeps_the_library_as_before(tmp_path, settings, qtbot, seed_paths, monkeypatch):
+    """Cancel clicked once the first file is in: the others are not imported, the library holds that one file.
+    The worker waits after its first file until Cancel is clicked (on a loaded machine it could otherwise import
+    every file before the test gets to the button)."""
+    import threading
+
+    first_in = threading.Event()
+    real = Library.import_parsed
+
+    def first_then_wait(self, parsed, *args, cancel=None, **kwargs):
+        result = real(self, parsed, *args, cancel=cancel, **kwargs)
+        if not first_in.is_set():
+            first_in.set()
+            assert cancel is not None and cancel.wait(60), "Cancel was never clicked"
+        return result
+
+    monkeypatch.setattr(Library, "import_parsed", first_then_wait)
     library = Library(tmp_path / "fresh.sqlite")
     w = MainWindow(library, settings)
     qtbot.addWidget(w)
     dialog = w.import_files(seed_paths, SEED_CAPTURED)
-    dialog.worker.progress.connect(lambda done, total, message: dialog.cancel() if done == 1 else None,
-                                   Qt.DirectConnection)
-    with qtbot.waitSignal(dialog.done_importing, timeout=30000):
-        pass
-    imported = db_value(library, "SELECT COUNT(*) FROM sources")
-    assert 1 <= imported < 5
+    qtbot.waitUntil(first_in.is_set, timeout=60000)
+    with qtbot.waitSignal(dialog.done_importing, timeout=60000):
+        qtbot.mouseClick(dialog.cancel_button, Qt.LeftButton)
+    assert db_value(library, "SELECT COUNT(*) FROM sources") == 1
     assert db_value(library, "SELECT COUNT(*) FROM papers") == db_value(library, "SELECT SUM(record_count) FROM sources")
-    assert "Cancelled" in dialog.status.text()
+    assert "Cancelled: 4 files not imported, the library is as before them." in dialog.status.text()
 
 
 def test_search_is_debounced_and_full_text(window, qtbot):

@@ -109,7 +109,12 @@ def test_nothing_found_is_none_not_a_crash(tmp_path, monkeypatch):
     assert seeds_dir() is None and seed_files() == [] and bundled.resource("paperdesk.svg") is None
 
 
-def _paperdesk(*args, env=None, timeout=60):
+# Seconds a command may take before a test gives up on it: a bound against a hang, not a speed claim (start-up
+# figures come from benchmarks/bench_startup.py); a machine busy with other work starts Python and Qt slowly.
+HANG = 300
+
+
+def _paperdesk(*args, env=None, timeout=HANG):
     return subprocess.run([sys.executable, "-m", "paperdesk", *args], capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})})
 
@@ -132,7 +137,7 @@ def test_gui_exit_when_shown_starts_on_the_sample_library_and_reports(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("window shown after ") and out.stdout.rstrip().endswith(" s")
     seconds = float(out.stdout.split()[3])
-    assert 0 < seconds < 60
+    assert seconds > 0
     from paperdesk.core.library import Library
     library = Library(tmp_path / "data" / "Paperdesk" / "library.sqlite", create=False)
     assert library.count_papers() == 154
@@ -219,7 +224,7 @@ def _smoke(tmp_path: Path, tarball: Path, allow_network: bool = False, bash: tup
     if allow_network or not allowed:
         env["SMOKE_ALLOW_NETWORK"] = "1"
     return subprocess.run([*bash, str(PACKAGING / "smoke_test.sh"), str(tarball)], capture_output=True, text=True,
-                          env=env, timeout=300)
+                          env=env, timeout=3 * HANG)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or shutil.which("unshare") is None, reason="Linux script")
@@ -404,7 +409,7 @@ def test_build_linux_runs_the_scan_and_installs_the_launcher_and_leaves_out_the_
 
 def _gui(env: dict, *args: str):
     clean = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    return subprocess.run([sys.executable, "-m", "paperdesk", *args], capture_output=True, text=True, timeout=60,
+    return subprocess.run([sys.executable, "-m", "paperdesk", *args], capture_output=True, text=True, timeout=HANG,
                           env={**clean, **env})
 
 

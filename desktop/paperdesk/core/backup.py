@@ -262,8 +262,9 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _remove_leftovers(folder: Path) -> None:
-    """A backup killed half-way leaves ``*.partial``; it was never a backup, so it goes."""
-    for leftover in folder.glob("*.partial"):
+    """A backup killed half-way leaves ``*.partial`` (and its ``*.partial-journal``); it was never a backup, so
+    it goes."""
+    for leftover in folder.glob("*.partial*"):
         leftover.unlink()
 
 

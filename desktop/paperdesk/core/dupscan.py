@@ -36,12 +36,10 @@ with a new record: exactly the pairs a full scan would score for them (tests/tes
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sqlite3
 import time
 from array import array
-from concurrent.futures import ProcessPoolExecutor
 from itertools import chain, combinations
 from typing import Callable
 
@@ -137,7 +135,9 @@ def _score_task(db_path: str, pairs: list[tuple[int, int]], floor: float):
 def _pool(workers: int):
     if workers <= 1:
         return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    from .processes import process_pool  # its workers end with this process, even when it is killed
+
+    return process_pool(workers)
 
 
 def _run(pool, fn, tasks):

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -833,10 +833,9 @@ def _parse_pool(paths: list[Path]):
     taking turns on one."""
     cores = os.cpu_count() or 1
     if cores > 1 and len(paths) > 1:
-        import multiprocessing
+        from .processes import process_pool  # its workers end with this process, even when it is killed
 
-        workers = max(1, min(cores - 1, MAX_PARSE_PROCESSES))
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        return process_pool(max(1, min(cores - 1, MAX_PARSE_PROCESSES)))
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
 
 
@@ -854,9 +853,9 @@ def _parse_ahead_pool(paths: list[Path]):
     except OSError:
         total = 0
     if len(paths) > 2 and total > PROCESS_PARSE_BYTES and os.cpu_count() and os.cpu_count() > 1:
-        import multiprocessing
+        from .processes import process_pool
 
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return process_pool(1)
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperdesk-parse")
 
 

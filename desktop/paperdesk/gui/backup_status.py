@@ -7,7 +7,7 @@ stays usable, other changes do not wait for it (SQLite's backup reads one snapsh
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from ..core import backup
 from ..core.wording import count
@@ -45,6 +45,7 @@ class BackupStatus(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Stop the backup: nothing is left behind and the library is unchanged")
         self.stop_button.clicked.connect(self.stop)
+        self.stop_button.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)  # a button, not a bar across
         for widget in (self.label, self.bar, self.stop_button):
             row.addWidget(widget)
         self.worker = None

@@ -53,7 +53,7 @@ class BackupWorker(QObject):
     Backups dialog): a large library is copied page by page while the librarian works, reporting how far it
     got; ``cancel`` stops it between pages and leaves nothing behind."""
 
-    began = Signal(int)  # the backup's expected size in bytes (sent only when one is made)
+    began = Signal(object)  # the expected size in bytes (an int beyond Qt's 32 bits at 3.4 GB), when one is made
     progress = Signal(int, int)  # pages copied, pages in all
     finished = Signal(object)  # core.backup.BackupInfo, or None when none was due
     failed = Signal(str)  # a sentence: no backup was made, and why (no room on the disk, an error)

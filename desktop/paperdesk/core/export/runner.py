@@ -186,9 +186,8 @@ def _write_in_chunks(library: Library, ids: list[int] | None, fmt: str, options:
     """What the format's writer writes, with the entries formatted by a process per core, a chunk of records at
     a time, and joined here in order (the same ``Layout.entry`` makes each: the same bytes). Keys are made unique
     here, in order, as the writer does; an entry whose key had to change is formatted again here."""
-    import multiprocessing
     from collections import deque
-    from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+    from concurrent.futures import BrokenExecutor
 
     from . import LAYOUTS
     from ..library import paper_from_row
@@ -225,7 +224,9 @@ def _write_in_chunks(library: Library, ids: list[int] | None, fmt: str, options:
         if progress is not None:
             progress(count, total)
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    from ..processes import process_pool  # its workers end with this process, even when it is killed
+
+    pool = process_pool(workers)
     try:
         for rows in library.iter_paper_rows(CHUNK_RECORDS, ids):
             if cancel is not None and cancel.is_set():

@@ -63,7 +63,7 @@ class BackupsDialog(QDialog):
         self.table.setRowCount(len(self.backups))
         for r, info in enumerate(self.backups):
             cells = (info.shown,
-                     "?" if info.records is None else f"{info.records:,}", f"{info.size / 1e6:.1f} MB", info.reason)
+                     "?" if info.records is None else f"{info.records:,}", backup.size_text(info.size), info.reason)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(str(info.path))
