@@ -446,3 +446,23 @@ def test_only_the_latex_stretches_go_through_the_parser_with_the_same_result(see
     assert sum(bool(plaintext._NEEDS_PARSER_RE.search(t)) for t in texts) > 20
     for text in texts:
         assert plaintext.latex_to_unicode(text) == plaintext._parse(text), text
+
+
+@pytest.mark.parametrize("title, plain", [
+    ("A Comprehensive Review & {Study} of $x$ Models", "A Comprehensive Review & {Study} of x Models"),
+    ("a lone { brace and a } one", "a lone { brace and a } one"),
+    ("Sets {1,2} and {\\\"o}ffnung, Sch\\\"{o}n, \\' e", "Sets {1,2} and öffnung, Schön, é"),
+    ("\\textbf{a {b} c}", "a {b} c"),
+])
+def test_plain_text_formats_read_literal_braces_as_the_bib_does(title, plain):
+    """A new user's trial typed ``{Study}`` into a title: the .bib kept the braces as characters while RIS and
+    CSL-JSON dropped them. Braces that group nothing for LaTeX (not an argument, not ``{\\"o}``) are characters in
+    every format; the whole-text parse agrees with the stretch-by-stretch one."""
+    from paperdesk.core.export import plaintext
+    from paperdesk.core.export.latex import to_latex
+
+    assert plaintext.latex_to_unicode(title) == plain
+    assert plaintext._parse(title) == plain
+    latex = to_latex(title)
+    assert latex.count("\\{") + latex.count("\\textbraceleft{}") == plain.count("{")
+    assert latex.count("\\}") + latex.count("\\textbraceright{}") == plain.count("}")

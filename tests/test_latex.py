@@ -49,7 +49,9 @@ def bibtex_braces_balance(latex: str) -> bool:
     ("100% & #1 _x_", r"100\% \& \#1 \_x\_"),
     ("a ~ b ^ c", r"a \textasciitilde{} b \textasciicircum{} c"),
     (r"back\slash", r"back\textbackslash{}slash"),
-    ("a {set} }", r"a \textbraceleft{}set\textbraceright{} \textbraceright{}"),
+    ("a {set} }", r"a \{set\} \textbraceright{}"),  # a pair as \{ \} (every reader knows it), a lone one spelt out
+    ("{a {b} c", r"\textbraceleft{}a \{b\} c"),
+    (r"\emph{a {b} c}", r"\emph{a \{b\} c}"),
     ("x < y > z | w", r"x \textless{} y \textgreater{} z \textbar{} w"),
     ("cost: $5", r"cost: \$5"),
 ])
@@ -92,7 +94,7 @@ def test_latex_already_in_the_text_is_kept_where_safe(text, expected):
     ("$x^$", r"\$x\textasciicircum{}\$"),
     ("$x^2^3$", r"\$x\textasciicircum{}2\textasciicircum{}3\$"),
     ("$a}b{$", r"\$a\textbraceright{}b\textbraceleft{}\$"),
-    (r"$\frac{a}$", r"\$\textbackslash{}frac\textbraceleft{}a\textbraceright{}\$"),
+    (r"$\frac{a}$", r"\$\textbackslash{}frac\{a\}\$"),
     (r"$\unknown x$", r"\$\textbackslash{}unknown x\$"),
 ])
 def test_math_is_kept_but_made_safe(text, expected):

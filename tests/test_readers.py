@@ -37,6 +37,10 @@ FILES = {  # name: (format, options)
 }
 
 
+BRACED_TITLES = ["A Comprehensive Review & {Study} of $x$ Models", "Sets {1,2} and Sch\\\"{o}n's {\\\"o}ffnung",
+                 "96\\% of {an {inner} group}"]  # (a lone brace: tests/test_latex.py; pandoc drops \\textbraceleft)
+
+
 def need(tool: str, present: bool, how: str) -> None:
     if present:
         return
@@ -57,6 +61,10 @@ def exported(tmp_path_factory) -> tuple[Path, list[dict]]:
 
         ids = [r[0] for r in library.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 3")]
         curation.add_tag(library, ids, curation.create_tag(library, "to-read"))
+        # Titles typed by hand with literal braces beside LaTeX the site left (a new user's trial found the .bib
+        # and the plain-text formats reading these differently): every reader below must read them alike.
+        for paper_id, title in zip(ids, BRACED_TITLES):
+            curation.update_fields(library, paper_id, {"title": title})
         for name, (fmt, options) in FILES.items():
             assert export(library, fmt, folder / name, options=options).count == 154
         papers = list(library.iter_papers())

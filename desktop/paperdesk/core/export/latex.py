@@ -515,7 +515,42 @@ def to_latex(text: str | None, ascii: bool = False) -> str:
         text = _WHITESPACE_RE.sub(" ", text)
     text = text.strip()
     latex = _convert(text, ascii)
+    if _BRACE_WORDS[0] in latex:
+        latex = _paired_braces(latex)
     return _trim(_SPACES_RE.sub(" ", latex) if "  " in latex else latex)
+
+
+_BRACE_WORDS = (_ESCAPES["{"], _ESCAPES["}"])
+_BRACE_TOKEN_RE = re.compile(r"\\textbrace(?:left|right)\{\}|\\.|[{}]", re.S)
+
+
+def _paired_braces(latex: str) -> str:
+    """Literal braces that pair up within one group as ``\\{`` ``\\}``, which every reader knows (pandoc drops
+    ``\\textbraceleft``); a brace with no partner stays ``\\textbraceleft{}``, the one spelling that keeps
+    BibTeX's count of braces balanced."""
+    tokens = list(_BRACE_TOKEN_RE.finditer(latex))
+    pairs, opened, groups = {}, [], []  # opened: literal left braces waiting, with the group depth they were in
+    for k, token in enumerate(tokens):
+        t = token.group()
+        if t == "{":
+            groups.append(len(opened))
+        elif t == "}":
+            if groups:
+                del opened[groups.pop():]  # a literal left brace left open inside a group stays unpaired
+        elif t == _BRACE_WORDS[0]:
+            opened.append(k)
+        elif t == _BRACE_WORDS[1] and len(opened) > (groups[-1] if groups else 0):
+            pairs[opened.pop()] = k
+    if not pairs:
+        return latex
+    spelled = {k: "\\{" for k in pairs} | {k: "\\}" for k in pairs.values()}
+    out, last = [], 0
+    for k, token in enumerate(tokens):
+        if k in spelled:
+            out += [latex[last:token.start()], spelled[k]]
+            last = token.end()
+    out.append(latex[last:])
+    return "".join(out)
 
 
 # --- titles ---------------------------------------------------------------------------------------------------

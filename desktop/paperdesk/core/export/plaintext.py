@@ -55,7 +55,10 @@ def _keep_unknown(m: re.Match) -> str:
 
 
 # A stretch of LaTeX in a text: math, a command with its braced arguments, an escape, or a braced group.
-_SEGMENT_RE = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$|\\[A-Za-z]+\*?(?:\s*\{[^{}]*\})*|\\.|\{[^{}]*\}")
+# A group may hold one level of groups (``\\textbf{a {b} c}``); an accent takes its braced letter (``\\"{o}``).
+_GROUP = r"\{(?:[^{}]|\{[^{}]*\})*\}"
+_SEGMENT_RE = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$|\\[A-Za-z]+\*?(?:\s*%s)*|\\['\"`^~=.]\s*(?:%s|\\?[A-Za-z])|\\.|%s"
+                         % (_GROUP, _GROUP, _GROUP), re.S)
 
 
 def _specials(text: str) -> str:
@@ -90,12 +93,45 @@ def latex_to_unicode(text: str | None) -> str:
     return _squeeze("".join(out))
 
 
+_ARGUMENT_BEFORE_RE = re.compile(r"(?:\\[A-Za-z]+\*?|\\['\"`^~=.]|[\^_])\s*$")  # a command, an accent, a script
+
+
+def _literal_braces(latex: str) -> str:
+    """Braces that group nothing LaTeX needs (``{Study}``, ``set {1,2}``, a lone ``{``) as literal braces, the way
+    the .bib formats write them (latex.py escapes them to ``\\textbraceleft{}``): both read a title alike.
+
+    Kept as groups: a command's or an accent's argument (``\\emph{x}``, ``\\"{o}``, ``^{2}``), a group that starts
+    with a command (``{\\"o}``, ``{\\ss}``), and everything inside math."""
+    out, opened, math, i = [], [], False, 0  # opened: for each open brace, whether it is kept as a group
+    while i < len(latex):
+        c = latex[i]
+        if c == "\\" and i + 1 < len(latex):
+            out.append(latex[i:i + 2])
+            i += 2
+            continue
+        if c == "$":
+            math = not math
+        elif c == "{" and not math:
+            group = bool(_ARGUMENT_BEFORE_RE.search(latex, 0, i)) or latex.startswith("\\", i + 1)
+            opened.append(group)
+            if not group:
+                c = "\\{"
+        elif c == "}" and not math:
+            if not opened or not opened.pop():
+                c = "\\}"
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 @lru_cache(maxsize=1 << 14)  # the same stretches (``\\%``, ``$\\times$``, ``$^2$``) recur from text to text
 def _parse(text: str) -> str:
     """The whole of ``text`` through pylatexenc (with the care described in the module docstring)."""
     if not _LATEXISH_RE.search(text):
         return text
     latex = _BARE_SPECIAL_RE.sub(r"\\\1", text)
+    if "{" in latex or "}" in latex:
+        latex = _literal_braces(latex)
     latex = _LONE_BACKSLASH_RE.sub(r"\\textbackslash{}", latex)
     latex = _MACRO_RE.sub(_keep_unknown, latex)
     latex = _MATH_RE.sub(_scripts, latex)
