@@ -382,3 +382,38 @@ def test_an_author_who_loses_their_last_paper_has_no_row_and_comes_back(seeded, 
     assert authors.catch_up(seeded) is not None
     assert stats_of(seeded, "Osric Alder")[:4] == (1, 0, 2010, 2010)
     assert_equal_to_full_rebuild(seeded)
+
+
+ALDER_PAGE = """Osric Alder
+
+LG
+h-index3
+1papers
+17citations
+Novelty40%
+AI Score20
+
+1 Papers
+
+LGMar 3, 2005
+Quiet Gradients In Shallow Recurrent Networks For Sensors
+
+Wren Hale, Juno Park
+
+An abstract about quiet gradients.
+"""
+
+
+def test_an_author_recounted_after_a_merge_keeps_the_papers_of_their_own_profile_page(seeded, write_dump):
+    """Osric Alder is shown on the 2010 record and has a profile page listing a 2005 paper of others. Merging
+    the 2010 record into the 2014 one takes his latest year: he is recounted, with his page's paper, although
+    the page lists neither merged record."""
+    a, b, c, d, e = tie_library(seeded, write_dump)
+    assert seeded.import_file(write_dump(ALDER_PAGE, "alder.txt"), SEED_CAPTURED).status == "imported"
+    authors.refresh_stats(seeded)
+    assert stats_of(seeded, "Osric Alder")[:4] == (2, 0, 2005, 2010)
+    merging.merge(seeded, c, [a])
+    authors.catch_up(seeded)
+    assert authors.LAST_CATCH_UP["recounted"] >= 1
+    assert stats_of(seeded, "Osric Alder")[:4] == (2, 0, 2005, 2014)
+    assert_equal_to_full_rebuild(seeded)

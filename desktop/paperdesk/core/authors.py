@@ -588,7 +588,6 @@ def _follow_root_moves(conn, before: dict[int, int | None], profiles: dict[str, 
     before}), inside the current write transaction. Returns (authors updated by the difference, authors
     recounted): an author is recounted when a year they lost a paper in is one of their extremes (whether
     another paper of that year remains is not known without reading all of theirs)."""
-    profile_ids = _profile_author_ids(conn, profiles)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS st_moved (id INTEGER PRIMARY KEY, before INTEGER)")
     conn.execute("DELETE FROM temp.st_moved")
     conn.executemany("INSERT INTO temp.st_moved VALUES (?, ?)", sorted(before.items()))
@@ -607,11 +606,16 @@ def _follow_root_moves(conn, before: dict[int, int | None], profiles: dict[str, 
                  " WHERE p.id = st_fam.id)")
     conn.execute("UPDATE temp.st_fam SET was = COALESCE((SELECT COALESCE(m.before, m.id) FROM temp.st_moved m"
                  " WHERE m.id = st_fam.id), now)")
+    # the profile pages (and confirmed listings) that list any of these records, and their authors
+    sources = {r[0] for r in conn.execute("SELECT DISTINCT pv.source_id FROM temp.st_fam f"
+                                          " CROSS JOIN provenance pv ON pv.paper_id = f.id")}
+    listing = {name: sids for name, sids in profiles.items() if sources.intersection(sids)}
+    profile_ids = _profile_author_ids(conn, listing) if listing else {}
     conn.execute("DROP TABLE IF EXISTS temp.st_prof_by_source")
     conn.execute("CREATE TEMP TABLE st_prof_by_source (source_id INTEGER, author_id INTEGER,"
                  " PRIMARY KEY (source_id, author_id)) WITHOUT ROWID")
     conn.executemany("INSERT OR IGNORE INTO temp.st_prof_by_source VALUES (?, ?)",
-                     [(sid, profile_ids[name]) for name, sids in profiles.items() for sid in sids])
+                     [(sid, profile_ids[name]) for name, sids in listing.items() for sid in sids])
     # (author, survivor, -1 before / +1 now, first position): what each author had from these records, counted
     # exactly as _compute counts: a record counts through its survivor when that survivor is visible
     conn.execute("DROP TABLE IF EXISTS temp.st_delta")
