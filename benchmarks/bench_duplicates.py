@@ -14,7 +14,9 @@ The scan runs in a fresh process (so its peak memory is its own: the largest of 
 scoring processes is printed; its CPU time, with its scoring processes', and the load average before and after
 are printed beside the wall time, since the machine may be shared); ``--library DB`` measures an existing generated library whose ``labels.jsonl``
 sits in ``DB``'s folder under ``dumps/``. Also measures the incremental scan of the last 1,000 records
-against the rest. Prints the figures and one JSON object on the last line.
+against the rest, in fresh processes of their own: the stored sort keys built from nothing (once per library,
+core/dupkeys.py), their catch-up after 1,000 imported records, and the scan through them (time, CPU, peak memory;
+with ``--library`` on a copy, deleted afterwards). Prints the figures and one JSON object on the last line.
 """
 
 from __future__ import annotations
@@ -69,17 +71,72 @@ def measure(db: str, preset: str, out: str) -> None:
                "peak_memory_scoring_process_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
                **stats}
     figures["pairs_scored_per_record"] = round(stats["pairs_scored"] / max(1, stats["records"]), 2)
-    # the incremental scan after an import: the last 1,000 records against the rest
-    last = [r[0] for r in library.conn.execute(
-        "SELECT id FROM papers WHERE merged_into IS NULL ORDER BY id DESC LIMIT 1000")]
+    Path(out).write_text(json.dumps({"figures": figures, "groups": [g.as_dict() for g in groups]}))
+
+
+def _last_records(library, n: int = 1000) -> list[int]:
+    from paperdesk.core.schema import VISIBLE
+
+    return [r[0] for r in library.conn.execute(f"SELECT id FROM papers WHERE {VISIBLE} ORDER BY id DESC LIMIT ?", (n,))]
+
+
+def measure_keys(db: str, out: str) -> None:
+    """In a fresh process: build the stored sort keys from nothing (what the first scan after an import pays on a
+    library that has none yet, once)."""
+    from paperdesk.core import dupkeys
+    from paperdesk.core.library import Library
+
+    library = Library(db)
+    load_before, cpu_before, start = os.getloadavg()[0], _cpu_s(), time.perf_counter()
+    dupkeys.rebuild(library)
+    figures = {"keys_build_s": round(time.perf_counter() - start, 2), "keys_build_cpu_s": round(_cpu_s() - cpu_before, 2),
+               "keys_build_load_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+               "keys_build_peak_memory_mb": round(_peak_mb()),
+               "keys_build_peak_memory_reading_process_mb":
+                   round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+    pages = library.conn.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'dup_keys%'").fetchone()[0] \
+        if _has_dbstat(library) else None
+    figures["keys_stored_mb"] = round(pages / 1e6) if pages else None
+    library.close()
+    Path(out).write_text(json.dumps(figures))
+
+
+def _has_dbstat(library) -> bool:
+    try:
+        library.conn.execute("SELECT 1 FROM dbstat LIMIT 1")
+        return True
+    except Exception:
+        return False
+
+
+def measure_incremental(db: str, preset: str, out: str) -> None:
+    """In a fresh process (its peak memory its own, as in the window, where the scan runs in a thread): the scan
+    after an import of the last 1,000 records against the rest, the stored keys current. Also the keys' catch-up
+    for 1,000 imported records (what the scan pays first after an import)."""
+    from paperdesk.core import dupkeys, merging
+    from paperdesk.core.library import Library
+
+    library = Library(db)
+    last = _last_records(library)
+    figures = {}
+    start, cpu_before = time.perf_counter(), _cpu_s()
+    with library.transaction() as conn:
+        dupkeys._rewrite(conn, dupkeys.TABLE, last)
+    figures["keys_catch_up_1000_s"] = round(time.perf_counter() - start, 2)
+    figures["keys_catch_up_1000_cpu_s"] = round(_cpu_s() - cpu_before, 2)
     inc: dict = {}
-    start = time.perf_counter()
-    cpu_before = _cpu_s()
-    merging.scan_new(library, last, preset, stats=inc)
+    load_before, cpu_before, start = os.getloadavg()[0], _cpu_s(), time.perf_counter()
+    groups = merging.scan_new(library, last, preset, stats=inc)
     figures["incremental_1000_s"] = round(time.perf_counter() - start, 2)
     figures["incremental_1000_cpu_s"] = round(_cpu_s() - cpu_before, 2)
+    figures["incremental_load_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    figures["incremental_peak_memory_mb"] = round(_peak_mb())
+    figures["incremental_through_stored_keys"] = bool(inc.get("indexed"))
     figures["incremental_pairs_scored_per_record"] = round(inc["pairs_scored"] / max(1, len(last)), 2)
-    Path(out).write_text(json.dumps({"figures": figures, "groups": [g.as_dict() for g in groups]}))
+    figures["incremental_groups"] = len(groups)
+    figures["incremental_stages"] = {k: v for k, v in inc.items() if k.endswith("_s")}
+    library.close()
+    Path(out).write_text(json.dumps(figures))
 
 
 def build(work: Path, records: int, seed: int, sibling_share: float = 0.02) -> Path:
@@ -108,10 +165,20 @@ def main(argv=None) -> int:
                         help="near-miss families: same authors, one word or number changed (generate.py)")
     parser.add_argument("--keep", help="folder for the generated library, reused when it is there")
     parser.add_argument("--library", help="an existing generated library (labels in its folder's dumps/)")
+    parser.add_argument("--no-incremental", action="store_true",
+                        help="skip the scan after an import (with --library it works on a copy of the library)")
     parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--measure-keys", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--measure-incremental", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         measure(*args.measure)
+        return 0
+    if args.measure_keys:
+        measure_keys(*args.measure_keys)
+        return 0
+    if args.measure_incremental:
+        measure_incremental(*args.measure_incremental)
         return 0
 
     if args.library:
@@ -127,7 +194,12 @@ def main(argv=None) -> int:
     if done.returncode:
         return 1
     data = json.loads(out.read_text())
+    import shutil
+
+    shutil.rmtree(out.parent, ignore_errors=True)  # the groups are read: no folder left behind in the temp folder
     figures = {"records": None, "preset": args.preset, **data["figures"]}
+    if not args.no_incremental:
+        figures.update(_incremental(db, args.preset, copy=bool(args.library)))
 
     import sqlite3
 
@@ -168,6 +240,31 @@ def main(argv=None) -> int:
         print(f"{key:34} {value}")
     print(json.dumps(figures))
     return 0
+
+
+def _incremental(db: Path, preset: str, copy: bool) -> dict:
+    """The scan after an import, each step in a fresh process; on a copy of a library given with --library (the
+    stored keys are written into the library, and a shared library stays as it is)."""
+    import shutil
+
+    work = Path(tempfile.mkdtemp(prefix="paperdesk-dups-inc-"))
+    target = db
+    try:
+        if copy:
+            target = work / db.name
+            for suffix in ("", "-wal"):
+                if Path(str(db) + suffix).exists():
+                    shutil.copyfile(str(db) + suffix, str(target) + suffix)
+        figures = {}
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent / "desktop")}
+        for flag, extra in (("--measure-keys", []), ("--measure-incremental", [preset])):
+            out = work / "figures.json"
+            if subprocess.run([sys.executable, __file__, flag, str(target), *extra, str(out)], env=env).returncode:
+                raise SystemExit(f"{flag} failed")
+            figures.update(json.loads(out.read_text()))
+        return figures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _count(items) -> dict:

@@ -13,6 +13,9 @@ Prints, from the same run (medians when --runs > 1):
   one transaction, every secondary index dropped while the rows go in and built once at the end, the full-text
   index filled by one statement with a 64 MB batch;
 - **bare floor**: title, authors and abstract alone into a table with an FTS5 index, the same way;
+- **the writer's phases** end to end (rows while the files are parsed, the last full-text batch, merging the
+  full-text segments into one, the deferred indexes, the commit) and **the first edits after the import**: one
+  title, then 1,000 titles by find and replace, then its undo (wall and CPU), with the full-text segments left;
 - **parse alone**: the files read, parsed and handed to the writing process on every core, nothing written;
   with its CPU time per record (all processes), and the parser's own CPU per record in one process (the first
   20,000 records, no process start-up or hand-over).
@@ -107,10 +110,11 @@ def end_to_end(db: Path, files: list[Path]) -> dict:
         elapsed = time.perf_counter() - start
     after = os.times()
     added = sum(r.added for r in results)
+    phases = dict(library.bulk_phases or {})
     library.close()
     size = db.stat().st_size
     return {
-        "s": elapsed, "added": added, "library_mb": size / MB, "extra_disk_mb": watch.peak / MB,
+        "s": elapsed, "added": added, "library_mb": size / MB, "extra_disk_mb": watch.peak / MB, "phases": phases,
         "extra_disk_ratio": watch.peak / size,
         "cpu_s": time.process_time() - cpu + (after.children_user - children.children_user)
         + (after.children_system - children.children_system),
@@ -118,6 +122,30 @@ def end_to_end(db: Path, files: list[Path]) -> dict:
         "parser_cpu_s": (after.children_user - children.children_user)
         + (after.children_system - children.children_system),
     }
+
+
+def first_edits(db: Path) -> dict:
+    """The librarian's first edits on the library the import just made (a fresh process would see the same
+    file): one record's title, then a find-and-replace in the titles of 1,000 records, then its undo. What the
+    import left in the full-text index shows here: FTS5 finishes any merge left half done on the first write."""
+    from paperdesk.core import batch, curation
+
+    out = {}
+    with Library(db) as library:
+        out["fts_segments"] = library.conn.execute("SELECT COUNT(DISTINCT segid) FROM papers_fts_idx").fetchone()[0]
+        ids = [r[0] for r in library.conn.execute(
+            "SELECT id FROM papers WHERE merged_into IS NULL ORDER BY id LIMIT 1000 OFFSET 5000")]
+        title = library.conn.execute("SELECT title FROM papers WHERE id = ?", (ids[-1] + 1,)).fetchone()[0]
+        edit = batch.BatchEdit(kind="replace", field="title", find="$", replacement=" [checked]", regex=True)
+        steps = (("edit_one", lambda: curation.update_fields(library, ids[-1] + 1, {"title": title + " (edited)"})),
+                 ("edit_1000", lambda: out.setdefault("_result", batch.apply(library, ids, edit))),
+                 ("undo_1000", lambda: batch.undo(library, out["_result"])))
+        for name, step in steps:
+            start, cpu = time.perf_counter(), time.process_time()
+            step()
+            out[name + "_s"], out[name + "_cpu_s"] = time.perf_counter() - start, time.process_time() - cpu
+        assert len(out.pop("_result").old) == len(ids)
+    return out
 
 
 def parse_alone(files: list[Path]) -> tuple[float, list, float]:
@@ -263,6 +291,7 @@ def main(argv=None) -> int:
     for run in range(args.runs):
         e2e = end_to_end(work / "import.sqlite", files)
         assert e2e["added"] == args.records, (e2e["added"], args.records)
+        e2e["first_edits"] = first_edits(work / "import.sqlite")
         runs["end_to_end"].append(e2e["s"])
         e2e_details.append(e2e)
         if not args.end_to_end_only:
@@ -277,6 +306,12 @@ def main(argv=None) -> int:
               f"{e2e['library_mb']:.0f} MB library; CPU {e2e['cpu_s']:.1f} s (writing process "
               f"{e2e['writer_cpu_s']:.1f} s, parsing processes {e2e['parser_cpu_s']:.1f} s); load average "
               f"{os.getloadavg()[0]:.1f}", flush=True)
+        print("  end to end, the writer's phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in e2e["phases"].items()))
+        edits = e2e["first_edits"]
+        print(f"  first edits after the import ({edits['fts_segments']} full-text segments): one title "
+              f"{edits['edit_one_s']:.3f} s, 1,000 titles {edits['edit_1000_s']:.2f} s (CPU "
+              f"{edits['edit_1000_cpu_s']:.2f} s), its undo {edits['undo_1000_s']:.2f} s (CPU "
+              f"{edits['undo_1000_cpu_s']:.2f} s)", flush=True)
 
     median = {k: statistics.median(v) for k, v in runs.items() if v}
     e2e = median["end_to_end"]
@@ -291,6 +326,10 @@ def main(argv=None) -> int:
         "writer_cpu_s": round(statistics.median(d["writer_cpu_s"] for d in e2e_details), 1),
         "parser_cpu_s": round(statistics.median(d["parser_cpu_s"] for d in e2e_details), 1),
         "load_average": [round(x, 1) for x in os.getloadavg()],
+        "phases_s": {k: round(statistics.median(d["phases"].get(k, 0.0) for d in e2e_details), 2)
+                     for k in e2e_details[0]["phases"]},
+        "first_edits": {k: round(statistics.median(d["first_edits"][k] for d in e2e_details), 3)
+                        for k in e2e_details[0]["first_edits"]},
         "all_runs": {k: [round(x, 2) for x in v] for k, v in runs.items() if v},
     }
     print(f"end to end:          {e2e:6.2f} s  {args.records / e2e:8,.0f} records/s  "

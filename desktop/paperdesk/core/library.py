@@ -11,8 +11,9 @@ import json
 import os
 import sqlite3
 import threading
+import time
 import uuid
-from concurrent.futures import BrokenExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -369,6 +370,15 @@ class Library:
         place within one transaction), so the extra disk a run needs stays near the size of what it adds; the
         log is copied into the library and truncated at the end."""
         results: list[ImportResult] = []
+        # Where the run's wall time went, for benchmarks/bench_import.py: seconds per phase, in order.
+        phases: dict[str, float] = {}
+        self.bulk_phases = phases
+        last = [time.perf_counter()]
+
+        def _lap() -> float:
+            before, last[0] = last[0], time.perf_counter()
+            return last[0] - before
+
         existing = self.count_papers(include_merged=True)
         defer = existing < _estimated_records(paths)
         outside_wal = defer and self._leave_wal()
@@ -383,6 +393,11 @@ class Library:
                     self._bulk_writing(True, threads=True), self.transaction() as conn:
                 deferred = _set_aside_indexes(conn) if defer else []
                 fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
+                # Into a (nearly) empty library the run's full-text segments are merged once, at the end, into
+                # one ('optimize'), instead of level by level while it writes: the incremental merges cost the
+                # run time, and the merge they left half done fell on the librarian's first edit after the
+                # import (a 1,000-record edit took 4-6x its undo). Into a larger library FTS5 merges as usual.
+                automerge_before = _fts_setting(conn, "automerge", 0, FTS5_DEFAULT_AUTOMERGE) if deferred else None
                 self._fts_pending = [run_started, run_started - 1]
                 self._bulk_run = _BulkRun(indexes_aside=bool(deferred))
                 for index, (path, parsed) in enumerate(zip(paths, parses)):
@@ -397,12 +412,20 @@ class Library:
                     if progress is not None:
                         progress(index + 1, len(paths), result)
                 pool.shutdown(wait=False)  # every file is parsed: the processes end while the indexes are built
+                phases["rows"] = _lap()
                 self._flush_search_index(conn)
+                phases["fts_last_batch"] = _lap()
+                if deferred:
+                    conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('optimize')")
+                    _fts_setting(conn, "automerge", automerge_before, FTS5_DEFAULT_AUTOMERGE)
+                phases["fts_optimize"] = _lap()
                 for _name, sql in deferred:
                     if cancel is not None and cancel.is_set():
                         raise ImportCancelled("")
                     conn.execute(sql)
+                phases["indexes"] = _lap()
                 _fts_hashsize(conn, fts_before)
+            phases["commit"] = _lap()
         except ImportCancelled:
             return []
         except LibraryError as exc:
@@ -418,6 +441,7 @@ class Library:
             if outside_wal:
                 self._back_to_wal()
         self._checkpoint()
+        phases["back_to_wal_and_checkpoint"] = _lap()
         return results
 
     def _leave_wal(self) -> bool:
@@ -441,6 +465,7 @@ class Library:
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
+    bulk_phases: dict[str, float] | None = None  # the last bulk import's phases (seconds), see _import_bulk
     _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
     _bulk_run: "_BulkRun | None" = None  # during a bulk import: what its writer keeps between files
 
@@ -801,17 +826,24 @@ def _set_aside_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 def _fts_hashsize(conn: sqlite3.Connection, size: int | None) -> int | None:
     """Set the full-text index's in-memory batch size (None: back to FTS5's default); returns the one before."""
-    row = conn.execute("SELECT v FROM papers_fts_config WHERE k = 'hashsize'").fetchone()
-    if size is None:
-        conn.execute("DELETE FROM papers_fts_config WHERE k = 'hashsize'")
-        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (FTS5_DEFAULT_HASHSIZE,))
-        conn.execute("DELETE FROM papers_fts_config WHERE k = 'hashsize'")
+    return _fts_setting(conn, "hashsize", size, FTS5_DEFAULT_HASHSIZE)
+
+
+def _fts_setting(conn: sqlite3.Connection, name: str, value: int | None, default: int) -> int | None:
+    """Set one of the full-text index's stored settings (None: back to FTS5's ``default``, stored nowhere);
+    returns the value before (None when it was the default)."""
+    row = conn.execute("SELECT v FROM papers_fts_config WHERE k = ?", (name,)).fetchone()
+    if value is None:  # FTS5 keeps the setting in memory too: set the default, then forget it on disk
+        conn.execute("DELETE FROM papers_fts_config WHERE k = ?", (name,))
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES (?, ?)", (name, default))
+        conn.execute("DELETE FROM papers_fts_config WHERE k = ?", (name,))
     else:
-        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (size,))
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES (?, ?)", (name, value))
     return row[0] if row else None
 
 
 FTS5_DEFAULT_HASHSIZE = 1024 * 1024
+FTS5_DEFAULT_AUTOMERGE = 4
 
 
 def _insert_provenance(conn: sqlite3.Connection, source_id: int, rows: DumpRows, paper_ids: range) -> None:
@@ -907,8 +939,10 @@ def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None, ahead: i
 
 
 def _submit(pool, path: Path, captured: dt.date | None):
+    # A parsing process hands its rows over pickled its own, cheaper way (importrows.pack); a thread as they are.
+    read = importrows.read_rows_packed if isinstance(pool, ProcessPoolExecutor) else importrows.read_rows
     try:
-        return pool.submit(importrows.read_rows, path, captured)
+        return pool.submit(read, path, captured)
     except RuntimeError:  # a broken process pool: parse here instead
         return None
 
@@ -927,8 +961,11 @@ def _read_or_error(path: Path, captured: dt.date | None) -> DumpRows | ImportRes
     return _as_result(importrows.read_rows(path, captured), path)
 
 
-def _as_result(rows: DumpRows | str, path: Path) -> DumpRows | ImportResult:
-    """A file read into rows, or the sentence why it could not be as a failed ImportResult."""
+def _as_result(rows: DumpRows | bytes | str, path: Path) -> DumpRows | ImportResult:
+    """A file read into rows (packed by a parsing process, or not), or the sentence why it could not be as a
+    failed ImportResult."""
+    if isinstance(rows, bytes):
+        return importrows.unpack(rows)
     if isinstance(rows, str):
         return ImportResult(file=escape_name(Path(path).name), status="failed", message=rows)
     return rows

@@ -64,14 +64,19 @@ def scan(
 
     The scoring processes read the library through connections of their own, so a merge committed meanwhile
     by another window can show in part; the groups are proposals, and a merge re-checks every record."""
+    preset = PRESETS[preset] if isinstance(preset, str) else preset
+    return _group(scan_pairs(library, preset, progress, cancel, stats) or [], preset)
+
+
+def scan_pairs(library: Library, preset: str | Preset = "balanced",
+               progress: Callable[[str, int, int], None] | None = None, cancel: threading.Event | None = None,
+               stats: dict | None = None) -> list | None:
+    """scan's scored pairs, before grouping (None when cancelled)."""
     from . import dupscan  # numpy: only when a scan runs, not at start-up
 
     preset = PRESETS[preset] if isinstance(preset, str) else preset
-    pairs = dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), progress=progress,
-                               cancelled=(lambda: cancel.is_set()) if cancel is not None else None, stats=stats)
-    if pairs is None:
-        return []
-    return _group(pairs, preset)
+    return dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), progress=progress,
+                              cancelled=(lambda: cancel.is_set()) if cancel is not None else None, stats=stats)
 
 
 def scan_new(library: Library, paper_ids: list[int], preset: str | Preset = "balanced",
@@ -80,13 +85,37 @@ def scan_new(library: Library, paper_ids: list[int], preset: str | Preset = "bal
     """After an import: the groups the new records form with the library (and among themselves), without
     comparing the whole library again. The candidates are exactly those a full scan gives the new records (the
     library's titles are read to place them in the sort orders); only the pairs with a new record are scored."""
+    preset = PRESETS[preset] if isinstance(preset, str) else preset
+    return _group(scan_new_pairs(library, paper_ids, preset, progress, cancel, stats) or [], preset)
+
+
+def scan_new_pairs(library: Library, paper_ids: list[int], preset: str | Preset = "balanced",
+                   progress: Callable[[str, int, int], None] | None = None, cancel: threading.Event | None = None,
+                   stats: dict | None = None) -> list | None:
+    """scan_new's scored pairs, before grouping (None when cancelled)."""
     from . import dupscan
 
     preset = PRESETS[preset] if isinstance(preset, str) else preset
-    pairs = dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), new_ids=list(paper_ids),
-                               progress=progress, cancelled=(lambda: cancel.is_set()) if cancel is not None else None,
-                               stats=stats)
-    return _group(pairs or [], preset)
+    cancelled = (lambda: cancel.is_set()) if cancel is not None else None
+    if _large(library) and not library.readonly:
+        # the library's sort keys stay in the library between scans (dupkeys.py): only the new records' neighbours
+        # are looked up, in the very sort orders of a full scan
+        from . import dupkeys
+
+        if not dupkeys.current(library, progress=progress, cancelled=cancelled):
+            return None
+        return dupscan.find_new_pairs(str(library.path), preset, distinct_pairs(library), list(paper_ids),
+                                      progress=progress, cancelled=cancelled, stats=stats)
+    return dupscan.find_pairs(str(library.path), preset, distinct_pairs(library), new_ids=list(paper_ids),
+                              progress=progress, cancelled=cancelled, stats=stats)
+
+
+def _large(library: Library) -> bool:
+    """More visible records than a scan reads in a moment: the scan after an import goes through stored keys."""
+    from .dupscan import RARE_KEYS_UP_TO
+
+    return library.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM papers WHERE {VISIBLE} LIMIT ?)",
+                                (RARE_KEYS_UP_TO + 1,)).fetchone()[0] > RARE_KEYS_UP_TO
 
 
 def new_papers_of(library: Library, source_ids: list[int]) -> list[int]:

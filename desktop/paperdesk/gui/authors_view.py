@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, \
-    QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, \
+    QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ..core import authors
 from ..core.library import Library
@@ -156,6 +156,14 @@ class AuthorsView(QWidget):
         refresh.clicked.connect(lambda: self.refresh(full=True))
         top.addWidget(refresh)
         layout.addLayout(top)
+        # a busy bar while the figures are counted: at a million records the first count (a library fresh from
+        # an import) takes seconds, and an empty table alone looked like a library without authors
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumHeight(8)
+        self.busy.hide()
+        layout.addWidget(self.busy)
         self.model = AuthorsModel(library)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -212,12 +220,13 @@ class AuthorsView(QWidget):
         self._counting_library = None
 
     def refresh(self, full: bool = False) -> None:
+        # the sign at once, also when a count begun behind the first screen (``prepare``) is still running
+        self.title.setText(f"Authors — {self.model.total:,} (updating…)" if self.model.total
+                           else "Authors — counting the authors' papers…")
+        self.busy.show()
         if self.worker is not None:
             self._again = True
             return
-        if self.model.total or self.isVisible():
-            self.title.setText(f"Authors — {self.model.total:,} (updating…)" if self.model.total
-                               else "Authors — counting…")
         self.worker = StatsWorker(self.library.path, full, self._counting_library)
         self._counting_library = None  # the worker's until it is done
         self.worker.finished.connect(self._refreshed)
@@ -235,12 +244,14 @@ class AuthorsView(QWidget):
             self._again = False
             self.refresh()
             return
+        self.busy.hide()
         self.model.reload()
         self._count()
 
     def _failed(self, message: str) -> None:
         self.worker = None
         self._again = False
+        self.busy.hide()
         self.title.setText(message)
 
     def _count(self) -> None:

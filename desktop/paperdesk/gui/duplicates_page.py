@@ -3,10 +3,12 @@
 M merge (opens the merge dialog), N not duplicates (remembered for good), S skip, arrow keys move. The scan runs
 in the background with progress and Cancel; the strictness preset and its thresholds are shown.
 
-Records that arrive (an import, here or elsewhere; records brought back by an undo) are scanned against the
-library on their own (merging.scan_new: seconds where a full scan takes minutes at a million records), and their
-groups join those of the last full scan (core/dupqueue.py). The groups live in this page, not in the library: a
-new window starts with a full scan when the queue is first opened.
+The queue lives in the library (core/dupstore.py: the scored pairs, true at an event of the change log), so a
+window opened later shows the same groups: it reads them, catching up with what changed since (the records
+touched are scanned again against the library). Records that arrive or change (an import, here or elsewhere; an
+edit of a title; records brought back by an undo) are scanned the same way (through the stored sort keys:
+seconds where a full scan takes minutes at a million records); a full scan runs when the queue is first opened
+on a library that has none, or when what changed is not known record by record.
 """
 
 from __future__ import annotations
@@ -14,47 +16,43 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, \
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListView, QProgressBar, \
     QPushButton, QVBoxLayout, QWidget
 
-from ..core import curation, dupqueue, merging
+from ..core import dupstore
 from ..core.duplicates import PRESETS, Group
 from ..core.library import Library
+from .group_model import GroupModel
 from .workers import start_in_thread
 from ..core.wording import count
-
-COLORS = {"certain": "#1b5e20", "likely": "#8a6d00", "possible": "#6d6d6d"}
 
 
 class ScanWorker(QObject):
     progress = Signal(str, int, int)
-    finished = Signal(list)
+    finished = Signal(object)  # dupstore.Stored, or None (``load`` of a library with no stored queue)
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, db_path, preset: str, new_ids: list[int] | None = None):
-        """``new_ids``: only these records against the library (after an import), not the whole library."""
+    def __init__(self, db_path, preset: str | None, new_ids: list[int] | None = None, load: bool = False):
+        """A full scan; with ``new_ids``, these records (and those changed since the stored queue) against the
+        library; with ``load``, the stored queue brought up to date (``preset`` None: the stored one)."""
         super().__init__()
-        self.db_path, self.preset, self.new_ids = db_path, preset, new_ids
+        self.db_path, self.preset, self.new_ids, self.load = db_path, preset, new_ids, load
         self.cancel = threading.Event()
-        self.whole = new_ids is None  # the scan covered every visible record (set before ``finished``)
+        self.whole = new_ids is None and not load  # a full scan
 
     def run(self):
         try:
             with Library(self.db_path, check=False) as library:  # the window checked the file at open
-                if self.new_ids is None:
-                    groups = merging.scan(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
+                if self.whole:
+                    stored = dupstore.scan_all(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
                 else:
-                    stats: dict = {}
-                    groups = merging.scan_new(library, self.new_ids, self.preset, progress=self.progress.emit,
-                                              cancel=self.cancel, stats=stats)
-                    # the first import into an empty library: its new records are the whole library
-                    self.whole = bool(stats) and stats.get("records", 0) >= stats.get("library", 1)
+                    stored = dupstore.catch_up(library, self.preset, self.new_ids or (), progress=self.progress.emit,
+                                               cancel=self.cancel)
             if self.cancel.is_set():
                 self.cancelled.emit()
             else:
-                self.finished.emit(groups)
+                self.finished.emit(stored)
         except Exception as exc:
             from .errors import log_exception
 
@@ -62,10 +60,52 @@ class ScanWorker(QObject):
             self.failed.emit(f"The duplicate scan stopped: {exc}")
 
 
-class GroupList(QListWidget):
-    """The queue's list; the decision keys go to the page instead of the list's type-to-search."""
+def show_progress(bar: QProgressBar, stage: str, done: int, total: int) -> None:
+    """A stage counted in steps fills the bar; a single step (sorting, indexing) shows it busy, never a bar
+    standing at 0% (or at 100%) while the work goes on."""
+    if total <= 1:
+        bar.setRange(0, 0)
+        bar.setFormat(f"{stage}…")
+    else:
+        bar.setRange(0, total)
+        bar.setValue(done)
+        bar.setFormat(f"{stage}: {done:,} of {total:,}")
+
+
+class GroupList(QListView):
+    """The queue's list (a view over ``GroupModel``: rows of one height, read when on screen); the decision keys
+    go to the page instead of the list's type-to-search."""
 
     decisionKey = Signal(object)
+    currentRowChanged = Signal(int)
+
+    def __init__(self, model: GroupModel):
+        super().__init__()
+        self.setUniformItemSizes(True)  # no size hint asked of each of 90,000 rows
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setTextElideMode(Qt.ElideRight)
+        self.setWordWrap(False)
+        model.line_height = self.fontMetrics().lineSpacing()
+        self.setModel(model)
+        self.selectionModel().currentRowChanged.connect(lambda current, _: self.currentRowChanged.emit(
+            current.row() if current.isValid() else -1))
+
+    def count(self) -> int:
+        return self.model().rowCount()
+
+    def currentRow(self) -> int:
+        index = self.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def setCurrentRow(self, row: int) -> None:
+        if 0 <= row < self.count():
+            self.setCurrentIndex(self.model().index(row))
+            self.scrollTo(self.currentIndex())
+        else:
+            self.setCurrentIndex(self.model().index(-1))
+
+    def text(self, row: int) -> str:
+        return self.model().text(row)
 
     def keyPressEvent(self, event):
         if event.key() in (Qt.Key_M, Qt.Key_N, Qt.Key_S, Qt.Key_Return, Qt.Key_Enter, Qt.Key_Escape):
@@ -85,6 +125,7 @@ class DuplicatesPage(QWidget):
     scanFinished = Signal()  # a scan finished and its groups are in the queue (see ``covers``)
     newScanStopped = Signal(list)  # records whose scan was cancelled or failed
     scanProgress = Signal(str, int, int)  # stage, done, total (of whichever scan runs)
+    scanStarted = Signal()  # a scan began (``scanning`` says which records it covers)
 
     # Events whose new records are always scanned against the library (other records that come back, by an
     # undo say, only when the queue holds groups already).
@@ -95,10 +136,13 @@ class DuplicatesPage(QWidget):
         self.library = library
         self.groups: list[Group] = []
         self.scanned = False  # a full scan finished (its groups are in the queue)
+        self.loaded = False  # the queue stored in the library was read (see core/dupstore.py)
+        self.load_tried = False
         self.stale = False  # records came back in a way not known record by record: a full scan is due
-        self.fresh: set[int] = set()  # records scanned on their own since the last full scan (marked "new")
+        self.fresh: set[int] = set()  # imported records scanned on their own since the last full scan (NEW)
         self.pending: set[int] = set()  # records waiting for a scan of their own
         self.full_wanted = False  # a full scan asked for while another scan ran
+        self.catch_up_wanted = False  # the stored queue to bring up to date with the change log (no records named)
         self.worker = None
         self.stopped = False  # the window is closing or switching libraries: late scan results are dropped
         layout = QVBoxLayout(self)
@@ -143,11 +187,11 @@ class DuplicatesPage(QWidget):
         keys = QLabel("M merge…   N not duplicates (remembered)   S skip   ↑/↓ move")
         keys.setWordWrap(True)
         layout.addWidget(keys)
-        self.list = GroupList()
+        self.model = GroupModel(library, self)
+        self.list = GroupList(self.model)
         self.list.decisionKey.connect(self.keyPressEvent)
-        self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)
-        self.list.itemActivated.connect(lambda _: self.merge_current())
+        self.list.activated.connect(lambda _: self.merge_current())
         layout.addWidget(self.list, 1)
         self.setFocusProxy(self.list)
 
@@ -155,16 +199,36 @@ class DuplicatesPage(QWidget):
 
     def needs_full_scan(self) -> bool:
         """Opening the queue starts a full scan: nothing scanned yet, or records came back unknown."""
-        return self.stale or not (self.scanned or self.fresh)
+        return self.stale or not (self.scanned or self.fresh or self.loaded)
+
+    def load(self) -> None:
+        """Read the queue the library holds (at the window's start), brought up to date with the changes since."""
+        if self.stopped or self.worker is not None or self.load_tried:
+            return
+        self.load_tried = True
+        if not dupstore.has_results(self.library):  # a quick look: no thread for a library with no queue
+            return
+        self._start(None, "Duplicates — reading the groups of the last scan…", load=True)
+
+    def opened(self) -> None:
+        """The queue is on screen: the stored groups read first, then a full scan if none or out of date."""
+        if self.worker is not None:
+            return
+        if not self.load_tried and not (self.scanned or self.fresh):
+            self.load()  # a full scan follows when the library holds no queue (``_scanned``)
+            if self.worker is not None:
+                return
+        if self.needs_full_scan():
+            self.scan()
 
     def scan(self) -> None:
         if self.stopped:
             return
         if self.worker is not None:
-            if self.worker.new_ids is not None:
+            if not self.worker.whole:
                 self.full_wanted = True  # after the scan of the new records
             return
-        self.full_wanted = False
+        self.full_wanted = self.catch_up_wanted = False
         self.pending.clear()  # a full scan covers them
         self._start(None, "Duplicates — scanning…")
 
@@ -180,8 +244,14 @@ class DuplicatesPage(QWidget):
         """No scan is due or running for any of ``ids``: the queue says what it knows of them."""
         wanted = set(ids)
         running = set(self.worker.new_ids or ()) if self.worker is not None and self.worker.new_ids else set()
-        full_running = self.worker is not None and self.worker.new_ids is None
+        full_running = self.worker is not None and self.worker.whole
         return not (wanted & self.pending or wanted & running or (full_running and wanted))
+
+    def scanning(self, ids) -> bool:
+        """A scan covering some of ``ids`` is running now (not only due)."""
+        if self.worker is None or self.worker.load or set(ids) & self.pending:
+            return False  # (pending: arrived after the running scan began reading; a scan of their own follows)
+        return self.worker.whole or bool(set(ids) & set(self.worker.new_ids or ()))
 
     def _next(self) -> None:
         """The work asked for while a scan ran."""
@@ -190,20 +260,26 @@ class DuplicatesPage(QWidget):
         elif self.pending:
             ids = sorted(self.pending)
             self.pending.clear()
+            self.catch_up_wanted = False  # a scan of records catches up with every change logged, too
             self._start(ids, f"Duplicates — looking for duplicates of {count(len(ids), 'new record', grouped=True)}…")
+        elif self.catch_up_wanted:
+            self.catch_up_wanted = False
+            self._start([], "Duplicates — bringing the groups up to date with the renamed authors…")
 
-    def _start(self, new_ids: list[int] | None, title: str) -> None:
+    def _start(self, new_ids: list[int] | None, title: str, load: bool = False) -> None:
         self.bar.show()
         self.bar.setRange(0, 0)
+        self.bar.setFormat("Starting…")
         self.cancel_button.show()
         self.title.setText(title)
-        self.worker = ScanWorker(self.library.path, self.preset.currentData(), new_ids)
+        self.worker = ScanWorker(self.library.path, None if load else self.preset.currentData(), new_ids, load)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._scanned)
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(self._cancelled)
         self.worker.cancelled.connect(lambda: self.thread.quit())
         self.thread = start_in_thread(self.worker, self)
+        self.scanStarted.emit()
 
     def stop(self) -> None:
         """Cancel a running scan and wait for its thread (the window is closing). What the scan reports after
@@ -223,15 +299,13 @@ class DuplicatesPage(QWidget):
             self.worker.cancel.set()
 
     def _progress(self, stage: str, done: int, total: int) -> None:
-        self.bar.setRange(0, max(total, 1))
-        self.bar.setValue(done)
-        self.bar.setFormat(f"{stage}: {done:,} of {total:,}")
+        show_progress(self.bar, stage, done, total)
         self.scanProgress.emit(stage, done, total)
 
     def _ended(self) -> list[int] | None:
-        """The worker has ended: forget it; returns the records it scanned on their own (None: a full scan, or
-        one of new records that were all the library held)."""
-        new_ids = self.worker.new_ids if self.worker is not None and not self.worker.whole else None
+        """The worker has ended: forget it; returns the records it scanned on their own (None: a full scan or
+        the reading of the stored queue)."""
+        new_ids = self.worker.new_ids if self.worker is not None else None
         self.worker = None
         self.bar.hide()
         self.cancel_button.hide()
@@ -251,8 +325,8 @@ class DuplicatesPage(QWidget):
             return
         new_ids = self._ended()
         self.pending.clear()  # Cancel stops the scans asked for, not only the one running
-        self.full_wanted = False
-        if self.scanned or self.fresh:
+        self.full_wanted = self.catch_up_wanted = False
+        if self.scanned or self.fresh or self.loaded:
             self._fill(self.list.currentRow())
             self.title.setText(self.title.text() + " — the new scan was cancelled; these are from the last one")
         else:
@@ -267,13 +341,13 @@ class DuplicatesPage(QWidget):
         gone = set(changes.removed)
         distinct = [set(e["details"].get("records") or []) for e in changes.events if e["kind"] == "not-duplicates"]
         if gone or distinct:
-            row = self.list.currentRow()
-            self.groups = [g for g in self.groups if not set(g.records) & gone
-                           and not any(set(g.records) <= d for d in distinct)]
-            if self.scanned or self.fresh:
-                self._fill(max(row, 0))
+            self._drop(lambda g: bool(set(g.records) & gone) or any(set(g.records) <= d for d in distinct))
+        if changes.everything:
+            self.model.forget()
+        elif changes.records:
+            self.model.forget(changes.records)  # titles and authors shown read again
         kinds = {e["kind"] for e in changes.events}
-        known = self.scanned or bool(self.fresh)
+        known = self.scanned or bool(self.fresh) or self.loaded
         # records that arrived: scanned against the library on their own (after an import always, else only
         # when the queue holds groups they may belong to)
         if changes.added and (known or kinds & set(self.IMPORTS)):
@@ -282,25 +356,43 @@ class DuplicatesPage(QWidget):
                   for pair in e["details"].get("pairs") or [] for x in pair}
         if undone and known:
             self.scan_new(undone)  # the pairs no longer marked distinct, scored again
+        if known and changes.duplicates and changes.records and (
+                changes.fields & {"title", "authors", "date", "abstract"} or kinds & {"merge", "merge-redone",
+                                                                                      "unmerge"}):
+            self.scan_new(changes.records)  # edited records (a merge's survivor): their pairs scored again
+        # an author-name merge rewrites names on many records: the stored queue learns which from the library
+        renamed = kinds & {"author-merge", "author-merge-undone"}
+        if renamed and known:
+            self.catch_up_wanted = True
+            if self.worker is None:
+                self._next()
         # an import marks everything changed (records present already gain a source): not a reason to rescan
-        unknown = changes.everything and not (kinds and kinds <= set(self.IMPORTS))
+        unknown = changes.everything and not (kinds and kinds <= set(self.IMPORTS) | renamed)
         if unknown and self.scanned:
             self.stale = True
             if self.isVisible():
                 self.scan()
 
-    def _scanned(self, groups: list) -> None:
+    def _scanned(self, stored) -> None:
         if self.stopped:
             return
-        new_ids = self._ended()
-        if new_ids is None:
-            self.scanned, self.stale = True, False
-            self.fresh = set()
-            self.set_groups(groups)
+        whole = self.worker is not None and self.worker.whole
+        self._ended()
+        if stored is None:  # nothing stored yet: a full scan when the queue is on screen
+            self.title.setText("Duplicates — not scanned yet")
+            if self.isVisible():
+                self.full_wanted = True
         else:
-            self.fresh.update(new_ids)
-            self.groups = dupqueue.combine(self.groups, groups)
-            self._fill(max(self.list.currentRow(), 0))
+            self.loaded = True
+            self.scanned, self.stale = stored.whole or whole, stored.stale
+            self.fresh = set(stored.fresh)
+            index = self.preset.findData(stored.preset)
+            if index >= 0:
+                self.preset.setCurrentIndex(index)
+            self.groups = list(stored.groups)
+            self._fill(max(self.list.currentRow(), 0))  # only the rows that differ change
+            if self.stale and self.isVisible():
+                self.full_wanted = True
         self._next()
         self.scanFinished.emit()
 
@@ -309,31 +401,39 @@ class DuplicatesPage(QWidget):
         self._fill()
 
     def _fill(self, keep_row: int = 0) -> None:
-        self.list.clear()
-        named = curation.briefs(self.library, [pid for group in self.groups for pid in group.records])
-        fresh = 0
-        for group in self.groups:
-            titles = [f"   {pid}: {b['title']}  —  {b['authors']} ({b['year'] or '?'})"
-                      for pid, b in ((pid, named.get(pid)) for pid in group.records) if b]
-            new = bool(self.fresh.intersection(group.records))
-            fresh += new
-            text = (("NEW  " if new else "") + f"{group.confidence.upper()}  {group.score:.0f}   "
-                    f"{'; '.join(group.reasons)}\n" + "\n".join(titles))
-            item = QListWidgetItem(text)
-            item.setData(Qt.UserRole, group.records)
-            item.setToolTip("M merge, N not duplicates, S skip")
-            item.setForeground(QColor(COLORS[group.confidence]))
-            self.list.addItem(item)
+        """Show ``self.groups``: the model removes and inserts only the rows that differ from those shown; the
+        current row stays where it was (the next group when its own left)."""
+        current = self.list.currentRow()
+        start, removed, _ = self.model.set_groups(self.groups, self.fresh)
+        if self.groups and (current < 0 or start <= current < start + removed):
+            self.list.setCurrentRow(min(max(current if current >= 0 else keep_row, 0), len(self.groups) - 1))
+        self._summary()
+
+    def _drop(self, gone) -> None:
+        """Remove the groups ``gone`` says (merged, marked distinct) by their rows; the row below the current
+        one (when the current one went) becomes current, where the librarian was."""
+        current = self.list.currentRow()
+        rows = self.model.remove(gone)
+        self.groups = self.model.groups
+        if rows:
+            if self.groups:
+                self.list.setCurrentRow(min(current - sum(1 for r in rows if r < current), len(self.groups) - 1)
+                                        if current >= 0 else 0)
+            self._summary()
+
+    def _summary(self) -> None:
+        """The page's title line, Merge certain, and the count for the sidebar."""
         certain = sum(1 for g in self.groups if g.confidence == "certain")
+        fresh = sum(1 for g in self.groups if self.fresh.intersection(g.records))
         title = f"Duplicates — {count(len(self.groups), 'candidate group')} ({certain} certain)"
         if self.fresh:
             title += f", {fresh} with new records"
             if not self.scanned:
                 title += " (only the new records were scanned: Scan again looks through the whole library)"
+        if self.stale:
+            title += " — the library changed in ways these groups may not show: Scan again brings them up to date"
         self.title.setText(title)
         self.bulk.setEnabled(certain > 0)
-        if self.groups:
-            self.list.setCurrentRow(min(keep_row, len(self.groups) - 1))
         self.countChanged.emit(len(self.groups))
 
     # --- decisions --------------------------------------------------------------------------------------
@@ -349,9 +449,7 @@ class DuplicatesPage(QWidget):
 
     def resolved(self, records: list[int]) -> None:
         """A group was merged or marked distinct: drop it and move to the next."""
-        row = self.list.currentRow()
-        self.groups = [g for g in self.groups if not set(g.records) & set(records)]
-        self._fill(row)
+        self._drop(lambda g: bool(set(g.records) & set(records)))
 
     def skip(self) -> None:
         self.list.setCurrentRow(min(self.list.currentRow() + 1, self.list.count() - 1))

@@ -191,6 +191,8 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self._authors_timer.timeout.connect(self.authors_view.prepare)
         self._authors_timer.start()
         QTimer.singleShot(SOURCE_COUNTS_DELAY_MS, self, self.sidebar.start_background_counts)
+        # the duplicates queue the library holds (core/dupstore.py): the sidebar's count without a scan
+        QTimer.singleShot(SOURCE_COUNTS_DELAY_MS, self, self.duplicates.load)
 
     def showEvent(self, event):
         super().showEvent(event)

@@ -154,8 +154,7 @@ class Navigation:
         self.stack.setCurrentWidget(self.duplicates)
         self._duplicate_row(self.duplicates.list.currentRow())  # the pane follows the page now on screen
         self.sidebar.mark("duplicates")
-        if self.duplicates.needs_full_scan() and self.duplicates.worker is None:
-            self.duplicates.scan()
+        self.duplicates.opened()
         self.duplicates.list.setFocus()
 
     def show_authors(self) -> None:

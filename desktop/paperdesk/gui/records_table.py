@@ -260,5 +260,15 @@ class RecordsTable(QTableView):
     def apply_changes(self, changes) -> None:
         """Refresh what the table shows, keeping the current record (and the selection) where they still are."""
         keep, selected = self.current_id(), self.selected_ids()
+        row, scroll = self.currentIndex().row(), self.verticalScrollBar().value()
         if self.records.apply_changes(changes):
-            self.reselect(keep, selected)
+            # the list stays where it was (a reload would show its top): the librarian keeps their place
+            self.updateGeometries()
+            self.verticalScrollBar().setValue(scroll)
+            if keep is not None and self.records.row_of(keep) < 0 and row >= 0 and self.records.rowCount() \
+                    and self.records.complete:
+                # the current record left (moved to the Trash, merged away): the one now in its row is
+                # current, as in a mail client, not the first of the list
+                self.reselect(self.records.id_at(min(row, self.records.rowCount() - 1)))
+            else:
+                self.reselect(keep, selected)

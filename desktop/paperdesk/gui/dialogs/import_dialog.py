@@ -83,6 +83,7 @@ class ImportDialog(QDialog):
         self.bar = QProgressBar()
         self.bar.setRange(0, len(self.paths))
         self.bar.setValue(0)
+        self.bar.setFormat("%v of %m files")
         layout.addWidget(self.bar)
         self.duplicates_line = QLabel("")  # what the scan of the new records found
         self.duplicates_line.setObjectName("import-duplicates")
@@ -97,8 +98,8 @@ class ImportDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.RejectRole)
         self.stop_scan = QPushButton("Stop looking for duplicates")
-        self.stop_scan.hide()
         self.buttons.addButton(self.stop_scan, QDialogButtonBox.ActionRole)
+        self.stop_scan.hide()  # after addButton, which shows it: only while the new records' scan runs
         layout.addWidget(self.buttons)
         self.page = None  # the Duplicates page scanning the new records
         self.new_records: list[int] = []
@@ -127,8 +128,19 @@ class ImportDialog(QDialog):
             super().reject()
 
     def _progress(self, done: int, total: int, message: str) -> None:
+        if self.cancelled:
+            return  # the status says it is cancelling
+        if self.bulk and done == total:
+            # every file read, the run's indexes still to build: busy, not a full bar that seems to stand still
+            self.bar.setRange(0, 0)
+            self.bar.setFormat("Building the indexes…")
+            self.status.setText(f"All {count(total, 'file')} read; building the search index and the other indexes"
+                                " (the import is kept whole, or not at all)…")
+            return
+        self.bar.setRange(0, total)
         self.bar.setValue(done)
-        self.status.setText(f"{done} of {total}: {message}")
+        self.bar.setFormat("%v of %m files")
+        self.status.setText(f"{done} of {count(total, 'file')} imported, the last: {message}")
 
     def _failed(self, message: str) -> None:
         self.results = []
@@ -153,7 +165,9 @@ class ImportDialog(QDialog):
         if self.cancelled and skipped:
             head += f" Cancelled: {skipped} file{'s' if skipped != 1 else ''} not imported, the library is as before them."
         self.status.setText(head)
-        self.bar.setValue(len(results))
+        self.bar.setRange(0, max(len(self.paths), 1))
+        self.bar.setValue(len(self.paths))
+        self.bar.setFormat("Import finished" if not self.cancelled else "Import cancelled")
         self.report.setHtml(report_html(results))
         self.report.show()
         self._show_close()
@@ -168,7 +182,8 @@ class ImportDialog(QDialog):
 
     def follow_duplicates(self, page) -> None:
         """Say what the Duplicates page's scan of the records this import added finds (it runs whether or not
-        this dialog stays open); its progress shows in the bar, and a button stops it."""
+        this dialog stays open): waiting while another scan finishes, then its progress in the bar and a button
+        that stops it."""
         self.new_records = list(self.worker.new_records)
         if not self.new_records:
             return
@@ -176,18 +191,33 @@ class ImportDialog(QDialog):
         page.scanFinished.connect(self._scan_ended)
         page.newScanStopped.connect(self._scan_stopped)
         page.scanProgress.connect(self._scan_progress)
+        page.scanStarted.connect(self._scan_state)
         self.stop_scan.clicked.connect(page.cancel_scan)
-        self.duplicates_line.setText(f"Looking for duplicates of the {count(len(self.new_records), 'new record', grouped=True)}"
-                                     " in the library…")
         self.duplicates_line.show()
-        self.stop_scan.show()
+        self._scan_state()
         self._scan_ended()
 
+    def _scan_state(self) -> None:
+        """Looking (the page's scan covers the new records now, and Stop stops it) or waiting for its turn."""
+        page = self.page
+        if page is None:
+            return
+        records = count(len(self.new_records), 'new record', grouped=True)
+        if page.scanning(self.new_records):
+            self.duplicates_line.setText(f"Looking for duplicates of the {records} in the library…")
+            self.stop_scan.show()
+        else:
+            self.duplicates_line.setText(f"Waiting for the scan running now to finish, then looking for duplicates"
+                                         f" of the {records}…")
+            self.stop_scan.hide()
+            self.bar.setRange(0, 0)
+            self.bar.setFormat("Waiting…")
+
     def _scan_progress(self, stage: str, done: int, total: int) -> None:
-        if self.page is not None:
-            self.bar.setRange(0, max(total, 1))
-            self.bar.setValue(done)
-            self.bar.setFormat(f"{stage}: %v of %m")
+        if self.page is not None and self.page.scanning(self.new_records):
+            from ..duplicates_page import show_progress
+
+            show_progress(self.bar, stage, done, total)
 
     def _scan_ended(self, *_) -> None:
         page = self.page
@@ -201,19 +231,20 @@ class ImportDialog(QDialog):
 
     def _scan_stopped(self, ids: list) -> None:
         if self.page is not None and set(ids) & set(self.new_records):
-            self._unfollow()
+            self._unfollow("Import finished; the search for duplicates stopped")
             self.duplicates_line.setText("Stopped looking for duplicates of the new records; the import is kept."
                                          " The Duplicates view (Ctrl+D) can scan the whole library.")
 
-    def _unfollow(self) -> None:
+    def _unfollow(self, done: str = "Import finished, duplicates looked for") -> None:
         page, self.page = self.page, None
         for signal, slot in ((page.scanFinished, self._scan_ended), (page.newScanStopped, self._scan_stopped),
-                             (page.scanProgress, self._scan_progress), (self.stop_scan.clicked, page.cancel_scan)):
+                             (page.scanProgress, self._scan_progress), (page.scanStarted, self._scan_state),
+                             (self.stop_scan.clicked, page.cancel_scan)):
             signal.disconnect(slot)
         self.stop_scan.hide()
-        self.bar.setRange(0, max(len(self.paths), 1))
-        self.bar.setValue(len(self.paths))
-        self.bar.resetFormat()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.bar.setFormat(done)
 
 
 def report_html(results: list[dict]) -> str:
