@@ -538,7 +538,19 @@ def split_glued(
     of its words (``Model|sAna``) is wrong. ``vocabulary`` tells whether a (case-folded) word stands whole
     elsewhere in the file. The line alone is read first; the evidence is only weighed when it leaves a choice.
     """
-    body, org = strip_org(line.strip())
+    candidates, truncated, org = _read_alone(line.strip())
+    if not candidates:
+        return GluedSplit(None, truncated, org, reason="no author list found after the title")
+    return _decide(candidates, truncated, org, is_known, name_words, vocabulary, context)
+
+
+# The same record comes back in another capture of the same page (a listing captured on two days, an author's
+# profile beside the trending page): what its line alone allows is read once per process, the evidence (which
+# depends on the file and the library) every time.
+@lru_cache(maxsize=1 << 13)
+def _read_alone(line: str) -> tuple[tuple[tuple, ...], bool, str | None]:
+    """What a stripped glued line allows by itself: its candidate readings (see _candidates), et al. and org."""
+    body, org = strip_org(line)
     body, truncated = strip_et_al(body)
     segments = _split_names(body)  # (a tuple, shared with other callers: read only)
     candidates = _candidates(segments, truncated, lowercase=False)
@@ -556,10 +568,7 @@ def split_glued(
         # No reading with a plain first name: a name in lower case, or glued after a lower-case letter. Or the
         # best reading cuts a name after a comma (``…RLHFk. d. lang, Jia|Qi Wang``): the first name may be there.
         candidates = _candidates(segments, truncated, lowercase=True)
-    if not candidates:
-        return GluedSplit(None, truncated, org, reason="no author list found after the title")
-
-    return _decide(candidates, truncated, org, is_known, name_words, vocabulary, context)
+    return tuple(candidates), truncated, org
 
 
 def _decide(candidates, truncated, org, is_known, name_words, vocabulary, context) -> GluedSplit:
@@ -570,16 +579,11 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
                                        abstract, weighed)
         if settled is not None:
             return settled
-        scored = []
-        for index, (title, names, score, first_score, glued_word, cut) in enumerate(candidates):
-            evidence = weighed.get(index)
-            if evidence is None:
-                evidence = _evidence(title, names, is_known, name_words, vocabulary, abstract, glued_word, cut)
-            score += evidence
-            scored.append((score, first_score, title, names))
+        front = _weigh_the_front(candidates, is_known, name_words, vocabulary, abstract, weighed)
+        scored = [(total, candidates[index][3], candidates[index][0], candidates[index][1]) for total, index in front]
     else:
         scored = [(score, first_score, title, names) for title, names, score, first_score, *_ in candidates]
-    scored.sort(key=lambda c: c[0], reverse=True)
+        scored.sort(key=lambda c: c[0], reverse=True)
     if len(scored) == 1:  # one reading: nothing to sort out among readings
         s, best_first, t, n = scored[0]
         readings = [Reading(t.rstrip(), n, s)]
@@ -608,7 +612,12 @@ def _decide(candidates, truncated, org, is_known, name_words, vocabulary, contex
         # A given name with an inner capital (XiaoXiao, MingYu) glued to the title reads just as well cut inside
         # it ("...AlphaFold2Ming" + "Yu Li"): when the line allows the longer name and the title's last word does
         # not stand whole elsewhere, the librarian decides. (The readings are looked at first: they are cheap.)
-        longer = [r for r in readings[1:] if _longer_name(r.title, r.names, best)]
+        if len(scored) == len(candidates):
+            longer = [r for r in readings[1:] if _longer_name(r.title, r.names, best)]
+        else:  # only the front was weighed: weigh the readings that begin the first name earlier, in their order
+            ordered = _weigh_the_front(candidates, is_known, name_words, vocabulary, abstract, weighed,
+                                       len(candidates), lambda c: _longer_name(c[0].rstrip(), c[1], best))
+            longer = [Reading(candidates[index][0].rstrip(), candidates[index][1], total) for total, index in ordered]
         if longer and not (end_is_word if end_is_word is not None else _end_is_word(best.title, context, vocabulary)):
             reason = LONGER_NAME_REASON
             close = longer[:2]
@@ -630,6 +639,49 @@ def _longer_name(title: str, names: tuple[str, ...], best: Reading) -> bool:
 _MOST_TITLE_EVIDENCE = 1.0
 # Readings whose sums differ by less than this may be sums of the same numbers in another order.
 _ROUNDING = 1e-6
+
+
+def _weigh_the_front(candidates, is_known, name_words, vocabulary, abstract, weighed, depth=5,
+                     among: Callable[[tuple], bool] | None = None) -> list[tuple[float, int]]:
+    """(score with evidence, index) of the ``depth`` best candidates (among those ``among`` accepts), in the order sorting all of them would give (the earlier of equal scores first). A candidate is
+    weighed only while the most favourable evidence it could have might bring it among them; ``weighed`` (index ->
+    evidence) keeps what was weighed for a later call."""
+    known: dict[str, bool] = {}
+    bounds = []
+    for index, c in enumerate(candidates):
+        if among is not None and not among(c):
+            continue
+        bounds.append((_most_evidence(c, is_known, name_words, known) + c[2], index))
+    bounds.sort(key=lambda b: b[0], reverse=True)
+    front: list[tuple[float, int]] = []
+    for most, index in bounds:
+        if len(front) >= depth and most < sorted([t for t, _ in front], reverse=True)[depth - 1] - _ROUNDING:
+            break  # neither this one nor any after it can be among the front
+        evidence = weighed.get(index)
+        if evidence is None:
+            c = candidates[index]
+            evidence = weighed[index] = _evidence(c[0], c[1], is_known, name_words, vocabulary, abstract, c[4], c[5])
+        front.append((candidates[index][2] + evidence, index))
+    front.sort(key=lambda f: (-f[0], f[1]))
+    return front[:depth]
+
+
+def _most_evidence(candidate, is_known, name_words, known: dict[str, bool]) -> float:
+    """The most that _evidence can give ``candidate``: its names known elsewhere and its first word seen in names
+    elsewhere, as they are, and the title's last word standing whole in the abstract; the rest only takes away.
+    ``known`` keeps is_known's answers for the line's other candidates (they share names)."""
+    most = _MOST_TITLE_EVIDENCE
+    names = candidate[1]
+    if is_known is not None:
+        for n in names:
+            seen = known.get(n)
+            if seen is None:
+                seen = known[n] = is_known(n)
+            if seen:
+                most += 3.0
+    if name_words is not None and name_words(names[0].split(" ")[0]):
+        most += 1.0
+    return most
 
 
 def _settled_by_the_best(candidates, truncated, org, is_known, name_words, vocabulary, context, abstract,
