@@ -25,6 +25,7 @@ from typing import Callable
 from . import changes as changes_mod
 from .library import Library
 from .schema import VISIBLE
+from .store import last_event_id
 
 EVENT_KEY = "dup_keys_event"  # settings: the last event the table is current with
 REBUILD_CHUNK = 20_000  # ids a reading process returns at once (memory: a few chunks in the writing process)
@@ -65,14 +66,15 @@ def _key_task(db_path: str, low: int, high: int):
         conn.close()
 
 
+def _mark_current(conn) -> None:
+    """The keys are true up to the change log's last event."""
+    conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (EVENT_KEY, str(last_event_id(conn))))
+
+
 def _stored_event(conn) -> int | None:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (EVENT_KEY,)).fetchone()
     has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)).fetchone()
     return int(row[0]) if row and has_table else None
-
-
-def _last_event(conn) -> int:
-    return conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
 
 
 def touched_since(library: Library, since: int) -> set[int] | None:
@@ -136,7 +138,7 @@ def current(library: Library, *, workers: int = 2, progress: Callable[[str, int,
         if touched is not None:
             if touched:
                 _rewrite(conn, TABLE, touched)
-            conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (EVENT_KEY, str(_last_event(conn))))
+            _mark_current(conn)
             return True
     return rebuild(library, workers=workers, progress=progress, cancelled=cancelled)
 
@@ -151,7 +153,7 @@ def rebuild(library: Library, *, workers: int = 2, progress=None, cancelled=None
     with library.transaction():
         conn.execute(f"DROP TABLE IF EXISTS {new}")
         conn.execute(f"CREATE TABLE {new} ({_COLUMNS})")
-        start = _last_event(conn)
+        start = last_event_id(conn)
         low, high = conn.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM papers").fetchone()
     ranges = [(str(library.path), a, min(a + REBUILD_CHUNK, high + 1)) for a in range(low, high + 1, REBUILD_CHUNK)]
     pool = _pool(workers if len(ranges) > 1 else 1)
@@ -184,7 +186,7 @@ def rebuild(library: Library, *, workers: int = 2, progress=None, cancelled=None
             _rewrite(conn, new, touched)
         conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
         conn.execute(f"ALTER TABLE {new} RENAME TO {TABLE}")
-        conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (EVENT_KEY, str(_last_event(conn))))
+        _mark_current(conn)
     if progress:
         progress("Indexing titles", 1, 1)
     return True

@@ -27,6 +27,7 @@ from . import dupkeys
 from .duplicates import PRESETS, Group, PairScore, Preset, _group
 from .library import Library
 from .schema import visible
+from .store import last_event_id
 
 PRESET_KEY, EVENT_KEY, SCOPE_KEY = "dup_pairs_preset", "dup_pairs_event", "dup_pairs_scope"
 
@@ -56,10 +57,6 @@ def _setting(conn, key: str) -> str | None:
 
 def _set(conn, key: str, value) -> None:
     conn.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, str(value)))
-
-
-def _last_event(conn) -> int:
-    return conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
 
 
 SEP = "\x1f"  # between a pair's reasons (none contains it): read back by a split, ten times cheaper than JSON
@@ -114,7 +111,7 @@ def scan_all(library: Library, preset: str = "balanced", progress=None, cancel: 
     from . import merging
 
     conn = library.conn
-    start = _last_event(conn)  # changes made while the scan reads are caught up later
+    start = last_event_id(conn)  # changes made while the scan reads are caught up later
     pairs = merging.scan_pairs(library, preset, progress=progress, cancel=cancel, stats=stats)
     if pairs is None:
         return None
@@ -145,7 +142,7 @@ def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress
     if preset is None:  # the preset the stored pairs were scored with
         preset = _setting(conn, PRESET_KEY) or "balanced"
     name = _preset(preset).name
-    start = _last_event(conn)
+    start = last_event_id(conn)
     stored = has_results(library) and _setting(conn, PRESET_KEY) == name
     imported: set[int] = set()
     if stored:

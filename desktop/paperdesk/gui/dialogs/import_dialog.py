@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QButtonGroup, QDateEdit, QDialog, QDialogButtonBox
     QProgressBar, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout
 
 from ...core import dupqueue
+from ...core.backup import size_text
 from ...core.library import is_bulk
 from ..workers import ImportWorker, start_in_thread
 from ...core.wording import count
@@ -162,7 +163,7 @@ class ImportDialog(QDialog):
             return
         self.bar.setRange(0, 0)
         self.bar.setFormat("Checking the library…")
-        self.status.setText(f"Checking the library ({size / 1e9:.1f} GB) before writing into it, so that nothing"
+        self.status.setText(f"Checking the library ({size_text(size)}) before writing into it, so that nothing"
                             " is written into a damaged file: SQLite reads the whole file once, which takes a while"
                             " for a large library…")
 
