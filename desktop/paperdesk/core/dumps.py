@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import names as N
-from .libfile import describe_kind
+from .libfile import describe_kind, in_sqlite_use
 from .text import clean_text, escape_name, has_controls
 from .wording import count
 
@@ -636,6 +636,9 @@ def read_dump(path: str | os.PathLike, captured: dt.date | None = None) -> Parse
         kind = os.stat(path).st_mode
         if not stat.S_ISREG(kind):
             raise DumpError(f"{name}: this is {describe_kind(kind)}, not a dump file; it was not read")
+        in_use = in_sqlite_use(path)  # opening it here could drop this process's SQLite locks on a library
+        if in_use:
+            raise DumpError(f"{name}: this is {in_use}, not a dump file; it was not read")
         # O_NONBLOCK: should the file have become a named pipe since, opening it does not wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as handle:

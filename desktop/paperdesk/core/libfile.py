@@ -6,8 +6,13 @@ their schema (Paperdesk's tables, ``user_version`` 1 or more) and get the mark w
 Anything else — an empty SQLite file aside — is another application's file: Paperdesk refuses it with a
 sentence and never migrates it, converts it or switches its journal mode.
 
-The header is read with plain file I/O (the application id and user version live at fixed offsets), the table
-list through a read-only connection, so looking never changes a byte of the file.
+SQLite itself says what the file is (a read-only connection: application id, user version, table list), so
+looking never changes a byte of the file. The file is never opened with plain file I/O in this process: SQLite's
+locks are POSIX advisory locks, owned by the (process, file) pair, and closing ANY descriptor of the file releases
+every lock this process's connections hold on it; another process then believes it is alone (its close deletes
+the write-ahead log we still write into, a new opener re-initialises the -shm under our mapping: lost commits, a
+Bus error). The raw header, when needed (a file SQLite refuses: not SQLite at all, or damaged?), is read by a
+child process (``read_header``), whose descriptors are its own.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,14 +68,10 @@ def inspect(path: Path, error: type[Exception]) -> FileKind:
         raise error(f"{path}: this is not a regular file ({describe_kind(st.st_mode)}), so not a library")
     if st.st_size == 0:
         return FileKind("empty")
-    try:
-        with open(path, "rb") as handle:
-            header = handle.read(100)
-    except OSError as exc:
-        raise error(f"{path}: cannot read the library file ({exc.strerror or exc})") from exc
-    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
-        raise error(f"{path}: this file is not a Paperdesk library (not an SQLite database); it was left as it is")
-    # The header's own copies of these may be stale while page 1 sits in the WAL: ask SQLite, read-only.
+    if not os.access(path, os.R_OK):
+        raise error(f"{path}: cannot read the library file (Permission denied)")
+    # Ask SQLite, read-only (the header's own copies may be stale while page 1 sits in the WAL); a file that is not
+    # SQLite's fails at the first read, and only then is its header looked at (from a child process).
     try:
         conn = sqlite3.connect(ro_uri(path), uri=True, timeout=_look_timeout())
         try:
@@ -86,6 +89,13 @@ def inspect(path: Path, error: type[Exception]) -> FileKind:
             conn.close()
     except sqlite3.DatabaseError as exc:
         if "malformed" in str(exc) or "not a database" in str(exc):
+            try:
+                header = read_header(path)
+            except OSError as os_exc:
+                raise error(f"{path}: cannot read the library file ({os_exc.strerror or os_exc})") from exc
+            if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+                raise error(f"{path}: this file is not a Paperdesk library (not an SQLite database); it was left as"
+                            " it is") from exc
             raise error(f"{path}: the library file is damaged ({exc}). {recovery_hint(path)}") from exc
         if "locked" in str(exc) or "busy" in str(exc):
             raise error(f"{path}: another program holds the library file locked; try again in a moment") from exc
@@ -97,6 +107,49 @@ def inspect(path: Path, error: type[Exception]) -> FileKind:
     shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
     raise error(f"{path}: this SQLite file is not a Paperdesk library (its tables: {shown or 'none'});"
                 " Paperdesk leaves other applications' files alone")
+
+
+_READ_HEADER = """
+import sys
+try:
+    with open(sys.argv[1], "rb") as handle:
+        sys.stdout.buffer.write(handle.read(int(sys.argv[2])))
+except OSError as exc:
+    sys.stderr.write(f"{exc.errno or 0}\\n{exc.strerror or exc}")
+    sys.exit(3)
+"""
+
+
+def read_header(path: Path, size: int = 100) -> bytes:
+    """The first ``size`` bytes of a library file, read without opening it in this process (see the module's
+    note: closing a descriptor of the file here would drop our connections' locks on it). A child process reads
+    them; on Windows, whose locks are not POSIX locks, a plain read is safe. Raises OSError."""
+    if os.name == "nt":
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    try:
+        done = subprocess.run([sys.executable, "-I", "-S", "-c", _READ_HEADER, os.fspath(path), str(size)],
+                              capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    except subprocess.SubprocessError as exc:
+        raise OSError(f"cannot read the file's header ({exc})") from exc
+    if done.returncode != 0:
+        number, _, reason = done.stderr.decode("utf-8", "replace").partition("\n")
+        raise OSError(int(number) if number.isdigit() else 0, reason or "cannot read the file's header")
+    return done.stdout
+
+
+def in_sqlite_use(path: Path) -> str | None:
+    """Why ``path`` must not be opened as a plain file, in a few words, or None: an SQLite database with its
+    shared-memory file beside it (a library some connection has open, maybe ours: reading it as a file here would
+    drop our locks on it) or one of SQLite's own files beside a database (-wal, -shm, -journal). Decided from
+    names and stat alone, without opening anything."""
+    name = os.fspath(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        if name.endswith(suffix) and os.path.exists(name[: -len(suffix)]):
+            return f"SQLite's {suffix[1:]} file of the database {os.path.basename(name[: -len(suffix)])}"
+    if os.path.exists(name + "-shm"):
+        return "an SQLite database in use (a library?)"
+    return None
 
 
 def _look_timeout() -> float:

@@ -9,6 +9,7 @@ The new file is built under a ``.partial`` name and renamed into place only when
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -65,9 +66,9 @@ def _recover_with_program(program: str, damaged: Path, partial: Path) -> None:
     # .recover reads a copy, so not even the sqlite3 program's own journal handling touches the damaged file.
     with tempfile.TemporaryDirectory(prefix="paperdesk-recover-") as folder:
         copy = Path(folder) / "damaged.sqlite"
-        shutil.copyfile(damaged, copy)
+        _copy_apart(damaged, copy)
         if Path(str(damaged) + "-wal").exists():
-            shutil.copyfile(str(damaged) + "-wal", str(copy) + "-wal")
+            _copy_apart(Path(str(damaged) + "-wal"), Path(str(copy) + "-wal"))
         dump = subprocess.run([program, str(copy), ".recover"], capture_output=True, timeout=3600)
     error = dump.stderr.decode("utf-8", "replace").strip()
     if b"INSERT INTO" not in dump.stdout:
@@ -91,10 +92,20 @@ def _recover_with_program(program: str, damaged: Path, partial: Path) -> None:
         conn.close()
 
 
+def _copy_apart(source: Path, target: Path) -> None:
+    """Copy a file this process may hold SQLite connections to, in a child process: closing a descriptor of it
+    here would release those connections' locks (core/libfile.py's note). Windows' locks are not POSIX locks."""
+    if os.name == "nt":
+        shutil.copyfile(source, target)
+        return
+    done = subprocess.run(["cp", "--", str(source), str(target)], capture_output=True, timeout=3600)
+    if done.returncode != 0:
+        raise OSError(done.stderr.decode("utf-8", "replace").strip() or f"cannot copy {source}")
+
+
 def _user_version(path: Path) -> int:
     try:
-        with open(path, "rb") as handle:
-            header = handle.read(100)
+        header = libfile.read_header(path)  # never a plain open here: it would drop this process's SQLite locks
         return int.from_bytes(header[60:64], "big") if header.startswith(libfile.SQLITE_MAGIC) else 0
     except OSError:
         return 0
