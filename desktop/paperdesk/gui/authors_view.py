@@ -76,7 +76,7 @@ class StatsWorker(QObject):
     """Counts on its own connection, off the GUI thread. The view hands it the connection the previous count
     used (``library``) and keeps it afterwards: a fresh connection starts with an empty page cache, and
     re-reading the library's upper index pages made a catch-up at 1,000,000 records several times slower."""
-    finished = Signal(int)
+    finished = Signal("qint64")
     failed = Signal(str)
 
     def __init__(self, db_path, full: bool = False, library: Library | None = None):

@@ -45,9 +45,9 @@ class DetailPane(QWidget):
             ("Ctrl+Enter", "saves the authors or the abstract (one author per line, 'Surname, Given' too)"),
             ("Tab / Shift+Tab", "next / previous field (from the records table, Tab enters this pane)"),
             ("Esc", "reverts what was typed"))
-    editRequested = Signal(int, dict)  # paper id, {field: new value}
-    unmergeRequested = Signal(int, int, object)  # merge id, survivor, answers to its conflicts (or None)
-    citekeyRequested = Signal(int, object)  # paper id, key (None clears)
+    editRequested = Signal("qint64", dict)  # paper id, {field: new value}
+    unmergeRequested = Signal("qint64", "qint64", object)  # merge id, survivor, answers to its conflicts (or None)
+    citekeyRequested = Signal("qint64", object)  # paper id, key (None clears)
 
     def __init__(self, library: Library):
         super().__init__()

@@ -28,7 +28,7 @@ from ..core.wording import count
 
 
 class ScanWorker(QObject):
-    progress = Signal(str, int, int)
+    progress = Signal(str, "qint64", "qint64")
     finished = Signal(object)  # dupstore.Stored, or None (``load`` of a library with no stored queue)
     failed = Signal(str)
     cancelled = Signal()
@@ -77,7 +77,7 @@ class GroupList(QListView):
     go to the page instead of the list's type-to-search."""
 
     decisionKey = Signal(object)
-    currentRowChanged = Signal(int)
+    currentRowChanged = Signal(int)  # a row of the list (Qt rows are int)
 
     def __init__(self, model: GroupModel):
         super().__init__()
@@ -121,10 +121,10 @@ class DuplicatesPage(QWidget):
     distinctRequested = Signal(list)
     bulkRequested = Signal(list)  # certain groups
     closeRequested = Signal()
-    countChanged = Signal(int)  # groups in the queue; -1 when not known (never scanned, or cancelled)
+    countChanged = Signal("qint64")  # groups in the queue; -1 when not known (never scanned, or cancelled)
     scanFinished = Signal()  # a scan finished and its groups are in the queue (see ``covers``)
     newScanStopped = Signal(list)  # records whose scan was cancelled or failed
-    scanProgress = Signal(str, int, int)  # stage, done, total (of whichever scan runs)
+    scanProgress = Signal(str, "qint64", "qint64")  # stage, done, total (of whichever scan runs)
     scanStarted = Signal()  # a scan began (``scanning`` says which records it covers)
 
     # Events whose new records are always scanned against the library (other records that come back, by an

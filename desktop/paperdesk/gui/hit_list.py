@@ -18,8 +18,8 @@ from ..core.query import RecordFilter, ordered_ids
 
 
 class HitListWorker(QObject):
-    finished = Signal(int, object)  # generation, array("q") of ids in display order
-    failed = Signal(int, str)  # generation, a sentence
+    finished = Signal("qint64", object)  # generation, array("q") of ids in display order
+    failed = Signal("qint64", str)  # generation, a sentence
 
     def __init__(self, db_path):
         super().__init__()

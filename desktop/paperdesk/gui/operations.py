@@ -121,7 +121,7 @@ class Operations(QObject):
     refused = Signal(str)  # a ValidationError: the librarian can correct the input
 
     jobStarted = Signal(str)  # what runs in the background
-    jobProgress = Signal(int, int)  # done, total
+    jobProgress = Signal("qint64", "qint64")  # done, total
     jobEnded = Signal(str)  # how it ended, one sentence ("" when it finished: its own message follows)
     waiting = Signal(str)  # a change asked for while a job runs: refused, with the reason
     replaced = Signal(str)  # the library's content was replaced elsewhere (a backup restored over it)

@@ -43,7 +43,7 @@ def _reading_row(key: str, title_html: str, authors_html: str, on_click) -> QWid
 
 class ReviewPage(QWidget):
     KEYS = (("1-9", "take that reading"), ("Ctrl+Enter", "split where the cursor is"), ("Esc", "back to the records"))
-    resolveRequested = Signal(int, str, list)  # paper id, title, authors
+    resolveRequested = Signal("qint64", str, list)  # paper id, title, authors
     closeRequested = Signal()
     recordShown = Signal(object)  # the paper id on screen, or None
 

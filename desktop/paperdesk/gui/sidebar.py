@@ -38,7 +38,7 @@ def color_icon(color: str) -> QIcon:
 
 
 class SidebarTree(QTreeWidget):
-    recordsDropped = Signal(int, list)  # tag id, paper ids
+    recordsDropped = Signal("qint64", list)  # tag id, paper ids
 
     def __init__(self):
         super().__init__()
@@ -82,14 +82,14 @@ class Sidebar(QWidget):
             ("Drag records onto a tag", "tag them"))
 
     viewChosen = Signal(dict)
-    recordsDroppedOnTag = Signal(int, list)
-    tagMenuRequested = Signal(int, object)  # tag id, global position
-    subjectDecided = Signal(int, str, bool)  # source id, author name, confirmed
+    recordsDroppedOnTag = Signal("qint64", list)
+    tagMenuRequested = Signal("qint64", object)  # tag id, global position
+    subjectDecided = Signal("qint64", str, bool)  # source id, author name, confirmed
     savedSearchDeleted = Signal(str)
-    removeImportRequested = Signal(int)  # source id
+    removeImportRequested = Signal("qint64")  # source id
     emptyTrashRequested = Signal()
-    pinRemoved = Signal(int)  # a pinned export the librarian no longer wants kept in sync
-    _sourceCountsCounted = Signal(object, int)  # {source id: count}, the generation they were asked for
+    pinRemoved = Signal("qint64")  # a pinned export the librarian no longer wants kept in sync
+    _sourceCountsCounted = Signal(object, "qint64")  # {source id: count}, the generation they were asked for
 
     def __init__(self, library: Library):
         super().__init__()

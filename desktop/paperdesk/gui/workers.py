@@ -13,10 +13,10 @@ class ImportWorker(QObject):
     """Imports files in a thread of its own; each file is one transaction, Cancel rolls back the current one
     (a large import is one transaction: Cancel rolls all of it back, see Library.import_files)."""
 
-    progress = Signal(int, int, str, int)  # files done, files total, message of the last file, its new records
+    progress = Signal("qint64", "qint64", str, "qint64")  # files done, files total, message of the last file, its new records
     finished = Signal(list)  # list of ImportResult.as_dict()
     failed = Signal(str)
-    checking = Signal(int)  # the library's size in bytes: its quick check runs before the first file is written
+    checking = Signal("qint64")  # the library's size in bytes: its quick check runs before the first file is written
 
     def __init__(self, db_path, paths, captured=None, origin: str | None = None):
         super().__init__()
@@ -58,7 +58,7 @@ class BackupWorker(QObject):
     got; ``cancel`` stops it between pages and leaves nothing behind."""
 
     began = Signal(object)  # the expected size in bytes (an int beyond Qt's 32 bits at 3.4 GB), when one is made
-    progress = Signal(int, int)  # pages copied, pages in all
+    progress = Signal("qint64", "qint64")  # pages copied, pages in all
     finished = Signal(object)  # core.backup.BackupInfo, or None when none was due
     failed = Signal(str)  # a sentence: no backup was made, and why (no room on the disk, an error)
     stopped = Signal(str)  # a sentence: the librarian stopped it, none was made
@@ -120,7 +120,7 @@ class JobWorker(QObject):
     A plain Python thread rather than a QThread (as the author figures do): the signals reach the window's
     Operations through its event loop, and nothing aborts if the window goes while the thread finishes."""
 
-    progress = Signal(int, int)
+    progress = Signal("qint64", "qint64")
     finished = Signal(object, object)  # the step's result, core.changes.Changes
     cancelled = Signal(str)  # the sentence: nothing was changed
     failed = Signal(str)

@@ -29,8 +29,8 @@ PREVIEW_RECORDS = 3
 
 
 class ExportWorker(QObject):
-    progress = Signal(int, int)
-    finished = Signal(int, str)
+    progress = Signal("qint64", "qint64")
+    finished = Signal("qint64", str)
     failed = Signal(str)
 
     def __init__(self, db_path, fmt, target, scope, ascii, origin=None):

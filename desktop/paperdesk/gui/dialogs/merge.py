@@ -53,7 +53,7 @@ def word_diff_html(text: str, other: str) -> str:
 
 
 class MergeDialog(QDialog):
-    mergeRequested = Signal(int, list, dict)  # survivor, others, fields
+    mergeRequested = Signal("qint64", list, dict)  # survivor, others, fields
 
     def __init__(self, library: Library, paper_ids: list[int], reasons: list[str] | None = None, parent=None):
         super().__init__(parent)

@@ -17,10 +17,10 @@ class TagManager(QDialog):
     """Emits requests; the window turns them into undoable commands and calls ``reload``."""
 
     createRequested = Signal(str)
-    renameRequested = Signal(int, str)
-    recolorRequested = Signal(int, str)
-    mergeRequested = Signal(int, int)
-    deleteRequested = Signal(int)
+    renameRequested = Signal("qint64", str)
+    recolorRequested = Signal("qint64", str)
+    mergeRequested = Signal("qint64", "qint64")
+    deleteRequested = Signal("qint64")
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
