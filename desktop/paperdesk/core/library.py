@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -839,15 +840,29 @@ def _index_for_search(conn: sqlite3.Connection, first: int, last: int) -> None:
 def _set_aside_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """Drop the non-unique indexes of the tables an import fills (inside its transaction, so a crash brings them
     back); returns (name, CREATE statement) to build them again once the rows are in. Unique indexes stay: they
-    guard what is inserted."""
+    guard what is inserted. So do the partial indexes no imported row enters (``... WHERE merged_into IS NOT
+    NULL``, a column the import leaves empty): they cost the rows nothing, and rebuilding them read the whole
+    table for an empty index."""
     marks = ",".join("?" * len(DEFERRED_INDEX_TABLES))
     indexes = conn.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) AND sql IS NOT NULL"
-        " ORDER BY name", DEFERRED_INDEX_TABLES).fetchall()
-    deferred = [(name, sql) for name, sql in indexes if not sql.lstrip().upper().startswith("CREATE UNIQUE")]
+        f"SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})"
+        " AND sql IS NOT NULL ORDER BY name", DEFERRED_INDEX_TABLES).fetchall()
+    deferred = [(name, sql) for name, table, sql in indexes
+                if not sql.lstrip().upper().startswith("CREATE UNIQUE") and not _no_imported_row_enters(table, sql)]
     for name, _sql in deferred:
         conn.execute(f'DROP INDEX "{name}"')
     return deferred
+
+
+_ONLY_WHERE_SET = re.compile(r"\sWHERE\s+\"?(\w+)\"?\s+IS\s+NOT\s+NULL\s*$", re.IGNORECASE)
+# The papers columns an import writes (Library._insert_papers); every other column of a new row is NULL.
+_IMPORTED_PAPER_COLUMNS = frozenset(importrows.PAPER_COLUMNS) | {"id", "sources_count", "created_at", "updated_at"}
+
+
+def _no_imported_row_enters(table: str, sql: str) -> bool:
+    """Whether the index ``sql`` holds only rows whose column, NULL in every imported row, was set later."""
+    found = _ONLY_WHERE_SET.search(sql)
+    return table == "papers" and found is not None and found.group(1) not in _IMPORTED_PAPER_COLUMNS
 
 
 def _fts_hashsize(conn: sqlite3.Connection, size: int | None) -> int | None:
