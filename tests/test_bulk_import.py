@@ -93,33 +93,6 @@ def test_bulk_into_an_empty_library_leaves_one_full_text_segment(tmp_path, dumps
     assert snapshot(db)["integrity"] == "ok"  # snapshot also runs FTS5's integrity-check, which raises if broken
 
 
-def test_bulk_merges_its_full_text_segments_only_once_at_the_end(tmp_path, monkeypatch):
-    """However many batches the run writes (here 24: one per file of 100 records), FTS5 does not merge them mid-run
-    when 16 pile up ('crisismerge'): the count of segments only grows until the one merge at the end, and the
-    merge settings are FTS5's defaults again afterwards."""
-    monkeypatch.setattr(library_module, "BULK_FTS_BATCH", 100)
-    monkeypatch.setattr(library_module, "BULK_FTS_IDLE_BATCH", 100)
-    counts = []
-    real = library_module._index_for_search
-
-    def index_for_search(conn, first, last):
-        # The batch before this one is written out as this statement starts: count what is on disk then.
-        counts.append(conn.execute("SELECT COUNT(DISTINCT segid) FROM papers_fts_idx").fetchone()[0])
-        real(conn, first, last)
-
-    monkeypatch.setattr(library_module, "_index_for_search", index_for_search)
-    files = sorted(generate(tmp_path / "dumps", 2400, seed=8, records_per_file=100).files)
-    db = tmp_path / "lib.sqlite"
-    with Library(db) as library:
-        library.import_files(files, SEED_CAPTURED, bulk=True)
-        segments = library.conn.execute("SELECT COUNT(DISTINCT segid) FROM papers_fts_idx").fetchone()[0]
-        config = dict(library.conn.execute("SELECT k, v FROM papers_fts_config").fetchall())
-    assert len(counts) == 24 and max(counts) == 23
-    assert counts == sorted(counts), f"segments merged mid-run: {counts}"
-    assert segments == 1 and not {"automerge", "crisismerge", "hashsize"} & set(config)
-    assert snapshot(db)["integrity"] == "ok"
-
-
 def test_bulk_into_a_library_that_has_records_keeps_its_indexes_live(tmp_path, dumps_folder, seed_paths):
     """Into a library already larger than the import, rebuilding its indexes would cost more than it saves."""
     plain, bulk = tmp_path / "plain.sqlite", tmp_path / "bulk.sqlite"

@@ -408,11 +408,6 @@ class Library:
                 # run time, and the merge they left half done fell on the librarian's first edit after the
                 # import (a 1,000-record edit took 4-6x its undo). Into a larger library FTS5 merges as usual.
                 automerge_before = _fts_setting(conn, "automerge", 0, FTS5_DEFAULT_AUTOMERGE) if deferred else None
-                # Nor all at once when 16 segments pile up (FTS5's 'crisismerge'): a run whose writer often
-                # found the next file not ready flushed 16 small batches, merged them mid-run and again in the
-                # 'optimize' (a third more CPU for the index, and 50 MB of freed pages left in the library).
-                crisis_before = _fts_setting(conn, "crisismerge", BULK_FTS_CRISISMERGE,
-                                             FTS5_DEFAULT_CRISISMERGE) if deferred else None
                 self._fts_pending = [run_started, run_started - 1]
                 self._bulk_run = _BulkRun(indexes_aside=bool(deferred))
                 for index, (path, parsed) in enumerate(zip(paths, parses)):
@@ -433,7 +428,6 @@ class Library:
                 if deferred:
                     conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('optimize')")
                     _fts_setting(conn, "automerge", automerge_before, FTS5_DEFAULT_AUTOMERGE)
-                    _fts_setting(conn, "crisismerge", crisis_before, FTS5_DEFAULT_CRISISMERGE)
                 phases["fts_optimize"] = _lap()
                 for _name, sql in deferred:
                     if cancel is not None and cancel.is_set():
@@ -885,10 +879,6 @@ def _fts_setting(conn: sqlite3.Connection, name: str, value: int | None, default
 
 FTS5_DEFAULT_HASHSIZE = 1024 * 1024
 FTS5_DEFAULT_AUTOMERGE = 4
-FTS5_DEFAULT_CRISISMERGE = 16
-# A bulk import into a (nearly) empty library merges its full-text segments once, at the end: this many may pile
-# up first (one per batch of 5,000-20,000 records; FTS5 allows 2,000 segments in all).
-BULK_FTS_CRISISMERGE = 256
 
 
 def _insert_provenance(conn: sqlite3.Connection, source_id: int, rows: DumpRows, paper_ids: range) -> None:
