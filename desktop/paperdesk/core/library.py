@@ -34,7 +34,9 @@ APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
 # SQLite's quick check reads every page: 0.3 s for 100,000 records (340 MB) on the 2-core test machine. Up to this
 # size it runs at every open; above it, before the first import of the session (Library.ensure_checked).
-QUICK_CHECK_AT_OPEN_BYTES = 400 * 1024 * 1024
+# 64 MB bounds what the window waits for at start (trial 2, item 6: a 312 MB library checked at every open showed
+# no window for 45 s from a cold disk): about half a second even when the file must come from a slow disk.
+QUICK_CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
 # Files this process has checked, as they were then: the GUI's background workers open the library again and again;
 # the check runs again only once the file has changed on disk.
 _CHECKED_FILES: set[tuple] = set()
