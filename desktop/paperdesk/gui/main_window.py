@@ -154,7 +154,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.search.setMinimumWidth(520)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_search)
-        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.search.textChanged.connect(self._search_typed)
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
         self.statusBar().addPermanentWidget(self.count_label)
