@@ -105,6 +105,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.duplicates.bulkRequested.connect(self.bulk_merge)
         self.duplicates.closeRequested.connect(self.show_records)
         self.duplicates.countChanged.connect(self._duplicate_count)
+        self.duplicates.scanStarted.connect(self._duplicates_scanning)
         self.duplicates.list.currentRowChanged.connect(self._duplicate_row)
         self.author_page = AuthorPage(library)
         self.author_page.papersChosen.connect(self.show_papers)
@@ -489,8 +490,20 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             self.statusBar().showMessage(f"Citation key set to {key}", 4000)
 
     def _duplicate_count(self, count: int) -> None:
-        self.sidebar.duplicate_count = count if count >= 0 else None
+        """The Duplicates page's count of groups; -1: none known (never scanned, or its scan was cancelled)."""
+        known = count if count >= 0 else None
+        self.sidebar.duplicate_note = "not scanned yet" if count < 0 else ""
+        if known is None and self.sidebar.duplicate_count is None:
+            self.sidebar.show_duplicates_state()  # only the entry's words change: no recount of the others
+            return
+        self.sidebar.duplicate_count = known
         self.sidebar.rebuild()
+
+    def _duplicates_scanning(self) -> None:
+        if self.sidebar.duplicate_count is None and self.duplicates.worker is not None \
+                and not self.duplicates.worker.load:  # a scan with no count shown yet: said, not a blank
+            self.sidebar.duplicate_note = "looking…"
+            self.sidebar.show_duplicates_state()
 
     def _duplicate_row(self, row: int) -> None:
         # The Duplicates page refills its list whenever its groups change (an import's scan, an undo) while the
