@@ -344,8 +344,17 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             box.open()
         return box
 
+    def show_guide(self, show: bool = True) -> QDialog:
+        """F1: Help › Getting started, a short guide naming this library's own paths (gui/guide.py)."""
+        from .guide import make_guide
+
+        box = make_guide(self.library.path, self)
+        if show:
+            box.open()
+        return box
+
     def show_shortcuts(self, show: bool = True) -> QDialog:
-        """F1: every shortcut, the menus' and each page's, in a list that scrolls on a small screen."""
+        """Ctrl+/: every shortcut, the menus' and each page's, in a list that scrolls on a small screen."""
         from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit
 
         box = QDialog(self)
