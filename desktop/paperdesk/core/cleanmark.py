@@ -16,9 +16,10 @@ the write-ahead log, i.e. every change is in the file. So:
   the header): the check runs;
 - a crash (ours or another Paperdesk's) leaves a write-ahead log or a hot journal behind, or never wrote the
   marker after its changes: the check runs;
-- within one session the file stays trusted while its path names the same file (our own writes and checkpoints
-  change every fact above); a program writing into the open file behind SQLite's back is out of sight until a
-  later check, like damage that no write made;
+- while a connection of this process has the file open it stays trusted as long as its path names the same file
+  (our own writes and checkpoints change every fact above); a program writing into the open file behind SQLite's
+  back is out of sight until a later check, like damage that no write made. Once the last connection closed,
+  the next open goes by the marker, as in a new process;
 - damage that no write made (a failing disk flipping bits) keeps every fact above; the marker is then trusted for
   at most MAX_AGE, after which the check runs again. SQLite still refuses pages it cannot read, which stops an
   import with a sentence (the full check is ``paperdesk check``).
@@ -44,6 +45,9 @@ _LOCK = threading.Lock()
 # the file's (device, inode) then: only those get a marker at close, and only while the path is still that file.
 _TRUSTED: dict[str, tuple[int, int]] = {}
 _CHECKED_AT: dict[str, dt.datetime] = {}  # and when the check that vouches for each ran
+# Connections of this process open on each library: the trust above lasts while one is; once the last closed,
+# the next open goes by the marker (which sees a file changed meanwhile), like a new process.
+_OPEN: dict[str, int] = {}
 
 
 def store_path() -> Path:
@@ -127,12 +131,24 @@ def trusted_here(path: Path) -> dt.datetime | None:
     file (changes made meanwhile went through SQLite, by us or another Paperdesk)."""
     key = _key(path)
     with _LOCK:
+        if not _OPEN.get(key):
+            return None
         identity, checked_at = _TRUSTED.get(key), _CHECKED_AT.get(key)
     try:
         st = Path(path).stat()
     except OSError:
         return None
     return checked_at if identity == (st.st_dev, st.st_ino) else None
+
+
+def opened(path: Path) -> None:
+    """A connection of this process opened the library."""
+    key = _key(path)
+    with _LOCK:
+        if not _OPEN.get(key):  # the first: no trust left over from connections before (a failed open)
+            _TRUSTED.pop(key, None)
+            _CHECKED_AT.pop(key, None)
+        _OPEN[key] = _OPEN.get(key, 0) + 1
 
 
 def trust(path: Path, checked_at: dt.datetime | None = None) -> None:
@@ -158,17 +174,22 @@ def distrust(path: Path) -> None:
             _write(data)
 
 
-def closed(path: Path) -> bool:
-    """After a connection of ours closed: when it was the last one (SQLite moved every change into the file and
-    removed the write-ahead log) and this process trusts the file, remember its state. Returns whether it did."""
+def closed(path: Path, remember: bool = True) -> bool:
+    """After a connection of ours closed: when it was this process's last one, the trust ends here; and when
+    SQLite then moved every change into the file and removed the write-ahead log (no other program holds it) and
+    this process trusted the file, its state is remembered. Returns whether it was."""
     key = _key(path)
     with _LOCK:
-        identity, checked_at = _TRUSTED.get(key), _CHECKED_AT.get(key)
-        if identity is None or checked_at is None:
+        left = max(_OPEN.get(key, 0) - 1, 0)
+        _OPEN[key] = left
+        if left:
+            return False  # another connection of ours still writes through SQLite: nothing settled yet
+        identity, checked_at = _TRUSTED.pop(key, None), _CHECKED_AT.pop(key, None)
+        if identity is None or checked_at is None or not remember:
             return False
         state = fingerprint(path)
         if state is None or (state["dev"], state["ino"]) != identity:
-            return False  # still open elsewhere, or the path now names another file
+            return False  # still open by another program, or the path now names another file
         data = _read()
         data[key] = {"state": state, "checked_at": checked_at.isoformat()}
         if len(data) > KEEP:

@@ -162,6 +162,7 @@ class Library:
             conn = sqlite3.connect(target, uri=readonly, timeout=busy_timeout_ms() / 1000, isolation_level=None,
                                    check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
+            cleanmark.opened(self.path)  # (closed in close() or _close_quietly)
             conn.execute("PRAGMA foreign_keys = ON")
             self.set_cache_mb(cache_mb)
             self._checked = not check or found.kind not in ("ours", "ours-unmarked") or self.checked_at is not None
@@ -202,6 +203,7 @@ class Library:
                 db.conn.close()
             except sqlite3.Error:
                 pass
+            cleanmark.closed(self.path, remember=False)  # a failed open vouches for nothing
 
     @property
     def needs_check(self) -> bool:
@@ -246,8 +248,7 @@ class Library:
 
     def close(self) -> None:
         self.conn.close()
-        if not self.readonly:
-            cleanmark.closed(self.path)  # our last connection: every change is in the file; remember it sound
+        cleanmark.closed(self.path)  # our last connection: every change is in the file; remember it sound
 
     def __enter__(self) -> "Library":
         return self
