@@ -240,7 +240,8 @@ class Navigation:
         problems = self._show_search_problems(text)  # "yeer:2021" finds nothing: say why, not stay silent
         if problems:
             self.statusBar().showMessage(problems[0], 10000)
-        self.count_label.repaint()  # the sign is on screen while the first screen is fetched (on this thread)
+        self.statusBar().layout().activate()  # room for the sign's words, then paint it now: it stays on screen
+        self.count_label.repaint()  # while the first screen is fetched (on this thread)
         self._set_filter(search=text)
         self._update_count()  # the first screen is in: the sign gives way to the count (also when unchanged)
 
