@@ -191,7 +191,10 @@ def decode(data: bytes, file_name: str, report: ParseReport) -> str:
             report.warn(line, f"not UTF-8 (first bad byte on line {line}); read as {encoding}: check accented letters")
             break
     else:
-        match = _MOJIBAKE_RE.search(text) if ("Ã" in text or "Â" in text or "â€" in text) else None
+        # ("Ã" in text or "Â" in text or "â€" in text), asked of the bytes: valid UTF-8 holds a character's encoding
+        # exactly where the text holds the character, and a search of bytes is a fraction of one of wide text.
+        suspect = b"\xc3\x83" in data or b"\xc3\x82" in data or b"\xc3\xa2\xe2\x82\xac" in data
+        match = _MOJIBAKE_RE.search(text) if suspect else None
         if match:
             line = text.count("\n", 0, match.start()) + 1
             report.warn(line, f"text looks doubly encoded (mojibake such as {match.group()!r}); stored as it is")
@@ -206,10 +209,26 @@ _ASCII_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F
 _C1_IN_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]")
 
 
+# Every byte to 1 but the ASCII control characters, to 0: a translation by table and a search for one byte (memchr)
+# take half the work of deleting them and comparing lengths.
+_ASCII_CONTROL_TO_ZERO = bytes(0 if b in _ASCII_CONTROL_BYTES else 1 for b in range(256))
+_C1_LEADS_WALKED = 64  # lead bytes of U+0080-U+00BF (·, °, ©, a no-break space) looked at one by one, at most
+
+
 def _utf8_has_controls(data: bytes) -> bool:
-    """``text.has_controls`` of valid UTF-8 ``data`` once decoded, read from the bytes: deleting bytes in C and
-    searching for one lead byte take an eighth of the time of a character class over the decoded text."""
-    return len(data.translate(None, _ASCII_CONTROL_BYTES)) != len(data) or _C1_IN_UTF8_RE.search(data) is not None
+    """``text.has_controls`` of valid UTF-8 ``data`` once decoded, read from the bytes: a translation in C for the
+    ASCII ones, and the C1 ones (C2 80 - C2 9F) found from their lead byte, which few texts hold (the regular
+    expression's byte-by-byte scan, seven times the work of a search for one byte, only after many of them)."""
+    if b"\x00" in data.translate(_ASCII_CONTROL_TO_ZERO):
+        return True
+    find, at, last = data.find, data.find(b"\xc2"), len(data) - 1
+    for _ in range(_C1_LEADS_WALKED):
+        if at == -1:
+            return False
+        if at < last and 0x80 <= data[at + 1] <= 0x9F:
+            return True
+        at = find(b"\xc2", at + 1)
+    return at != -1 and _C1_IN_UTF8_RE.search(data, at) is not None
 
 
 def _mostly_control(text: str) -> bool:
@@ -316,16 +335,23 @@ def _parse_profile(header: list[tuple[int, str]], report: ParseReport) -> Profil
 
 
 def _blocks(lines: list[str]) -> tuple[list[tuple[int, str]], list[tuple[int, re.Match, list[tuple[int, str]]]]]:
-    """Header lines, then (line number, meta match, following lines) per record."""
+    """Header lines, then (line number, meta match, non-blank lines) per record: the lines that follow the meta
+    line up to the next one, blank ones left out, stripped, each with its number (numbers count from 1, so two
+    lines with a blank between them differ by more than one)."""
     header: list[tuple[int, str]] = []
     blocks: list[tuple[int, re.Match, list[tuple[int, str]]]] = []
+    body: list[tuple[int, str]] | None = None
+    match = META_RE.match
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        meta = META_RE.match(stripped) if len(stripped) <= 40 else None
+        if not stripped:
+            continue  # (a profile header's blank lines are no part of it either)
+        meta = match(stripped) if len(stripped) <= 40 else None
         if meta:
-            blocks.append((number, meta, []))
-        elif blocks:
-            blocks[-1][2].append((number, line))
+            body = []
+            blocks.append((number, meta, body))
+        elif body is not None:
+            body.append((number, stripped))
         else:
             header.append((number, line))
     return header, blocks
@@ -341,43 +367,51 @@ def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport
     profile = _parse_profile(header, report)
 
     # Structure first: which records stand on lines of their own (layout A) and which glue title and authors.
-    shapes = [_record_shape(body) for _, _, body in blocks]
     # Names the file shows unambiguously (layout-A author lines, the names after the glued one) help to place
     # the boundary in glued lines.
-    seen: Counter = Counter()
-    own: list[list[str]] = []
-    nonblanks: list[list[tuple[int, str]]] = []  # each record's non-blank lines, stripped, with their numbers
+    shapes: list[str] = []
+    own: list[tuple[str, ...]] = []
+    names_of: list[tuple[str, ...]] = []  # every record's names in order, for the file's counts
     name_score = N.name_shape_score
-    for (_, _, body), shape in zip(blocks, shapes):
-        nonblank = [(n, t) for n, s in body if (t := s.strip())]
-        nonblanks.append(nonblank)
-        names: list[str] = []
+    for _, _, nonblank in blocks:
+        shape = _record_shape(nonblank)
+        shapes.append(shape)
         if shape == "A":
-            names = list(N.read_author_line(nonblank[1][1]).names)
+            names = N.read_author_line(nonblank[1][1]).names
         elif nonblank:
             tail, _ = N.strip_et_al(N.strip_org(nonblank[0][1])[0])
-            names = [n for n in N.split_names(tail)[1:] if name_score(n) is not None]  # N.is_name
-        if names:
-            seen.update(names)
+            names = tuple(n for n in N._split_names(tail)[1:] if name_score(n) is not None)  # N.is_name
+        else:
+            names = ()
         own.append(names)
-    seen_words = Counter(word for name in seen.elements() for word in name.split(" "))
-    vocabulary = _FileWords(nonblanks, shapes)
+        if names:
+            names_of.append(names)
+    seen: Counter = Counter(name for names in names_of for name in names)
+    words: dict[str, int] = {}
+    for name, times in seen.items():  # (each name's words once, counted as often as the name)
+        for word in name.split(" "):
+            words[word] = words.get(word, 0) + times
+    seen_words = Counter(words)
+    vocabulary = _FileWords([nonblank for _, _, nonblank in blocks], shapes)
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
-    uncertain: list[tuple[ParsedRecord, list[str], list[str]]] = []
+    uncertain: list[tuple[ParsedRecord, list[str], tuple[str, ...]]] = []
     dates: dict = {}  # (month, day, year) -> ISO date or the ValueError it raised: a file repeats its dates
     seen_get, seen_words_get = seen.get, seen_words.get  # (a Counter's [] calls __missing__ for a name not seen)
-    for (number, meta, body), shape, mine, nonblank in zip(blocks, shapes, own, nonblanks):
-        # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
-        def is_known(name, mine=mine):
-            return seen_get(name, 0) > mine.count(name)
+    for (number, meta, nonblank), shape, mine in zip(blocks, shapes, own):
+        if shape == "A" or not nonblank:
+            is_known = name_words = None  # (a layout-A record is never split; a record with no lines is skipped)
+        else:
+            # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
+            def is_known(name, mine=mine):
+                return seen_get(name, 0) > mine.count(name)
 
-        def name_words(word, mine=mine):
-            times = seen_words_get(word, 0)
-            return times > 0 and times > sum(n.split(" ").count(word) for n in mine)
+            def name_words(word, mine=mine):
+                times = seen_words_get(word, 0)
+                return times > 0 and times > sum(n.split(" ").count(word) for n in mine)
 
-        record = _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
+        record = _parse_record(number, meta, shape, is_known, name_words, vocabulary, captured, report,
                                layouts, nonblank, dates, lines)
         if record is not None:
             records.append(record)
@@ -406,7 +440,7 @@ def _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabu
     ``…with GPT-4V``) words the file uses. Only unflagged readings count, so a doubtful one never vouches."""
     sure = [r for r in records if not r.needs_review]
     firsts = Counter(r.authors[0] for r in sure if r.authors)
-    title_words = N.word_set("\n".join(r.title for r in sure).casefold())
+    title_words = N.folded_word_set("\n".join(r.title for r in sure))
 
     def file_word(word):
         return vocabulary(word) or word in title_words
@@ -432,19 +466,17 @@ def _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabu
             record.needs_review = bool(others)
 
 
-def _record_shape(body: list[tuple[int, str]]) -> str:
+def _record_shape(nonblank: list[tuple[int, str]]) -> str:
     """'A' when the record's title, authors and abstract stand on lines of their own, 'B' when the title and
     the authors are glued on one line. Decided from the lines' structure, never from what the names look like:
     a blank line after the title (or after the author line) sets the parts apart; without blank lines, a
     second line that is built like an author list (one to three short comma-separated names, no sentence)
-    followed by a third line is one too."""
-    nonblank = [i for i, (_, s) in enumerate(body) if s.strip()]
+    followed by a third line is one too. ``nonblank``: the record's non-blank lines, stripped, with their numbers."""
     if len(nonblank) < 2:
         return "B"
-    second = body[nonblank[1]][1]
-    if nonblank[1] - nonblank[0] > 1:
+    if nonblank[1][0] - nonblank[0][0] > 1:
         return "A"  # a blank line after the title: the title stands alone, whatever follows
-    if len(nonblank) >= 3 and N.looks_like_author_line(second):
+    if len(nonblank) >= 3 and N.looks_like_author_line(nonblank[1][1]):
         return "A"
     return "B"
 
@@ -468,7 +500,7 @@ class _FileWords:
                     texts += [t for _, t in nonblank[2:]]
                 else:
                     texts += [t for _, t in nonblank]
-            self.words = N.word_set("\n".join(texts).casefold())  # a word never spans lines
+            self.words = N.folded_word_set("\n".join(texts))  # (case-folded)
         return self.words
 
     def word_heads(self) -> frozenset[str]:
@@ -482,7 +514,7 @@ class _FileWords:
         return word in (self.words if self.words is not None else self.word_set())
 
 
-def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
+def _parse_record(number, meta, shape, is_known, name_words, vocabulary, captured, report,
                   layouts, nonblank, dates, lines) -> ParsedRecord | None:
     """One record from its meta line and lines (``nonblank``: the non-blank ones stripped, with their numbers).
     ``dates`` caches the file's dates; ``lines`` are the file's."""

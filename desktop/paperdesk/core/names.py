@@ -429,6 +429,23 @@ def word_set(text: str) -> set[str]:
     return words
 
 
+def folded_word_set(text: str) -> set[str]:
+    """``word_set(text.casefold())``: the lines in ASCII lower-cased (the same letters, a tenth of the time of
+    case-folding a text that holds one letter outside ASCII), only the others case-folded."""
+    if text.isascii():
+        return _ascii_word_set(text.lower())
+    words: set[str] = set()
+    plain = []
+    for line in text.split("\n"):  # a word never spans lines (neither casefold nor lower makes or removes a "\n")
+        if line.isascii():
+            plain.append(line)
+        else:
+            words.update(_WORD_RE.findall(line.casefold()))  # (= word_set of it, ASCII once folded or not)
+    if plain:
+        words |= _ascii_word_set("\n".join(plain).lower())
+    return words
+
+
 def _ascii_word_set(text: str) -> set[str]:
     words = set(text.translate(_ASCII_NON_WORD).split())
     odd = [w for w in words if w[0] in _EDGE_CHARS or w[-1] in _EDGE_CHARS]  # "``causal''" -> "causal''"
