@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 
 import paperdesk.gui
 from conftest import SEED_CAPTURED
+from paperdesk.core import cleanmark
 from paperdesk.core import library as library_mod
 from paperdesk.core.backup import size_text
 from paperdesk.core.library import Library
@@ -60,7 +61,8 @@ def test_the_import_dialog_says_the_size_of_a_library_over_2_gib(tmp_path, qtbot
     window = MainWindow(library, QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
     monkeypatch.setattr(library_mod, "QUICK_CHECK_AT_OPEN_BYTES", 0)  # the fresh library counts as large
-    monkeypatch.setattr(library_mod, "_CHECKED_FILES", set())
+    monkeypatch.setattr(cleanmark, "_TRUSTED", {})  # not the library this window made: unknown, to be checked
+    monkeypatch.setattr(cleanmark, "_CHECKED_AT", {})
     real, reached, release = Library._quick_check, threading.Event(), threading.Event()
 
     def held_check(self):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from paperdesk.core import libfile, libraries, recover
+from paperdesk.core import cleanmark, libfile, libraries, recover
 from paperdesk.core.library import Library, LibraryError
 
 # SQLite's SHARED lock range on the database file (os_unix.c: PENDING_BYTE 0x40000000, SHARED_FIRST +2, 510 bytes).
@@ -69,6 +69,8 @@ OPERATIONS = {
     "second Library in a thread": _second_library_in_a_thread,
     "read-only Library": lambda path: Library(path, create=False, readonly=True).close(),
     "read_header": lambda path: libfile.read_header(path),
+    "cleanmark.fingerprint": lambda path: cleanmark.fingerprint(path),
+    "cleanmark.known_clean": lambda path: cleanmark.known_clean(path),
 }
 
 

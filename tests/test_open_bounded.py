@@ -4,7 +4,7 @@ runs before the first import instead (the import dialog says so), so a damaged f
 
 from __future__ import annotations
 
-from paperdesk.core import library as library_module
+from paperdesk.core import cleanmark
 from paperdesk.core.library import Library
 
 
@@ -17,7 +17,8 @@ def test_a_library_over_the_bound_is_not_read_whole_at_open(tmp_path, monkeypatc
     lib.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     lib.close()
     assert path.stat().st_size > 100 * 1024 * 1024
-    monkeypatch.setattr(library_module, "_CHECKED_FILES", set(), raising=False)
+    cleanmark.store_path().unlink(missing_ok=True)  # a library this user's Paperdesk never closed cleanly
+    monkeypatch.setattr(cleanmark, "_TRUSTED", {})
     checks = []
     real = Library._quick_check
     monkeypatch.setattr(Library, "_quick_check", lambda self: (checks.append(self.path), real(self))[1])
