@@ -27,6 +27,10 @@ from .workers import start_in_thread
 from ..core.wording import count
 
 
+CATCHING_UP = ("Duplicates — bringing the groups of the last scan up to date: looking for duplicates of the records"
+               " changed since…")
+
+
 class ScanWorker(QObject):
     progress = Signal(str, int, int)
     finished = Signal(object)  # dupstore.Stored, or None (``load`` of a library with no stored queue)
@@ -300,6 +304,10 @@ class DuplicatesPage(QWidget):
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         show_progress(self.bar, stage, done, total)
+        if self.worker is not None and self.worker.load:
+            # reading the stored groups reports nothing: what the bar counts is the catch-up's scan of the
+            # records changed since they were scored, and the heading says so
+            self.title.setText(CATCHING_UP)
         self.scanProgress.emit(stage, done, total)
 
     def _ended(self) -> list[int] | None:
@@ -347,7 +355,9 @@ class DuplicatesPage(QWidget):
         elif changes.records:
             self.model.forget(changes.records)  # titles and authors shown read again
         kinds = {e["kind"] for e in changes.events}
-        known = self.scanned or bool(self.fresh) or self.loaded
+        # a queue shown, or one being read or made now: what it says of these records must be scored again
+        # (a reading or a scan that began before this change is true only up to the event it started at)
+        known = self.scanned or bool(self.fresh) or self.loaded or self.worker is not None
         # records that arrived: scanned against the library on their own (after an import always, else only
         # when the queue holds groups they may belong to)
         if changes.added and (known or kinds & set(self.IMPORTS)):
