@@ -165,3 +165,15 @@ def test_an_import_taken_out_put_back_and_its_deleted_records_read_again(queue, 
     assert kinds & {"import", "import-readded"}
     assert any(len(set(g.records) & set(copied)) for g in caught.groups if len(g.records) > 1
                and not set(g.records) <= set(copied))
+
+
+def test_citation_keys_written_at_an_export_leave_the_queue_current(queue):
+    """An export writes the citation keys records lack (one "citekeys" event over many records): no title,
+    author, date or abstract changes, so nothing is scanned and the queue is not flagged for a full scan."""
+    from paperdesk.core.export import keys
+
+    library, pair, check = queue
+    before = check([])
+    assert keys.ensure_keys(library, None, keys.DEFAULT_PATTERN) > 0
+    assert library.conn.execute("SELECT kind FROM events ORDER BY id DESC LIMIT 1").fetchone()[0] == "citekeys"
+    assert shape(check([]).groups) == shape(before.groups)  # check: not stale, equal to a full scan

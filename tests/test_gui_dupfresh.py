@@ -74,6 +74,10 @@ def test_an_edit_made_while_the_stored_queue_is_read_is_scored_again(seeded, tmp
     qtbot.addWidget(window)
     window.show()
     page = window.duplicates
+    headings = []  # what each scan the page starts says it does
+    start = page._start
+    monkeypatch.setattr(page, "_start", lambda ids, title, load=False: (headings.append(title),
+                                                                       start(ids, title, load)))
     qtbot.waitUntil(reached.is_set, timeout=30000)
     # the heading and the bar tell the same story: the groups are being brought up to date, records compared
     qtbot.waitUntil(lambda: page.bar.format() not in ("", "Starting…"), timeout=10000)
@@ -93,6 +97,8 @@ def test_an_edit_made_while_the_stored_queue_is_read_is_scored_again(seeded, tmp
     gate.set()
     settled(window, qtbot)
     check(window)
+    # the scan that followed the reading said what it did: an edited record is not a new one
+    assert headings[-1] == "Duplicates — looking for duplicates of 1 changed record…", headings
     after_edit = header(window, pair)
     assert after_edit is not None and "title 100%" not in after_edit  # the new score, not the last scan's
     assert "edited" in after_edit  # the reason against: one title adds a word
@@ -108,4 +114,16 @@ def test_an_edit_made_while_the_stored_queue_is_read_is_scored_again(seeded, tmp
     settled(window, qtbot)
     check(window)
     assert header(window, pair) == after_edit
+
+    # an export elsewhere writes the citation keys records lack: the queue stays current (no full scan due)
+    from paperdesk.core.export import keys
+
+    shown = shape(page.groups)
+    with Library(seeded.path) as other:
+        assert keys.ensure_keys(other, None, keys.DEFAULT_PATTERN) > 0
+    window._check_outside_changes()  # the window's poll for changes made elsewhere
+    assert not page.stale and not page.full_wanted and not (page.worker is not None and page.worker.whole)
+    settled(window, qtbot)
+    assert not page.stale and shape(check(window)) == shown
+    assert "Scan again brings them up to date" not in page.title.text()
     window.close()
