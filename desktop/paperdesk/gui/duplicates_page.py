@@ -341,7 +341,7 @@ class DuplicatesPage(QWidget):
         gone = set(changes.removed)
         distinct = [set(e["details"].get("records") or []) for e in changes.events if e["kind"] == "not-duplicates"]
         if gone or distinct:
-            self._drop(lambda g: bool(set(g.records) & gone) or any(set(g.records) <= d for d in distinct))
+            self._drop(lambda g: not gone.isdisjoint(g.records) or any(d.issuperset(g.records) for d in distinct))
         if changes.everything:
             self.model.forget()
         elif changes.records:
@@ -449,7 +449,8 @@ class DuplicatesPage(QWidget):
 
     def resolved(self, records: list[int]) -> None:
         """A group was merged or marked distinct: drop it and move to the next."""
-        self._drop(lambda g: bool(set(g.records) & set(records)))
+        records = set(records)
+        self._drop(lambda g: not records.isdisjoint(g.records))
 
     def skip(self) -> None:
         self.list.setCurrentRow(min(self.list.currentRow() + 1, self.list.count() - 1))

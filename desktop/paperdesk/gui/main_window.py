@@ -489,8 +489,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             self.statusBar().showMessage(f"Citation key set to {key}", 4000)
 
     def _duplicate_count(self, count: int) -> None:
-        self.sidebar.duplicate_count = count if count >= 0 else None
-        self.sidebar.rebuild()
+        self.sidebar.set_duplicate_count(count if count >= 0 else None)
 
     def _duplicate_row(self, row: int) -> None:
         # The Duplicates page refills its list whenever its groups change (an import's scan, an undo) while the
