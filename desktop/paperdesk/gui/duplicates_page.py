@@ -33,11 +33,14 @@ class ScanWorker(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, db_path, preset: str | None, new_ids: list[int] | None = None, load: bool = False):
+    def __init__(self, db_path, preset: str | None, new_ids: list[int] | None = None, load: bool = False,
+                 known: int | None = None):
         """A full scan; with ``new_ids``, these records (and those changed since the stored queue) against the
-        library; with ``load``, the stored queue brought up to date (``preset`` None: the stored one)."""
+        library; with ``load``, the stored queue brought up to date (``preset`` None: the stored one).
+        ``known``: the event of the queue the page shows, for a catch-up that returns only what changed."""
         super().__init__()
         self.db_path, self.preset, self.new_ids, self.load = db_path, preset, new_ids, load
+        self.known = known
         self.cancel = threading.Event()
         self.whole = new_ids is None and not load  # a full scan
 
@@ -48,7 +51,7 @@ class ScanWorker(QObject):
                     stored = dupstore.scan_all(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
                 else:
                     stored = dupstore.catch_up(library, self.preset, self.new_ids or (), progress=self.progress.emit,
-                                               cancel=self.cancel)
+                                               cancel=self.cancel, known=self.known)
             if self.cancel.is_set():
                 self.cancelled.emit()
             else:
@@ -144,6 +147,7 @@ class DuplicatesPage(QWidget):
         self.full_wanted = False  # a full scan asked for while another scan ran
         self.catch_up_wanted = False  # the stored queue to bring up to date with the change log (no records named)
         self.worker = None
+        self.shown_event: int | None = None  # the change log's event the groups shown are true at (dupstore.Stored)
         self.stopped = False  # the window is closing or switching libraries: late scan results are dropped
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -272,7 +276,8 @@ class DuplicatesPage(QWidget):
         self.bar.setFormat("Starting…")
         self.cancel_button.show()
         self.title.setText(title)
-        self.worker = ScanWorker(self.library.path, None if load else self.preset.currentData(), new_ids, load)
+        known = self.shown_event if new_ids is not None and not load else None
+        self.worker = ScanWorker(self.library.path, None if load else self.preset.currentData(), new_ids, load, known)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._scanned)
         self.worker.failed.connect(self._failed)
@@ -389,8 +394,12 @@ class DuplicatesPage(QWidget):
             index = self.preset.findData(stored.preset)
             if index >= 0:
                 self.preset.setCurrentIndex(index)
-            self.groups = list(stored.groups)
-            self._fill(max(self.list.currentRow(), 0))  # only the rows that differ change
+            self.shown_event = stored.event
+            if stored.changed is not None:  # only the groups of the records the change reached
+                self._replace(stored)
+            else:
+                self.groups = list(stored.groups)
+                self._fill(max(self.list.currentRow(), 0))  # only the rows that differ change
             if self.stale and self.isVisible():
                 self.full_wanted = True
         self._next()
@@ -407,6 +416,20 @@ class DuplicatesPage(QWidget):
         start, removed, _ = self.model.set_groups(self.groups, self.fresh)
         if self.groups and (current < 0 or start <= current < start + removed):
             self.list.setCurrentRow(min(max(current if current >= 0 else keep_row, 0), len(self.groups) - 1))
+        self._summary()
+
+    def _replace(self, stored) -> None:
+        """A catch-up's groups in place of those touching its changed records: rows removed and inserted one
+        by one where they belong (the queue's other groups are not compared, nor read again)."""
+        current = self.list.currentRow()
+        changed = stored.changed
+        self.model.set_fresh(self.fresh)
+        removed = self.model.remove(lambda g: not changed.isdisjoint(g.records))
+        self.model.insert_sorted(stored.groups, dupstore.order_key)
+        self.groups = self.model.groups
+        if self.groups and (removed or stored.groups or current < 0):
+            row = current - sum(1 for r in removed if r < current) if current >= 0 else 0
+            self.list.setCurrentRow(min(max(row, 0), len(self.groups) - 1))
         self._summary()
 
     def _drop(self, gone) -> None:

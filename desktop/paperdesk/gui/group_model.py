@@ -8,6 +8,8 @@ at a time, and a change of the queue removes and inserts only the rows that diff
 
 from __future__ import annotations
 
+import bisect
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QColor
 
@@ -117,6 +119,19 @@ class GroupModel(QAbstractListModel):
             self.endInsertRows()
         self.groups = new  # equal row for row to what the view was told
         return start, end_old - start, end_new - start
+
+    def insert_sorted(self, groups: list[Group], key) -> None:
+        """Insert each of ``groups`` where ``key`` (the queue's order) puts it, one row at a time."""
+        for group in sorted(groups, key=key):
+            row = bisect.bisect_left(self.groups, key(group), key=key)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self.groups.insert(row, group)
+            self.endInsertRows()
+
+    def set_fresh(self, fresh: set[int]) -> None:
+        if fresh != self.fresh:
+            self.fresh = set(fresh)
+            self.forget([])  # the NEW marks drawn again
 
     def remove(self, drop) -> list[int]:
         """Remove the groups for which ``drop(group)`` is true, a run of rows at a time (bottom first, so the
