@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -106,24 +107,35 @@ def test_word_diff_highlights_only_the_differing_words():
     assert "framework" in out and "background" in out and out.count("background") == 1
 
 
-def test_merge_undo_redo_catch_up_only_the_groups_they_reach(window, qtbot, monkeypatch):
+@pytest.mark.parametrize("in_child", [False, True], ids=["thread", "child process"])
+def test_merge_undo_redo_catch_up_only_the_groups_they_reach(window, qtbot, monkeypatch, in_child):
     """M and the dialog's Merge, then Undo and Redo (their actions): after each, the page's catch-up returns only the groups
     of the records the change reached (not the queue), and the page then lists exactly what the library's
-    stored queue and a full scan hold."""
-    from paperdesk.core import dupstore
+    stored queue and a full scan hold. The same with the work in a child process (as at a million records)."""
+    from paperdesk.core import dupchild, dupstore
     from paperdesk.core.library import Library
 
+    monkeypatch.setattr(dupchild, "CHILD_FROM", 0 if in_child else 10**9)
+    sent = []
+    run = dupchild.run
+    monkeypatch.setattr(dupchild, "run", lambda *a, **k: sent.append(a[0]) or run(*a, **k))
     open_queue(window, qtbot)
     page = window.duplicates
     page.scan()  # a full scan's queue, stored
     qtbot.waitUntil(lambda: page.worker is None and page.scanned, timeout=20000)
+    sent.clear()
     partial = []
     catch_up = dupstore.catch_up
-    monkeypatch.setattr(dupstore, "catch_up", lambda *a, **k: partial.append(r := catch_up(*a, **k)) or r)
+    if not in_child:
+        monkeypatch.setattr(dupstore, "catch_up", lambda *a, **k: partial.append(r := catch_up(*a, **k)) or r)
+    else:
+        monkeypatch.setattr(page, "_replace", lambda stored, f=page._replace: partial.append(stored) or f(stored))
 
     def settled_and_equal():
         qtbot.waitUntil(lambda: page.worker is None and not page.pending, timeout=20000)
         assert partial and partial[-1].changed is not None
+        assert set(sent) == ({"catch-up"} if in_child else set())  # no full scan, no whole-queue read
+        sent.clear()
         with Library(window.library.path) as other:
             stored = dupstore.load(other).groups
         assert shape(page.groups) == shape(stored) == shape(merging.scan(window.library))

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListView, QProgressBar, \
     QPushButton, QVBoxLayout, QWidget
 
-from ..core import dupstore
+from ..core import dupchild, dupstore
 from ..core.duplicates import PRESETS, Group
 from ..core.library import Library
 from .group_model import GroupModel
@@ -30,6 +30,7 @@ from ..core.wording import count
 class ScanWorker(QObject):
     progress = Signal(str, int, int)
     finished = Signal(object)  # dupstore.Stored, or None (``load`` of a library with no stored queue)
+    first = Signal(object)  # dupstore.Stored: the stored queue's first groups, the rest on its way (``load``)
     failed = Signal(str)
     cancelled = Signal()
 
@@ -41,17 +42,25 @@ class ScanWorker(QObject):
         super().__init__()
         self.db_path, self.preset, self.new_ids, self.load = db_path, preset, new_ids, load
         self.known = known
+        self.in_child = False  # set by the page (dupchild.wanted) before the worker starts
         self.cancel = threading.Event()
         self.whole = new_ids is None and not load  # a full scan
 
     def run(self):
         try:
-            with Library(self.db_path, check=False) as library:  # the window checked the file at open
-                if self.whole:
-                    stored = dupstore.scan_all(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
-                else:
-                    stored = dupstore.catch_up(library, self.preset, self.new_ids or (), progress=self.progress.emit,
-                                               cancel=self.cancel, known=self.known)
+            if not self.in_child:
+                with Library(self.db_path, check=False) as library:  # the window checked the file at open
+                    if self.whole:
+                        stored = dupstore.scan_all(library, self.preset, progress=self.progress.emit,
+                                                   cancel=self.cancel)
+                    else:
+                        stored = dupstore.catch_up(library, self.preset, self.new_ids or (),
+                                                   progress=self.progress.emit, cancel=self.cancel, known=self.known)
+            else:  # a large library: the work and its memory in a process of its own
+                task = "scan" if self.whole else "load" if self.load else "catch-up"
+                stored = dupchild.run(task, self.db_path, self.preset, self.new_ids or (), self.known,
+                                      progress=self.progress.emit, cancel=self.cancel,
+                                      first=self.first.emit if self.load else None)
             if self.cancel.is_set():
                 self.cancelled.emit()
             else:
@@ -278,8 +287,10 @@ class DuplicatesPage(QWidget):
         self.title.setText(title)
         known = self.shown_event if new_ids is not None and not load else None
         self.worker = ScanWorker(self.library.path, None if load else self.preset.currentData(), new_ids, load, known)
+        self.worker.in_child = dupchild.wanted(self.library.conn)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._scanned)
+        self.worker.first.connect(self._first_screen)
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(self._cancelled)
         self.worker.cancelled.connect(lambda: self.thread.quit())
@@ -404,6 +415,17 @@ class DuplicatesPage(QWidget):
                 self.full_wanted = True
         self._next()
         self.scanFinished.emit()
+
+    def _first_screen(self, stored) -> None:
+        """The stored queue's first groups, shown while the rest is read (a million records: seconds)."""
+        if self.stopped or self.loaded or self.groups:
+            return
+        self.model.set_fresh(set(stored.fresh))
+        self.model.set_groups(stored.groups, set(stored.fresh))
+        self.groups = self.model.groups
+        if self.groups and self.list.currentRow() < 0:
+            self.list.setCurrentRow(0)
+        self.title.setText(f"Duplicates — the first {len(self.groups):,} groups of the last scan; reading the rest…")
 
     def set_groups(self, groups: list[Group]) -> None:
         self.groups = list(groups)
