@@ -1,14 +1,16 @@
 """The Duplicates page at scale, offscreen: how long the window takes no input when a merge (and its undo) changes
 a queue of ~90,000 groups (a million records).
 
-    python benchmarks/bench_dupview.py --library DB [--row N]
+    python benchmarks/bench_dupview.py --library DB [--row N] [--scan] [--stalls]
 
 ``DB`` must hold a stored duplicate queue (a full scan done: ``dupstore.scan_all``; the benchmark does not scan the
 whole library itself, it takes minutes at a million records). The library is CHANGED in place (one group merged,
-then the merge undone: the records are as before, the change log two events longer): pass a copy.
+the merge undone and redone; with ``--scan`` its stored queue scanned again): pass a copy.
 
-In one process: the window opens on the library, the page reads the stored queue, then with the page on screen
-the group at ``--row`` (default: the middle) is chosen, the merge dialog opened as M opens it and its Merge
+In one process: the window opens on the library, the page reads the stored queue, then, with the page on screen,
+with ``--scan`` a full scan is started and cancelled (how soon it stops), then one runs to its end (time,
+CPU, the peak memory of the window's process and of the scan's child process); then the group at ``--row``
+(default: the middle) is chosen, the merge dialog opened as M opens it and its Merge
 button clicked; then Ctrl+Z, then Ctrl+Shift+Z. For each it prints the time until the click (or the undo/redo)
 returned, the longest time the event loop did not run (a 10 ms timer's largest gap: what the librarian feels as a
 frozen window), the time until the page showed the groups caught up with the change (its background scan of the
@@ -111,6 +113,48 @@ def _print_stalls(sampler, step: str) -> None:
         print(f"   stall[{step}] {share:6.1%}  {where}", flush=True)
 
 
+def _children_rusage():
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN)
+
+
+def _scan_steps(app, page, beat, sampler, out, cancel_after: float) -> None:
+    """Scan again, cancelled after ``cancel_after`` s (how soon the scan stops, the queue as it was), then a
+    whole full scan: its time, CPU (this process; its child processes, counted when they end), the longest
+    stall, and the peak memory of this (the window's) process and of its largest child."""
+    before = [g.records for g in page.groups]
+    page.scan()  # what the Scan again button does
+    end = time.perf_counter() + cancel_after
+    _wait(app, lambda: time.perf_counter() > end)
+    t0 = time.perf_counter()
+    page.cancel_scan()  # the Cancel button
+    _wait(app, lambda: page.worker is None)
+    stopped = time.perf_counter() - t0
+    same = [g.records for g in page.groups] == before
+    out["scan_cancel"] = {"stopped_s": round(stopped, 3), "queue_unchanged": same}
+    print(f"scan cancelled after {cancel_after:.0f} s: stopped {stopped:.3f} s after Cancel, queue unchanged: {same}",
+          flush=True)
+    _print_stalls(sampler, "scan-cancel")
+    beat.reset()
+    cpu, kids, t0 = time.process_time(), _children_rusage(), time.perf_counter()
+    page.scan()
+    _wait(app, lambda: _settled(page) and page.scanned)
+    wall = time.perf_counter() - t0
+    after = _children_rusage()
+    child_cpu = after.ru_utime + after.ru_stime - kids.ru_utime - kids.ru_stime
+    out["full_scan"] = {"wall_s": round(wall, 1), "window_cpu_s": round(time.process_time() - cpu, 2),
+                        "children_cpu_s": round(child_cpu, 1), "window_peak_mb": _peak_mb(),
+                        "largest_child_peak_mb": after.ru_maxrss // 1024, "longest_frozen_s": round(beat.longest, 3),
+                        "groups": len(page.groups), "load": round(os.getloadavg()[0], 2)}
+    f = out["full_scan"]
+    print(f"full scan (Scan again): {f['wall_s']} s, CPU {f['window_cpu_s']} s in the window's process and "
+          f"{f['children_cpu_s']} s in its child processes; peak {f['window_peak_mb']} MB in the window's process "
+          f"(bound 400 MB), {f['largest_child_peak_mb']} MB in the largest child; longest frozen "
+          f"{f['longest_frozen_s']} s; {f['groups']:,} groups; load {f['load']}", flush=True)
+    _print_stalls(sampler, "full-scan")
+
+
 def _wait(app, until, timeout=1800.0) -> None:
     end = time.perf_counter() + timeout
     while not until():
@@ -125,6 +169,9 @@ def main(argv=None) -> int:
     parser.add_argument("--library", required=True)
     parser.add_argument("--row", type=int, default=None)
     parser.add_argument("--stalls", action="store_true", help="print where the GUI thread was during stalls")
+    parser.add_argument("--scan", action="store_true",
+                        help="before the merge: Scan again cancelled after --cancel-after s, then a whole full scan")
+    parser.add_argument("--cancel-after", type=float, default=5.0)
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -148,13 +195,19 @@ def main(argv=None) -> int:
     beat = Heartbeat()
     sampler = StallSampler(beat) if args.stalls else None
     window.show_duplicates()
-    _wait(app, lambda: page.loaded and _settled(page))
+    first = []  # when the page first showed groups (the stored queue's first screen, before the rest)
+    _wait(app, lambda: (first or not page.groups or first.append(time.perf_counter() - t)) and page.loaded
+          and _settled(page))
     out = {"groups": len(page.groups), "open_s": round(time.perf_counter() - t, 2),
-           "open_longest_frozen_s": round(beat.longest, 2), "open_peak_mb": _peak_mb()}
-    print(f"queue read and shown: {len(page.groups):,} groups in {out['open_s']:.2f} s "
+           "open_longest_frozen_s": round(beat.longest, 2), "open_peak_mb": _peak_mb(),
+           "first_groups_s": round(first[0], 2) if first else None}
+    print(f"first groups shown after {out['first_groups_s']} s (window start included); "
+          f"queue read and shown: {len(page.groups):,} groups in {out['open_s']:.2f} s "
           f"(longest frozen {beat.longest:.2f} s), peak {out['open_peak_mb']} MB, load {os.getloadavg()[0]:.1f}",
           flush=True)
     _print_stalls(sampler, "open")
+    if args.scan:
+        _scan_steps(app, page, beat, sampler, out, args.cancel_after)
     row = len(page.groups) // 2 if args.row is None else args.row
     page.list.setCurrentRow(row)
     page.list.setFocus()
