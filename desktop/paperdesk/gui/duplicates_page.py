@@ -365,7 +365,8 @@ class DuplicatesPage(QWidget):
         gone = set(changes.removed)
         distinct = [set(e["details"].get("records") or []) for e in changes.events if e["kind"] == "not-duplicates"]
         if gone or distinct:
-            self._drop(lambda g: not gone.isdisjoint(g.records) or any(d.issuperset(g.records) for d in distinct))
+            self._drop(lambda g: not gone.isdisjoint(g.records) or any(d.issuperset(g.records) for d in distinct),
+                       gone.union(*distinct))
         if changes.everything:
             self.model.forget()
         elif changes.records:
@@ -454,7 +455,7 @@ class DuplicatesPage(QWidget):
         current = self.list.currentRow()
         changed = stored.changed
         self.model.set_fresh(self.fresh)
-        removed = self.model.remove(lambda g: not changed.isdisjoint(g.records))
+        removed = self.model.remove(lambda g: True, among=changed)
         self.model.insert_sorted(stored.groups, dupstore.order_key)
         self.groups = self.model.groups
         if self.groups and (removed or stored.groups or current < 0):
@@ -462,11 +463,11 @@ class DuplicatesPage(QWidget):
             self.list.setCurrentRow(min(max(row, 0), len(self.groups) - 1))
         self._summary()
 
-    def _drop(self, gone) -> None:
+    def _drop(self, gone, among=None) -> None:
         """Remove the groups ``gone`` says (merged, marked distinct) by their rows; the row below the current
         one (when the current one went) becomes current, where the librarian was."""
         current = self.list.currentRow()
-        rows = self.model.remove(gone)
+        rows = self.model.remove(gone, among)
         self.groups = self.model.groups
         if rows:
             if self.groups:
@@ -504,7 +505,7 @@ class DuplicatesPage(QWidget):
     def resolved(self, records: list[int]) -> None:
         """A group was merged or marked distinct: drop it and move to the next."""
         records = set(records)
-        self._drop(lambda g: not records.isdisjoint(g.records))
+        self._drop(lambda g: not records.isdisjoint(g.records), records)
 
     def skip(self) -> None:
         self.list.setCurrentRow(min(self.list.currentRow() + 1, self.list.count() - 1))
