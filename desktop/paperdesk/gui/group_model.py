@@ -121,6 +121,7 @@ class GroupModel(QAbstractListModel):
             self.endInsertRows()
         self.groups = new  # equal row for row to what the view was told
         self._by_record = None
+        self._index()  # now, with the queue read, rather than at the first merge
         return start, end_old - start, end_new - start
 
     def insert_sorted(self, groups: list[Group], key) -> None:
@@ -139,15 +140,19 @@ class GroupModel(QAbstractListModel):
             self.fresh = set(fresh)
             self.forget([])  # the NEW marks drawn again
 
-    def _rows_touching(self, records) -> list[int]:
-        """The rows of the groups holding any of ``records``, found through a record -> groups index (built at
-        the first need after the groups were replaced) and the queue's order, not by a pass over 90,000 groups."""
+    def _index(self) -> dict[int, list[Group]]:
         if self._by_record is None:
             self._by_record = {}
             for group in self.groups:
                 for pid in group.records:
                     self._by_record.setdefault(pid, []).append(group)
-        found = {id(g): g for pid in records for g in self._by_record.get(pid, ())}
+        return self._by_record
+
+    def _rows_touching(self, records) -> list[int]:
+        """The rows of the groups holding any of ``records``, found through a record -> groups index (built at
+        the first need after the groups were replaced) and the queue's order, not by a pass over 90,000 groups."""
+        index = self._index()
+        found = {id(g): g for pid in records for g in index.get(pid, ())}
         rows = []
         for group in found.values():
             row = bisect.bisect_left(self.groups, order_key(group), key=order_key)
