@@ -434,7 +434,8 @@ class DuplicatesPage(QWidget):
         self.groups = self.model.groups
         if self.groups and self.list.currentRow() < 0:
             self.list.setCurrentRow(0)
-        self.title.setText(f"Duplicates — the first {len(self.groups):,} groups of the last scan; reading the rest…")
+        first = count(len(self.groups), "group", grouped=True)
+        self.title.setText(f"Duplicates — the first {first} of the last scan; reading the rest…")
 
     def set_groups(self, groups: list[Group]) -> None:
         self.groups = list(groups)
