@@ -194,3 +194,23 @@ def test_after_every_kind_of_reset_the_pane_shows_and_edits_the_tables_current_r
     qtbot.keyClick(window.table, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert org(library, moved) == "After Resets" and one_record(window) == moved
     assert window.detail.org.text() == "After Resets"
+
+
+def test_a_citation_key_saved_while_counting_shows_in_the_pane_and_is_the_shown_records(window, qtbot, monkeypatch):
+    gate = Gate(monkeypatch)
+    start = one_record(window)
+    type_search(window, qtbot, "l")
+    click_header(window, qtbot, "year")
+    shown = one_record(window)
+    qtbot.mouseClick(window.detail.citekey, Qt.LeftButton)
+    qtbot.keyClicks(window.detail.citekey, "trial2026")
+    qtbot.keyClick(window.detail.citekey, Qt.Key_Return)
+    assert not window.model.complete  # still counting
+    key_of = lambda pid: window.library.conn.execute(  # noqa: E731
+        "SELECT citekey FROM papers WHERE id = ?", (pid,)).fetchone()[0]
+    assert key_of(shown) == "trial2026" and key_of(start) is None
+    assert one_record(window) == shown and window.detail.citekey.text() == "trial2026"
+    with qtbot.waitSignal(window.model.completed, timeout=30000):
+        gate.open()
+    qtbot.wait(50)
+    assert one_record(window) == shown and window.detail.citekey.text() == "trial2026"

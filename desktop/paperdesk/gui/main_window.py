@@ -420,11 +420,13 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
     def _edits_shown_record(self, paper_id: int) -> bool:
         """An edit from the detail pane goes to the record whose values it shows, which is the records table's
         current record while the table is on screen; if they ever differ, nothing is written."""
-        shown = self.detail.paper_id
-        if paper_id == shown and (self.stack.currentWidget() is not self.table or self._table_record() == shown):
+        if self.stack.currentWidget() is not self.table:
+            return True  # the Review and Duplicates pages choose the pane's record themselves
+        current = self._table_record()
+        if paper_id == current:
             return True
-        self.detail.show_error(f"Not saved: the record on screen changed (record {shown} is shown, the edit was"
-                               f" for record {paper_id}). Type it again where you mean it.")
+        self.detail.show_error(f"Not saved: the record on screen changed (record {current} is current, the edit"
+                               f" was for record {paper_id}). Type it again where you mean it.")
         self._sync_detail()
         return False
 
