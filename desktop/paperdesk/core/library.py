@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
 import uuid
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Callable, Iterator
 
 from .sqlitedb import sqlite_utils
 
-from . import dumps, importrows, libfile
+from . import cleanmark, dumps, importrows, libfile
 from .importrows import DumpRows
 from .names import GLUE_REASONS, rescore
 from .schema import SCHEMA_VERSION, VISIBLE, migrate, visible
@@ -31,19 +33,10 @@ from .wording import count
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
 # SQLite's quick check reads every page: 0.3 s for 100,000 records (340 MB) on the 2-core test machine. Up to this
-# size it runs at every open; above it, before the first import of the session (Library.ensure_checked).
+# size it runs at every open; above it, before the first import (Library.ensure_checked). Either way it is skipped
+# while the library is known sound: checked in this process, or closed cleanly by Paperdesk after a check and not
+# touched since (core/cleanmark.py).
 QUICK_CHECK_AT_OPEN_BYTES = 400 * 1024 * 1024
-# Files this process has checked, as they were then: the GUI's background workers open the library again and again;
-# the check runs again only once the file has changed on disk.
-_CHECKED_FILES: set[tuple] = set()
-
-
-def _file_state(path: Path) -> tuple:
-    try:
-        st = path.stat()
-    except OSError:
-        return (str(path),)
-    return (str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def busy_timeout_ms() -> int:
@@ -158,6 +151,12 @@ class Library:
             problem = libfile.writable_problem(self.path, exists=found.kind != "missing")
             if problem:
                 raise LibraryError(problem)
+        # When the check that vouches for this file ran: in this process, or before Paperdesk's last clean close of
+        # it (read before connecting: the fingerprint wants the file as it lies). None: no check yet (or none due).
+        self.checked_at = None
+        self.check_ran = False  # this connection ran the quick check (the import dialog says which)
+        if check and found.kind in ("ours", "ours-unmarked"):
+            self.checked_at = cleanmark.trusted_here(self.path) or cleanmark.known_clean(self.path)
         try:
             if found.kind == "missing":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -165,10 +164,10 @@ class Library:
             conn = sqlite3.connect(target, uri=readonly, timeout=busy_timeout_ms() / 1000, isolation_level=None,
                                    check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
+            cleanmark.opened(self.path)  # (closed in close() or _close_quietly)
             conn.execute("PRAGMA foreign_keys = ON")
             self.set_cache_mb(cache_mb)
-            self._checked = not check or found.kind not in ("ours", "ours-unmarked") \
-                or _file_state(self.path) in _CHECKED_FILES
+            self._checked = not check or found.kind not in ("ours", "ours-unmarked") or self.checked_at is not None
             if not self._checked and self.path.stat().st_size <= QUICK_CHECK_AT_OPEN_BYTES:
                 self._quick_check()
             if not readonly:
@@ -178,6 +177,10 @@ class Library:
                     conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 migrate(self.db)
+            if self.checked_at is not None:
+                cleanmark.trust(self.path, self.checked_at)
+            elif found.kind in ("missing", "empty") and not readonly:
+                cleanmark.trust(self.path)  # a library made just now is sound
         except LibraryError:
             self._close_quietly()
             raise
@@ -202,6 +205,7 @@ class Library:
                 db.conn.close()
             except sqlite3.Error:
                 pass
+            cleanmark.closed(self.path, remember=False)  # a failed open vouches for nothing
 
     @property
     def needs_check(self) -> bool:
@@ -223,9 +227,11 @@ class Library:
         except sqlite3.DatabaseError as exc:
             rows = [str(exc)]
         if rows != ["ok"]:
+            cleanmark.distrust(self.path)
             raise LibraryDamaged(self.path, rows)
-        self._checked = True
-        _CHECKED_FILES.add(_file_state(self.path))
+        self._checked, self.check_ran = True, True
+        cleanmark.trust(self.path)
+        self.checked_at = cleanmark.trusted_here(self.path)
 
     def check(self, full: bool = True) -> list[str]:
         """Problems SQLite finds in the file (``PRAGMA integrity_check``, or ``quick_check``); [] when sound."""
@@ -244,6 +250,7 @@ class Library:
 
     def close(self) -> None:
         self.conn.close()
+        cleanmark.closed(self.path)  # our last connection: every change is in the file; remember it sound
 
     def __enter__(self) -> "Library":
         return self
@@ -394,8 +401,10 @@ class Library:
             def idle() -> bool:
                 return self._fts_pending is not None and self._flush_search_index(self.conn, BULK_FTS_IDLE_BATCH)
 
+            pipeline: dict = {}
+            self.bulk_pipeline = pipeline
             with _let_go(_parse_pool(paths)) as pool, \
-                    closing(_parsed_in_order(pool, paths, captured, idle=idle)) as parses, \
+                    closing(_parsed_in_order(pool, paths, captured, idle=idle, stats=pipeline)) as parses, \
                     self._bulk_writing(True, threads=True), self.transaction() as conn:
                 deferred = _set_aside_indexes(conn) if defer else []
                 fts_before = _fts_hashsize(conn, BULK_FTS_HASHSIZE)
@@ -472,6 +481,7 @@ class Library:
             self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
     bulk_phases: dict[str, float] | None = None  # the last bulk import's phases (seconds), see _import_bulk
+    bulk_pipeline: dict | None = None  # ... and how its parsing went (_parsed_in_order's stats)
     _fts_pending: list[int] | None = None  # during a bulk import: [first, last] id not yet in the full-text index
     _bulk_run: "_BulkRun | None" = None  # during a bulk import: what its writer keeps between files
 
@@ -829,15 +839,29 @@ def _index_for_search(conn: sqlite3.Connection, first: int, last: int) -> None:
 def _set_aside_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """Drop the non-unique indexes of the tables an import fills (inside its transaction, so a crash brings them
     back); returns (name, CREATE statement) to build them again once the rows are in. Unique indexes stay: they
-    guard what is inserted."""
+    guard what is inserted. So do the partial indexes no imported row enters (``... WHERE merged_into IS NOT
+    NULL``, a column the import leaves empty): they cost the rows nothing, and rebuilding them read the whole
+    table for an empty index."""
     marks = ",".join("?" * len(DEFERRED_INDEX_TABLES))
     indexes = conn.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) AND sql IS NOT NULL"
-        " ORDER BY name", DEFERRED_INDEX_TABLES).fetchall()
-    deferred = [(name, sql) for name, sql in indexes if not sql.lstrip().upper().startswith("CREATE UNIQUE")]
+        f"SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})"
+        " AND sql IS NOT NULL ORDER BY name", DEFERRED_INDEX_TABLES).fetchall()
+    deferred = [(name, sql) for name, table, sql in indexes
+                if not sql.lstrip().upper().startswith("CREATE UNIQUE") and not _no_imported_row_enters(table, sql)]
     for name, _sql in deferred:
         conn.execute(f'DROP INDEX "{name}"')
     return deferred
+
+
+_ONLY_WHERE_SET = re.compile(r"\sWHERE\s+\"?(\w+)\"?\s+IS\s+NOT\s+NULL\s*$", re.IGNORECASE)
+# The papers columns an import writes (Library._insert_papers); every other column of a new row is NULL.
+_IMPORTED_PAPER_COLUMNS = frozenset(importrows.PAPER_COLUMNS) | {"id", "sources_count", "created_at", "updated_at"}
+
+
+def _no_imported_row_enters(table: str, sql: str) -> bool:
+    """Whether the index ``sql`` holds only rows whose column, NULL in every imported row, was set later."""
+    found = _ONLY_WHERE_SET.search(sql)
+    return table == "papers" and found is not None and found.group(1) not in _IMPORTED_PAPER_COLUMNS
 
 
 def _fts_hashsize(conn: sqlite3.Connection, size: int | None) -> int | None:
@@ -918,22 +942,29 @@ def _let_go(pool) -> Iterator:
 
 
 def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None, ahead: int | None = None,
-                     idle: Callable[[], bool] | None = None) -> Iterator:
+                     idle: Callable[[], bool] | None = None, stats: dict | None = None) -> Iterator:
     """The rows of each path (``DumpRows``, or an ``ImportResult`` saying why it could not be read), in order.
 
     ``pool`` parses a bounded window of files ahead (memory stays flat). When the file the writer needs next is
     not ready, the writer does not wait: it does ``idle()`` (which says whether it found anything to do), else
-    takes the next file nobody has started on and parses it itself, so it is never idle while there is parsing
-    left, and what it parses is never pickled."""
+    parses a file itself: one the pool has not started on, else the next one nobody has been given (up to
+    ``HERE_AHEAD`` files ahead of its turn). So it is never idle while there is parsing left, and what it parses
+    is never pickled. Blocking only once the files it could take are all with the pool: with a window of four
+    and one parsing process, the writer waited for a quarter of the files (2.7 s of a 100,000-record import).
+
+    ``stats``, if given, gets ``waited_s`` (seconds the writer waited for a file) and ``parsed_here`` (files
+    the writer parsed itself), for benchmarks/bench_import.py."""
     window = ahead if ahead is not None else 2 * (getattr(pool, "_max_workers", 1) or 1) + 1
-    futures: dict[int, object] = {}
+    futures: dict[int, object] = {}  # index -> the pool's future, None once the writer took the file
     here: dict[int, object] = {}  # parsed by the writer itself, ahead of its turn
-    submitted = 0
+    given = 0  # files from here on are neither with the pool nor taken by the writer
+    waited, parsed_here = 0.0, 0
     try:
         for index, path in enumerate(paths):
-            while submitted < len(paths) and submitted <= index + window:
-                futures[submitted] = _submit(pool, paths[submitted], captured)
-                submitted += 1
+            live = sum(future is not None for future in futures.values())
+            while given < len(paths) and live <= window:  # the pool keeps ``window`` files beyond this one
+                futures[given] = _submit(pool, paths[given], captured)
+                given, live = given + 1, live + 1
             if index in here:
                 futures.pop(index, None)
                 yield here.pop(index)
@@ -943,15 +974,29 @@ def _parsed_in_order(pool, paths: list[Path], captured: dt.date | None, ahead: i
                 if idle is not None and idle():
                     continue
                 spare = next((j for j in sorted(futures) if futures[j] is not None and futures[j].cancel()), None)
+                if spare is None and given < len(paths) and len(here) < HERE_AHEAD:
+                    spare, given = given, given + 1
                 if spare is None:
                     break
                 futures[spare] = None
                 here[spare] = _read_or_error(paths[spare], captured)
+                parsed_here += 1
+            if future is not None and not future.done():
+                start = time.perf_counter()
+                wait_for([future])
+                waited += time.perf_counter() - start
             yield _result_or_parse_here(future, path, captured)
     finally:
         for future in futures.values():
             if future is not None:
                 future.cancel()
+        if stats is not None:
+            stats.update(waited_s=waited, parsed_here=parsed_here)
+
+
+# How many files the writer may parse ahead of its turn rather than wait for the parsing processes (their rows
+# are held in memory until their turn: a few MB a file).
+HERE_AHEAD = 8
 
 
 def _submit(pool, path: Path, captured: dt.date | None):
