@@ -8,7 +8,9 @@ window opened later shows the same groups: it reads them, catching up with what 
 touched are scanned again against the library). Records that arrive or change (an import, here or elsewhere; an
 edit of a title; records brought back by an undo) are scanned the same way (through the stored sort keys:
 seconds where a full scan takes minutes at a million records); a full scan runs when the queue is first opened
-on a library that has none, or when what changed is not known record by record.
+on a library that has none, or when what changed is not known record by record. A change made while the queue
+is being read, caught up or scanned is scored after that work (which is true only up to the event it started
+at), never dropped.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
     QPushButton, QVBoxLayout, QWidget
 
 from ..core import dupchild, dupstore
+from ..core.dupkeys import KEYS_ONLY
 from ..core.duplicates import PRESETS, Group
 from ..core.library import Library
 from .group_model import GroupModel
@@ -28,6 +31,8 @@ from .workers import start_in_thread
 from ..core.wording import count
 
 
+CATCHING_UP = ("Duplicates — bringing the groups of the last scan up to date: looking for duplicates of the records"
+               " changed since…")
 LAYOUT_BATCH = 4000  # rows laid out per turn of the event loop (a few milliseconds)
 
 
@@ -161,6 +166,7 @@ class DuplicatesPage(QWidget):
         self.stale = False  # records came back in a way not known record by record: a full scan is due
         self.fresh: set[int] = set()  # imported records scanned on their own since the last full scan (NEW)
         self.pending: set[int] = set()  # records waiting for a scan of their own
+        self.arrived: set[int] = set()  # those of them that are new in the queue (imported, brought back)
         self.full_wanted = False  # a full scan asked for while another scan ran
         self.catch_up_wanted = False  # the stored queue to bring up to date with the change log (no records named)
         self.worker = None
@@ -252,13 +258,17 @@ class DuplicatesPage(QWidget):
             return
         self.full_wanted = self.catch_up_wanted = False
         self.pending.clear()  # a full scan covers them
+        self.arrived.clear()
         self._start(None, "Duplicates — scanning…")
 
-    def scan_new(self, ids) -> None:
-        """Scan these records against the library (after an import): now, or after the scan running now."""
+    def scan_new(self, ids, arrived: bool = True) -> None:
+        """Scan these records against the library (after an import; ``arrived`` False: records changed, their
+        pairs scored again): now, or after the scan running now."""
         if self.stopped or not ids:
             return
         self.pending.update(ids)
+        if arrived:
+            self.arrived.update(ids)
         if self.worker is None:
             self._next()
 
@@ -281,9 +291,12 @@ class DuplicatesPage(QWidget):
             self.scan()
         elif self.pending:
             ids = sorted(self.pending)
+            arrived = self.arrived.issuperset(ids)
             self.pending.clear()
+            self.arrived.clear()
             self.catch_up_wanted = False  # a scan of records catches up with every change logged, too
-            self._start(ids, f"Duplicates — looking for duplicates of {count(len(ids), 'new record', grouped=True)}…")
+            what = count(len(ids), "new record" if arrived else "changed record", grouped=True)
+            self._start(ids, f"Duplicates — looking for duplicates of {what}…")
         elif self.catch_up_wanted:
             self.catch_up_wanted = False
             self._start([], "Duplicates — bringing the groups up to date with the renamed authors…")
@@ -325,6 +338,10 @@ class DuplicatesPage(QWidget):
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         show_progress(self.bar, stage, done, total)
+        if self.worker is not None and self.worker.load:
+            # reading the stored groups reports nothing: what the bar counts is the catch-up's scan of the
+            # records changed since they were scored, and the heading says so
+            self.title.setText(CATCHING_UP)
         self.scanProgress.emit(stage, done, total)
 
     def _ended(self) -> list[int] | None:
@@ -350,6 +367,7 @@ class DuplicatesPage(QWidget):
             return
         new_ids = self._ended()
         self.pending.clear()  # Cancel stops the scans asked for, not only the one running
+        self.arrived.clear()
         self.full_wanted = self.catch_up_wanted = False
         if self.scanned or self.fresh or self.loaded:
             self._fill(self.list.currentRow())
@@ -373,7 +391,9 @@ class DuplicatesPage(QWidget):
         elif changes.records:
             self.model.forget(changes.records)  # titles and authors shown read again
         kinds = {e["kind"] for e in changes.events}
-        known = self.scanned or bool(self.fresh) or self.loaded
+        # a queue shown, or one being read or made now: what it says of these records must be scored again
+        # (a reading or a scan that began before this change is true only up to the event it started at)
+        known = self.scanned or bool(self.fresh) or self.loaded or self.worker is not None
         # records that arrived: scanned against the library on their own (after an import always, else only
         # when the queue holds groups they may belong to)
         if changes.added and (known or kinds & set(self.IMPORTS)):
@@ -381,19 +401,20 @@ class DuplicatesPage(QWidget):
         undone = {x for e in changes.events if e["kind"] == "not-duplicates-undone"
                   for pair in e["details"].get("pairs") or [] for x in pair}
         if undone and known:
-            self.scan_new(undone)  # the pairs no longer marked distinct, scored again
+            self.scan_new(undone, arrived=False)  # the pairs no longer marked distinct, scored again
         if known and changes.duplicates and changes.records and (
                 changes.fields & {"title", "authors", "date", "abstract"} or kinds & {"merge", "merge-redone",
                                                                                       "unmerge"}):
-            self.scan_new(changes.records)  # edited records (a merge's survivor): their pairs scored again
+            self.scan_new(changes.records, arrived=False)  # edited records (a merge's survivor): scored again
         # an author-name merge rewrites names on many records: the stored queue learns which from the library
         renamed = kinds & {"author-merge", "author-merge-undone"}
         if renamed and known:
             self.catch_up_wanted = True
             if self.worker is None:
                 self._next()
-        # an import marks everything changed (records present already gain a source): not a reason to rescan
-        unknown = changes.everything and not (kinds and kinds <= set(self.IMPORTS) | renamed)
+        # an import marks everything changed (records present already gain a source), and so do the citation
+        # keys an export writes (dupkeys.KEYS_ONLY): neither is a reason to rescan
+        unknown = changes.everything and not (kinds and kinds <= set(self.IMPORTS) | renamed | set(KEYS_ONLY))
         if unknown and self.scanned:
             self.stale = True
             if self.isVisible():
