@@ -31,6 +31,7 @@ EVENT_KEY = "dup_keys_event"  # settings: the last event the table is current wi
 REBUILD_CHUNK = 20_000  # ids a reading process returns at once (memory: a few chunks in the writing process)
 CATCH_UP_MAX = 200_000  # more records touched than this since the last look: rebuild instead
 TABLE = "dup_keys"
+KEYS_ONLY = ("citekeys",)  # events that change "everything" shown but only citation keys: no scan is due
 _COLUMNS = "id INTEGER PRIMARY KEY, person TEXT NOT NULL, compact TEXT NOT NULL, backwards TEXT NOT NULL"
 
 
@@ -101,6 +102,8 @@ def touched_since(library: Library, since: int) -> set[int] | None:
             except (TypeError, ValueError, KeyError):
                 return None
             continue
+        if kind in KEYS_ONLY:
+            continue  # citation keys written on many records (an export): no evidence changes
         c = changes_mod.from_event(kind, data, paper_id, source_id)
         # an import's ``everything`` stands for records already present gaining a source: their fields stay
         if c.everything and kind != "import":
