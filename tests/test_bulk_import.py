@@ -96,6 +96,61 @@ def test_bulk_into_an_empty_library_leaves_one_full_text_segment(tmp_path, dumps
     assert snapshot(db)["integrity"] == "ok"  # snapshot also runs FTS5's integrity-check, which raises if broken
 
 
+def _fts_levels(conn) -> dict[int, int]:
+    """Level -> number of segments, read from FTS5's structure record (fts5_index.c: a 4-byte cookie, then
+    varints: levels, segments, write counter, and per level: merging, segments, and 3 varints a segment)."""
+    blob = conn.execute("SELECT block FROM papers_fts_data WHERE id = 10").fetchone()[0]
+    assert blob[4:8] != b"\xff\xff\xff\xff", "a newer structure format: extend this reader"
+    values, i = [], 4
+    while i < len(blob):
+        value = 0
+        while True:
+            byte, i = blob[i], i + 1
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        values.append(value)
+    levels, at = {}, 3
+    for level in range(values[0]):
+        count = values[at + 1]
+        if count:
+            levels[level] = count
+        at += 2 + 3 * count
+    assert sum(levels.values()) == values[1]
+    return levels
+
+
+def test_bulk_merges_its_full_text_segments_once_at_the_end_and_writes_the_last_one_high(tmp_path, monkeypatch):
+    """However many batches the run writes (here 24: one per file of 100 records), FTS5 does not merge them mid-run
+    when 16 pile up ('crisismerge'): the count of segments only grows but once, where the segments so far are
+    merged a level up (_lift_search_index), so the one segment the 'optimize' leaves lies above level 1, where a
+    batch edit's merges reached it (the first 1,000-record edit rewrote the whole index). FTS5's merge settings
+    are its defaults again afterwards."""
+    monkeypatch.setattr(library_module, "BULK_FTS_BATCH", 100)
+    monkeypatch.setattr(library_module, "BULK_FTS_IDLE_BATCH", 100)
+    monkeypatch.setattr(library_module, "BULK_FTS_LIFT", 250)
+    counts = []
+    real = library_module._index_for_search
+
+    def index_for_search(conn, first, last):
+        # The batch before this one is written out as this statement starts: count what is on disk then.
+        counts.append(conn.execute("SELECT COUNT(DISTINCT segid) FROM papers_fts_idx").fetchone()[0])
+        real(conn, first, last)
+
+    monkeypatch.setattr(library_module, "_index_for_search", index_for_search)
+    files = sorted(generate(tmp_path / "dumps", 2400, seed=8, records_per_file=100).files)
+    db = tmp_path / "lib.sqlite"
+    with Library(db) as library:
+        library.import_files(files, SEED_CAPTURED, bulk=True)
+        levels = _fts_levels(library.conn)
+        config = dict(library.conn.execute("SELECT k, v FROM papers_fts_config").fetchall())
+    assert counts[:4] == [0, 1, 2, 1], counts  # three batches, then merged into one a level up before the fourth
+    assert len(counts) == 24 and counts[3:] == sorted(counts[3:]) and max(counts) == 21, f"merged mid-run: {counts}"
+    assert len(levels) == 1 and list(levels.values()) == [1] and min(levels) >= 2, levels
+    assert not {"automerge", "crisismerge", "hashsize"} & set(config)
+    assert snapshot(db)["integrity"] == "ok"
+
+
 def test_bulk_into_a_library_that_has_records_keeps_its_indexes_live(tmp_path, dumps_folder, seed_paths):
     """Into a library already larger than the import, rebuilding its indexes would cost more than it saves."""
     plain, bulk = tmp_path / "plain.sqlite", tmp_path / "bulk.sqlite"

@@ -88,6 +88,9 @@ def test_the_queue_comes_back_after_a_restart_and_follows_merge_undo_and_import(
     # an edit of a title in the detail pane takes the record out of its pair; Ctrl+Z puts it back
     pair = next(g.records for g in page.groups if len(g.records) == 2
                 and sum(1 for h in page.groups if set(h.records) & set(g.records)) == 1)
+    window.show_duplicates()  # the pane edits the record it shows: the pair's first, its group chosen
+    page.list.setCurrentRow(next(i for i, g in enumerate(page.groups) if g.records == pair))
+    assert window.detail.paper_id == pair[0]
     window.detail.editRequested.emit(pair[0], {"title": "A Title Nothing Else In This Library Resembles"})
     settled(window, qtbot)
     assert not any(set(pair) <= set(records) for _, records in check(window))

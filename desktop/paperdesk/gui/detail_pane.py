@@ -2,13 +2,18 @@
 
 A field is committed when it loses focus or on Enter (Ctrl+Enter in the multi-line fields); the window turns
 each commit into one undoable command. Invalid input is refused with the reason next to the field.
+
+One record at a time: ``detail`` (read from SQLite) is both what the fields show and where a commit goes. When the
+window shows another record while a field holds unsaved typing (the table's rows moved under the librarian: a
+count arriving, a change elsewhere), the typing is kept for the record it was typed for (``drafts``), never
+written to another one, and comes back when that record is shown again.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, \
+from PySide6.QtWidgets import QApplication, QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, \
     QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton, QScrollArea, \
     QVBoxLayout, QWidget
 
@@ -48,12 +53,14 @@ class DetailPane(QWidget):
     editRequested = Signal("qint64", dict)  # paper id, {field: new value}
     unmergeRequested = Signal("qint64", "qint64", object)  # merge id, survivor, answers to its conflicts (or None)
     citekeyRequested = Signal("qint64", object)  # paper id, key (None clears)
+    draftKept = Signal("qint64", list)  # paper id, the fields whose unsaved typing was kept when another record came
 
     def __init__(self, library: Library):
         super().__init__()
         self.library = library
         self.paper_id: int | None = None
         self.detail: dict | None = None
+        self.drafts: dict[int, dict[str, str]] = {}  # paper id -> {field: typed text} not saved yet
         self._loading = False
 
         outer = QVBoxLayout(self)
@@ -150,7 +157,15 @@ class DetailPane(QWidget):
         self.history = QVBoxLayout()
         layout.addLayout(self.history)
         layout.addStretch(1)
-        QShortcut(QKeySequence("Escape"), self, activated=self.reload)
+        QShortcut(QKeySequence("Escape"), self, activated=self.discard_typing)
+        self.draft_note = QLabel("")
+        self.draft_note.setStyleSheet("color: #b35900;")
+        self.draft_note.setWordWrap(True)
+        self.draft_note.hide()
+        layout.insertWidget(2, self.draft_note)  # under the heading and the error
+        self._library_keys = _LibraryUndoKeys(self)
+        for field in self.text_fields().values():
+            field.installEventFilter(self._library_keys)
         self.setEnabled(False)
 
     def tab_chain(self) -> list:
@@ -158,69 +173,141 @@ class DetailPane(QWidget):
         return [self.title, self.authors, self.truncated, self.date, self.category, self.has_code, self.org,
                 self.citekey, self.abstract, self.provenance]
 
+    def text_fields(self) -> dict:
+        return {"title": self.title, "authors": self.authors, "date": self.date, "org": self.org,
+                "citekey": self.citekey, "abstract": self.abstract}
+
+    def _saved_text(self, field: str) -> str:
+        """What ``field`` shows for the record as SQLite holds it."""
+        d = self.detail or {}
+        if field == "authors":
+            return "\n".join(d.get("authors") or [])
+        return d.get(field) or ""
+
+    def _typed(self, field: str) -> str:
+        widget = self.text_fields()[field]
+        return widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
+
+    def unsaved(self) -> dict[str, str]:
+        """The fields whose text differs from the shown record's saved value: typing not committed yet."""
+        if self.detail is None:
+            return {}
+        typed = {}
+        for field in self.text_fields():
+            text, saved = self._typed(field), self._saved_text(field)
+            same = " ".join(text.split()) == saved if field == "title" else \
+                text.strip() == saved if field in ("date", "org", "citekey") else text == saved
+            if not same:
+                typed[field] = text
+        return typed
+
+    def in_use(self) -> bool:
+        """The librarian is working on the shown record: the focus is in this pane, or typing is unsaved."""
+        focus = QApplication.focusWidget()
+        return bool(focus is not None and self.isAncestorOf(focus) or self.unsaved())
+
     def show_paper(self, paper_id: int | None) -> None:
+        """Show ``paper_id``; typing not saved for the record shown until now is kept for that record."""
+        shown = self.detail["id"] if self.detail is not None else None
+        if shown is not None and paper_id != shown:
+            typed = self.unsaved()
+            if typed:
+                self.drafts[shown] = typed
+                self.draftKept.emit(shown, list(typed))
         self.paper_id = paper_id
         self.reload()
 
-    def reload(self) -> None:
+    def discard_typing(self) -> None:
+        """Esc: what was typed (and kept) for the shown record goes; the fields show its saved values."""
+        if self.paper_id is not None:
+            self.drafts.pop(self.paper_id, None)
+        self.reload(keep_typing=False)
+
+    def reload(self, keep_typing: bool = True) -> None:
+        """Read the record again (it changed, or another is shown). Typing not saved yet for this same record
+        stays in its fields (``keep_typing``); typing kept for it while another record was shown comes back."""
         self.error.hide()
+        same = self.detail is not None and self.detail["id"] == self.paper_id
+        typing = self.unsaved() if same and keep_typing else {}
+        before = {field: self._saved_text(field) for field in typing}
         detail = paper_detail(self.library, self.paper_id) if self.paper_id is not None else None
         self.detail = detail
+        self.paper_id = detail["id"] if detail is not None else None  # one record: shown, edited, named
         self._loading = True
         try:
-            self.setEnabled(detail is not None)
-            if detail is None:
-                self.heading.setText("No record selected")
-                for w in (self.title, self.authors, self.abstract, self.provenance):
-                    w.setPlainText("")
-                self.date.setText("")
-                self.org.setText("")
-                self.citekey.setText("")
-                self.info.setText("")
-                # no record: no ticks and no category either, or the greyed pane reads as a record's values
-                self.truncated.setChecked(False)
-                self.has_code.setChecked(False)
-                self.category.setCurrentIndex(-1)
-                return
-            self.heading.setText(detail["title"])
-            self.title.setPlainText(detail["title"])
-            self.authors.setPlainText("\n".join(detail["authors"]))
-            self.truncated.setChecked(detail["authors_truncated"])
-            self.date.setText(detail["date"] or "")
-            index = self.category.findData(detail["category"])
-            if index < 0:
-                self.category.addItem(f"{detail['category']} — unknown", detail["category"])
-                index = self.category.count() - 1
-            self.category.setCurrentIndex(index)
-            self.has_code.setChecked(detail["has_code"])
-            self.org.setText(detail["org"] or "")
-            self.citekey.setText(detail.get("citekey") or "")
-            self.abstract.setPlainText(detail["abstract"] or "")
-            info = []
-            if detail["score"] is not None:
-                info.append(f"Trending score {detail['score']}")
-            if detail["tags"]:
-                info.append("Tags: " + ", ".join(detail["tags"]))
-            for url in detail["code_urls"]:
-                info.append(f'Code: <a href="{url}">{url}</a>')
-            if detail["needs_review"]:
-                reasons = "; ".join((detail["review"] or {}).get("reasons", [])) or "flagged"
-                info.append(f"<span style='color:#b35900'>Needs review: {reasons}</span>")
-            info.append(f"Record {detail['id']}, last changed {detail['updated_at']}")
-            self.info.setText("<br>".join(info))
-            blocks = []
-            for source in detail["provenance"]:
-                if source["line"] is None:  # entered by hand
-                    by = f" by {source['entered_by']}" if source.get("entered_by") else ""
-                    when = f", {source['entered_at'][:16].replace('T', ' ')}" if source.get("entered_at") else ""
-                    heading = f"{source['file']}{by}{when}"
-                else:
-                    heading = f"{source['file']}, line {source['line']} (captured {source['captured']})"
-                blocks.append(f"{heading}\n{'-' * 40}\n{source['raw']}")
-            self.provenance.setPlainText("\n\n".join(blocks))
-            self._show_merges(detail["id"])
+            self._fill(detail)
         finally:
             self._loading = False
+        # a field whose saved value changed (the commit of that typing, or a change elsewhere) shows the new value
+        typing = {f: text for f, text in typing.items() if self._saved_text(f) == before[f]}
+        kept = self.drafts.pop(self.paper_id, {}) if self.paper_id is not None else {}
+        self._put_back({**kept, **typing})
+        names = ", ".join(kept)
+        self.draft_note.setText(f"Your unsaved typing in {names} is back: Enter saves it, Esc discards it."
+                                if kept else "")
+        self.draft_note.setVisible(bool(kept))
+
+    def _put_back(self, typed: dict[str, str]) -> None:
+        self._loading = True
+        try:
+            for field, text in typed.items():
+                widget = self.text_fields()[field]
+                widget.setText(text) if isinstance(widget, QLineEdit) else widget.setPlainText(text)
+        finally:
+            self._loading = False
+
+    def _fill(self, detail: dict | None) -> None:
+        self.setEnabled(detail is not None)
+        if detail is None:
+            self.heading.setText("No record selected")
+            for w in (self.title, self.authors, self.abstract, self.provenance):
+                w.setPlainText("")
+            self.date.setText("")
+            self.org.setText("")
+            self.citekey.setText("")
+            self.info.setText("")
+            # no record: no ticks and no category either, or the greyed pane reads as a record's values
+            self.truncated.setChecked(False)
+            self.has_code.setChecked(False)
+            self.category.setCurrentIndex(-1)
+            return
+        self.heading.setText(detail["title"])
+        self.title.setPlainText(detail["title"])
+        self.authors.setPlainText("\n".join(detail["authors"]))
+        self.truncated.setChecked(detail["authors_truncated"])
+        self.date.setText(detail["date"] or "")
+        index = self.category.findData(detail["category"])
+        if index < 0:
+            self.category.addItem(f"{detail['category']} — unknown", detail["category"])
+            index = self.category.count() - 1
+        self.category.setCurrentIndex(index)
+        self.has_code.setChecked(detail["has_code"])
+        self.org.setText(detail["org"] or "")
+        self.citekey.setText(detail.get("citekey") or "")
+        self.abstract.setPlainText(detail["abstract"] or "")
+        info = []
+        if detail["score"] is not None:
+            info.append(f"Trending score {detail['score']}")
+        if detail["tags"]:
+            info.append("Tags: " + ", ".join(detail["tags"]))
+        for url in detail["code_urls"]:
+            info.append(f'Code: <a href="{url}">{url}</a>')
+        if detail["needs_review"]:
+            reasons = "; ".join((detail["review"] or {}).get("reasons", [])) or "flagged"
+            info.append(f"<span style='color:#b35900'>Needs review: {reasons}</span>")
+        info.append(f"Record {detail['id']}, last changed {detail['updated_at']}")
+        self.info.setText("<br>".join(info))
+        blocks = []
+        for source in detail["provenance"]:
+            if source["line"] is None:  # entered by hand
+                by = f" by {source['entered_by']}" if source.get("entered_by") else ""
+                when = f", {source['entered_at'][:16].replace('T', ' ')}" if source.get("entered_at") else ""
+                heading = f"{source['file']}{by}{when}"
+            else:
+                heading = f"{source['file']}, line {source['line']} (captured {source['captured']})"
+            blocks.append(f"{heading}\n{'-' * 40}\n{source['raw']}")
+        self.provenance.setPlainText("\n\n".join(blocks))
+        self._show_merges(detail["id"])
 
     def _show_merges(self, paper_id: int) -> None:
         while self.history.count():
@@ -329,6 +416,22 @@ class UnmergeConflictDialog(QDialog):
 
     def answers(self) -> dict:
         return {field: "restore" if group.checkedId() == 1 else "keep" for field, group in self.groups.items()}
+
+
+class _LibraryUndoKeys(QObject):
+    """Ctrl+Z / Ctrl+Shift+Z in a field with no typing of its own to undo (right after Enter saved it) undo and
+    redo the library's last change, as from the table; while the field has its own typing, they undo that."""
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.ShortcutOverride:
+            undo, redo = event.matches(QKeySequence.Undo), event.matches(QKeySequence.Redo)
+            if undo or redo:
+                document = watched if isinstance(watched, QLineEdit) else watched.document()
+                own = document.isUndoAvailable() if undo else document.isRedoAvailable()
+                if not own:
+                    event.ignore()
+                    return True  # not taken by the field: the window's Undo / Redo action gets the keys
+        return False
 
 
 def _short(value) -> str:

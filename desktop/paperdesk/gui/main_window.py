@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMenu, \
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMenu, \
     QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from ..core import curation
@@ -92,9 +92,13 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.sidebar.removeImportRequested.connect(self.remove_import)
         self.sidebar.emptyTrashRequested.connect(self.empty_trash)
         self.detail = DetailPane(library)
-        self.detail.editRequested.connect(self.edit_record)
+        # the pane's edits pass one check first: they go to the record whose values are on screen
+        self.detail.editRequested.connect(lambda pid, changes: self._edits_shown_record(pid)
+                                          and self.edit_record(pid, changes))
         self.detail.unmergeRequested.connect(self.unmerge)
-        self.detail.citekeyRequested.connect(self.set_citekey)
+        self.detail.citekeyRequested.connect(lambda pid, key: self._edits_shown_record(pid)
+                                             and self.set_citekey(pid, key))
+        self.detail.draftKept.connect(self._draft_kept)
         self.review = ReviewPage(library)
         self.review.resolveRequested.connect(self._resolve)
         self.review.closeRequested.connect(self.show_records)
@@ -175,6 +179,10 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self._poll = QTimer(self, interval=POLL_MS)  # another Paperdesk may write to the same library
         self._poll.timeout.connect(self._check_outside_changes)
         self._poll.start()
+        # The record the detail pane shows is the table's current one; once the librarian works on it there, the
+        # table never moves away from it by itself (a search's whole list arriving; see RecordsTable).
+        self.table.holds_current = self.detail.in_use
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.focus_ring = FocusRing(self)  # the keyboard focus, clearly visible wherever it is
         # Tab goes round the window in reading order: search, sidebar, records, then the detail pane's fields.
         order = [self.search, self.sidebar.tree, self.sidebar.tag_mode, self.table, *self.detail.tab_chain()]
@@ -409,6 +417,28 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         return manager
 
     # --- edits (each one an undoable command) -------------------------------------------------------------
+
+    def _focus_changed(self, _old, new) -> None:
+        if new is not None and self.detail.isAncestorOf(new):
+            self.table.keep_current()
+
+    def _draft_kept(self, paper_id: int, fields: list) -> None:
+        self.statusBar().showMessage(
+            f"Not saved: your typing in {', '.join(fields)} of record {paper_id} is kept for that record and comes"
+            " back when it is shown again (Esc there discards it)", 10000)
+
+    def _edits_shown_record(self, paper_id: int) -> bool:
+        """An edit from the detail pane goes to the record whose values it shows, which is the records table's
+        current record while the table is on screen; if they ever differ, nothing is written."""
+        if self.stack.currentWidget() is not self.table:
+            return True  # the Review and Duplicates pages choose the pane's record themselves
+        current = self._table_record()
+        if paper_id == current:
+            return True
+        self.detail.show_error(f"Not saved: the record on screen changed (record {current} is current, the edit"
+                               f" was for record {paper_id}). Type it again where you mean it.")
+        self._sync_detail()
+        return False
 
     def edit_record(self, paper_id: int, changes: dict) -> None:
         if self._push(commands.EditFields(self.library, paper_id, changes)):

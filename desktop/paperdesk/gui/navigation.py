@@ -291,19 +291,21 @@ class Navigation:
         return self.table.current_id()
 
     def _selection_changed(self, *_):
+        self.detail.show_paper(self._table_record())
+        self._update_count()
+
+    def _table_record(self) -> int | None:
+        """The record the detail pane shows for the table: the current one if selected, else the first selected."""
         ids = self.selected_ids()
         current = self.current_id()
-        self.detail.show_paper(current if current in ids else (ids[0] if ids else None))
-        self._update_count()
+        return current if current in ids else (ids[0] if ids else None)
 
     def _sync_detail(self) -> None:
         """The detail pane shows the table's current record, or none: never one the table no longer lists
         (after a change here or in another window moved the rows without a selection signal)."""
         if self.stack.currentWidget() is not self.table:
             return
-        ids = self.selected_ids()
-        current = self.current_id()
-        wanted = current if current in ids else (ids[0] if ids else None)
+        wanted = self._table_record()
         if wanted != self.detail.paper_id:
             self.detail.show_paper(wanted)
 

@@ -36,6 +36,9 @@ class RecordsTable(QTableView):
         self._wanted: tuple | None = None  # a record to select again once the whole hit list holds it
         self._before_reset: tuple = (None, [])
         self._selecting = False  # reselect() is moving the selection: not the librarian's choice
+        # True while the librarian works on the current record elsewhere (the detail pane has the focus or
+        # unsaved typing): the table then never moves the current record by itself (set by the window).
+        self.holds_current = lambda: False
         self.deferred = False  # changes that need the query again came while hidden (apply_changes)
         self.records.completing.connect(self._before_complete)
         self.records.completed.connect(self._after_complete)
@@ -180,6 +183,11 @@ class RecordsTable(QTableView):
         self._wanted = None
         super().keyPressEvent(event)
 
+    def keep_current(self) -> None:
+        """The librarian took up the current record (began working on it in the detail pane): it stays
+        current when a search's whole hit list arrives, rather than the record of before the search."""
+        self._wanted = None
+
     def _remember_current(self) -> None:
         self._before_reset = (self.current_id(), self.selected_ids())
 
@@ -193,7 +201,8 @@ class RecordsTable(QTableView):
         kept, self._kept = self._kept, None
         wanted, self._wanted = self._wanted, None
         if wanted is not None and kept is not None and kept[0] == wanted[2] \
-                and self.records.row_of(wanted[0]) >= 0:  # nobody chose another meanwhile (_chosen_by_hand)
+                and self.records.row_of(wanted[0]) >= 0 and not self.holds_current():
+            # nobody chose another meanwhile (_chosen_by_hand), nor is working on the shown one
             self.reselect(wanted[0], wanted[1])
         elif replaced and kept is not None:
             self.reselect(*kept)
