@@ -15,7 +15,7 @@ from ...core import dupqueue
 from ...core.backup import size_text
 from ...core.library import is_bulk
 from ..workers import ImportWorker, start_in_thread
-from ...core.wording import count
+from ...core.wording import agree, count
 
 
 class CaptureQuestion(QDialog):
@@ -262,9 +262,11 @@ class ImportDialog(QDialog):
 def promise(files: int, bulk: bool) -> str:
     """What the import keeps if it is cancelled or the computer stops: said before it starts."""
     if bulk:
-        return (f"These {count(files, 'file')} are large enough to be imported as one unit: the library keeps them"
-                " only when all of them are written. Cancel, or a crash before the end, leaves the library as it"
-                " was before this import.")
+        kept = "it only when it is" if files == 1 else "them only when all of them are"
+        files_are = "This file is" if files == 1 else "These " + count(files, "file") + " are"  # never "1 files"
+        return (f"{files_are} large enough to"
+                f" be imported as one unit: the library keeps {kept} written. Cancel, or a crash before the end,"
+                " leaves the library as it was before this import.")
     return ("Each file is added in one step of its own: Cancel (or a crash) rolls back the file being written;"
             " the files added before it stay.")
 
@@ -277,7 +279,7 @@ def outcome(files: int, results: list[dict], bulk: bool, cancelled: bool) -> str
     failed = sum(1 for r in results if r["status"] == "failed")
     if cancelled and bulk and not results:
         return (f"Cancelled: nothing was imported, the library is as it was before this import (its"
-                f" {count(files, 'file')} are added only all together).")
+                f" {count(files, 'file')} {agree(files, 'is')} added only all together).")
     if cancelled and not results:
         return f"Cancelled before any file was written: the library is as before, {count(files, 'file')} not imported."
     head = f"{count(added, 'record', grouped=True)} added from {count(imported, 'file')}"
