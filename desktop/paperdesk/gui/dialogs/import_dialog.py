@@ -89,9 +89,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.status)
         self.records_ready = 0  # a bulk import's records read so far (added only at its commit)
         self.bar = QProgressBar()
-        self.bar.setRange(0, len(self.paths))
-        self.bar.setValue(0)
-        self.bar.setFormat("%v of %m files")
+        self.sizes = [_size(p) for p in self.paths]
+        self._show_file_running(0)
         layout.addWidget(self.bar)
         self.duplicates_line = QLabel("")  # what the scan of the new records found
         self.duplicates_line.setObjectName("import-duplicates")
@@ -146,9 +145,7 @@ class ImportDialog(QDialog):
             self.status.setText(f"All {count(total, 'file')} read; building the search index and the other indexes"
                                 " (the import is kept whole, or not at all)…")
             return
-        self.bar.setRange(0, total)
-        self.bar.setValue(done)
-        self.bar.setFormat("%v of %m files")
+        self._show_file_running(done)
         if self.bulk:
             self.records_ready += records
             ready = count(self.records_ready, 'record', grouped=True)
@@ -156,6 +153,27 @@ class ImportDialog(QDialog):
                                 f" is written; the last: {message}")
         else:
             self.status.setText(f"{done} of {count(total, 'file')} imported, the last: {message}")
+
+    def _show_file_running(self, done: int) -> None:
+        """The bar while file ``done`` (0-based) is read and written. The files done so far fill it by their
+        bytes (a 69 MB file weighs more than a 1 KB one); the file in progress reports nothing until it ends, so
+        a lone file (or one that is most of the import) shows a moving busy bar with its name and size rather
+        than "0 of 1 files" standing still."""
+        total = sum(self.sizes)
+        if done >= len(self.paths):
+            self.bar.setRange(0, max(total, 1) // 1024 or 1)
+            self.bar.setValue(self.bar.maximum())
+            self.bar.setFormat(f"{done} of {count(len(self.paths), 'file')}")
+            return
+        name, size = Path(self.paths[done]).name, self.sizes[done]
+        what = (f"{'Reading' if self.bulk else 'Importing'} {name} ({size_text(size)})…" if len(self.paths) == 1
+                else f"{done} of {count(len(self.paths), 'file')} · now {name} ({size_text(size)})…")
+        if len(self.paths) == 1 or size * 2 >= total:
+            self.bar.setRange(0, 0)  # busy: moving, with what it is doing
+        else:
+            self.bar.setRange(0, max(total // 1024, 1))
+            self.bar.setValue(sum(self.sizes[:done]) // 1024)
+        self.bar.setFormat(what)
 
     def _checking(self, size: int) -> None:
         """Before the first file: SQLite's quick check of a large library (it reads the whole file)."""
@@ -257,6 +275,13 @@ class ImportDialog(QDialog):
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.bar.setFormat(done)
+
+
+def _size(path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
 
 
 def promise(files: int, bulk: bool) -> str:
