@@ -65,6 +65,7 @@ def test_a_single_file_import_shows_a_moving_bar_with_its_name_not_0_of_1_files(
     assert (dialog.bar.minimum(), dialog.bar.maximum()) == (0, 0)  # busy: it moves
     assert dialog.bar.format() == f"Importing {one.name} ({size_text(one.stat().st_size)})…"
     assert "0 of 1" not in dialog.bar.format()
+    assert dialog.status.text() == dialog.bar.format()  # the line above the bar says it (a busy bar shows no text)
     qtbot.waitUntil(lambda: dialog.results is not None, timeout=60000)
     assert dialog.bar.maximum() > 0 and dialog.bar.value() == dialog.bar.maximum()
     assert dialog.bar.format() == "Import finished"

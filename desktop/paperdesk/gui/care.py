@@ -447,8 +447,7 @@ class LibraryCare:
         (and in the log)."""
         from ..core.logfile import log_text
 
-        headline = self.backup_status.problem(sentence)
-        self.statusBar().showMessage(headline, 30000)
+        self.backup_status.problem(sentence)  # in the status bar's own place: not said twice
         log_text(sentence)
 
     def _backup_stopped(self, sentence: str) -> None:

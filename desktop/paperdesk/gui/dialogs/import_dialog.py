@@ -153,6 +153,9 @@ class ImportDialog(QDialog):
                                 f" is written; the last: {message}")
         else:
             self.status.setText(f"{done} of {count(total, 'file')} imported, the last: {message}")
+        if done < total:
+            name = Path(self.paths[done]).name
+            self.status.setText(f"{self.status.text()}\nNow: {name} ({size_text(self.sizes[done])})…")
 
     def _show_file_running(self, done: int) -> None:
         """The bar while file ``done`` (0-based) is read and written. The files done so far fill it by their
@@ -169,7 +172,9 @@ class ImportDialog(QDialog):
         what = (f"{'Reading' if self.bulk else 'Importing'} {name} ({size_text(size)})…" if len(self.paths) == 1
                 else f"{done} of {count(len(self.paths), 'file')} · now {name} ({size_text(size)})…")
         if len(self.paths) == 1 or size * 2 >= total:
-            self.bar.setRange(0, 0)  # busy: moving, with what it is doing
+            self.bar.setRange(0, 0)  # busy: moving (the style shows no text on a busy bar: the line above says it)
+            if done == 0:
+                self.status.setText(what)
         else:
             self.bar.setRange(0, max(total // 1024, 1))
             self.bar.setValue(sum(self.sizes[:done]) // 1024)
