@@ -617,8 +617,9 @@ def test_a_second_instance_beside_a_full_screen_window_shares_the_screen_half_an
     keep(a)
     a.move(0, 0)
     a.resize(SCREEN.size())
-    a.show()  # (its frame then comes back onto the screen)
-    assert SCREEN.contains(a.frameGeometry())
+    a.show()
+    a.move_into(SCREEN)  # the whole screen, frame included (known once shown)
+    assert a.frameGeometry() == SCREEN
     qtbot.waitUntil(lambda: (Path(settings.fileName()).parent / "windows" / f"{a.window_id}.json").exists(),
                     timeout=3000)
     # The new window's process does not know ``a`` as one of its own windows: it writes a request for it.
@@ -661,7 +662,7 @@ def test_a_remembered_place_off_the_screen_is_brought_back_onto_it(keep, seeded,
     keep(w)
     w.show()
     screen = QApplication.primaryScreen().availableGeometry()
-    w.resize(min(900, screen.width()), min(600, screen.height()))
+    w.resize(screen.width() * 3 // 4, screen.height() * 3 // 4)
     w.move(screen.right() - 200, screen.top() + 40)  # a monitor to the right, since unplugged: mostly off
     assert not screen.contains(w.frameGeometry())
     save_window(w, Settings(settings))

@@ -558,7 +558,8 @@ class LibraryFiles:
         if placed is not None and frame != placed:
             self.move_into(placed, available)  # the place chosen beside the others, frame included this time
         elif not available.contains(frame):
-            self.move_into(onto_screen(frame, available), available)
+            # moved back, not shrunk: a size chosen on purpose (or larger than a test's small screen) stays
+            self.move(onto_screen(frame, available).topLeft())
 
     def moveEvent(self, event):
         super().moveEvent(event)
