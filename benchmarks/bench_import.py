@@ -111,10 +111,12 @@ def end_to_end(db: Path, files: list[Path]) -> dict:
     after = os.times()
     added = sum(r.added for r in results)
     phases = dict(library.bulk_phases or {})
+    pipeline = dict(library.bulk_pipeline or {})
     library.close()
     size = db.stat().st_size
     return {
         "s": elapsed, "added": added, "library_mb": size / MB, "extra_disk_mb": watch.peak / MB, "phases": phases,
+        "waited_s": pipeline.get("waited_s", 0.0), "parsed_here": pipeline.get("parsed_here", 0),
         "extra_disk_ratio": watch.peak / size,
         "cpu_s": time.process_time() - cpu + (after.children_user - children.children_user)
         + (after.children_system - children.children_system),
@@ -307,6 +309,8 @@ def main(argv=None) -> int:
               f"{e2e['writer_cpu_s']:.1f} s, parsing processes {e2e['parser_cpu_s']:.1f} s); load average "
               f"{os.getloadavg()[0]:.1f}", flush=True)
         print("  end to end, the writer's phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in e2e["phases"].items()))
+        print(f"  during the rows the writer waited {e2e['waited_s']:.2f} s for a parsed file and parsed "
+              f"{e2e['parsed_here']} of the {len(files)} files itself")
         edits = e2e["first_edits"]
         print(f"  first edits after the import ({edits['fts_segments']} full-text segments): one title "
               f"{edits['edit_one_s']:.3f} s, 1,000 titles {edits['edit_1000_s']:.2f} s (CPU "
@@ -326,6 +330,8 @@ def main(argv=None) -> int:
         "writer_cpu_s": round(statistics.median(d["writer_cpu_s"] for d in e2e_details), 1),
         "parser_cpu_s": round(statistics.median(d["parser_cpu_s"] for d in e2e_details), 1),
         "load_average": [round(x, 1) for x in os.getloadavg()],
+        "writer_waited_s": round(statistics.median(d["waited_s"] for d in e2e_details), 2),
+        "files_parsed_by_writer": statistics.median(d["parsed_here"] for d in e2e_details),
         "phases_s": {k: round(statistics.median(d["phases"].get(k, 0.0) for d in e2e_details), 2)
                      for k in e2e_details[0]["phases"]},
         "first_edits": {k: round(statistics.median(d["first_edits"][k] for d in e2e_details), 3)

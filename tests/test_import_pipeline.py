@@ -107,3 +107,41 @@ def test_a_file_that_cannot_be_read_fails_alone_in_both_paths(tmp_path, seed_pat
         assert [r.status for r in results] == ["imported", "failed", "imported"]
         assert isinstance(results[1], ImportResult) and results[1].file == "empty.txt"
         assert "empty.txt" in results[1].message
+
+
+def test_the_writer_parses_files_nobody_was_given_rather_than_wait(tmp_path, monkeypatch):
+    """When every file the pool holds is already started, the writer takes files beyond the pool's window (up to
+    HERE_AHEAD of them) instead of waiting: here the helper is stuck on its files until the writer has parsed
+    every file the helper was not given."""
+    files = sorted(generate(tmp_path / "dumps", 800, seed=4, records_per_file=100).files)
+    assert len(files) == 8 and library_module.HERE_AHEAD >= 4
+    expected = [importrows.read_rows(p, SEED_CAPTURED) for p in files]
+    real = importrows.read_rows
+    parsed_by: dict = {}
+    lock = threading.Lock()
+    writer_done = threading.Event()
+    released_in_time: list[bool] = []
+
+    def read_rows(path, captured):
+        name = threading.current_thread().name
+        if name.startswith("stuck-helper"):
+            released_in_time.append(writer_done.wait(10))
+        with lock:
+            parsed_by.setdefault(path, []).append(name)
+            if sum(who[0] == writer for who in parsed_by.values()) == len(files) - 4:
+                writer_done.set()  # the four files the helper holds are all that is left
+        return real(path, captured)
+
+    class StuckPool(ThreadPoolExecutor):
+        """Four helpers each stuck on a file: none of the pool's files can be taken back."""
+
+    writer = threading.current_thread().name
+    monkeypatch.setattr(importrows, "read_rows", read_rows)
+    stats: dict = {}
+    with StuckPool(max_workers=4, thread_name_prefix="stuck-helper") as pool:
+        got = list(library_module._parsed_in_order(pool, files, SEED_CAPTURED, ahead=3, stats=stats))
+    assert [(r.file_name, r.papers) for r in got] == [(r.file_name, r.papers) for r in expected]
+    assert all(len(who) == 1 for who in parsed_by.values()), "a file was parsed twice"
+    assert released_in_time == [True] * 4, "the writer waited for the helpers while files were left to parse"
+    assert [p for p in files if parsed_by[p] == [writer]] == files[4:]
+    assert stats["parsed_here"] == 4 and stats["waited_s"] >= 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import gc
 import hashlib
 import operator
 import os
@@ -191,7 +192,10 @@ def decode(data: bytes, file_name: str, report: ParseReport) -> str:
             report.warn(line, f"not UTF-8 (first bad byte on line {line}); read as {encoding}: check accented letters")
             break
     else:
-        match = _MOJIBAKE_RE.search(text) if ("Ã" in text or "Â" in text or "â€" in text) else None
+        # ("Ã" in text or "Â" in text or "â€" in text), asked of the bytes: valid UTF-8 holds a character's encoding
+        # exactly where the text holds the character, and a search of bytes is a fraction of one of wide text.
+        suspect = b"\xc3\x83" in data or b"\xc3\x82" in data or b"\xc3\xa2\xe2\x82\xac" in data
+        match = _MOJIBAKE_RE.search(text) if suspect else None
         if match:
             line = text.count("\n", 0, match.start()) + 1
             report.warn(line, f"text looks doubly encoded (mojibake such as {match.group()!r}); stored as it is")
@@ -206,10 +210,26 @@ _ASCII_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F
 _C1_IN_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]")
 
 
+# Every byte to 1 but the ASCII control characters, to 0: a translation by table and a search for one byte (memchr)
+# take half the work of deleting them and comparing lengths.
+_ASCII_CONTROL_TO_ZERO = bytes(0 if b in _ASCII_CONTROL_BYTES else 1 for b in range(256))
+_C1_LEADS_WALKED = 64  # lead bytes of U+0080-U+00BF (·, °, ©, a no-break space) looked at one by one, at most
+
+
 def _utf8_has_controls(data: bytes) -> bool:
-    """``text.has_controls`` of valid UTF-8 ``data`` once decoded, read from the bytes: deleting bytes in C and
-    searching for one lead byte take an eighth of the time of a character class over the decoded text."""
-    return len(data.translate(None, _ASCII_CONTROL_BYTES)) != len(data) or _C1_IN_UTF8_RE.search(data) is not None
+    """``text.has_controls`` of valid UTF-8 ``data`` once decoded, read from the bytes: a translation in C for the
+    ASCII ones, and the C1 ones (C2 80 - C2 9F) found from their lead byte, which few texts hold (the regular
+    expression's byte-by-byte scan, seven times the work of a search for one byte, only after many of them)."""
+    if b"\x00" in data.translate(_ASCII_CONTROL_TO_ZERO):
+        return True
+    find, at, last = data.find, data.find(b"\xc2"), len(data) - 1
+    for _ in range(_C1_LEADS_WALKED):
+        if at == -1:
+            return False
+        if at < last and 0x80 <= data[at + 1] <= 0x9F:
+            return True
+        at = find(b"\xc2", at + 1)
+    return at != -1 and _C1_IN_UTF8_RE.search(data, at) is not None
 
 
 def _mostly_control(text: str) -> bool:
@@ -316,16 +336,23 @@ def _parse_profile(header: list[tuple[int, str]], report: ParseReport) -> Profil
 
 
 def _blocks(lines: list[str]) -> tuple[list[tuple[int, str]], list[tuple[int, re.Match, list[tuple[int, str]]]]]:
-    """Header lines, then (line number, meta match, following lines) per record."""
+    """Header lines, then (line number, meta match, non-blank lines) per record: the lines that follow the meta
+    line up to the next one, blank ones left out, stripped, each with its number (numbers count from 1, so two
+    lines with a blank between them differ by more than one)."""
     header: list[tuple[int, str]] = []
     blocks: list[tuple[int, re.Match, list[tuple[int, str]]]] = []
+    body: list[tuple[int, str]] | None = None
+    match = META_RE.match
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        meta = META_RE.match(stripped) if len(stripped) <= 40 else None
+        if not stripped:
+            continue  # (a profile header's blank lines are no part of it either)
+        meta = match(stripped) if len(stripped) <= 40 else None
         if meta:
-            blocks.append((number, meta, []))
-        elif blocks:
-            blocks[-1][2].append((number, line))
+            body = []
+            blocks.append((number, meta, body))
+        elif body is not None:
+            body.append((number, stripped))
         else:
             header.append((number, line))
     return header, blocks
@@ -334,50 +361,74 @@ def _blocks(lines: list[str]) -> tuple[list[tuple[int, str]], list[tuple[int, re
 def parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport | None = None) -> tuple[
     Profile | None, list[ParsedRecord], ParseReport
 ]:
-    """Parse a decoded dump. Never raises on any text; problems go into the report."""
+    """Parse a decoded dump. Never raises on any text; problems go into the report.
+
+    Python's cycle collector is paused meanwhile: the parse makes no reference cycles (refcounting frees all it
+    drops), yet its ~40 objects a record set off collections that walk every object of the process, the parser's
+    caches of names and lines included (a tenth to a fifth of the parse's time)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_text(text, file_name, captured, report)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_text(text: str, file_name: str, captured: dt.date, report: ParseReport | None) -> tuple[
+    Profile | None, list[ParsedRecord], ParseReport
+]:
     report = report or ParseReport(file=file_name)
     lines = split_lines(text)
     header, blocks = _blocks(lines)
     profile = _parse_profile(header, report)
 
     # Structure first: which records stand on lines of their own (layout A) and which glue title and authors.
-    shapes = [_record_shape(body) for _, _, body in blocks]
     # Names the file shows unambiguously (layout-A author lines, the names after the glued one) help to place
     # the boundary in glued lines.
-    seen: Counter = Counter()
-    own: list[list[str]] = []
-    nonblanks: list[list[tuple[int, str]]] = []  # each record's non-blank lines, stripped, with their numbers
+    shapes: list[str] = []
+    own: list[tuple[str, ...]] = []
+    names_of: list[tuple[str, ...]] = []  # every record's names in order, for the file's counts
     name_score = N.name_shape_score
-    for (_, _, body), shape in zip(blocks, shapes):
-        nonblank = [(n, t) for n, s in body if (t := s.strip())]
-        nonblanks.append(nonblank)
-        names: list[str] = []
+    for _, _, nonblank in blocks:
+        shape = _record_shape(nonblank)
+        shapes.append(shape)
         if shape == "A":
-            names = list(N.read_author_line(nonblank[1][1]).names)
+            names = N.read_author_line(nonblank[1][1]).names
         elif nonblank:
             tail, _ = N.strip_et_al(N.strip_org(nonblank[0][1])[0])
-            names = [n for n in N.split_names(tail)[1:] if name_score(n) is not None]  # N.is_name
-        if names:
-            seen.update(names)
+            names = tuple(n for n in N._split_names(tail)[1:] if name_score(n) is not None)  # N.is_name
+        else:
+            names = ()
         own.append(names)
-    seen_words = Counter(word for name in seen.elements() for word in name.split(" "))
-    vocabulary = _FileWords(nonblanks, shapes)
+        if names:
+            names_of.append(names)
+    seen: Counter = Counter(name for names in names_of for name in names)
+    words: dict[str, int] = {}
+    for name, times in seen.items():  # (each name's words once, counted as often as the name)
+        for word in name.split(" "):
+            words[word] = words.get(word, 0) + times
+    seen_words = Counter(words)
+    vocabulary = _FileWords([nonblank for _, _, nonblank in blocks], shapes)
 
     records: list[ParsedRecord] = []
     layouts: set[str] = set()
-    uncertain: list[tuple[ParsedRecord, list[str], list[str]]] = []
-    dates: dict = {}  # (month, day, year) -> ISO date or the ValueError it raised: a file repeats its dates
+    uncertain: list[tuple[ParsedRecord, list[str], tuple[str, ...]]] = []
+    dates: dict = {}  # (month, day, year) -> _file_date's answer: a file repeats its dates
     seen_get, seen_words_get = seen.get, seen_words.get  # (a Counter's [] calls __missing__ for a name not seen)
-    for (number, meta, body), shape, mine, nonblank in zip(blocks, shapes, own, nonblanks):
-        # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
-        def is_known(name, mine=mine):
-            return seen_get(name, 0) > mine.count(name)
+    for (number, meta, nonblank), shape, mine in zip(blocks, shapes, own):
+        if shape == "A" or not nonblank:
+            is_known = name_words = None  # (a layout-A record is never split; a record with no lines is skipped)
+        else:
+            # Evidence from the other records of the file: a name this very line shows does not vouch for itself.
+            def is_known(name, mine=mine):
+                return seen_get(name, 0) > mine.count(name)
 
-        def name_words(word, mine=mine):
-            times = seen_words_get(word, 0)
-            return times > 0 and times > sum(n.split(" ").count(word) for n in mine)
+            def name_words(word, mine=mine):
+                times = seen_words_get(word, 0)
+                return times > 0 and times > sum(n.split(" ").count(word) for n in mine)
 
-        record = _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
+        record = _parse_record(number, meta, shape, is_known, name_words, vocabulary, captured, report,
                                layouts, nonblank, dates, lines)
         if record is not None:
             records.append(record)
@@ -406,7 +457,7 @@ def _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabu
     ``…with GPT-4V``) words the file uses. Only unflagged readings count, so a doubtful one never vouches."""
     sure = [r for r in records if not r.needs_review]
     firsts = Counter(r.authors[0] for r in sure if r.authors)
-    title_words = N.word_set("\n".join(r.title for r in sure).casefold())
+    title_words = N.folded_word_set("\n".join(r.title for r in sure))
 
     def file_word(word):
         return vocabulary(word) or word in title_words
@@ -432,19 +483,17 @@ def _settle_with_the_files_readings(records, uncertain, seen, seen_words, vocabu
             record.needs_review = bool(others)
 
 
-def _record_shape(body: list[tuple[int, str]]) -> str:
+def _record_shape(nonblank: list[tuple[int, str]]) -> str:
     """'A' when the record's title, authors and abstract stand on lines of their own, 'B' when the title and
     the authors are glued on one line. Decided from the lines' structure, never from what the names look like:
     a blank line after the title (or after the author line) sets the parts apart; without blank lines, a
     second line that is built like an author list (one to three short comma-separated names, no sentence)
-    followed by a third line is one too."""
-    nonblank = [i for i, (_, s) in enumerate(body) if s.strip()]
+    followed by a third line is one too. ``nonblank``: the record's non-blank lines, stripped, with their numbers."""
     if len(nonblank) < 2:
         return "B"
-    second = body[nonblank[1]][1]
-    if nonblank[1] - nonblank[0] > 1:
+    if nonblank[1][0] - nonblank[0][0] > 1:
         return "A"  # a blank line after the title: the title stands alone, whatever follows
-    if len(nonblank) >= 3 and N.looks_like_author_line(second):
+    if len(nonblank) >= 3 and N.looks_like_author_line(nonblank[1][1]):
         return "A"
     return "B"
 
@@ -468,7 +517,7 @@ class _FileWords:
                     texts += [t for _, t in nonblank[2:]]
                 else:
                     texts += [t for _, t in nonblank]
-            self.words = N.word_set("\n".join(texts).casefold())  # a word never spans lines
+            self.words = N.folded_word_set("\n".join(texts))  # (case-folded)
         return self.words
 
     def word_heads(self) -> frozenset[str]:
@@ -482,7 +531,25 @@ class _FileWords:
         return word in (self.words if self.words is not None else self.word_set())
 
 
-def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, captured, report,
+def _file_date(month: str, day: str, year_text: str | None, captured: dt.date) -> str | tuple[str, str]:
+    """A meta line's date as ISO, or (the reason to flag the record, the warning with ``{meta}`` for the meta line)
+    when the file gives an impossible date or an unlikely year."""
+    try:
+        date = _iso_date(month, day, year_text, captured)
+    except ValueError:
+        return (f"impossible date {month} {day}",
+                "impossible date '{meta}': stored without a date, flagged for review")
+    year = int(date[:4])
+    # (today's date is asked only for a year past the one this module was loaded in: a clock call per record
+    # was a twentieth of the parse)
+    latest = _LOADED_YEAR + 1 if MIN_YEAR <= year <= _LOADED_YEAR + 1 else dt.date.today().year + 1
+    if not MIN_YEAR <= year <= latest:  # the editor refuses these too (core/curation.py)
+        return (f"unlikely year {year}", f"unlikely year {year} in '{{meta}}' (outside {MIN_YEAR}-{latest}):"
+                                         " stored without a date, flagged for review")
+    return date
+
+
+def _parse_record(number, meta, shape, is_known, name_words, vocabulary, captured, report,
                   layouts, nonblank, dates, lines) -> ParsedRecord | None:
     """One record from its meta line and lines (``nonblank``: the non-blank ones stripped, with their numbers).
     ``dates`` caches the file's dates; ``lines`` are the file's."""
@@ -526,57 +593,28 @@ def _parse_record(number, meta, body, shape, is_known, name_words, vocabulary, c
     last_line = nonblank[min(used, len(nonblank)) - 1][0]
 
     score, category, month, day, year_text, code = meta.groups()
-    key = (month, day, year_text)
-    date = dates.get(key)
+    date = dates.get((month, day, year_text))
     if date is None:
-        try:
-            date = _iso_date(month, day, year_text, captured)
-        except ValueError as exc:
-            date = exc
-        dates[key] = date
-    if isinstance(date, ValueError):
+        date = dates[month, day, year_text] = _file_date(month, day, year_text, captured)
+    if date.__class__ is not str:  # (the file's dates are checked once each: _file_date)
+        problem, warning = date
         date = None
-        reasons.append(f"impossible date {meta.group('month')} {meta.group('day')}")
-        report.warn(number, f"impossible date '{meta_text}': stored without a date, flagged for review")
-    else:
-        year = int(date[:4])
-        # (today's date is asked only for a year past the one this module was loaded in: a clock call per record
-        # was a twentieth of the parse)
-        latest = _LOADED_YEAR + 1 if MIN_YEAR <= year <= _LOADED_YEAR + 1 else dt.date.today().year + 1
-        if not MIN_YEAR <= year <= latest:  # the editor refuses these too (core/curation.py)
-            date = None
-            reasons.append(f"unlikely year {year}")
-            report.warn(number, f"unlikely year {year} in '{meta_text}' (outside {MIN_YEAR}-{latest}):"
-                                " stored without a date, flagged for review")
+        reasons.append(problem)
+        report.warn(number, warning.replace("{meta}", meta_text))
 
     # The record's lines are the file's lines number + 1 .. last_line (``lines`` counts from 0), blank ones too.
     raw_lines = [meta_text]
     raw_lines += lines[number:last_line]
-    date_text = f"{month} {day}, {year_text}" if year_text else f"{month} {day}"
     # = fingerprint(meta_text, kept lines): the meta line and the kept lines' non-blank ones, stripped
     identity = [meta_text]
-    identity += [t for _, t in nonblank[:min(used, len(nonblank))]]
-    record = ParsedRecord(
-        line=number,
-        end_line=last_line,
-        raw="\n".join(map(str.rstrip, raw_lines)).rstrip("\n"),
-        title=title,
-        authors=names,
-        authors_truncated=truncated,
-        org=org,
-        category=category,
-        date=date,
-        date_text=date_text,
-        has_code=bool(code),
-        score=float(score) if score else None,
-        abstract=abstract,
-        code_urls=code_urls(abstract) if "http" in abstract else [],
-        fingerprint=hashlib.blake2b("\n".join(identity).encode("utf-8"), digest_size=16).hexdigest(),
-    )
-    if reasons:
-        record.needs_review = True
-        record.review = {"reasons": reasons, "alternatives": alternatives}
-    return record
+    identity += [t for _, t in nonblank[:used]]  # (a slice stops at the list's end by itself)
+    # (fields in ParsedRecord's order, passed by position: naming seventeen of them costs a third of the call)
+    return ParsedRecord(
+        number, last_line, "\n".join(map(str.rstrip, raw_lines)).rstrip("\n"), title, names, truncated, org, category,
+        date, f"{month} {day}, {year_text}" if year_text else f"{month} {day}", bool(code),
+        float(score) if score else None, abstract, code_urls(abstract) if "http" in abstract else [],
+        bool(reasons), {"reasons": reasons, "alternatives": alternatives} if reasons else None,
+        hashlib.blake2b("\n".join(identity).encode("utf-8"), digest_size=16).hexdigest())
 
 
 def flag_reasons(records: list[ParsedRecord]) -> dict[str, int]:
