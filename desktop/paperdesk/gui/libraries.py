@@ -557,8 +557,10 @@ class LibraryFiles:
         placed = getattr(self, "_placed_frame", None)
         if placed is not None and frame != placed:
             self.move_into(placed, available)  # the place chosen beside the others, frame included this time
-        elif not available.contains(frame):
-            # moved back, not shrunk: a size chosen on purpose (or larger than a test's small screen) stays
+        elif not available.contains(frame) and frame.width() <= available.width() \
+                and frame.height() <= available.height():
+            # moved back where it then fits; a window larger than the screen (a size set on purpose, a test's
+            # small screen) is left as it is
             self.move(onto_screen(frame, available).topLeft())
 
     def moveEvent(self, event):
