@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -108,7 +109,8 @@ def measure(db: Path) -> dict:
     figures = {}
     t0 = time.perf_counter()
     library = Library(db)
-    window = MainWindow(library, QSettings(str(Path(tempfile.mkdtemp()) / "b.ini"), QSettings.IniFormat))
+    settings_dir = tempfile.TemporaryDirectory(prefix="paperdesk-bench-settings-")  # removed when this ends
+    window = MainWindow(library, QSettings(str(Path(settings_dir.name) / "b.ini"), QSettings.IniFormat))
     window.resize(1500, 860)
     window.show()
     shown(window)
@@ -173,6 +175,7 @@ def measure(db: Path) -> dict:
     figures["peak_memory_mb"] = peak_mb()
     figures["cpu_s"] = time.process_time()  # this process's CPU time, all threads (the machine may be shared)
     figures["peak_memory_after_step_mb"] = steps_memory
+    settings_dir.cleanup()
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}
 
 
@@ -219,11 +222,22 @@ def library_for(records: int, keep: str | None, library: str | None = None) -> P
     return db
 
 
+def scratch_folder(keep: str | None, library: str | None) -> Path | None:
+    """Where a generated library goes when neither ``--keep`` nor ``--library`` says: a folder of our own,
+    removed at the end (it held a whole generated library)."""
+    return None if keep or library else Path(tempfile.mkdtemp(prefix="paperdesk-bench-"))
+
+
 def measure_in_fresh_process(script: str, records: int, keep: str | None, cold: bool = False,
                              library: str | None = None, stale_authors: bool = False) -> dict | None:
     """Build (or reuse) the generated library, then measure it with ``script --measure DB`` in a new process
     (bench_authors.py uses this too)."""
-    return run_fresh(script, library_for(records, keep, library), cold, stale_authors)
+    scratch = scratch_folder(keep, library)
+    try:
+        return run_fresh(script, library_for(records, keep or scratch, library), cold, stale_authors)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 TARGETS = {"first_rows_s": 1.0, "sort_title_desc_s": 0.5, "sort_year_s": 0.5, "sort_title_s": 0.5,
@@ -263,19 +277,24 @@ def main(argv=None) -> int:
     if args.measure:
         print(json.dumps(measure(Path(args.measure))))
         return 0
-    db = library_for(args.records, args.keep, args.library)
-    if args.stale_authors:
-        ensure_reading_list(db)
-    modes = ["cold"] if args.cold else ["warm"] if args.warm else ["cold", "warm"]
-    results = {}
-    for mode in modes:
-        figures = run_fresh(__file__, db, mode == "cold", args.stale_authors)
-        if figures is None:
-            return 1
-        report(mode, figures)
-        results[mode] = figures
-    print(json.dumps(results))
-    return 0
+    scratch = scratch_folder(args.keep, args.library)
+    try:
+        db = library_for(args.records, args.keep or scratch, args.library)
+        if args.stale_authors:
+            ensure_reading_list(db)
+        modes = ["cold"] if args.cold else ["warm"] if args.warm else ["cold", "warm"]
+        results = {}
+        for mode in modes:
+            figures = run_fresh(__file__, db, mode == "cold", args.stale_authors)
+            if figures is None:
+                return 1
+            report(mode, figures)
+            results[mode] = figures
+        print(json.dumps(results))
+        return 0
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)  # the generated library with it
 
 
 if __name__ == "__main__":

@@ -42,7 +42,10 @@ def snapshot(db) -> dict:
         for table in tables:
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in _VOLATILE]
             digest = hashlib.sha256()
-            for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid"):
+            # a WITHOUT ROWID table (dup_pairs) is read in its primary key's order
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+            order = "1, 2" if "WITHOUT ROWID" in sql.upper() else "rowid"
+            for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"):
                 digest.update(repr(row).encode())
             out[table] = digest.hexdigest()
         out["fts"] = [conn.execute("SELECT COUNT(*) FROM papers_fts WHERE papers_fts MATCH ?", (word,)).fetchone()[0]

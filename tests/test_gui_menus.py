@@ -90,6 +90,7 @@ def test_every_menu_action_does_what_it_says(window, qtbot, monkeypatch):
         "&Records": is_page(window.table),
         "&Back": is_page(window.authors_view),  # the page left for the records just before
         "&Keyboard shortcuts": lambda: len(visible_of(QDialog, "shortcuts-box")) == 1,
+        "&Getting started": lambda: len(visible_of(QDialog, "guide-box")) == 1,
         "&New record…": lambda: len(visible_of(QDialog, "new-record-dialog")) == 1,
         "&Back up now": lambda: len(backup.list_backups(window.library.path)) == 1,
         "Restore from &backup…": lambda: len(visible_of(QDialog, "backups-dialog")) == 1,

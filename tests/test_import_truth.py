@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from conftest import SEED_CAPTURED, disk
+from paperdesk.core import cleanmark
 from paperdesk.core import library as library_mod
 from paperdesk.core.library import Library
 from paperdesk.gui.dialogs import import_dialog as import_dialog_mod
@@ -225,7 +226,8 @@ def test_the_dialog_says_when_it_checks_a_large_library_before_writing(empty_win
     """A library too large to check at open is checked before an import writes into it (tens of seconds at a
     million records): the dialog says so, with a busy bar, instead of 'Importing 5 files…' at 0."""
     monkeypatch.setattr(library_mod, "QUICK_CHECK_AT_OPEN_BYTES", 0)  # the fresh library counts as large
-    monkeypatch.setattr(library_mod, "_CHECKED_FILES", set())
+    monkeypatch.setattr(cleanmark, "_TRUSTED", {})  # not the library this window made: unknown, to be checked
+    monkeypatch.setattr(cleanmark, "_CHECKED_AT", {})
     real, reached, release = Library._quick_check, threading.Event(), threading.Event()
 
     def held_check(self):
@@ -234,14 +236,27 @@ def test_the_dialog_says_when_it_checks_a_large_library_before_writing(empty_win
         return real(self)
 
     monkeypatch.setattr(Library, "_quick_check", held_check)
-    dialog = empty_window.import_files([str(p) for p in seed_paths], SEED_CAPTURED)
+    first, second = seed_paths[:3], seed_paths[3:]
+    dialog = empty_window.import_files([str(p) for p in first], SEED_CAPTURED)
     qtbot.waitUntil(reached.is_set, timeout=30000)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Checking the library ("), timeout=10000)
     assert (dialog.bar.minimum(), dialog.bar.maximum(), dialog.bar.format()) == (0, 0, "Checking the library…")
     assert papers(empty_window.library) == 0
     release.set()
     qtbot.waitUntil(lambda: dialog.results is not None, timeout=30000)
-    assert dialog.status.text() == f"{papers(empty_window.library)} records added from {len(seed_paths)} files."
+    assert dialog.status.text() == f"{papers(empty_window.library)} records added from {len(first)} files."
+    assert dialog.check_line.isVisible()
+    assert dialog.check_line.text().startswith("The library (")
+    assert "was checked before the import wrote into it: no damage found" in dialog.check_line.text()
+    dialog.accept()
+    # the next import of the session: the library is known sound since that check, and the dialog says so
+    reached.clear()
+    dialog = empty_window.import_files([str(p) for p in second], SEED_CAPTURED)
+    qtbot.waitUntil(lambda: dialog.results is not None, timeout=30000)
+    assert not reached.is_set()
+    assert dialog.check_line.isVisible() and "was not checked again: it was found sound on" in \
+        dialog.check_line.text()
+    assert dialog.status.text().endswith(f"added from {len(second)} files.")
 
 
 def test_distinguishing_folders():

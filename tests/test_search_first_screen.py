@@ -484,3 +484,43 @@ def test_a_big_tag_in_the_window_shows_its_first_screen_then_every_record(window
         gate.open()
     assert list(window.model.ids) == expected
     assert window.count_label.text().startswith(f"{len(expected):,} of ")
+
+
+def test_a_sign_stands_while_a_typed_search_waits_for_its_first_screen(window, qtbot, monkeypatch):
+    """The previous search's rows stay on screen until the new search's first screen is in: meanwhile the count
+    says that a search is on its way, never the previous search's count as if it were this one's."""
+    type_search(window, qtbot, "learning")
+    qtbot.waitUntil(lambda: window.model.complete, timeout=30000)
+    before = list(window.model.ids)
+    assert before == ordered(window.library, search="learning")
+    seen = []  # what the window showed while each first screen was fetched
+    real_first = hits.Hits.first
+
+    def first(self):
+        seen.append(window.count_label.text())
+        return real_first(self)
+
+    monkeypatch.setattr(hits.Hits, "first", first)
+    window.search.setFocus()
+    window.search.end(False)
+    qtbot.keyClicks(window.search, " model")  # the real line edit, key by key; the pause has not run out yet
+    assert window.count_label.text() == "Searching for ‘learning model’…"
+    assert list(window.model.ids) == before  # still the previous rows, now marked as such
+    qtbot.waitUntil(lambda: window.model.filter.search == "learning model", timeout=5000)
+    assert seen == ["Searching for ‘learning model’…"]  # the sign stood while the first screen was fetched
+    qtbot.waitUntil(lambda: window.model.complete, timeout=30000)
+    expected = ordered(window.library, search="learning model")
+    assert expected and expected != before
+    assert list(window.model.ids) == expected
+    assert window.count_label.text() == f"{len(expected):,} of {_visible(window):,} records"
+    # typed and taken back before the pause ran out: the count of the search shown, at once
+    qtbot.keyClicks(window.search, "s")
+    assert window.count_label.text() == "Searching for ‘learning models’…"
+    qtbot.keyClick(window.search, Qt.Key_Backspace)
+    assert window.count_label.text() == f"{len(expected):,} of {_visible(window):,} records"
+    # emptied: every record, said as such until they are shown
+    window.search.selectAll()
+    qtbot.keyClick(window.search, Qt.Key_Delete)
+    assert window.count_label.text() == "Showing every record…"
+    qtbot.waitUntil(lambda: window.model.filter.search == "", timeout=5000)
+    assert window.count_label.text() == f"{_visible(window):,} of {_visible(window):,} records"

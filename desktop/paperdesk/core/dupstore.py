@@ -43,13 +43,6 @@ class Stored:
     preset: str = "balanced"
 
 
-def _tables(conn) -> None:
-    conn.execute("CREATE TABLE IF NOT EXISTS dup_pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, score REAL NOT NULL,"
-                 " reasons TEXT NOT NULL, against TEXT NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID")
-    conn.execute("CREATE INDEX IF NOT EXISTS dup_pairs_b ON dup_pairs(b)")
-    conn.execute("CREATE TABLE IF NOT EXISTS dup_fresh (id INTEGER PRIMARY KEY)")
-
-
 def _setting(conn, key: str) -> str | None:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
@@ -116,7 +109,6 @@ def scan_all(library: Library, preset: str = "balanced", progress=None, cancel: 
     if pairs is None:
         return None
     with library.transaction():
-        _tables(conn)
         conn.execute("DELETE FROM dup_pairs")
         conn.execute("DELETE FROM dup_fresh")
         _insert(conn, pairs)
@@ -131,14 +123,13 @@ def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress
     """Bring the stored pairs up to date with the change log, scanning again (against the library) the records
     touched since they were stored, and ``ids`` as well. With nothing stored, or pairs of another preset:
     ``ids`` alone are scanned and stored (scope "new"), or None is returned when there are none (a full scan is
-    due). ``preset`` None: the stored pairs' preset. None also when cancelled (the stored pairs stay as they were: still true at their event)."""
+    due). ``preset`` None: the stored pairs' preset. None also when cancelled (the stored pairs stay as they
+    were: still true at their event)."""
     from . import merging
 
     conn = library.conn
     if not ids and not has_results(library):
         return None  # nothing stored, nothing to store: no write at all
-    with library.transaction():
-        _tables(conn)
     if preset is None:  # the preset the stored pairs were scored with
         preset = _setting(conn, PRESET_KEY) or "balanced"
     name = _preset(preset).name

@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 from .sqlitedb import sqlite_utils
 
-from . import dumps, importrows, libfile
+from . import cleanmark, dumps, importrows, libfile
 from .importrows import DumpRows
 from .names import GLUE_REASONS, rescore
 from .schema import SCHEMA_VERSION, VISIBLE, migrate, visible
@@ -33,19 +33,10 @@ from .wording import count
 APP_NAME = "Paperdesk"
 BUSY_TIMEOUT_MS = 15_000
 # SQLite's quick check reads every page: 0.3 s for 100,000 records (340 MB) on the 2-core test machine. Up to this
-# size it runs at every open; above it, before the first import of the session (Library.ensure_checked).
+# size it runs at every open; above it, before the first import (Library.ensure_checked). Either way it is skipped
+# while the library is known sound: checked in this process, or closed cleanly by Paperdesk after a check and not
+# touched since (core/cleanmark.py).
 QUICK_CHECK_AT_OPEN_BYTES = 400 * 1024 * 1024
-# Files this process has checked, as they were then: the GUI's background workers open the library again and again;
-# the check runs again only once the file has changed on disk.
-_CHECKED_FILES: set[tuple] = set()
-
-
-def _file_state(path: Path) -> tuple:
-    try:
-        st = path.stat()
-    except OSError:
-        return (str(path),)
-    return (str(path.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def busy_timeout_ms() -> int:
@@ -160,6 +151,12 @@ class Library:
             problem = libfile.writable_problem(self.path, exists=found.kind != "missing")
             if problem:
                 raise LibraryError(problem)
+        # When the check that vouches for this file ran: in this process, or before Paperdesk's last clean close of
+        # it (read before connecting: the fingerprint wants the file as it lies). None: no check yet (or none due).
+        self.checked_at = None
+        self.check_ran = False  # this connection ran the quick check (the import dialog says which)
+        if check and found.kind in ("ours", "ours-unmarked"):
+            self.checked_at = cleanmark.trusted_here(self.path) or cleanmark.known_clean(self.path)
         try:
             if found.kind == "missing":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,10 +164,10 @@ class Library:
             conn = sqlite3.connect(target, uri=readonly, timeout=busy_timeout_ms() / 1000, isolation_level=None,
                                    check_same_thread=False)
             self.db = sqlite_utils.Database(conn)
+            cleanmark.opened(self.path)  # (closed in close() or _close_quietly)
             conn.execute("PRAGMA foreign_keys = ON")
             self.set_cache_mb(cache_mb)
-            self._checked = not check or found.kind not in ("ours", "ours-unmarked") \
-                or _file_state(self.path) in _CHECKED_FILES
+            self._checked = not check or found.kind not in ("ours", "ours-unmarked") or self.checked_at is not None
             if not self._checked and self.path.stat().st_size <= QUICK_CHECK_AT_OPEN_BYTES:
                 self._quick_check()
             if not readonly:
@@ -180,6 +177,10 @@ class Library:
                     conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 migrate(self.db)
+            if self.checked_at is not None:
+                cleanmark.trust(self.path, self.checked_at)
+            elif found.kind in ("missing", "empty") and not readonly:
+                cleanmark.trust(self.path)  # a library made just now is sound
         except LibraryError:
             self._close_quietly()
             raise
@@ -204,6 +205,7 @@ class Library:
                 db.conn.close()
             except sqlite3.Error:
                 pass
+            cleanmark.closed(self.path, remember=False)  # a failed open vouches for nothing
 
     @property
     def needs_check(self) -> bool:
@@ -225,9 +227,11 @@ class Library:
         except sqlite3.DatabaseError as exc:
             rows = [str(exc)]
         if rows != ["ok"]:
+            cleanmark.distrust(self.path)
             raise LibraryDamaged(self.path, rows)
-        self._checked = True
-        _CHECKED_FILES.add(_file_state(self.path))
+        self._checked, self.check_ran = True, True
+        cleanmark.trust(self.path)
+        self.checked_at = cleanmark.trusted_here(self.path)
 
     def check(self, full: bool = True) -> list[str]:
         """Problems SQLite finds in the file (``PRAGMA integrity_check``, or ``quick_check``); [] when sound."""
@@ -246,6 +250,7 @@ class Library:
 
     def close(self) -> None:
         self.conn.close()
+        cleanmark.closed(self.path)  # our last connection: every change is in the file; remember it sound
 
     def __enter__(self) -> "Library":
         return self

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .sqlitedb import sqlite_utils
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Columns the records table can sort by; each has an index (see _migrate_1) so ORDER BY ... LIMIT stays fast.
 SORTABLE_COLUMNS = ("title", "first_author", "date", "category", "has_code", "sources_count", "needs_review",
@@ -325,8 +325,28 @@ def _migrate_9(db: sqlite_utils.Database) -> None:
                " name COLLATE NOCASE)")
 
 
+def _migrate_10(db: sqlite_utils.Database) -> None:
+    """The duplicate scan's tables, made here rather than on first use (a library opened read-only, a reader such
+    as Datasette, or a migration test then sees the same tables whatever was run before): ``dup_pairs`` and
+    ``dup_fresh`` (the Duplicates queue, core/dupstore.py) and ``dup_keys`` (the scan's sort keys, core/dupkeys.py).
+    A library whose first scan already made them keeps them as they are, with their rows; a new ``dup_keys`` is
+    empty and, with no ``dup_keys_event`` in settings, is filled by its first use as before."""
+    db.execute("CREATE TABLE IF NOT EXISTS dup_pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, score REAL NOT NULL,"
+               " reasons TEXT NOT NULL, against TEXT NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID")
+    db.execute("CREATE INDEX IF NOT EXISTS dup_pairs_b ON dup_pairs(b)")
+    db.execute("CREATE TABLE IF NOT EXISTS dup_fresh (id INTEGER PRIMARY KEY)")
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dup_keys'").fetchone():
+        # as core.dupkeys makes it; its rebuild swaps in a table of its own (indexes named with a tag)
+        db.execute("CREATE TABLE dup_keys (id INTEGER PRIMARY KEY, person TEXT NOT NULL, compact TEXT NOT NULL,"
+                   " backwards TEXT NOT NULL)")
+        db.execute("CREATE INDEX dup_keys_person_v10 ON dup_keys(person, compact)")
+        db.execute("CREATE INDEX dup_keys_backwards_v10 ON dup_keys(person, backwards)")
+        db.execute("CREATE INDEX dup_keys_title_v10 ON dup_keys(compact, person)")
+        db.execute("DELETE FROM settings WHERE key = 'dup_keys_event'")  # an empty table is current with nothing
+
+
 MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
-              7: _migrate_7, 8: _migrate_8, 9: _migrate_9}
+              7: _migrate_7, 8: _migrate_8, 9: _migrate_9, 10: _migrate_10}
 
 
 class SchemaTooNew(Exception):

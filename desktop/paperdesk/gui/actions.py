@@ -78,7 +78,8 @@ MENUS: dict[str, list] = {
         COLUMNS,
     ],
     "&Help": [
-        Entry("&Keyboard shortcuts", "show_shortcuts", "F1"),
+        Entry("&Getting started", "show_guide", "F1", "A short guide: importing, search, tags, duplicates, backups"),
+        Entry("&Keyboard shortcuts", "show_shortcuts", "Ctrl+/"),
         Entry("&About Paperdesk", "show_about"),
     ],
 }
@@ -156,7 +157,7 @@ def page_keys() -> list[tuple[str, tuple]]:
 
 
 def shortcut_lines() -> list[str]:
-    """Every shortcut, for Help › Keyboard shortcuts (F1): the menus' (always in step with them) and the keys
+    """Every shortcut, for Help › Keyboard shortcuts (Ctrl+/): the menus' (always in step with them) and the keys
     each page answers (their KEYS)."""
     lines = ["Ctrl+Z  Undo        Ctrl+Shift+Z (or Ctrl+Y)  Redo"]
     for entries in MENUS.values():

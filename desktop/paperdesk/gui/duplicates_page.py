@@ -207,6 +207,7 @@ class DuplicatesPage(QWidget):
             return
         self.load_tried = True
         if not dupstore.has_results(self.library):  # a quick look: no thread for a library with no queue
+            self.countChanged.emit(-1)  # never scanned: the sidebar says so (opening the page scans)
             return
         self._start(None, "Duplicates — reading the groups of the last scan…", load=True)
 
@@ -380,6 +381,7 @@ class DuplicatesPage(QWidget):
         self._ended()
         if stored is None:  # nothing stored yet: a full scan when the queue is on screen
             self.title.setText("Duplicates — not scanned yet")
+            self.countChanged.emit(-1)
             if self.isVisible():
                 self.full_wanted = True
         else:

@@ -105,6 +105,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.duplicates.bulkRequested.connect(self.bulk_merge)
         self.duplicates.closeRequested.connect(self.show_records)
         self.duplicates.countChanged.connect(self._duplicate_count)
+        self.duplicates.scanStarted.connect(self._duplicates_scanning)
         self.duplicates.list.currentRowChanged.connect(self._duplicate_row)
         self.author_page = AuthorPage(library)
         self.author_page.papersChosen.connect(self.show_papers)
@@ -154,7 +155,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
         self.search.setMinimumWidth(520)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_search)
-        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.search.textChanged.connect(self._search_typed)
         self.search.returnPressed.connect(self._apply_search)
         self.count_label = QLabel("")
         self.statusBar().addPermanentWidget(self.count_label)
@@ -343,8 +344,17 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             box.open()
         return box
 
+    def show_guide(self, show: bool = True) -> QDialog:
+        """F1: Help › Getting started, a short guide naming this library's own paths (gui/guide.py)."""
+        from .guide import make_guide
+
+        box = make_guide(self.library.path, self)
+        if show:
+            box.open()
+        return box
+
     def show_shortcuts(self, show: bool = True) -> QDialog:
-        """F1: every shortcut, the menus' and each page's, in a list that scrolls on a small screen."""
+        """Ctrl+/: every shortcut, the menus' and each page's, in a list that scrolls on a small screen."""
         from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit
 
         box = QDialog(self)
@@ -489,8 +499,20 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
             self.statusBar().showMessage(f"Citation key set to {key}", 4000)
 
     def _duplicate_count(self, count: int) -> None:
-        self.sidebar.duplicate_count = count if count >= 0 else None
+        """The Duplicates page's count of groups; -1: none known (never scanned, or its scan was cancelled)."""
+        known = count if count >= 0 else None
+        self.sidebar.duplicate_note = "not scanned yet" if count < 0 else ""
+        if known is None and self.sidebar.duplicate_count is None:
+            self.sidebar.show_duplicates_state()  # only the entry's words change: no recount of the others
+            return
+        self.sidebar.duplicate_count = known
         self.sidebar.rebuild()
+
+    def _duplicates_scanning(self) -> None:
+        if self.sidebar.duplicate_count is None and self.duplicates.worker is not None \
+                and not self.duplicates.worker.load:  # a scan with no count shown yet: said, not a blank
+            self.sidebar.duplicate_note = "looking…"
+            self.sidebar.show_duplicates_state()
 
     def _duplicate_row(self, row: int) -> None:
         # The Duplicates page refills its list whenever its groups change (an import's scan, an undo) while the

@@ -219,6 +219,19 @@ class Navigation:
         self.search_problems.setVisible(bool(problems))
         return problems
 
+    def _search_typed(self, text: str) -> None:
+        """A keystroke in the search box: the search runs after a pause, and until its first screen is in,
+        the count says so (the rows shown meanwhile are the previous search's)."""
+        self._search_timer.start()
+        self._update_count()
+
+    def _searching_sign(self) -> str | None:
+        """While a typed search waits to run: what the count label says instead of the previous search's count."""
+        text = self.search.text()
+        if not self._search_timer.isActive() or text == self.model.filter.search:
+            return None  # nothing typed since (or typed back to the search shown: its count stands)
+        return f"Searching for ‘{text.strip()}’…" if text.strip() else "Showing every record…"
+
     def _apply_search(self) -> None:
         """Run the search in the box (typed: after a pause; Enter: now). However short, it shows its first
         screen at once; the whole hit list and its count follow (RecordsModel, core.hits)."""
@@ -227,7 +240,10 @@ class Navigation:
         problems = self._show_search_problems(text)  # "yeer:2021" finds nothing: say why, not stay silent
         if problems:
             self.statusBar().showMessage(problems[0], 10000)
+        self.statusBar().layout().activate()  # room for the sign's words, then paint it now: it stays on screen
+        self.count_label.repaint()  # while the first screen is fetched (on this thread)
         self._set_filter(search=text)
+        self._update_count()  # the first screen is in: the sign gives way to the count (also when unchanged)
 
     def _view_chosen(self, changes: dict) -> None:
         if changes.get("page") == "duplicates":
@@ -292,6 +308,10 @@ class Navigation:
             self.detail.show_paper(wanted)
 
     def _update_count(self) -> None:
+        sign = self._searching_sign()
+        if sign is not None:  # the rows below are still the previous search's: no count of them
+            self.count_label.setText(sign)
+            return
         shown, total = self.model.rowCount(), self.model.total
         selected = self.table.selected_count()
         text = f"{shown:,} of {count(total, 'record', grouped=True)}"

@@ -116,6 +116,7 @@ class Sidebar(QWidget):
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self._suspend = False
         self.duplicate_count: int | None = None  # known after a scan
+        self.duplicate_note = ""  # with no count: "not scanned yet", "looking…" (never a count of 0 not looked for)
         self._source_counts: dict[int, int] | None = None
         self._last_source_counts: dict[int, int] | None = None  # shown while a large library's are recounted
         self._background_counts = False  # a large library's first count waits for the window's first rows
@@ -200,6 +201,27 @@ class Sidebar(QWidget):
             item.setToolTip(0, tooltip)
         return item
 
+    def _duplicates_label(self) -> tuple[str, str]:
+        """The Duplicates entry's text and tooltip: the count of groups, or why there is none (never a 0 that
+        no scan found)."""
+        if self.duplicate_count is not None:
+            label = f"Duplicates  ({self.duplicate_count:,})"
+        else:
+            label = f"Duplicates  ({self.duplicate_note})" if self.duplicate_note else "Duplicates…"
+        tip = "Find and merge duplicate records (Ctrl+D)"
+        if self.duplicate_note == "not scanned yet":
+            tip = "This library has not been looked through for duplicates yet: open this (Ctrl+D) to scan it"
+        return label, tip
+
+    def show_duplicates_state(self) -> None:
+        """The Duplicates entry alone says what is known now (no recount of the other entries)."""
+        try:
+            label, tip = self._duplicates_label()
+            self.duplicates_item.setText(0, label)
+            self.duplicates_item.setToolTip(0, tip)
+        except (AttributeError, RuntimeError):  # not built yet, or cleared
+            self.rebuild()
+
     def rebuild(self) -> None:
         """Refill with live counts, keeping the current selection."""
         selected = [(i.data(0, ROLE_KIND), i.data(0, ROLE_VALUE)) for i in self.tree.selectedItems()]
@@ -210,8 +232,8 @@ class Sidebar(QWidget):
         self.all_item = self._entry(library, f"All records  ({counts['all']:,})", "all")
         self._entry(library, f"Needs review  ({counts['review']:,})", "review")
         self._entry(library, f"Recently imported  ({counts['recent']:,})", "recent")
-        label = "Duplicates" + (f"  ({self.duplicate_count:,})" if self.duplicate_count is not None else "…")
-        self._entry(library, label, "duplicates", None, "Find and merge duplicate records (Ctrl+D)")
+        label, tip = self._duplicates_label()
+        self.duplicates_item = self._entry(library, label, "duplicates", None, tip)
         self._entry(library, "Authors", "authors", None, "Every author, with an author page each (Ctrl+U)")
         self.trash_item = self._entry(library, f"Trash  ({counts['trash']:,})", "trash", None,
                                       "Deleted records: right-click a record to restore it")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from ..core import library as library_mod
 from ..core.library import Library, LibraryError
 
 
@@ -17,6 +19,9 @@ class ImportWorker(QObject):
     finished = Signal(list)  # list of ImportResult.as_dict()
     failed = Signal(str)
     checking = Signal(int)  # the library's size in bytes: its quick check runs before the first file is written
+    # a large library's check: (size in bytes as text, an int beyond Qt's 32 bits; seconds it took, or -1 when it
+    # was skipped; when the check vouching for the file ran, ISO)
+    checked = Signal(str, float, str)
 
     def __init__(self, db_path, paths, captured=None, origin: str | None = None):
         super().__init__()
@@ -32,9 +37,14 @@ class ImportWorker(QObject):
             self.failed.emit(str(exc))
             return
         try:
+            size = library.path.stat().st_size
             if library.needs_check:  # a large library: said, not a bar standing at 0 for tens of seconds
-                self.checking.emit(library.path.stat().st_size)
+                self.checking.emit(size)
+                started = time.monotonic()
                 library.ensure_checked()
+                self.checked.emit(str(size), time.monotonic() - started, library.checked_at.isoformat())
+            elif size > library_mod.QUICK_CHECK_AT_OPEN_BYTES and library.checked_at is not None:
+                self.checked.emit(str(size), -1.0, library.checked_at.isoformat())  # known sound: not read again
             results = library.import_files(
                 self.paths, self.captured, cancel=self.cancel,
                 progress=lambda done, total, result: self.progress.emit(done, total, result.message, result.added),

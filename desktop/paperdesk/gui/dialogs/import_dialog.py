@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QButtonGroup, QDateEdit, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, \
     QProgressBar, QPushButton, QRadioButton, QTextBrowser, QVBoxLayout
 
-from ...core import dupqueue
+from ...core import cleanmark, dupqueue
 from ...core.backup import size_text
 from ...core.library import is_bulk
 from ..workers import ImportWorker, start_in_thread
@@ -87,6 +87,11 @@ class ImportDialog(QDialog):
         self.status.setObjectName("import-status")
         self.status.setWordWrap(True)  # the cancel's sentence is long: wrapped, never cut off
         layout.addWidget(self.status)
+        self.check_line = QLabel("")  # a large library: whether its check ran before the import wrote, or why not
+        self.check_line.setObjectName("import-check")
+        self.check_line.setWordWrap(True)
+        self.check_line.hide()
+        layout.addWidget(self.check_line)
         self.records_ready = 0  # a bulk import's records read so far (added only at its commit)
         self.bar = QProgressBar()
         self.sizes = [_size(p) for p in self.paths]
@@ -115,6 +120,7 @@ class ImportDialog(QDialog):
         self.worker = ImportWorker(db_path, self.paths, captured, origin)
         self.worker.progress.connect(self._progress)
         self.worker.checking.connect(self._checking)
+        self.worker.checked.connect(self._checked)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.thread = start_in_thread(self.worker, self)
@@ -189,6 +195,10 @@ class ImportDialog(QDialog):
         self.status.setText(f"Checking the library ({size_text(size)}) before writing into it, so that nothing"
                             " is written into a damaged file: SQLite reads the whole file once, which takes a while"
                             " for a large library…")
+
+    def _checked(self, size: str, seconds: float, checked_at: str) -> None:
+        self.check_line.setText(check_sentence(int(size), seconds, dt.datetime.fromisoformat(checked_at)))
+        self.check_line.show()
 
     def _failed(self, message: str) -> None:
         self.results = []
@@ -346,3 +356,14 @@ def report_html(results: list[dict]) -> str:
                 parts.append(f"<br>&nbsp;&nbsp;… and {len(report['skipped']) - 50} more skipped lines")
         parts.append("</p>")
     return "".join(parts)
+
+
+def check_sentence(size: int, seconds: float, checked_at: dt.datetime) -> str:
+    """What the import dialog says of a large library's check: it ran (``seconds``), or it was skipped (-1)."""
+    if seconds >= 0:
+        took = f"{seconds:.0f} s" if seconds >= 1 else "under a second"
+        return f"The library ({size_text(size)}) was checked before the import wrote into it: no damage found ({took})."
+    when = checked_at.astimezone().strftime("%d %b %Y, %H:%M")
+    return (f"The library ({size_text(size)}) was not checked again: it was found sound on {when}, and only"
+            f" Paperdesk has changed the file since (it is read whole again after {cleanmark.MAX_AGE.days} days,"
+            " or once anything else touches it).")
