@@ -127,3 +127,67 @@ def test_new_records_scanned_before_any_full_scan_are_stored_as_such(seeded, dup
     assert shape(stored.groups) == shape(merging.scan_new(seeded, new))
     with Library(seeded.path) as again:
         assert shape(dupstore.load(again).groups) == shape(stored.groups)
+
+
+def test_a_catch_up_from_the_queue_shown_reads_only_the_groups_the_change_reaches(seeded, duplicating_dump,
+                                                                                  monkeypatch):
+    """With the event of the queue the page shows (``known``), a catch-up returns only the groups linked to the
+    records touched (``changed``); put into the queue shown (``dupstore.apply``) they give, after every kind of
+    change, the queue a full read and a full scan give."""
+    queue = dupstore.scan_all(seeded)
+    shown = list(queue.groups)
+    event = queue.event
+    regrouped = []
+    original = dupstore._group
+    monkeypatch.setattr(dupstore, "_group", lambda pairs, preset: regrouped.append(len(pairs)) or
+                        original(pairs, preset))
+
+    def step():
+        nonlocal shown, event
+        regrouped.clear()
+        delta = dupstore.catch_up(seeded, known=event)
+        assert delta.changed is not None and not delta.stale
+        total = seeded.conn.execute("SELECT COUNT(*) FROM dup_pairs").fetchone()[0]
+        assert sum(regrouped) < total  # the pairs linked to the change, not the queue's
+        shown, event = dupstore.apply(shown, delta), delta.event
+        assert shape(shown) == shape(dupstore.load(seeded).groups) == shape(merging.scan(seeded))
+        assert [dupstore.order_key(g) for g in shown] == sorted(dupstore.order_key(g) for g in shown)
+        return delta
+
+    path, copied = duplicating_dump(seeded)
+    seeded.import_file(path, SEED_CAPTURED)
+    step()
+    group = next(g for g in shown if len(g.records) == 2)
+    merge_id = merging.merge(seeded, group.records[0], group.records[1:])
+    delta = step()
+    assert set(group.records) <= delta.changed
+    merging.unmerge(seeded, merge_id)
+    step()
+    curation.update_fields(seeded, copied[1], {"title": "Nothing Like Any Other Title In This Library"})
+    step()
+    pair = next(g.records for g in shown if len(g.records) == 2)
+    decided = merging.mark_distinct(seeded, pair)
+    step()
+    merging.forget_distinct(seeded, decided)
+    step()
+    trash.trash(seeded, [pair[0]])
+    step()
+    # another window caught the stored pairs up meanwhile: the queue shown is not theirs, the whole queue comes
+    curation.update_fields(seeded, copied[2], {"title": "Another Title Nobody Else Has Written Down"})
+    with Library(seeded.path) as other:
+        dupstore.catch_up(other)
+    whole = dupstore.catch_up(seeded, known=event)
+    assert whole.changed is None and shape(whole.groups) == shape(merging.scan(seeded))
+
+
+def test_the_first_screen_is_the_queue_s_first_groups(seeded, duplicating_dump):
+    path, _ = duplicating_dump(seeded)
+    seeded.import_file(path, SEED_CAPTURED)
+    dupstore.scan_all(seeded)
+    whole = dupstore.load(seeded).groups
+    assert len(whole) >= 5
+    for wanted in range(1, len(whole) + 2):
+        first = dupstore.load_first(seeded, wanted)
+        assert len(first.groups) >= min(wanted, len(whole))
+        assert shape(first.groups) == shape(whole[:len(first.groups)])
+        assert [g.records for g in first.groups] == [g.records for g in whole[:len(first.groups)]]

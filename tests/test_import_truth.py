@@ -189,8 +189,8 @@ def test_a_new_sources_count_is_never_shown_as_zero_after_an_import_its_removal_
     def seen_labels(store):  # every label the sidebar ever showed, caught at each rebuild
         real = window.sidebar.rebuild
 
-        def rebuild():
-            real()
+        def rebuild(**kwargs):
+            real(**kwargs)
             store.append(labels())
 
         monkeypatch.setattr(window.sidebar, "rebuild", rebuild)

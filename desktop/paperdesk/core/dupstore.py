@@ -20,6 +20,7 @@ scan is due), never silently as if current.
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from .schema import visible
 from .store import last_event_id
 
 PRESET_KEY, EVENT_KEY, SCOPE_KEY = "dup_pairs_preset", "dup_pairs_event", "dup_pairs_scope"
+_ORDER = {"certain": 0, "likely": 1, "possible": 2}  # as duplicates._group orders the groups
 
 
 @dataclass
@@ -41,6 +43,10 @@ class Stored:
     whole: bool = False  # a full scan made the pairs (not only scans of new records)
     stale: bool = False  # changes the events do not detail came after: a full scan is due
     preset: str = "balanced"
+    # None: ``groups`` is the whole queue. A set: only the groups of these records changed (catch_up's
+    # ``known``): the queue's groups touching them are replaced by ``groups``, the rest stands
+    changed: set[int] | None = None
+    event: int | None = None  # the change log's event the pairs are true at (what ``known`` names next time)
 
 
 def _setting(conn, key: str) -> str | None:
@@ -82,6 +88,23 @@ def has_results(library: Library) -> bool:
         "SELECT 1 FROM sqlite_master WHERE name = 'dup_pairs'").fetchone() is not None
 
 
+_SHOWN = (f"JOIN papers p ON p.id = d.a JOIN papers q ON q.id = d.b WHERE {visible('p')} AND {visible('q')}"
+          f" AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.a = d.a AND x.b = d.b AND x.decision = 'distinct')")
+_PAIR = "SELECT d.a, d.b, d.score, d.reasons, d.against FROM dup_pairs d "
+
+
+def _pair(row) -> PairScore:
+    a, b, score, reasons, against = row
+    return PairScore(a, b, score, _words(reasons), _words(against))
+
+
+def _stored(conn, groups: list[Group], name: str, stale: bool, changed: set[int] | None = None) -> Stored:
+    fresh = {r[0] for r in conn.execute("SELECT id FROM dup_fresh")}
+    event = _setting(conn, EVENT_KEY)
+    return Stored(groups, fresh, _setting(conn, SCOPE_KEY) == "library", stale, name, changed,
+                  int(event) if event is not None else None)
+
+
 def load(library: Library, stale: bool = False) -> Stored | None:
     """The stored queue as it stands (None: nothing stored). Pairs with a record merged away, in the Trash or
     marked "not duplicates" are left out."""
@@ -89,13 +112,83 @@ def load(library: Library, stale: bool = False) -> Stored | None:
     if not has_results(library):
         return None
     name = _setting(conn, PRESET_KEY) or "balanced"
-    pairs = [PairScore(a, b, score, _words(reasons), _words(against)) for a, b, score, reasons, against in
-             conn.execute(f"SELECT d.a, d.b, d.score, d.reasons, d.against FROM dup_pairs d"
-                          f" JOIN papers p ON p.id = d.a JOIN papers q ON q.id = d.b"
-                          f" WHERE {visible('p')} AND {visible('q')} AND NOT EXISTS (SELECT 1 FROM decisions x"
-                          f" WHERE x.a = d.a AND x.b = d.b AND x.decision = 'distinct') ORDER BY d.a, d.b")]
-    fresh = {r[0] for r in conn.execute("SELECT id FROM dup_fresh")}
-    return Stored(_group(pairs, _preset(name)), fresh, _setting(conn, SCOPE_KEY) == "library", stale, name)
+    with library.read_snapshot():
+        pairs = [_pair(r) for r in conn.execute(f"{_PAIR}{_SHOWN} ORDER BY d.a, d.b")]
+        return _stored(conn, _group(pairs, _preset(name)), name, stale)
+
+
+def load_first(library: Library, wanted: int = 200) -> Stored | None:
+    """The queue's first ``wanted`` groups (or more), exactly as ``load`` orders them, without reading the whole
+    queue: the pairs are read surest first, a batch at a time, each with the whole group of pairs it is linked
+    to (``_linked``). A group's score is that of one of its pairs, so once every pair scored at least ``s`` has
+    been read with its links, every group not yet seen scores below ``s``: the groups found scoring ``s`` or
+    more are the queue's first, in order (the rest: ``load``)."""
+    conn = library.conn
+    if not has_results(library):
+        return None
+    name = _setting(conn, PRESET_KEY) or "balanced"
+    with library.read_snapshot():
+        seen: set[int] = set()
+        groups: list[Group] = []
+        batch, offset = max(wanted, 50), 0
+        while True:
+            rows = conn.execute(f"SELECT d.a, d.b, d.score FROM dup_pairs d ORDER BY d.score DESC, d.a, d.b"
+                                f" LIMIT ? OFFSET ?", (batch, offset)).fetchall()
+            offset += len(rows)
+            seeds = {x for a, b, _ in rows for x in (a, b) if x not in seen}
+            if seeds:
+                records, pairs = _linked(conn, seeds)
+                seen |= records | seeds
+                groups += _group(pairs, _preset(name))
+            groups.sort(key=lambda g: (_ORDER[g.confidence], -g.score, g.records[0]))
+            if len(rows) < batch:  # every pair read: these are all the groups
+                return _stored(conn, groups, name, False)
+            # A group not seen yet has no pair read: it scores at most ``floor``; scoring ``floor`` exactly, its
+            # first record starts an unread pair of that score, so it is at least the last pair's first record
+            floor, first = rows[-1][2], rows[-1][0]
+            sure = [g for g in groups if g.score > floor or g.score == floor and g.records[0] < first]
+            if len(sure) >= wanted:
+                return _stored(conn, sure, name, False)
+            batch *= 2
+
+
+def order_key(group: Group) -> tuple:
+    """Where a group stands in the queue (as duplicates._group sorts them)."""
+    return _ORDER[group.confidence], -group.score, group.records[0]
+
+
+def apply(groups: list[Group], stored: Stored) -> list[Group]:
+    """The queue ``groups`` (in order) after ``stored``: the whole queue, or (``changed``) its groups touching the
+    changed records replaced by the new ones, each put where the order says."""
+    if stored.changed is None:
+        return list(stored.groups)
+    changed = stored.changed
+    out = [g for g in groups if changed.isdisjoint(g.records)]
+    for group in sorted(stored.groups, key=order_key):
+        out.insert(bisect.bisect_left(out, order_key(group), key=order_key), group)
+    return out
+
+
+def _linked(conn, seeds: set[int], shown: bool = True) -> tuple[set[int], list[PairScore]]:
+    """The records linked to ``seeds`` by shown pairs, however far (what one group or several, sharing records,
+    may hold), and those pairs, ordered as ``load`` reads them. ``shown`` False: by any stored pair (records
+    merged away or trashed since, decided distinct since, were linked in the queue shown before)."""
+    records, frontier = set(seeds), sorted(seeds)
+    pairs: dict[tuple[int, int], PairScore] = {}
+    where = f"{_SHOWN} AND" if shown else "WHERE"
+    while frontier:
+        found: list[int] = []
+        for i in range(0, len(frontier), 400):
+            chunk = frontier[i:i + 400]
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(f"{_PAIR}{where} (d.a IN ({marks}) OR d.b IN ({marks}))", chunk + chunk):
+                pairs[(row[0], row[1])] = _pair(row)
+                for x in row[:2]:
+                    if x not in records:
+                        records.add(x)
+                        found.append(x)
+        frontier = sorted(found)
+    return records, [pairs[k] for k in sorted(pairs)]
 
 
 def scan_all(library: Library, preset: str = "balanced", progress=None, cancel: threading.Event | None = None,
@@ -119,12 +212,18 @@ def scan_all(library: Library, preset: str = "balanced", progress=None, cancel: 
 
 
 def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress=None,
-             cancel: threading.Event | None = None, stats: dict | None = None) -> Stored | None:
+             cancel: threading.Event | None = None, stats: dict | None = None, known: int | None = None
+             ) -> Stored | None:
     """Bring the stored pairs up to date with the change log, scanning again (against the library) the records
     touched since they were stored, and ``ids`` as well. With nothing stored, or pairs of another preset:
     ``ids`` alone are scanned and stored (scope "new"), or None is returned when there are none (a full scan is
     due). ``preset`` None: the stored pairs' preset. None also when cancelled (the stored pairs stay as they
-    were: still true at their event)."""
+    were: still true at their event).
+
+    ``known``: the event of the queue the caller shows (a Stored's ``event``). When the stored pairs are still
+    true at it, only the groups the change can reach are read and returned (``changed``: the records touched and
+    every record linked to them by a pair, before or after), so a catch-up costs what changed, not the queue;
+    else the whole queue, as without it."""
     from . import merging
 
     conn = library.conn
@@ -136,6 +235,7 @@ def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress
     start = last_event_id(conn)
     stored = has_results(library) and _setting(conn, PRESET_KEY) == name
     imported: set[int] = set()
+    partial = stored and known is not None and _setting(conn, EVENT_KEY) == str(known)
     if stored:
         imported = _imported_since(conn, int(_setting(conn, EVENT_KEY)))
         touched = dupkeys.touched_since(library, int(_setting(conn, EVENT_KEY)))
@@ -150,6 +250,11 @@ def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress
         touched, stale = set(ids), False
     else:
         return None
+    if stale:
+        partial = False
+    if partial:  # the groups these records belonged to, before they lose their pairs
+        touched |= _decided_since(conn, known)
+        before, _ = _linked(conn, touched, shown=False) if touched else (set(), [])
     if touched:
         shown = _visible(conn, touched)
         pairs = merging.scan_new_pairs(library, shown, preset, progress=progress, cancel=cancel, stats=stats) \
@@ -178,6 +283,10 @@ def catch_up(library: Library, preset: str | None = "balanced", ids=(), progress
                          [(i,) for i in shown if not stored or i in imported])
         if not stale:
             _set(conn, EVENT_KEY, start)
+    if partial:
+        with library.read_snapshot():
+            records, pairs = _linked(conn, before | touched) if before | touched else (set(), [])
+            return _stored(conn, _group(pairs, _preset(name)), name, False, records | before | touched)
     return load(library, stale)
 
 
@@ -192,6 +301,20 @@ def _imported_since(conn, since: int) -> set[int]:
                 out |= changes.from_event(kind, json.loads(details) if details else {}, paper_id, source_id).added
             except ValueError:
                 continue  # a damaged event: its records are simply not marked NEW
+    return out
+
+
+def _decided_since(conn, since: int) -> set[int]:
+    """The records of "not duplicates" decisions taken after event ``since`` (their groups fall apart)."""
+    from . import store
+
+    out: set[int] = set()
+    for _, _, kind, _, _, details in store.events_after(conn, since):
+        if kind == "not-duplicates":
+            try:
+                out.update(int(x) for x in (json.loads(details) if details else {}).get("records") or [])
+            except (TypeError, ValueError):
+                continue
     return out
 
 

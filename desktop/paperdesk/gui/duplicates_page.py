@@ -14,12 +14,13 @@ on a library that has none, or when what changed is not known record by record.
 from __future__ import annotations
 
 import threading
+from operator import attrgetter
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListView, QProgressBar, \
     QPushButton, QVBoxLayout, QWidget
 
-from ..core import dupstore
+from ..core import dupchild, dupstore
 from ..core.duplicates import PRESETS, Group
 from ..core.library import Library
 from .group_model import GroupModel
@@ -27,28 +28,43 @@ from .workers import start_in_thread
 from ..core.wording import count
 
 
+LAYOUT_BATCH = 4000  # rows laid out per turn of the event loop (a few milliseconds)
+
+
 class ScanWorker(QObject):
     progress = Signal(str, int, int)
     finished = Signal(object)  # dupstore.Stored, or None (``load`` of a library with no stored queue)
+    first = Signal(object)  # dupstore.Stored: the stored queue's first groups, the rest on its way (``load``)
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, db_path, preset: str | None, new_ids: list[int] | None = None, load: bool = False):
+    def __init__(self, db_path, preset: str | None, new_ids: list[int] | None = None, load: bool = False,
+                 known: int | None = None):
         """A full scan; with ``new_ids``, these records (and those changed since the stored queue) against the
-        library; with ``load``, the stored queue brought up to date (``preset`` None: the stored one)."""
+        library; with ``load``, the stored queue brought up to date (``preset`` None: the stored one).
+        ``known``: the event of the queue the page shows, for a catch-up that returns only what changed."""
         super().__init__()
         self.db_path, self.preset, self.new_ids, self.load = db_path, preset, new_ids, load
+        self.known = known
+        self.in_child = False  # set by the page (dupchild.wanted) before the worker starts
         self.cancel = threading.Event()
         self.whole = new_ids is None and not load  # a full scan
 
     def run(self):
         try:
-            with Library(self.db_path, check=False) as library:  # the window checked the file at open
-                if self.whole:
-                    stored = dupstore.scan_all(library, self.preset, progress=self.progress.emit, cancel=self.cancel)
-                else:
-                    stored = dupstore.catch_up(library, self.preset, self.new_ids or (), progress=self.progress.emit,
-                                               cancel=self.cancel)
+            if not self.in_child:
+                with Library(self.db_path, check=False) as library:  # the window checked the file at open
+                    if self.whole:
+                        stored = dupstore.scan_all(library, self.preset, progress=self.progress.emit,
+                                                   cancel=self.cancel)
+                    else:
+                        stored = dupstore.catch_up(library, self.preset, self.new_ids or (),
+                                                   progress=self.progress.emit, cancel=self.cancel, known=self.known)
+            else:  # a large library: the work and its memory in a process of its own
+                task = "scan" if self.whole else "load" if self.load else "catch-up"
+                stored = dupchild.run(task, self.db_path, self.preset, self.new_ids or (), self.known,
+                                      progress=self.progress.emit, cancel=self.cancel,
+                                      first=self.first.emit if self.load else None)
             if self.cancel.is_set():
                 self.cancelled.emit()
             else:
@@ -82,6 +98,10 @@ class GroupList(QListView):
     def __init__(self, model: GroupModel):
         super().__init__()
         self.setUniformItemSizes(True)  # no size hint asked of each of 90,000 rows
+        # Laying the rows out still asks the model for an index per row (a Python call each: a fifth of a
+        # second for 90,000 rows, after every merge removed one): a batch at a time, between events
+        self.setLayoutMode(QListView.Batched)
+        self.setBatchSize(LAYOUT_BATCH)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setTextElideMode(Qt.ElideRight)
         self.setWordWrap(False)
@@ -144,6 +164,7 @@ class DuplicatesPage(QWidget):
         self.full_wanted = False  # a full scan asked for while another scan ran
         self.catch_up_wanted = False  # the stored queue to bring up to date with the change log (no records named)
         self.worker = None
+        self.shown_event: int | None = None  # the change log's event the groups shown are true at (dupstore.Stored)
         self.stopped = False  # the window is closing or switching libraries: late scan results are dropped
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -273,9 +294,12 @@ class DuplicatesPage(QWidget):
         self.bar.setFormat("Starting…")
         self.cancel_button.show()
         self.title.setText(title)
-        self.worker = ScanWorker(self.library.path, None if load else self.preset.currentData(), new_ids, load)
+        known = self.shown_event if new_ids is not None and not load else None
+        self.worker = ScanWorker(self.library.path, None if load else self.preset.currentData(), new_ids, load, known)
+        self.worker.in_child = dupchild.wanted(self.library.conn)
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(self._scanned)
+        self.worker.first.connect(self._first_screen)
         self.worker.failed.connect(self._failed)
         self.worker.cancelled.connect(self._cancelled)
         self.worker.cancelled.connect(lambda: self.thread.quit())
@@ -342,7 +366,8 @@ class DuplicatesPage(QWidget):
         gone = set(changes.removed)
         distinct = [set(e["details"].get("records") or []) for e in changes.events if e["kind"] == "not-duplicates"]
         if gone or distinct:
-            self._drop(lambda g: bool(set(g.records) & gone) or any(set(g.records) <= d for d in distinct))
+            self._drop(lambda g: not gone.isdisjoint(g.records) or any(d.issuperset(g.records) for d in distinct),
+                       gone.union(*distinct))
         if changes.everything:
             self.model.forget()
         elif changes.records:
@@ -391,12 +416,28 @@ class DuplicatesPage(QWidget):
             index = self.preset.findData(stored.preset)
             if index >= 0:
                 self.preset.setCurrentIndex(index)
-            self.groups = list(stored.groups)
-            self._fill(max(self.list.currentRow(), 0))  # only the rows that differ change
+            self.shown_event = stored.event
+            if stored.changed is not None:  # only the groups of the records the change reached
+                self._replace(stored)
+            else:
+                self.groups = list(stored.groups)
+                self._fill(max(self.list.currentRow(), 0))  # only the rows that differ change
             if self.stale and self.isVisible():
                 self.full_wanted = True
         self._next()
         self.scanFinished.emit()
+
+    def _first_screen(self, stored) -> None:
+        """The stored queue's first groups, shown while the rest is read (a million records: seconds)."""
+        if self.stopped or self.loaded or self.groups:
+            return
+        self.model.set_fresh(set(stored.fresh))
+        self.model.set_groups(stored.groups, set(stored.fresh))
+        self.groups = self.model.groups
+        if self.groups and self.list.currentRow() < 0:
+            self.list.setCurrentRow(0)
+        first = count(len(self.groups), "group", grouped=True)
+        self.title.setText(f"Duplicates — the first {first} of the last scan; reading the rest…")
 
     def set_groups(self, groups: list[Group]) -> None:
         self.groups = list(groups)
@@ -411,11 +452,25 @@ class DuplicatesPage(QWidget):
             self.list.setCurrentRow(min(max(current if current >= 0 else keep_row, 0), len(self.groups) - 1))
         self._summary()
 
-    def _drop(self, gone) -> None:
+    def _replace(self, stored) -> None:
+        """A catch-up's groups in place of those touching its changed records: rows removed and inserted one
+        by one where they belong (the queue's other groups are not compared, nor read again)."""
+        current = self.list.currentRow()
+        changed = stored.changed
+        self.model.set_fresh(self.fresh)
+        removed = self.model.remove(lambda g: True, among=changed)
+        self.model.insert_sorted(stored.groups, dupstore.order_key)
+        self.groups = self.model.groups
+        if self.groups and (removed or stored.groups or current < 0):
+            row = current - sum(1 for r in removed if r < current) if current >= 0 else 0
+            self.list.setCurrentRow(min(max(row, 0), len(self.groups) - 1))
+        self._summary()
+
+    def _drop(self, gone, among=None) -> None:
         """Remove the groups ``gone`` says (merged, marked distinct) by their rows; the row below the current
         one (when the current one went) becomes current, where the librarian was."""
         current = self.list.currentRow()
-        rows = self.model.remove(gone)
+        rows = self.model.remove(gone, among)
         self.groups = self.model.groups
         if rows:
             if self.groups:
@@ -425,8 +480,9 @@ class DuplicatesPage(QWidget):
 
     def _summary(self) -> None:
         """The page's title line, Merge certain, and the count for the sidebar."""
-        certain = sum(1 for g in self.groups if g.confidence == "certain")
-        fresh = sum(1 for g in self.groups if self.fresh.intersection(g.records))
+        # counted in C where it can be (90,000 groups, after every merge)
+        certain = list(map(attrgetter("confidence"), self.groups)).count("certain")
+        fresh = sum(1 for g in self.groups if not self.fresh.isdisjoint(g.records)) if self.fresh else 0
         title = f"Duplicates — {count(len(self.groups), 'candidate group')} ({certain} certain)"
         if self.fresh:
             title += f", {fresh} with new records"
@@ -451,7 +507,8 @@ class DuplicatesPage(QWidget):
 
     def resolved(self, records: list[int]) -> None:
         """A group was merged or marked distinct: drop it and move to the next."""
-        self._drop(lambda g: bool(set(g.records) & set(records)))
+        records = set(records)
+        self._drop(lambda g: not records.isdisjoint(g.records), records)
 
     def skip(self) -> None:
         self.list.setCurrentRow(min(self.list.currentRow() + 1, self.list.count() - 1))

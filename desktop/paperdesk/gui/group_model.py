@@ -8,11 +8,14 @@ at a time, and a change of the queue removes and inserts only the rows that diff
 
 from __future__ import annotations
 
+import bisect
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QColor
 
 from ..core import curation
 from ..core.duplicates import Group
+from ..core.dupstore import order_key
 from ..core.wording import count
 
 COLORS = {"certain": "#1b5e20", "likely": "#8a6d00", "possible": "#6d6d6d"}
@@ -32,6 +35,7 @@ class GroupModel(QAbstractListModel):
         self.fresh: set[int] = set()
         self.briefs: dict[int, dict | None] = {}  # record -> title, authors, year (None: not in the library)
         self.line_height = 16
+        self._by_record: dict[int, list[Group]] | None = None  # record -> its groups (_rows_touching)
 
     # --- what the view asks ------------------------------------------------------------------------------
 
@@ -116,12 +120,59 @@ class GroupModel(QAbstractListModel):
             self.groups = self.groups[:start] + new[start:end_new] + self.groups[start:]
             self.endInsertRows()
         self.groups = new  # equal row for row to what the view was told
+        self._by_record = None
+        self._index()  # now, with the queue read, rather than at the first merge
         return start, end_old - start, end_new - start
 
-    def remove(self, drop) -> list[int]:
+    def insert_sorted(self, groups: list[Group], key) -> None:
+        """Insert each of ``groups`` where ``key`` (the queue's order) puts it, one row at a time."""
+        for group in sorted(groups, key=key):
+            row = bisect.bisect_left(self.groups, key(group), key=key)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self.groups.insert(row, group)
+            self.endInsertRows()
+            if self._by_record is not None:
+                for pid in group.records:
+                    self._by_record.setdefault(pid, []).append(group)
+
+    def set_fresh(self, fresh: set[int]) -> None:
+        if fresh != self.fresh:
+            self.fresh = set(fresh)
+            self.forget([])  # the NEW marks drawn again
+
+    def _index(self) -> dict[int, list[Group]]:
+        if self._by_record is None:
+            self._by_record = {}
+            for group in self.groups:
+                for pid in group.records:
+                    self._by_record.setdefault(pid, []).append(group)
+        return self._by_record
+
+    def _rows_touching(self, records) -> list[int]:
+        """The rows of the groups holding any of ``records``, found through a record -> groups index (built at
+        the first need after the groups were replaced) and the queue's order, not by a pass over 90,000 groups."""
+        index = self._index()
+        found = {id(g): g for pid in records for g in index.get(pid, ())}
+        rows = []
+        for group in found.values():
+            row = bisect.bisect_left(self.groups, order_key(group), key=order_key)
+            if not (row < len(self.groups) and self.groups[row] is group):  # a queue not in order (tests)
+                row = next(i for i, g in enumerate(self.groups) if g is group)
+            rows.append(row)
+        return sorted(rows)
+
+    def remove(self, drop, among=None) -> list[int]:
         """Remove the groups for which ``drop(group)`` is true, a run of rows at a time (bottom first, so the
-        rows above keep their numbers); returns the rows removed (as they were numbered before)."""
-        rows = [i for i, g in enumerate(self.groups) if drop(g)]
+        rows above keep their numbers); returns the rows removed (as they were numbered before). ``among``: the
+        records every such group holds one of (only their groups are looked at)."""
+        candidates = self._rows_touching(among) if among is not None else range(len(self.groups))
+        rows = [i for i in candidates if drop(self.groups[i])]
+        if self._by_record is not None:
+            for i in rows:
+                for pid in self.groups[i].records:
+                    held = self._by_record.get(pid)
+                    if held is not None:
+                        held[:] = [g for g in held if g is not self.groups[i]]
         runs: list[list[int]] = []
         for r in rows:
             if runs and runs[-1][1] == r - 1:

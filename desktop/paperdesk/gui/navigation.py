@@ -319,4 +319,6 @@ class Navigation:
             text = f"{shown:,}+ of {count(total, 'record', grouped=True)} — counting…"
         if selected > 1:
             text = f"{selected:,} selected — " + text
+        if self.table.deferred:  # changed while another page covers the table: counted again when it shows
+            text += " (before the last changes: counted again when the records show)"
         self.count_label.setText(text)

@@ -36,6 +36,7 @@ class RecordsTable(QTableView):
         self._wanted: tuple | None = None  # a record to select again once the whole hit list holds it
         self._before_reset: tuple = (None, [])
         self._selecting = False  # reselect() is moving the selection: not the librarian's choice
+        self.deferred = False  # changes that need the query again came while hidden (apply_changes)
         self.records.completing.connect(self._before_complete)
         self.records.completed.connect(self._after_complete)
         self.records.modelAboutToBeReset.connect(self._remember_current)
@@ -258,10 +259,32 @@ class RecordsTable(QTableView):
         return True
 
     def apply_changes(self, changes) -> None:
-        """Refresh what the table shows, keeping the current record (and the selection) where they still are."""
+        """Refresh what the table shows, keeping the current record (and the selection) where they still are.
+
+        While another page of the shown window covers the table (the Duplicates queue, where a merge follows a
+        merge), a change that needs the query again only marks it ``deferred``: the ordered list of a million
+        records takes most of a second to read, a freeze per merge for a table nobody sees; it is read when the
+        table shows again (``showEvent``)."""
+        if self.records.loaded and changes and not self.isVisible() and self.window().isVisible() \
+                and self.records.needs_requery(changes):
+            self.deferred = True
+            self.records.refresh_rows(changes.records)
+            return
+        self._refresh(changes)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.deferred:
+            self.deferred = False
+            self._refresh(None)
+
+    def _refresh(self, changes) -> None:
+        """``changes`` applied (None: the query again, for changes deferred while the table was hidden)."""
         keep, selected = self.current_id(), self.selected_ids()
         row, scroll = self.currentIndex().row(), self.verticalScrollBar().value()
-        if self.records.apply_changes(changes):
+        if changes is None:
+            self.records.reload()
+        if changes is None or self.records.apply_changes(changes):
             # the list stays where it was (a reload would show its top): the librarian keeps their place
             self.updateGeometries()
             self.verticalScrollBar().setValue(scroll)
