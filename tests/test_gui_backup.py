@@ -10,7 +10,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from paperdesk.core import backup, trash
 from paperdesk.gui import backup_status
@@ -61,7 +61,9 @@ def test_the_daily_backup_shows_its_size_and_progress_and_the_window_stays_usabl
     status = window.backup_status
     qtbot.waitUntil(lambda: status.isVisible() and status.bar.maximum() > 0, timeout=5000)
     size = backup.backup_size(window.library)
-    assert status.label.text() == f"Daily backup of this library ({backup.size_text(size)})…"
+    folder = backup.backups_dir(window.library.path)
+    assert status.label.text() == f"Daily backup of this library ({backup.size_text(size)}) into {folder.name}…"
+    assert str(folder) in status.label.toolTip() and status.stop_button.isVisible()
     assert 0 < status.bar.value() < status.bar.maximum() == size // window.library.conn.execute(
         "PRAGMA page_size").fetchone()[0]
     # The librarian works meanwhile: a record trashed with Delete, at once, without waiting for the backup.
@@ -103,12 +105,26 @@ def test_stop_ends_the_daily_backup_and_leaves_nothing_behind(window, qtbot, mon
 def test_the_daily_backup_refuses_with_a_sentence_when_the_disk_has_no_room(window, qtbot, monkeypatch):
     monkeypatch.setattr(backup, "free_space", lambda folder: 10 * 1024 * 1024)
     window.backup_if_due()
-    qtbot.waitUntil(lambda: _message(window).startswith("Daily backup: No backup made"), timeout=10000)
+    status = window.backup_status
+    # Short first words in the status bar, where they fit (not a long sentence cut off at the window's edge)...
+    qtbot.waitUntil(lambda: status.label.text() == "Daily backup not made: no room on the disk", timeout=10000)
+    assert status.isVisible() and not status.stop_button.isVisible() and status.details_button.isVisible()
+    # ... and the whole sentence one click away (and in the tooltip), in a box, until it is read.
     needed = backup.size_text(backup.backup_size(window.library))
-    assert f"it needs {needed} and the disk holding" in _message(window)
-    assert "10.5 MB free" in _message(window) and "Preferences" in _message(window)
+    sentence = status.label.toolTip()
+    assert sentence.startswith("Daily backup not made: no room on the disk. It needs ")
+    assert f"It needs {needed} and the disk holding {backup.backups_dir(window.library.path)}" in sentence
+    assert "10.5 MB free" in sentence and "Preferences" in sentence and sentence.endswith("unchanged.")
+    qtbot.mouseClick(status.details_button, Qt.LeftButton)
+    box = status.details_box
+    qtbot.waitUntil(box.isVisible, timeout=3000)
+    assert box.text() == sentence
+    qtbot.mouseClick(box.button(QMessageBox.Ok), Qt.LeftButton)
+    qtbot.waitUntil(lambda: not status.isVisible(), timeout=3000)
     assert backup.list_backups(window.library.path) == []
-    assert not window.backup_status.isVisible()
+    from paperdesk.core import logfile
+
+    assert sentence in logfile.log_path().read_text("utf-8")  # the log window keeps it too
 
 
 def test_closing_the_window_stops_a_daily_backup_instead_of_waiting_for_it(window, qtbot, monkeypatch,
@@ -183,6 +199,6 @@ def test_a_library_of_several_gigabytes_is_named_by_its_size(window, qtbot, monk
     assert gate.reached.wait(10)
     status = window.backup_status
     qtbot.waitUntil(status.isVisible, timeout=10000)
-    assert status.label.text() == "Daily backup of this library (3.5 GB)…"
+    assert status.label.text() == "Daily backup of this library (3.5 GB) into library-backups…"
     gate.release()
     qtbot.waitUntil(lambda: _message(window).startswith("Daily backup made"), timeout=10000)

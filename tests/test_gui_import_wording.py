@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog
 
 from paperdesk.core import merging
+from paperdesk.core.backup import size_text
 from paperdesk.gui.dialogs import import_dialog as import_dialog_mod
 
 
@@ -38,8 +39,14 @@ def test_a_large_import_shows_its_files_then_a_busy_bar_while_it_builds_its_inde
     qtbot.waitUntil(lambda: dialog.results is not None, timeout=60000)
     total = len(seed_paths)
     assert len(seen) == total
+    sizes = [p.stat().st_size for p in seed_paths]
     for done, (low, high, value, form, status) in enumerate(seen[:-1], start=1):
-        assert (low, high, value, form) == (0, total, done, "%v of %m files")  # never full while files remain
+        # the files done fill the bar by their bytes, never full while files remain; the next one is named
+        assert form == f"{done} of {total} files · now {seed_paths[done].name} ({size_text(sizes[done])})…"
+        if sizes[done] * 2 >= sum(sizes):
+            assert (low, high) == (0, 0)  # that file is most of the import: busy while it runs
+        else:
+            assert (low, high, value) == (0, sum(sizes) // 1024, sum(sizes[:done]) // 1024) and value < high
         # read, not added: the run is kept only when all of it is written
         assert status.startswith(f"{done} of {total} files read, ") and "ready to add when the whole import" in status
         assert "added" not in status.replace("ready to add", "").replace("(added when", "")
@@ -49,6 +56,20 @@ def test_a_large_import_shows_its_files_then_a_busy_bar_while_it_builds_its_inde
     qtbot.waitUntil(lambda: window.duplicates.worker is None, timeout=30000)
     assert dialog.bar.value() == dialog.bar.maximum() and dialog.bar.format().startswith("Import finished")
     assert not dialog.stop_scan.isVisible()  # the seeds were there already: no new records, nothing looked for
+
+
+def test_a_single_file_import_shows_a_moving_bar_with_its_name_not_0_of_1_files(window, qtbot, seed_paths):
+    one = seed_paths[-1]
+    dialog = window.import_files([str(one)])
+    # As the window shows it before the file's end (the worker's signals are handled by this thread's loop).
+    assert (dialog.bar.minimum(), dialog.bar.maximum()) == (0, 0)  # busy: it moves
+    assert dialog.bar.format() == f"Importing {one.name} ({size_text(one.stat().st_size)})…"
+    assert "0 of 1" not in dialog.bar.format()
+    assert dialog.status.text() == dialog.bar.format()  # the line above the bar says it (a busy bar shows no text)
+    qtbot.waitUntil(lambda: dialog.results is not None, timeout=60000)
+    assert dialog.bar.maximum() > 0 and dialog.bar.value() == dialog.bar.maximum()
+    assert dialog.bar.format() == "Import finished"
+    qtbot.waitUntil(lambda: window.duplicates.worker is None, timeout=30000)
 
 
 def test_the_dialog_waits_for_a_running_scan_then_looks_with_a_stop_button(window, qtbot, duplicating_dump,

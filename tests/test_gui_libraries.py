@@ -597,6 +597,82 @@ def test_a_second_instance_opens_beside_the_first(keep, seeded, settings, tmp_pa
         holder.wait()
 
 
+def test_onto_screen_keeps_every_edge_on_the_screen():
+    from paperdesk.gui.libraries import onto_screen
+
+    small = QRect(0, 0, 1024, 768)
+    assert onto_screen(QRect(800, 0, 1500, 860), small) == QRect(0, 0, 1024, 768)  # larger: shrunk to it
+    assert onto_screen(QRect(800, 100, 600, 500), small) == QRect(424, 100, 600, 500)  # past the right edge
+    assert onto_screen(QRect(-300, -50, 600, 500), small) == QRect(0, 0, 600, 500)
+    assert onto_screen(QRect(5000, 5000, 600, 500), small) == QRect(424, 268, 600, 500)  # a screen gone
+    assert onto_screen(QRect(10, 10, 600, 500), small) == QRect(10, 10, 600, 500)  # already on it: unchanged
+
+
+def test_a_second_instance_beside_a_full_screen_window_shares_the_screen_half_and_half(
+        keep, seeded, settings, tmp_path, qtbot, monkeypatch):
+    """The trial's case (a second `paperdesk` beside a first that fills the screen): the new window takes one
+    half, and the first window (another process) is asked to take the other half, and does."""
+    monkeypatch.setattr(gui_libraries, "available_geometry", lambda window, point: SCREEN)
+    a = MainWindow(Library(seeded.path), settings, owns_library=True)
+    keep(a)
+    a.move(0, 0)
+    a.resize(SCREEN.size())
+    a.show()
+    a.move_into(SCREEN)  # the whole screen, frame included (known once shown)
+    assert a.frameGeometry() == SCREEN
+    qtbot.waitUntil(lambda: (Path(settings.fileName()).parent / "windows" / f"{a.window_id}.json").exists(),
+                    timeout=3000)
+    # The new window's process does not know ``a`` as one of its own windows: it writes a request for it.
+    monkeypatch.setattr(gui_libraries, "OPEN_WINDOWS", [])
+    b = MainWindow(Library(seeded.path), settings, owns_library=True)
+    keep(b)
+    assert b.place_beside_others()
+    b.show()
+    half = SCREEN.width() // 2
+    left, right = QRect(0, 0, half, SCREEN.height()), QRect(half, 0, half, SCREEN.height())
+    assert b.frameGeometry() in (left, right)
+    other_half = left if b.frameGeometry() == right else right
+    qtbot.waitUntil(lambda: a.frameGeometry() == other_half, timeout=5000)
+    assert not a.frameGeometry().intersects(b.frameGeometry())
+    assert not list((Path(settings.fileName()).parent / "windows").glob("*.move"))  # the request was taken
+
+
+def test_a_window_whose_minimum_is_wider_than_its_half_stays_wholly_on_a_small_screen(
+        keep, first, seeded, settings, qtbot, monkeypatch):
+    small = QRect(0, 0, 1000, 700)  # each half (500) is narrower than the window's minimum (about 700)
+    monkeypatch.setattr(gui_libraries, "available_geometry", lambda window, point: small)
+    first.move(0, 0)
+    first.resize(small.size())
+    first._note_place()
+    second = first.new_window()
+    keep(second)
+    minimum = second.minimumSizeHint().expandedTo(second.minimumSize())
+    assert minimum.width() > small.width() // 2
+    for w in (first, second):
+        assert small.contains(w.frameGeometry()), w.frameGeometry()  # never reaching past the screen's edge
+        assert w.width() >= minimum.width()
+    edges = sorted((w.frameGeometry().left(), w.frameGeometry().right()) for w in (first, second))
+    assert edges[0][0] == small.left() and edges[1][1] == small.right()  # one at each edge, overlapping in the middle
+
+
+def test_a_remembered_place_off_the_screen_is_brought_back_onto_it(keep, seeded, settings, qtbot):
+    from paperdesk.gui.settings import Settings, save_window
+
+    w = MainWindow(seeded, settings)
+    keep(w)
+    w.show()
+    screen = QApplication.primaryScreen().availableGeometry()
+    w.resize(screen.width() * 3 // 4, screen.height() * 3 // 4)
+    w.move(screen.right() - 200, screen.top() + 40)  # a monitor to the right, since unplugged: mostly off
+    assert not screen.contains(w.frameGeometry())
+    save_window(w, Settings(settings))
+    w.close()
+    again = MainWindow(seeded, settings)
+    keep(again)
+    again.show()
+    assert screen.contains(again.frameGeometry()), (again.frameGeometry(), screen)
+
+
 # --- the command line ----------------------------------------------------------------------------------------
 
 def test_cli_new_creates_an_empty_library_and_refuses_to_replace(tmp_path, capsys):

@@ -121,10 +121,13 @@ def test_export_tag_manager_and_preferences_open_from_the_menu_and_the_shortcut(
 def test_a_command_that_fails_on_its_first_apply_is_not_in_history(window, qtbot):
     a, b = first_ids(window, 2)
     window._merge(a, [b], {})
+    assert window.statusBar().currentMessage() == f"Merged record {b} into record {a}"
     count = window.undo_stack.count()
     window._merge(a, [b], {})  # b is already merged away: refused
     assert window.undo_stack.count() == count
-    assert window.undo_stack.undoText().startswith("Merge 2 records")
+    # It says what happened: b went into a (not "2 records into record a", which counts a as merged).
+    assert window.undo_stack.undoText() == f"Merge record {b} into record {a}"
+    assert window.library.conn.execute("SELECT merged_into FROM papers WHERE id = ?", (b,)).fetchone()[0] == a
 
 
 def test_own_changes_are_not_reported_as_made_elsewhere(window, qtbot):

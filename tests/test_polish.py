@@ -118,6 +118,55 @@ def test_no_count_is_written_with_a_fixed_plural():
     assert offenders == []
 
 
+# A count followed by a verb written for many ("{count(n, 'file')} are"), or "These" before one: "These 1 file are".
+_FIXED_VERB = re.compile(r"\{count\([^{}]*\)\} (are|were|have)\b|\b[Tt]hese \{count\(")
+
+
+def test_no_count_is_followed_by_a_fixed_plural_verb():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if _FIXED_VERB.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_the_import_promise_and_its_cancel_agree_with_one_file():
+    from paperdesk.core.wording import agree
+    from paperdesk.gui.dialogs.import_dialog import outcome, promise
+
+    assert promise(1, True).startswith("This file is large enough") and "1 file are" not in promise(1, True)
+    assert promise(3, True).startswith("These 3 files are large enough")
+    assert "its 1 file is added" in outcome(1, [], True, True)
+    assert "its 2 files are added" in outcome(2, [], True, True)
+    assert agree(1, "this is") == "this is" and agree(2, "this is") == "these are" and agree(None, "has") == "have"
+
+
+def test_a_merge_says_which_records_went_into_which():
+    from paperdesk.core.wording import merged_into
+
+    assert merged_into([170], 162) == "record 170 into record 162"
+    assert merged_into([170, 171], 162) == "records 170 and 171 into record 162"
+    assert merged_into([3, 4, 5], 2) == "records 3, 4 and 5 into record 2"
+
+
+def test_the_merge_preview_cuts_a_long_abstract_between_words(window, qtbot):
+    a, b = window.model.id_at(0), window.model.id_at(1)
+    words = [f"word{i:04d}" for i in range(400)]  # 3,600 characters, no word a prefix of another
+    for pid in (a, b):
+        window.edit_record(pid, {"abstract": " ".join(words)})
+    assert db_value(window.library, "SELECT abstract FROM papers WHERE id = ?", (a,)) == " ".join(words)
+    dialog = window.open_merge([a, b], [], show=False)
+    last = dialog.preview.toPlainText().splitlines()[-1]
+    assert last.endswith("…") and len(last) < len(" ".join(words))
+    shown = last[:-1].split()
+    assert shown == words[:len(shown)]  # every word shown is whole, in order; the last one too
+    from paperdesk.core.wording import shorten
+
+    assert shorten("Short and whole.", 10) == "Short and…" and shorten("Short and whole.", 16) == "Short and whole."
+    assert shorten("x" * 50, 20) == "x" * 20 + "…"  # one long "word" (a URL): cut, and still marked
+
+
 def test_one_record_is_one_record_in_the_window_and_the_cli(tmp_path, qtbot, write_dump):
     dump = write_dump("LGMay 28\nA Single Paper on Bees\nAna Lee\nAbstract.\n", "one.txt")
     db = tmp_path / "one.sqlite"

@@ -135,6 +135,15 @@ def free_space(folder: Path) -> int:
     return shutil.disk_usage(probe).free
 
 
+class NoRoom(LibraryError):
+    """No backup made: the disk has no room for it. ``detail`` is the why and what to do, without the first
+    words (a window puts its own short ones first: "Daily backup not made: no room on the disk")."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"No backup made: {detail}")
+        self.detail = detail
+
+
 def check_room(library: Library, folder: Path) -> int:
     """Refuse, with a sentence, a backup the disk has no room for (checked before a page is written); returns
     the backup's expected size."""
@@ -144,8 +153,8 @@ def check_room(library: Library, folder: Path) -> int:
     except OSError:
         return needed  # the backup itself will say what the disk refuses
     if free < needed + SPARE_BYTES:
-        raise LibraryError(
-            f"No backup made: it needs {size_text(needed)} and the disk holding {folder} has {size_text(free)}"
+        raise NoRoom(
+            f"it needs {size_text(needed)} and the disk holding {folder} has {size_text(free)}"
             f" free (with {size_text(SPARE_BYTES)} kept spare). Free some space there, or keep fewer backups"
             " (Edit › Preferences); the library is unchanged.")
     return needed

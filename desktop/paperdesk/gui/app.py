@@ -7,7 +7,7 @@ import sys
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from .. import __version__, bundled
 from ..bundled import resource
@@ -112,8 +112,13 @@ def run(db: str | None = None, exit_when_shown: bool = False) -> int:
     try:
         library, message = start_library(db, Settings())
     except LibraryError as exc:
-        QMessageBox.critical(None, "Paperdesk", f"Cannot open the library.\n\n{exc}")
-        return 1
+        # Not a dead end: restore its backup, open another library, or quit (only then does the app end).
+        from .refused_start import RefusedStart
+
+        opened = RefusedStart(resolve_db_path(db), str(exc)).choose()
+        if opened is None:
+            return 1
+        library, message = opened
     from .libraries import save_all_windows
     from .main_window import MainWindow
 

@@ -443,8 +443,16 @@ class LibraryCare:
             self.statusBar().showMessage(made_sentence(info, self.library.path), 15000)
 
     def _backup_failed(self, sentence: str) -> None:
+        """No backup was made: its short first words stay in the status bar, the whole sentence behind Details…
+        (and in the log)."""
+        from ..core.logfile import log_text
+
+        self.backup_status.problem(sentence)  # in the status bar's own place: not said twice
+        log_text(sentence)
+
+    def _backup_stopped(self, sentence: str) -> None:
         self.backup_status.ended()
-        self.statusBar().showMessage(sentence, 30000)  # no room on the disk: long enough to be read
+        self.statusBar().showMessage(sentence, 30000)
 
     def backup_if_due(self):
         """The daily backup, at start, in the background: only when the newest backup is a day old (or none).
@@ -459,7 +467,7 @@ class LibraryCare:
         worker.progress.connect(self.backup_status.progressed)  # before it starts: no step goes unseen
         worker.finished.connect(self._backup_done)
         worker.failed.connect(self._backup_failed)
-        worker.stopped.connect(self._backup_failed)
+        worker.stopped.connect(self._backup_stopped)
         self.backup_worker = worker
         self.backup_thread = start_in_thread(worker, self)
         return worker

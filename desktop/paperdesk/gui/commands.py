@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..core import authors, curation, merging
 from ..core.export import keys
 from .operations import LibraryCommand
-from ..core.wording import count
+from ..core.wording import count, merged_into
 
 
 class EditFields(LibraryCommand):
@@ -173,7 +173,7 @@ class MergeRecords(LibraryCommand):
     """Merge records into a survivor; undo unmerges (the same operation the history's Unmerge button runs)."""
 
     def __init__(self, library, survivor: int, others: list[int], fields: dict | None = None):
-        super().__init__(library, f"Merge {count(len(others) + 1, 'record')} into record {survivor}")
+        super().__init__(library, f"Merge {merged_into(others, survivor)}")
         self.survivor, self.others, self.fields = survivor, list(others), fields
         self.merge_id: int | None = None
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import shiboken6
 
-from PySide6.QtCore import QCoreApplication, QLockFile, QRect, QSize, QStandardPaths, QThread, QTimer
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QLockFile, QRect, QSize, QStandardPaths, QThread, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
@@ -117,6 +117,15 @@ def place_beside(size: QSize, other: QRect, available: QRect, minimum: QSize) ->
     return left_half, right_half
 
 
+def onto_screen(rect: QRect, available: QRect) -> QRect:
+    """``rect`` moved (and shrunk, where it is larger than the screen) so that all of it is on ``available``: a
+    window never opens with its edge, its detail pane or its title bar off screen."""
+    width, height = min(rect.width(), available.width()), min(rect.height(), available.height())
+    left = max(available.left(), min(rect.left(), available.right() + 1 - width))
+    top = max(available.top(), min(rect.top(), available.bottom() + 1 - height))
+    return QRect(left, top, width, height)
+
+
 CASCADE = 32  # pixels down and right of the newest window, when the screen has no free place for another
 
 
@@ -182,10 +191,29 @@ class WindowRegistry:
     def remove(self, window_id: str, lock: QLockFile | None) -> None:
         try:
             (self.folder / f"{window_id}.json").unlink(missing_ok=True)
+            (self.folder / f"{window_id}.move").unlink(missing_ok=True)
         except OSError:
             pass
         if lock is not None:
             lock.unlock()
+
+    def ask_to_move(self, window_id: str, rect: QRect) -> None:
+        """Ask another process's window to move into ``rect`` (frame included): the two then share the screen.
+        It reads the request when the folder changes (take_move); a window that is gone never reads it."""
+        try:
+            (self.folder / f"{window_id}.move").write_text(json.dumps([rect.x(), rect.y(), rect.width(),
+                                                                      rect.height()]), encoding="utf-8")
+        except OSError:
+            pass  # that window stays where it is: the new one still fits the screen
+
+    def take_move(self, window_id: str) -> QRect | None:
+        path = self.folder / f"{window_id}.move"
+        try:
+            rect = QRect(*[int(v) for v in json.loads(path.read_text(encoding="utf-8"))])
+            path.unlink(missing_ok=True)
+        except (OSError, ValueError, TypeError):
+            return None
+        return rect
 
     def others(self, window_id: str | None = None) -> list[dict]:
         """The live windows other than ``window_id``, most recently placed first."""
@@ -473,25 +501,67 @@ class LibraryFiles:
         if moved is not None:
             other = on_screen[which]
             mine = next((w for w in OPEN_WINDOWS if getattr(w, "window_id", None) == other["id"]), None)
-            if mine is not None and mine.isVisible() and not mine.isMaximized():
-                mine.move(moved.topLeft())
-                mine.resize(moved.size() - frame_extra)
-        self.move(new.topLeft())
-        self.resize(new.size() - frame_extra)
+            if mine is None:
+                self._registry.ask_to_move(other["id"], moved)  # another process's window: it moves itself
+            elif mine.isVisible() and not mine.isMaximized():
+                mine.move_into(moved)
+        self.move_into(new, available)
+        self._placed_frame = new if self.frameGeometry() == self.geometry() else None  # frame not known yet
         return True
+
+    def move_into(self, frame: QRect, available: QRect | None = None) -> None:
+        """Move this window so that its frame is ``frame``; no narrower than its minimum, and wholly on the
+        screen (``available``, else the one showing ``frame``): where the minimum is wider than ``frame``, the
+        window is shifted back onto the screen rather than left reaching past its edge."""
+        frame_extra = QSize(max(self.frameGeometry().width() - self.width(), 0),
+                            max(self.frameGeometry().height() - self.height(), 0))
+        minimum = self.minimumSizeHint().expandedTo(self.minimumSize()) + frame_extra
+        if available is None:
+            available = available_geometry(self, frame.center())
+        fitted = onto_screen(QRect(frame.topLeft(), frame.size().expandedTo(minimum)), available)
+        self.move(fitted.topLeft())
+        self.resize(fitted.size() - frame_extra)
+
+    def _take_move_request(self, _folder: str = "") -> None:
+        """Another Paperdesk process opened a window beside this one and asked it to make room."""
+        rect = self._registry.take_move(self.window_id)
+        if rect is not None and not self._shut_down and not (self.isMaximized() or self.isFullScreen()):
+            self.move_into(rect)
 
     def _note_place(self) -> None:
         if self._shut_down:
             return
         if self._registry_lock is None:
             self._registry_lock = self._registry.add(self.window_id, self.library.path, self.frameGeometry())
+            if self._registry_lock is not None:  # listed: another process may ask this window to make room
+                self._registry_watcher = QFileSystemWatcher([str(self._registry.folder)], self)
+                self._registry_watcher.directoryChanged.connect(self._take_move_request)
         else:
             self._registry.update(self.window_id, self.library.path, self.frameGeometry())
 
     def showEvent(self, event):
         super().showEvent(event)
+        if not getattr(self, "_fitted_once", False):
+            self._fitted_once = True
+            self._fit_with_frame()
         if not getattr(self, "_shut_down", True):
             self._registry_timer.start(0)
+
+    def _fit_with_frame(self) -> None:
+        """Once shown, the window's frame (title bar, borders) is known, which it was not when it was placed:
+        where the frame now reaches past the screen's edge, the window comes back wholly onto it."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        frame = self.frameGeometry()
+        available = available_geometry(self, frame.center())
+        placed = getattr(self, "_placed_frame", None)
+        if placed is not None and frame != placed:
+            self.move_into(placed, available)  # the place chosen beside the others, frame included this time
+        elif not available.contains(frame) and frame.width() <= available.width() \
+                and frame.height() <= available.height():
+            # moved back where it then fits; a window larger than the screen (a size set on purpose, a test's
+            # small screen) is left as it is
+            self.move(onto_screen(frame, available).topLeft())
 
     def moveEvent(self, event):
         super().moveEvent(event)

@@ -39,7 +39,7 @@ from .records_table import RecordsTable
 from .review_page import ReviewPage
 from .settings import Settings, app_settings, restore_window, save_window
 from .sidebar import Sidebar
-from ..core.wording import count
+from ..core.wording import count, merged_into
 
 SEARCH_DELAY_MS = 250
 AUTHOR_FIGURES_DELAY_MS = 1500  # after the first screen, not competing with it
@@ -501,7 +501,7 @@ class MainWindow(Navigation, LibraryCare, LibraryFiles, QMainWindow):
 
     def _merge(self, survivor: int, others: list, fields: dict) -> None:
         if self._push(commands.MergeRecords(self.library, survivor, others, fields)):
-            self.statusBar().showMessage(f"Merged {count(len(others) + 1, 'record')} into record {survivor}", 5000)
+            self.statusBar().showMessage(f"Merged {merged_into(others, survivor)}", 5000)
 
     def mark_distinct(self, records: list) -> None:
         if self._push(commands.MarkDistinct(self.library, list(records))):

@@ -90,12 +90,44 @@ def _default(option: Option):
     return option.default
 
 
+def bring_onto_screen(window) -> None:
+    """A remembered place that no longer fits a screen (a monitor unplugged, a smaller one, another resolution)
+    is brought back wholly onto the screen it most overlaps (else the primary one), shrunk where it must be."""
+    from PySide6.QtGui import QGuiApplication
+
+    from .libraries import onto_screen
+
+    if window.isMaximized() or window.isFullScreen():
+        return  # the system places those
+    frame = window.frameGeometry()
+    screens = QGuiApplication.screens()
+    best = max(screens, key=lambda s: _overlap(frame, s.availableGeometry()), default=None)
+    if best is None:
+        return
+    if _overlap(frame, best.availableGeometry()) == 0:
+        best = QGuiApplication.primaryScreen() or best
+    available = best.availableGeometry()
+    if available.contains(frame):
+        return
+    fitted = onto_screen(frame, available)
+    extra_w, extra_h = frame.width() - window.width(), frame.height() - window.height()
+    window.move(fitted.topLeft())
+    window.resize(fitted.width() - extra_w, fitted.height() - extra_h)
+
+
+def _overlap(a, b) -> int:
+    both = a.intersected(b)
+    return max(both.width(), 0) * max(both.height(), 0) if not both.isEmpty() else 0
+
+
 def restore_window(window, settings: Settings) -> None:
     """Geometry, splitter, columns and the view the librarian left; odd values fall back to the defaults."""
     geometry = settings.get("window/geometry")
     if geometry is None or not window.restoreGeometry(geometry):
         screen = window.screen().availableGeometry()  # never larger than the screen (a 1024-pixel one, say)
         window.resize(min(1500, screen.width()), min(860, screen.height()))
+    else:
+        bring_onto_screen(window)
     state = settings.get("window/state")
     if state is not None:
         window.restoreState(state)

@@ -96,8 +96,10 @@ class BackupWorker(QObject):
         except backup.BackupCancelled:
             again = " (it is made at the next start)" if self.reason == "daily" else ""
             self.stopped.emit(f"{what} stopped: none was made{again}; the library is unchanged")
+        except backup.NoRoom as exc:  # short first words (what the status bar shows), then why and what to do
+            self.failed.emit(f"{what} not made: no room on the disk. {exc.detail[:1].upper()}{exc.detail[1:]}")
         except LibraryError as exc:
-            self.failed.emit(f"{what}: {exc}")
+            self.failed.emit(f"{what} not made: {exc}")
         except Exception as exc:  # the traceback to the log, a sentence to the window
             from ..core.logfile import log_exception
 

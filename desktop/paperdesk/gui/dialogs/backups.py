@@ -88,7 +88,8 @@ class BackupsDialog(QDialog):
         except OSError:
             free = ""
         limit = backup.space_limit(self.library)
-        limits = f"the newest {backup.keep_count(self.library)} are kept" + (
+        keep = backup.keep_count(self.library)
+        limits = (f"only the newest is kept" if keep == 1 else f"the newest {keep} are kept") + (
             f", in at most {backup.size_text(limit)}" if limit else "")
         return (f"In {folder}: {count(len(self.backups), 'backup')} taking {backup.size_text(total)}{free}."
                 f" Each is a whole copy of the library ({backup.size_text(backup.backup_size(self.library))} now);"

@@ -15,7 +15,7 @@ from ...core import cleanmark, dupqueue
 from ...core.backup import size_text
 from ...core.library import is_bulk
 from ..workers import ImportWorker, start_in_thread
-from ...core.wording import count
+from ...core.wording import agree, count
 
 
 class CaptureQuestion(QDialog):
@@ -94,9 +94,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.check_line)
         self.records_ready = 0  # a bulk import's records read so far (added only at its commit)
         self.bar = QProgressBar()
-        self.bar.setRange(0, len(self.paths))
-        self.bar.setValue(0)
-        self.bar.setFormat("%v of %m files")
+        self.sizes = [_size(p) for p in self.paths]
+        self._show_file_running(0)
         layout.addWidget(self.bar)
         self.duplicates_line = QLabel("")  # what the scan of the new records found
         self.duplicates_line.setObjectName("import-duplicates")
@@ -152,9 +151,7 @@ class ImportDialog(QDialog):
             self.status.setText(f"All {count(total, 'file')} read; building the search index and the other indexes"
                                 " (the import is kept whole, or not at all)…")
             return
-        self.bar.setRange(0, total)
-        self.bar.setValue(done)
-        self.bar.setFormat("%v of %m files")
+        self._show_file_running(done)
         if self.bulk:
             self.records_ready += records
             ready = count(self.records_ready, 'record', grouped=True)
@@ -162,6 +159,32 @@ class ImportDialog(QDialog):
                                 f" is written; the last: {message}")
         else:
             self.status.setText(f"{done} of {count(total, 'file')} imported, the last: {message}")
+        if done < total:
+            name = Path(self.paths[done]).name
+            self.status.setText(f"{self.status.text()}\nNow: {name} ({size_text(self.sizes[done])})…")
+
+    def _show_file_running(self, done: int) -> None:
+        """The bar while file ``done`` (0-based) is read and written. The files done so far fill it by their
+        bytes (a 69 MB file weighs more than a 1 KB one); the file in progress reports nothing until it ends, so
+        a lone file (or one that is most of the import) shows a moving busy bar with its name and size rather
+        than "0 of 1 files" standing still."""
+        total = sum(self.sizes)
+        if done >= len(self.paths):
+            self.bar.setRange(0, max(total, 1) // 1024 or 1)
+            self.bar.setValue(self.bar.maximum())
+            self.bar.setFormat(f"{done} of {count(len(self.paths), 'file')}")
+            return
+        name, size = Path(self.paths[done]).name, self.sizes[done]
+        what = (f"{'Reading' if self.bulk else 'Importing'} {name} ({size_text(size)})…" if len(self.paths) == 1
+                else f"{done} of {count(len(self.paths), 'file')} · now {name} ({size_text(size)})…")
+        if len(self.paths) == 1 or size * 2 >= total:
+            self.bar.setRange(0, 0)  # busy: moving (the style shows no text on a busy bar: the line above says it)
+            if done == 0:
+                self.status.setText(what)
+        else:
+            self.bar.setRange(0, max(total // 1024, 1))
+            self.bar.setValue(sum(self.sizes[:done]) // 1024)
+        self.bar.setFormat(what)
 
     def _checking(self, size: int) -> None:
         """Before the first file: SQLite's quick check of a large library (it reads the whole file)."""
@@ -269,12 +292,21 @@ class ImportDialog(QDialog):
         self.bar.setFormat(done)
 
 
+def _size(path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
 def promise(files: int, bulk: bool) -> str:
     """What the import keeps if it is cancelled or the computer stops: said before it starts."""
     if bulk:
-        return (f"These {count(files, 'file')} are large enough to be imported as one unit: the library keeps them"
-                " only when all of them are written. Cancel, or a crash before the end, leaves the library as it"
-                " was before this import.")
+        kept = "it only when it is" if files == 1 else "them only when all of them are"
+        files_are = "This file is" if files == 1 else "These " + count(files, "file") + " are"  # never "1 files"
+        return (f"{files_are} large enough to"
+                f" be imported as one unit: the library keeps {kept} written. Cancel, or a crash before the end,"
+                " leaves the library as it was before this import.")
     return ("Each file is added in one step of its own: Cancel (or a crash) rolls back the file being written;"
             " the files added before it stay.")
 
@@ -287,7 +319,7 @@ def outcome(files: int, results: list[dict], bulk: bool, cancelled: bool) -> str
     failed = sum(1 for r in results if r["status"] == "failed")
     if cancelled and bulk and not results:
         return (f"Cancelled: nothing was imported, the library is as it was before this import (its"
-                f" {count(files, 'file')} are added only all together).")
+                f" {count(files, 'file')} {agree(files, 'is')} added only all together).")
     if cancelled and not results:
         return f"Cancelled before any file was written: the library is as before, {count(files, 'file')} not imported."
     head = f"{count(added, 'record', grouped=True)} added from {count(imported, 'file')}"

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QButtonGroup, QComboBox, QDialog, QDialogButtonBox
 
 from ...core import curation
 from ...core.library import Library
-from ...core.wording import count
+from ...core.wording import count, shorten
+
+PREVIEW_ABSTRACT = 1500  # characters of the abstract in the preview (it scrolls); longer ones end in "…"
 
 FIELDS = (("title", "Title"), ("authors", "Authors"), ("authors_truncated", "et al."), ("date", "Date"),
           ("category", "Category"), ("has_code", "Code"), ("org", "Organisation"), ("abstract", "Abstract"))
@@ -192,11 +194,12 @@ class MergeDialog(QDialog):
         }
 
     def update_preview(self) -> None:
+        # The preview scrolls: the abstract is shown whole up to a long limit, then cut between words with "…".
         paper = self.merged_paper()
         lines = [f"<b>{html.escape(paper['title'])}</b>", html.escape(", ".join(paper["authors"]) +
                                                                       (" et al." if paper["authors_truncated"] else "")),
                  f"{html.escape(str(paper['date'] or 'no date'))} · {html.escape(str(paper['category']))}"
-                 f"{' · code' if paper['has_code'] else ''}", html.escape(paper["abstract"][:400])]
+                 f"{' · code' if paper['has_code'] else ''}", html.escape(shorten(paper["abstract"], PREVIEW_ABSTRACT))]
         self.preview.setHtml("<br>".join(lines))
         buffer = io.StringIO()
         try:
