@@ -136,3 +136,25 @@ def disk(library, sql, *params):
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def hold_quick_check(monkeypatch):
+    """Make the next import check the library (as a large one never checked, nor trusted, in this process) and
+    hold that check until ``release`` is set; ``reached`` is set once it started. Returns (reached, release)."""
+    import threading
+
+    from paperdesk.core import cleanmark
+    from paperdesk.core import library as library_mod
+
+    monkeypatch.setattr(library_mod, "QUICK_CHECK_AT_OPEN_BYTES", 0)  # the fresh library counts as large
+    monkeypatch.setattr(cleanmark, "_TRUSTED", {})  # not the library this window made: unknown, to be checked
+    monkeypatch.setattr(cleanmark, "_CHECKED_AT", {})
+    real, reached, release = Library._quick_check, threading.Event(), threading.Event()
+
+    def held_check(self):
+        reached.set()
+        assert release.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(Library, "_quick_check", held_check)
+    return reached, release

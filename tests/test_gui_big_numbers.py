@@ -7,14 +7,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-import threading
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 import paperdesk.gui
-from conftest import SEED_CAPTURED
-from paperdesk.core import cleanmark
-from paperdesk.core import library as library_mod
+from conftest import SEED_CAPTURED, hold_quick_check
 from paperdesk.core.backup import size_text
 from paperdesk.core.library import Library
 
@@ -60,17 +57,7 @@ def test_the_import_dialog_says_the_size_of_a_library_over_2_gib(tmp_path, qtbot
     library = Library(tmp_path / "fresh.sqlite")
     window = MainWindow(library, QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
-    monkeypatch.setattr(library_mod, "QUICK_CHECK_AT_OPEN_BYTES", 0)  # the fresh library counts as large
-    monkeypatch.setattr(cleanmark, "_TRUSTED", {})  # not the library this window made: unknown, to be checked
-    monkeypatch.setattr(cleanmark, "_CHECKED_AT", {})
-    real, reached, release = Library._quick_check, threading.Event(), threading.Event()
-
-    def held_check(self):
-        reached.set()
-        assert release.wait(30)
-        return real(self)
-
-    monkeypatch.setattr(Library, "_quick_check", held_check)
+    reached, release = hold_quick_check(monkeypatch)
     try:
         dialog = window.import_files([str(p) for p in seed_paths], SEED_CAPTURED)
         qtbot.waitUntil(reached.is_set, timeout=30000)

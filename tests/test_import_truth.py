@@ -14,8 +14,7 @@ import time
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from conftest import SEED_CAPTURED, disk
-from paperdesk.core import cleanmark
+from conftest import SEED_CAPTURED, disk, hold_quick_check
 from paperdesk.core import library as library_mod
 from paperdesk.core.library import Library
 from paperdesk.gui.dialogs import import_dialog as import_dialog_mod
@@ -225,17 +224,7 @@ def test_the_dialog_says_when_it_checks_a_large_library_before_writing(empty_win
                                                                        monkeypatch):
     """A library too large to check at open is checked before an import writes into it (tens of seconds at a
     million records): the dialog says so, with a busy bar, instead of 'Importing 5 files…' at 0."""
-    monkeypatch.setattr(library_mod, "QUICK_CHECK_AT_OPEN_BYTES", 0)  # the fresh library counts as large
-    monkeypatch.setattr(cleanmark, "_TRUSTED", {})  # not the library this window made: unknown, to be checked
-    monkeypatch.setattr(cleanmark, "_CHECKED_AT", {})
-    real, reached, release = Library._quick_check, threading.Event(), threading.Event()
-
-    def held_check(self):
-        reached.set()
-        assert release.wait(30)
-        return real(self)
-
-    monkeypatch.setattr(Library, "_quick_check", held_check)
+    reached, release = hold_quick_check(monkeypatch)
     first, second = seed_paths[:3], seed_paths[3:]
     dialog = empty_window.import_files([str(p) for p in first], SEED_CAPTURED)
     qtbot.waitUntil(reached.is_set, timeout=30000)
